@@ -232,16 +232,13 @@ class LoaderRobustnessTest {
         String good = Files.readString(index);
         Files.writeString(index, good.replace(Rewrite.shardName(1, 2), "../elsewhere.safetensors"));
         assertMentions(modelError(dir), index.toString(), "../elsewhere.safetensors", "not a file in");
-        Files.writeString(index, good.replace("\"model.final_norm.weight\":\"" + Rewrite.shardName(0, 2),
-                "\"model.final_norm.weight\":\"" + Rewrite.shardName(1, 2)).replace("\"model.final_norm.weight\":\"" + Rewrite.shardName(1, 2) + "\"",
-                "\"model.final_norm.weight\":\"" + otherShard(good) + "\""));
+        String key = "\"model.final_norm.weight\":\"";
+        String holder = good.contains(key + Rewrite.shardName(0, 2)) ? Rewrite.shardName(0, 2) : Rewrite.shardName(1, 2);
+        String other = holder.equals(Rewrite.shardName(0, 2)) ? Rewrite.shardName(1, 2) : Rewrite.shardName(0, 2);
+        assertTrue(good.contains(key + holder));
+        Files.writeString(index, good.replace(key + holder, key + other));   // the index now points at the wrong shard
         assertMentions(modelError(dir), "model.final_norm.weight", "not in this shard");
         Files.writeString(index, "{\"weight_map\": {}}");
         assertMentions(modelError(dir), index.toString(), "weight_map");
-    }
-
-    /** The shard that does NOT hold model.final_norm.weight in the index text {@code good}. */
-    static String otherShard(String good) {
-        return good.contains("\"model.final_norm.weight\":\"" + Rewrite.shardName(0, 2)) ? Rewrite.shardName(1, 2) : Rewrite.shardName(0, 2);
     }
 }
