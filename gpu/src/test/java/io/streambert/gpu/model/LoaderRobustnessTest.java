@@ -69,6 +69,27 @@ class LoaderRobustnessTest {
         }
     }
 
+    /** A tensor beyond the 2 GiB mark of a (sparse) 3 GiB file: the mapping must address it. */
+    @Test
+    void tensorsBeyondTwoGibibytesAreReadable() throws IOException {
+        Path f = tmp.resolve("big.safetensors");
+        long at = 3L << 30;
+        String header = "{\"far\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[" + at + "," + (at + 8) + "]}}";
+        byte[] h = header.getBytes(StandardCharsets.UTF_8);
+        try (RandomAccessFile r = new RandomAccessFile(f.toFile(), "rw")) {
+            r.setLength(8 + h.length + at + 8);
+            r.write(ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(h.length).array());
+            r.write(h);
+            r.seek(8 + h.length + at);
+            r.write(ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putFloat(1.25f).putFloat(-3f).array());
+        }
+        try (SafeTensorsFile s = SafeTensorsFile.open(f)) {
+            assertTrue(Arrays.equals(new float[]{1.25f, -3f}, s.readFloats("far")));
+        } finally {
+            Files.delete(f);
+        }
+    }
+
     @Test
     void bf16RoundsToNearestEven() {
         // 1 + 2^-8 lies exactly halfway between bf16 1.0 and 1 + 2^-7: ties go to the even mantissa (1.0)

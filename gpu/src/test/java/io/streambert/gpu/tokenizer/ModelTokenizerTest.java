@@ -65,4 +65,22 @@ class ModelTokenizerTest {
             assertThrows(InputRejectedException.class, () -> e.tokenize(longCase().text()));
         }
     }
+
+    /** tokenizer.json files saved by transformers may carry truncation and padding settings; they must not apply here. */
+    @Test
+    void truncationAndPaddingInTokenizerJsonAreIgnored(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp) throws Exception {
+        var json = new com.fasterxml.jackson.databind.ObjectMapper();
+        var t = (com.fasterxml.jackson.databind.node.ObjectNode) json.readTree(TestModels.tinyA().resolve("tokenizer.json").toFile());
+        t.putObject("truncation").put("direction", "Right").put("max_length", 5).put("strategy", "LongestFirst").put("stride", 0);
+        var pad = t.putObject("padding");
+        pad.putObject("strategy").put("Fixed", 64);
+        pad.put("direction", "Right").putNull("pad_to_multiple_of");
+        pad.put("pad_id", 659).put("pad_type_id", 0).put("pad_token", "[PAD]");
+        json.writeValue(tmp.resolve("tokenizer.json").toFile(), t);
+        Case c = longCase();
+        try (ModelTokenizer tok = ModelTokenizer.load(tmp, 1024, Truncation.TRUNCATE, SEP)) {
+            assertArrayEquals(c.inputIds(), tok.encode(c.text()));
+            assertArrayEquals(new int[]{CLS, 72, 291, 540, 305, 270, 108, 100, SEP}, tok.encode("Hello world"));
+        }
+    }
 }
