@@ -40,7 +40,7 @@ final class ConfluentWireCodec<T extends SpecificRecord> implements EventCodec<T
         }
         int id;
         try {
-            id = registry.idFor(subjectFor(topic), bodies.type().schema());
+            id = registry.idFor(subjectFor(topic), bodies.type().published());
         } catch (RegistryErrorException e) {
             throw new SerializationException("cannot register " + bodies.type().name() + " under subject "
                     + subjectFor(topic) + ": " + e.getMessage(), e);

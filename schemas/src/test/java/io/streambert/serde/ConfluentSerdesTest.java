@@ -54,7 +54,7 @@ class ConfluentSerdesTest {
     void framesMagicZeroAndTheRegisteredIdBigEndian() {
         EventSerdes serdes = EventSerdes.confluent(registry.url(), Map.of());
         byte[] bytes = serdes.textEvents().serializer().serialize("texts", Samples.text());
-        int expectedId = registry.preRegister("texts-value", TextEvent.getClassSchema()); // same schema: same id
+        int expectedId = registry.preRegister("texts-value", BundledSchemas.current("TextEvent")); // same schema: same id
         assertEquals(0, bytes[0]);
         assertEquals(expectedId, ByteBuffer.wrap(bytes, 1, 4).getInt());
     }
@@ -176,10 +176,18 @@ class ConfluentSerdesTest {
                 () -> serdes.moderationEvents().serializer().serialize("moderation", Samples.moderation()));
         assertTrue(missing.getMessage().contains("Subject 'moderation-value' not found"), missing.getMessage());
 
-        int id = registry.preRegister("moderation-value", ModerationEvent.getClassSchema());
+        int id = registry.preRegister("moderation-value", BundledSchemas.current("ModerationEvent"));
         byte[] bytes = serdes.moderationEvents().serializer().serialize("moderation", Samples.moderation());
         assertEquals(id, ByteBuffer.wrap(bytes, 1, 4).getInt());
         assertEquals(0, registry.count("POST /subjects/moderation-value/versions"));
+    }
+
+    @Test
+    void thePublishedSchemaIsTheAvscWithoutJavaOnlyProperties() {
+        EventSerdes.confluent(registry.url(), Map.of()).textEvents().serializer().serialize("texts", Samples.text());
+        Schema published = registry.schemaOf(registry.preRegister("texts-value", BundledSchemas.current("TextEvent")));
+        assertTrue(!published.toString().contains("avro.java.string"), published.toString());
+        assertEquals(1, registry.count("POST /subjects/texts-value/versions"), "same schema, same id, no second one");
     }
 
     @Test

@@ -66,6 +66,10 @@ final class FakeSchemaRegistry implements AutoCloseable {
         return id;
     }
 
+    Schema schemaOf(int id) {
+        return new Schema.Parser().parse(schemaTextById.get(id));
+    }
+
     private void handle(HttpExchange ex) throws IOException {
         String method = ex.getRequestMethod();
         String path = ex.getRequestURI().getRawPath();

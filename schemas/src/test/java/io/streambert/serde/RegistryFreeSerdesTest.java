@@ -87,6 +87,7 @@ class RegistryFreeSerdesTest {
         byte[] moderation = serdes.moderationEvents().serializer().serialize("t", Samples.moderation());
         String msg = failure(serdes.textEvents(), moderation);
         assertTrue(msg.contains("unknown schema fingerprint"), msg);
+        assertTrue(msg.contains("it is the fingerprint of ModerationEvent v2: wrong topic or serde?"), msg);
     }
 
     @Test
