@@ -5,6 +5,7 @@ import java.nio.ByteBuffer;
 import org.apache.avro.io.BinaryDecoder;
 import org.apache.avro.io.Decoder;
 import org.apache.avro.io.DecoderFactory;
+import io.streambert.serde.json.Utf8Check;
 import org.apache.avro.util.Utf8;
 
 /**
@@ -13,7 +14,8 @@ import org.apache.avro.util.Utf8;
  * lengths can be two billion, and one poison pill would then take the whole service down with OutOfMemoryError
  * instead of landing on the dead-letter topic. Every string/bytes length must fit in the bytes that remain, and
  * every array/map block count may not exceed them (each map entry holds at least its key's length byte; each array
- * item of our schemas at least one byte, which SchemaBoundsTest checks for every bundled schema).
+ * item of our schemas at least one byte, which SchemaBoundsTest checks for every bundled schema). Strings must also
+ * be valid UTF-8.
  */
 final class BoundedDecoder extends Decoder {
     private final BinaryDecoder in;
@@ -57,6 +59,11 @@ final class BoundedDecoder extends Decoder {
         Utf8 result = old != null ? old : new Utf8();
         result.setByteLength(length);
         in.readFixed(result.getBytes(), 0, length);
+        // Avro would turn invalid UTF-8 into U+FFFD silently; text that changed on the way is not what was sent.
+        int bad = Utf8Check.firstInvalidOffset(result.getBytes(), 0, length);
+        if (bad >= 0) {
+            throw new CorruptAvroException("string of " + length + " bytes is not valid UTF-8 at its byte " + bad);
+        }
         return result;
     }
 

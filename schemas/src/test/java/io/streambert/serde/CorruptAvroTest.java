@@ -1,5 +1,6 @@
 package io.streambert.serde;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -72,6 +73,17 @@ class CorruptAvroTest {
         System.arraycopy(body, 0, bytes, 10, body.length);
         String msg = failure(serdes.embeddingEvents(), bytes);
         assertTrue(msg.contains(String.valueOf(Integer.MAX_VALUE - 16)), msg);
+    }
+
+    @Test
+    void invalidUtf8InAnAvroStringIsRejected() throws Exception {
+        byte[] body = concat(longs(1), new byte[] {'a'}, longs(3), new byte[] {'o', (byte) 0xC3, 'k'},
+                longs(0, 0, 0, 0));
+        String msg = failure(serdes.textEvents(), textEventWithBody(body));
+        assertTrue(msg.contains("string of 3 bytes is not valid UTF-8 at its byte 1"), msg);
+        byte[] good = concat(longs(1), new byte[] {'a'}, longs(3), new byte[] {'o', (byte) 0xC3, (byte) 0xA9},
+                longs(0, 0, 0, 0));
+        assertEquals("oé", serdes.textEvents().deserializer().deserialize("t", textEventWithBody(good)).getText());
     }
 
     @Test
