@@ -75,6 +75,16 @@ class JsonSerdesTest {
     }
 
     @Test
+    void qdrantCollectionNameIsWrittenWhenConfiguredAndIgnoredOnReading() throws Exception {
+        EventSerdes qdrant = EventSerdes.forFormat("json", Map.of("json.collection.name", "docs"));
+        JsonNode n = written(qdrant.embeddingEvents(), Samples.embedding());
+        assertEquals(List.of("collection_name", "id", "vector", "payload"), iterableToList(n.fieldNames()));
+        assertEquals("docs", n.get("collection_name").asText());
+        assertEquals(Samples.embedding(), roundTrip(qdrant.embeddingEvents(), Samples.embedding()));
+        assertEquals(Samples.embedding(), roundTrip(serdes.embeddingEvents(), Samples.embedding()));
+    }
+
+    @Test
     void embeddingDimMustMatchVector() {
         String json = "{\"id\":\"a\",\"vector\":[1,2],\"payload\":{\"dim\":3,\"normalized\":true,\"model\":\"m\","
                 + "\"model_revision\":\"r\",\"text_sha256\":\"h\"}}";
