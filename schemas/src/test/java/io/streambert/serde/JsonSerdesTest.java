@@ -145,6 +145,7 @@ class JsonSerdesTest {
     void malformedJsonIsReportedWithPosition() {
         String msg = textFailure("{\"id\":\"1\",\"text\":\"t\"");
         assertTrue(msg.startsWith("JSON TextEvent: not valid JSON at line 1"), msg);
+        assertTrue(msg.endsWith("(start marker at line 1 column 1)"), msg);
         String two = textFailure("{\"id\":\"1\",\"text\":\"t\"} {}");
         assertTrue(two.contains("not valid JSON"), two);
         String dup = textFailure("{\"id\":\"1\",\"id\":\"2\",\"text\":\"t\"}");
@@ -163,6 +164,7 @@ class JsonSerdesTest {
     void jsonThatIsNotAnObjectIsRejected() {
         String msg = textFailure("[1,2]");
         assertTrue(msg.contains("unrecognised encoding"), msg);
+        assertTrue(msg.contains("looks like a JSON array, but a TextEvent must be a JSON object"), msg);
     }
 
     @Test
