@@ -94,6 +94,19 @@ class JsonSerdesTest {
     }
 
     @Test
+    void vectorValuesMustBeFiniteFloatsOnReading() {
+        String json = "{\"id\":\"a\",\"vector\":[1,1e39],\"payload\":{\"dim\":2,\"normalized\":true,"
+                + "\"model\":\"m\",\"model_revision\":\"r\",\"text_sha256\":\"h\"}}";
+        String msg = assertThrows(SerializationException.class, () -> serdes.embeddingEvents().deserializer()
+                .deserialize("e", json.getBytes(StandardCharsets.UTF_8))).getMessage();
+        assertTrue(msg.contains("field EmbeddingEvent.vector[1] is 1.0E39, outside the range of a float"), msg);
+        String str = json.replace("1e39", "\"x\"");
+        String msg2 = assertThrows(SerializationException.class, () -> serdes.embeddingEvents().deserializer()
+                .deserialize("e", str.getBytes(StandardCharsets.UTF_8))).getMessage();
+        assertTrue(msg2.contains("field EmbeddingEvent.vector[1] must be a number, got string \"x\""), msg2);
+    }
+
+    @Test
     void nonFiniteVectorValuesCannotBeWrittenAsJson() {
         EmbeddingEvent e = Samples.embedding();
         e.setVector(List.of(1f, Float.NaN, 0f, 0f));
