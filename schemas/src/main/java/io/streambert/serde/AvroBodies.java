@@ -39,7 +39,8 @@ final class AvroBodies<T extends SpecificRecord> {
     /** Appends the Avro binary of {@code event} (current schema) to {@code out}. */
     void write(T event, ByteArrayOutputStream out, String topic) {
         try {
-            BinaryEncoder enc = EncoderFactory.get().directBinaryEncoder(out, null);
+            // Buffered: a direct encoder makes one (synchronized) ByteArrayOutputStream call per float of a vector.
+            BinaryEncoder enc = EncoderFactory.get().binaryEncoder(out, null);
             writer.write(event, enc);
             enc.flush();
         } catch (IOException | RuntimeException e) {
