@@ -42,6 +42,12 @@ final class AnyEncodingDecoder<T> {
     }
 
     private String plainTextHint(byte[] bytes) {
+        String start = new String(bytes, 0, Math.min(bytes.length, 16), java.nio.charset.StandardCharsets.UTF_8)
+                .stripLeading();
+        if (start.startsWith("[") || start.startsWith("\"")) {
+            return "; the value looks like a JSON " + (start.startsWith("[") ? "array" : "string")
+                    + ", but a " + typeName + " must be a JSON object";
+        }
         if (io.streambert.serde.json.Utf8Check.firstInvalidOffset(bytes) < 0) {
             return "; the value looks like plain text: send a JSON object such as {\"id\": \"1\", \"text\": \"...\"}";
         }

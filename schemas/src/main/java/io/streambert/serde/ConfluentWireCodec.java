@@ -71,6 +71,11 @@ final class ConfluentWireCodec<T extends SpecificRecord> implements EventCodec<T
             if (e.status() == 404) {
                 throw new SerializationException(what + ": unknown schema id " + id + ": " + e.getMessage(), e);
             }
+            if (e.status() / 100 == 2) {
+                // The registry answered, but the schema is not one we can use (Protobuf, JSON Schema, broken Avro):
+                // the producer of this record used the wrong serializer, so the record goes to the dead letters.
+                throw new SerializationException(what + ": " + e.getMessage(), e);
+            }
             throw e;
         }
         return bodies.read(writer, bytes, HEADER_LENGTH, what + " (schema id " + id + ")");

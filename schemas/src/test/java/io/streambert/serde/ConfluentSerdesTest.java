@@ -88,6 +88,15 @@ class ConfluentSerdesTest {
     }
 
     @Test
+    void aProtobufSchemaIdIsABadRecord() {
+        EventSerdes serdes = EventSerdes.confluent(registry.url(), Map.of());
+        byte[] bytes = {0, 0, 0, 0, FakeSchemaRegistry.PROTOBUF_ID, 2, 'a'};
+        String msg = assertThrows(SerializationException.class,
+                () -> serdes.textEvents().deserializer().deserialize("texts", bytes)).getMessage();
+        assertTrue(msg.contains("schema id 77 is a PROTOBUF schema; StreamBERT reads only Avro"), msg);
+    }
+
+    @Test
     void truncatedWireHeaderIsReported() {
         EventSerdes serdes = EventSerdes.confluent(registry.url(), Map.of());
         String msg = assertThrows(SerializationException.class,
