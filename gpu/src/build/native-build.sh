@@ -1,0 +1,158 @@
+#!/usr/bin/env bash
+# native-build.sh: the native half of module gpu's build, run by Maven (exec-maven-plugin) from the module root.
+#   native-build.sh main  (phase compile)      src/main/cuda/*.cu + the emulator runtime, compiled as C++ by g++
+#                                              -> target/classes/native/linux-x86_64/libstreambert_emu.so
+#                                              and, when nvcc exists, one fatbin per .cu (sm_80/86/89/90 cubins +
+#                                              compute_80 PTX) -> target/classes/cuda/<name>.fatbin, listed in
+#                                              target/classes/cuda/fatbins.txt, with ptxas -v figures in
+#                                              target/ptxas-report.tsv (raw output: target/ptxas-report.txt)
+#   native-build.sh test  (phase test-compile) src/test/cuda/*.cu + the runtime
+#                                              -> target/test-classes/native/linux-x86_64/libstreambert_emu_test.so
+# Every .cu file is picked up by itself. Work is redone only for files older than their inputs.
+# SB_NVCC: "auto" (default: nvcc on PATH or /usr/local/cuda/bin), "none" (build as if there were no nvcc), or a path.
+set -euo pipefail
+
+mode=${1:?usage: native-build.sh main|test}
+root=$(pwd)
+src_main=$root/src/main/cuda
+src_emu=$root/src/main/emu
+tgt=$root/target
+obj=$tgt/native-obj
+jobs=${SB_BUILD_JOBS:-2}
+say() { echo "[streambert-native] $*"; }
+
+CXX=${CXX:-g++}
+CXXFLAGS=(-O2 -std=c++17 -fPIC -fno-strict-aliasing -mtls-dialect=gnu2 -pthread -Wall -Wno-unused-parameter
+          -Wno-unused-function -I "$src_main" -I "$src_emu")
+headers=("$src_emu"/*.h "$src_main"/*.cuh)
+[ -f "$0" ] && headers+=("$0")
+
+# newer_than OUT INPUTS...: true when OUT is missing or older than any input
+stale() {
+    local out=$1; shift
+    [ -e "$out" ] || return 0
+    local f
+    for f in "$@"; do [ "$f" -nt "$out" ] && return 0; done
+    return 1
+}
+
+compile_objects() {  # compile_objects OBJDIR SOURCES... ; prints the object paths
+    local dir=$1; shift
+    mkdir -p "$dir"
+    local todo=() objs=() s o
+    for s in "$@"; do
+        o=$dir/$(basename "${s%.*}").o
+        objs+=("$o")
+        if stale "$o" "$s" "${headers[@]}"; then todo+=("$s"); fi
+    done
+    if [ ${#todo[@]} -gt 0 ]; then
+        say "g++: compiling ${#todo[@]} file(s): $(printf '%s ' "${todo[@]##*/}")" >&2
+        printf '%s\n' "${todo[@]}" | xargs -P "$jobs" -I{} bash -c '
+            s={}; o='"$dir"'/$(basename "${s%.*}").o
+            case "$s" in *.cu) lang=c++ ;; *) lang=none ;; esac
+            exec '"$CXX"' "$@" -x $lang -c "$s" -o "$o"' _ "${CXXFLAGS[@]}"
+    fi
+    printf '%s\n' "${objs[@]}"
+}
+
+link_library() {  # link_library OUT OBJECTS...
+    local out=$1; shift
+    mkdir -p "$(dirname "$out")"
+    if stale "$out" "$@"; then
+        "$CXX" -shared -pthread -Wl,-z,noexecstack -Wl,--no-undefined -o "$out" "$@"
+        say "built $(realpath --relative-to="$root" "$out") from $# object(s)"
+    fi
+}
+
+find_nvcc() {
+    case "${SB_NVCC:-auto}" in
+        none) return 1 ;;
+        auto) command -v nvcc 2>/dev/null || { [ -x /usr/local/cuda/bin/nvcc ] && echo /usr/local/cuda/bin/nvcc; } || return 1 ;;
+        *) echo "$SB_NVCC" ;;
+    esac
+}
+
+# ptxas -v output -> TSV rows: kernel arch registers stack_bytes spill_store_bytes spill_load_bytes static_smem_bytes file
+ptxas_rows() {  # ptxas_rows FILE LOG
+    awk -v file="$1" '
+        /Compiling entry function/ { split($0, q, "\047"); kernel = q[2]; arch = q[4]; props = 0; next }
+        /Function properties for/  { split($0, w, "for "); props = (w[2] == kernel); next }
+        /bytes stack frame/ && props { stack = $1; stores = $5; loads = $9; next }
+        /Used [0-9]+ registers/ && kernel != "" {
+            regs = ""; smem = 0
+            for (i = 1; i <= NF; i++) {
+                if ($i == "Used") regs = $(i + 1)
+                if ($i ~ /^smem,?$/) smem = $(i - 2)
+            }
+            printf "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", kernel, arch, regs, stack + 0, stores + 0, loads + 0, smem + 0, file
+            kernel = ""; stack = stores = loads = 0
+        }' "$2"
+}
+
+build_fatbins() {
+    local report=$tgt/ptxas-report.tsv raw=$tgt/ptxas-report.txt outdir=$tgt/classes/cuda
+    local nvcc
+    if ! nvcc=$(find_nvcc); then
+        rm -rf "$outdir"
+        mkdir -p "$tgt"
+        printf '# nvcc not found (SB_NVCC=%s): the GPU kernels were NOT built; no fatbin, no ptxas figures.\n' \
+            "${SB_NVCC:-auto}" > "$report"
+        cp "$report" "$raw"
+        say "nvcc not found: the GPU kernels were NOT built (no fatbin, no ptxas report). The emulation library was built."
+        return 0
+    fi
+    local gencode=(-gencode arch=compute_80,code=sm_80 -gencode arch=compute_86,code=sm_86
+                   -gencode arch=compute_89,code=sm_89 -gencode arch=compute_90,code=sm_90
+                   -gencode arch=compute_80,code=compute_80)
+    mkdir -p "$outdir" "$obj/ptxas"
+    local s name fb log built=0
+    for s in "$src_main"/*.cu; do
+        name=$(basename "${s%.cu}")
+        fb=$outdir/$name.fatbin
+        log=$obj/ptxas/$name.log
+        if stale "$fb" "$s" "${headers[@]}" || [ ! -e "$log" ]; then
+            say "nvcc: $name.cu -> cuda/$name.fatbin (sm_80 sm_86 sm_89 sm_90 + compute_80 PTX)"
+            if ! "$nvcc" -fatbin -O3 -std=c++17 --threads "$jobs" "${gencode[@]}" -Xptxas -v -I "$src_main" \
+                    -o "$fb.tmp" "$s" > "$log.tmp" 2>&1; then
+                cat "$log.tmp" >&2
+                rm -f "$fb.tmp"
+                say "nvcc failed on $name.cu"
+                exit 1
+            fi
+            mv "$log.tmp" "$log"
+            mv "$fb.tmp" "$fb"
+            built=$((built + 1))
+        fi
+    done
+    # Drop outputs of .cu files that no longer exist, then write the index and the report from all logs.
+    for fb in "$outdir"/*.fatbin; do
+        [ -e "$fb" ] || continue
+        name=$(basename "${fb%.fatbin}")
+        [ -e "$src_main/$name.cu" ] || rm -f "$fb" "$obj/ptxas/$name.log"
+    done
+    (cd "$outdir" && ls -1 -- *.fatbin) > "$outdir/fatbins.txt"
+    {
+        printf '# ptxas -v figures per kernel and target, from %s (%s)\n' "$nvcc" "$("$nvcc" --version | tail -n 2 | head -n 1)"
+        printf 'kernel\tarch\tregisters\tstack_bytes\tspill_store_bytes\tspill_load_bytes\tstatic_smem_bytes\tfile\n'
+        for log in "$obj"/ptxas/*.log; do ptxas_rows "$(basename "${log%.log}").cu" "$log"; done
+    } > "$report"
+    for log in "$obj"/ptxas/*.log; do printf '==> %s.cu\n' "$(basename "${log%.log}")"; cat "$log"; done > "$raw"
+    say "fatbins: $(wc -l < "$outdir/fatbins.txt") file(s) in target/classes/cuda ($built rebuilt); ptxas report: target/ptxas-report.tsv"
+    grep -v '^#' "$report" | column -t -s $'\t' 2>/dev/null | sed 's/^/[streambert-native]   /' || true
+}
+
+case "$mode" in
+    main)
+        mapfile -t objs < <(compile_objects "$obj/main" "$src_main"/*.cu "$src_emu"/*.cpp)
+        link_library "$tgt/classes/native/linux-x86_64/libstreambert_emu.so" "${objs[@]}"
+        build_fatbins
+        ;;
+    test)
+        shopt -s nullglob
+        tests=("$root"/src/test/cuda/*.cu)
+        if [ ${#tests[@]} -eq 0 ]; then say "no test kernels in src/test/cuda"; exit 0; fi
+        mapfile -t objs < <(compile_objects "$obj/test" "${tests[@]}" "$src_emu"/*.cpp)
+        link_library "$tgt/test-classes/native/linux-x86_64/libstreambert_emu_test.so" "${objs[@]}"
+        ;;
+    *) echo "usage: native-build.sh main|test" >&2; exit 2 ;;
+esac

@@ -1,0 +1,154 @@
+package io.streambert.gpu.device;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+import static java.lang.foreign.ValueLayout.JAVA_SHORT;
+
+/**
+ * The CUDA kernels of src/main/cuda, compiled with g++ against the SIMT emulation header (src/main/emu) and run
+ * on the CPU: blocks on a small pool of worker threads, the threads of a block as fibers. Device memory is native
+ * memory; launches are synchronous, so errors surface at {@link #launch}. See docs/GPU.md, "Emulation".
+ */
+public final class EmulatedDevice implements Device {
+    private final List<EmulatorLibrary> libraries;
+    private final Map<String, EmulatorLibrary> kernelHome = new ConcurrentHashMap<>();
+
+    /** The kernels of the main emulation library. */
+    public EmulatedDevice() {
+        this(List.of());
+    }
+
+    /**
+     * The main library plus extra emulation libraries on the classpath (e.g. test kernels,
+     * "/native/linux-x86_64/libstreambert_emu_test.so"); a kernel is looked up in the extra ones first.
+     */
+    public EmulatedDevice(List<String> extraLibraryResources) {
+        List<EmulatorLibrary> libs = new ArrayList<>();
+        for (String r : extraLibraryResources) libs.add(EmulatorLibrary.load(r));
+        libs.add(EmulatorLibrary.load(EmulatorLibrary.MAIN));
+        this.libraries = List.copyOf(libs);
+    }
+
+    @Override
+    public String name() { return "emulated"; }
+
+    /** Worker threads running blocks (every library of this device); 0 restores the default (cores / SB_EMU_WORKERS). */
+    public void setWorkers(int workers) {
+        if (workers < 0) throw new IllegalArgumentException("workers must be >= 0: " + workers);
+        for (EmulatorLibrary l : libraries) l.setWorkers(workers);
+    }
+
+    /** Worker threads of the main library. */
+    public int workers() { return libraries.getLast().workers(); }
+
+    /** Names of all kernels this device can launch. */
+    public List<String> kernelNames() {
+        List<String> names = new ArrayList<>();
+        for (EmulatorLibrary l : libraries) names.addAll(l.kernelNames());
+        return names;
+    }
+
+    /** Names of the kernels compiled from src/main/cuda (the ones the fatbin also holds). */
+    public List<String> mainKernelNames() { return libraries.getLast().kernelNames(); }
+
+    @Override
+    public DeviceBuffer alloc(long bytes) {
+        if (bytes < 0) throw new IllegalArgumentException("negative allocation: " + bytes);
+        Arena arena = Arena.ofShared();
+        // 256-byte alignment, as cuMemAlloc gives, so vector loads (float4, uint4) in kernels are aligned here too.
+        return new HostBuffer(arena.allocate(Math.max(bytes, 1), 256).asSlice(0, bytes), arena);
+    }
+
+    @Override
+    public void upload(float[] src, DeviceBuffer dst) {
+        MemorySegment d = segment(dst, 4L * src.length, "upload of " + src.length + " floats");
+        MemorySegment.copy(src, 0, d, JAVA_FLOAT, 0, src.length);
+    }
+
+    @Override
+    public void uploadBf16(float[] src, DeviceBuffer dst) {
+        MemorySegment d = segment(dst, 2L * src.length, "upload of " + src.length + " bf16 values");
+        for (int i = 0; i < src.length; i++) d.setAtIndex(JAVA_SHORT, i, Bf16.fromFloat(src[i]));
+    }
+
+    @Override
+    public void upload(int[] src, DeviceBuffer dst) {
+        MemorySegment d = segment(dst, 4L * src.length, "upload of " + src.length + " ints");
+        MemorySegment.copy(src, 0, d, JAVA_INT, 0, src.length);
+    }
+
+    @Override
+    public void download(DeviceBuffer src, float[] dst) {
+        MemorySegment s = segment(src, 4L * dst.length, "download of " + dst.length + " floats");
+        MemorySegment.copy(s, JAVA_FLOAT, 0, dst, 0, dst.length);
+    }
+
+    @Override
+    public void downloadBf16(DeviceBuffer src, float[] dst) {
+        MemorySegment s = segment(src, 2L * dst.length, "download of " + dst.length + " bf16 values");
+        for (int i = 0; i < dst.length; i++) dst[i] = Bf16.toFloat(s.getAtIndex(JAVA_SHORT, i));
+    }
+
+    @Override
+    public void download(DeviceBuffer src, int[] dst) {
+        MemorySegment s = segment(src, 4L * dst.length, "download of " + dst.length + " ints");
+        MemorySegment.copy(s, JAVA_INT, 0, dst, 0, dst.length);
+    }
+
+    private static MemorySegment segment(DeviceBuffer b, long bytes, String what) {
+        if (!(b instanceof HostBuffer h))
+            throw new DeviceException(what + ": the buffer does not belong to the emulated device");
+        if (bytes > h.bytes())
+            throw new DeviceException(what + " (" + bytes + " bytes) does not fit a buffer of " + h.bytes() + " bytes");
+        return h.segment();
+    }
+
+    @Override
+    public void launch(String kernel, Dim3 grid, Dim3 block, int dynamicSharedBytes, Object... args) {
+        EmulatorLibrary lib = kernelHome.computeIfAbsent(kernel, this::findLibrary);
+        String sig = lib.signature(kernel);
+        KernelArgs.check(kernel, sig, args);
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment params = a.allocate(ADDRESS, Math.max(args.length, 1));
+            for (int i = 0; i < args.length; i++) {
+                MemorySegment slot = switch (args[i]) {
+                    case DeviceBuffer b -> a.allocateFrom(ADDRESS, segment(b, 0, "argument " + (i + 1) + " of " + kernel));
+                    case Integer v -> a.allocateFrom(JAVA_INT, v);
+                    case Long v -> a.allocateFrom(JAVA_LONG, v);
+                    case Float v -> a.allocateFrom(JAVA_FLOAT, v);
+                    default -> throw new IllegalStateException("checked by KernelArgs");
+                };
+                params.setAtIndex(ADDRESS, i, slot);
+            }
+            String error = lib.launch(kernel, grid, block, dynamicSharedBytes, params);
+            if (error != null)
+                throw new DeviceException("kernel " + kernel + " (grid " + dims(grid) + ", block " + dims(block)
+                        + ", " + dynamicSharedBytes + " B dynamic shared) failed in the emulator: " + error);
+        }
+    }
+
+    private EmulatorLibrary findLibrary(String kernel) {
+        for (EmulatorLibrary l : libraries) if (l.hasKernel(kernel)) return l;
+        throw new DeviceException("unknown kernel " + kernel + ": not registered (SB_REGISTER_KERNEL) in "
+                + libraries.stream().map(EmulatorLibrary::resource).toList() + "; known: " + kernelNames());
+    }
+
+    private static String dims(Dim3 d) { return d.x() + "x" + d.y() + "x" + d.z(); }
+
+    /** Launches run to completion in {@link #launch}; nothing is pending. */
+    @Override
+    public void synchronize() {}
+
+    /** Buffers are freed by their own close(); the libraries stay loaded for the JVM's lifetime. */
+    @Override
+    public void close() {}
+}

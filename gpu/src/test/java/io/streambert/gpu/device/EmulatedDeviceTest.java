@@ -1,0 +1,111 @@
+package io.streambert.gpu.device;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The emulated device end to end with the real conversion kernels of sb_convert.cu, and its error reporting. */
+class EmulatedDeviceTest {
+    private final EmulatedDevice device = new EmulatedDevice();
+
+    private static float[] randomFloats(int n, long seed) {
+        Random r = new Random(seed);
+        float[] v = new float[n];
+        for (int i = 0; i < n; i++) v[i] = (float) (r.nextGaussian() * Math.pow(10, r.nextInt(9) - 4));
+        return v;
+    }
+
+    @Test
+    void f32ToBf16KernelRoundsLikeTheJavaTwin() {
+        for (int n : new int[] {1, 255, 256, 257, 10_000}) {
+            float[] in = randomFloats(n, n);
+            in[0] = 1f + 0x1p-8f;  // a tie: must go to the even neighbour, 1
+            try (DeviceBuffer x = device.alloc(4L * n); DeviceBuffer y = device.alloc(2L * n)) {
+                device.upload(in, x);
+                // a small grid on purpose: the grid-stride loop must cover everything
+                device.launch("sb_f32_to_bf16", Dim3.of(Math.min((n + 255) / 256, 3)), Dim3.of(256), 0, x, y, n);
+                float[] out = new float[n];
+                device.downloadBf16(y, out);
+                float[] twin = new float[n];
+                for (int i = 0; i < n; i++) twin[i] = Bf16.round(in[i]);
+                assertArrayEquals(twin, out, "n=" + n);
+                assertEquals(1f, out[0]);
+            }
+        }
+    }
+
+    @Test
+    void bf16ToF32KernelWidensExactly() {
+        int n = 4097;
+        float[] in = randomFloats(n, 7);
+        try (DeviceBuffer x = device.alloc(2L * n); DeviceBuffer y = device.alloc(4L * n)) {
+            device.uploadBf16(in, x);
+            device.launch("sb_bf16_to_f32", Dim3.of(4), Dim3.of(128), 0, x, y, n);
+            float[] out = new float[n];
+            device.download(y, out);
+            for (int i = 0; i < n; i++) assertEquals(Bf16.round(in[i]), out[i], "element " + i);
+        }
+    }
+
+    @Test
+    void slicesAddressTheRightBytes() {
+        try (DeviceBuffer x = device.alloc(4 * 8); DeviceBuffer y = device.alloc(2 * 8)) {
+            device.upload(new float[] {1, 2, 3, 4, 5, 6, 7, 8}, x);
+            device.launch("sb_f32_to_bf16", Dim3.of(1), Dim3.of(32), 0, x.slice(4 * 4, 4 * 4), y.slice(2 * 2, 2 * 4), 4);
+            float[] out = new float[8];
+            device.downloadBf16(y, out);
+            assertArrayEquals(new float[] {5, 6, 7, 8}, java.util.Arrays.copyOfRange(out, 2, 6));
+        }
+    }
+
+    @Test
+    void unknownKernelIsNamed() {
+        DeviceException e = assertThrows(DeviceException.class,
+                () -> device.launch("sb_no_such_kernel", Dim3.of(1), Dim3.of(1), 0));
+        assertTrue(e.getMessage().contains("sb_no_such_kernel") && e.getMessage().contains("sb_f32_to_bf16"), e.getMessage());
+    }
+
+    @Test
+    void wrongArgumentsAreRejectedBeforeLaunch() {
+        try (DeviceBuffer x = device.alloc(16)) {
+            DeviceException e = assertThrows(DeviceException.class,
+                    () -> device.launch("sb_f32_to_bf16", Dim3.of(1), Dim3.of(32), 0, x, x, 4f));
+            assertTrue(e.getMessage().contains("takes (pointer, pointer, int)") && e.getMessage().contains("float"),
+                    e.getMessage());
+            e = assertThrows(DeviceException.class, () -> device.launch("sb_f32_to_bf16", Dim3.of(1), Dim3.of(32), 0, x, x));
+            assertTrue(e.getMessage().contains("sb_f32_to_bf16"), e.getMessage());
+            e = assertThrows(DeviceException.class,
+                    () -> device.launch("sb_f32_to_bf16", Dim3.of(1), Dim3.of(32), 0, x, x, "4"));
+            assertTrue(e.getMessage().contains("argument 3 is String"), e.getMessage());
+        }
+    }
+
+    @Test
+    void blockTooLargeIsReported() {
+        try (DeviceBuffer x = device.alloc(16)) {
+            DeviceException e = assertThrows(DeviceException.class,
+                    () -> device.launch("sb_f32_to_bf16", Dim3.of(1), Dim3.of(2048), 0, x, x, 0));
+            assertTrue(e.getMessage().contains("sb_f32_to_bf16") && e.getMessage().contains("1..1024"), e.getMessage());
+        }
+    }
+
+    @Test
+    void uploadLargerThanTheBufferIsRejected() {
+        try (DeviceBuffer x = device.alloc(8)) {
+            DeviceException e = assertThrows(DeviceException.class, () -> device.upload(new float[3], x));
+            assertTrue(e.getMessage().contains("12 bytes") && e.getMessage().contains("8 bytes"), e.getMessage());
+        }
+    }
+
+    @Test
+    void closedBufferIsRejected() {
+        DeviceBuffer x = device.alloc(8);
+        x.close();
+        assertThrows(DeviceException.class, () -> device.upload(new float[1], x));
+    }
+}
