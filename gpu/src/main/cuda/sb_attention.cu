@@ -10,7 +10,8 @@
 //   qkv        [tokens, 3, heads, HD]   bf16   packed q, k, v (already RoPE-rotated)
 //   out        [tokens, heads * HD]     bf16   heads concatenated: the layout Wo's cuBLAS GEMM reads as bf16
 //   cu_seqlens [batch + 1]              int32  cumulative sequence starts
-//   visited    [1]                      int32  nullable debug counter: +1 per (block, K tile) visited
+//   visited    [1]                      int32  debug counter: +1 per (block, K tile) visited, only when count_visited != 0
+//                                             (Device.launch has no null pointer: a flag says whether it is used)
 //
 // Tiling (io.streambert.gpu.kernels.AttentionTiling holds the same numbers for the launcher and the tests):
 //   block = 4 warps; a block owns BLOCK_Q = 64 queries (16 rows per warp) of one sequence and one head.
@@ -67,7 +68,7 @@ struct Smem {
 template <int HD>
 __device__ __forceinline__ void attention_tile(const __nv_bfloat16* __restrict__ qkv, __nv_bfloat16* __restrict__ out,
                                                const int* __restrict__ cu_seqlens, int heads, int window, float scale,
-                                               int* visited) {
+                                               int* visited, int count_visited) {
     static_assert(HD % 16 == 0 && HD >= 32 && HD <= 128, "head dim must be 32, 64 or 128");
     constexpr int KSTEPS = HD / 16;     // k-steps of 16 over the head dim for S = Q K^T
     constexpr int ONB = HD / 8;         // n-blocks of 8 over the head dim for O
@@ -78,6 +79,7 @@ __device__ __forceinline__ void attention_tile(const __nv_bfloat16* __restrict__
     __nv_bfloat16* Ks = smem;               // [BLOCK_K][HD + KPAD]
     __nv_bfloat16* Vt = smem + L::K_ELEMS;  // [HD][BLOCK_K + KPAD]
 
+    if (!count_visited) visited = nullptr;
     const int seq = blockIdx.z, head = blockIdx.y;
     const int seq_start = cu_seqlens[seq];
     const int len = cu_seqlens[seq + 1] - seq_start;
@@ -251,14 +253,14 @@ __device__ __forceinline__ void attention_tile(const __nv_bfloat16* __restrict__
 
 // One entry point per head dim (looked up by name; no C++ templates across the launch boundary).
 // Arguments: qkv [tokens,3,heads,HD] bf16, out [tokens,heads*HD] bf16, cu_seqlens [batch+1] int32,
-//            heads, window (-1 = global), scale, visited (nullable int32 counter).
+//            heads, window (-1 = global), scale, visited (int32 counter), count_visited (0: visited is not touched).
 #define SB_ATTENTION_ENTRY(HD)                                                                                   \
     SB_KERNEL void sb_attention_hd##HD(const __nv_bfloat16* qkv, __nv_bfloat16* out, const int* cu_seqlens,    \
-                                       int heads, int window, float scale, int* visited) {                      \
-        sb_attn::attention_tile<HD>(qkv, out, cu_seqlens, heads, window, scale, visited);                       \
+                                       int heads, int window, float scale, int* visited, int count_visited) {   \
+        sb_attn::attention_tile<HD>(qkv, out, cu_seqlens, heads, window, scale, visited, count_visited);        \
     }                                                                                                            \
     SB_REGISTER_KERNEL(sb_attention_hd##HD)
 
-SB_ATTENTION_ENTRY(64)
-SB_ATTENTION_ENTRY(32)
-SB_ATTENTION_ENTRY(128)
+SB_ATTENTION_ENTRY(64);
+SB_ATTENTION_ENTRY(32);
+SB_ATTENTION_ENTRY(128);

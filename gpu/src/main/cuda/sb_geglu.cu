@@ -21,4 +21,4 @@ SB_KERNEL void sb_geglu(const __nv_bfloat16* u, __nv_bfloat16* y, int rows, int 
         y[e] = __float2bfloat16_rn(gelu * gate);
     }
 }
-SB_REGISTER_KERNEL(sb_geglu)
+SB_REGISTER_KERNEL(sb_geglu);

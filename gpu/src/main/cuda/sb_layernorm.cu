@@ -2,13 +2,14 @@
 // with the embedding gather.
 //
 // Math, per row r of width dim:  mean = sum(x)/dim,  var = sum((x - mean)^2)/dim  (two passes, biased),
-//   out[r, c] = (x[r, c] - mean) / sqrt(var + eps) * weight[c] (+ bias[c] when bias != nullptr).
+//   out[r, c] = (x[r, c] - mean) / sqrt(var + eps) * weight[c] (+ bias[c] when has_bias != 0; bias is optional, and
+//   Device.launch has no null pointer, so a flag says whether the bias pointer is read).
 // Kernels and shapes (row-major):
-//   sb_layernorm       (x [rows, dim] fp32, out [rows, dim] bf16, weight [dim] fp32, bias [dim] fp32 | null, rows, dim, eps)
-//   sb_add_layernorm   (x [rows, dim] fp32 (in/out), y [rows, dim] bf16, out, weight, bias, rows, dim, eps):
+//   sb_layernorm       (x [rows, dim] fp32, out [rows, dim] bf16, weight [dim] fp32, bias [dim] fp32, has_bias, rows, dim, eps)
+//   sb_add_layernorm   (x [rows, dim] fp32 (in/out), y [rows, dim] bf16, out, weight, bias, has_bias, rows, dim, eps):
 //                      x += y (fp32), then out = LN(x)  -- pre-norm residual step: y is a GEMM's bf16 output
 //   sb_embed_layernorm (ids [rows] int32, table [vocab, dim] bf16, x [rows, dim] fp32 (out), out [rows, dim] bf16,
-//                      weight, bias, rows, dim, vocab, eps): x = LN(table[ids]); out = bf16(x)
+//                      weight, bias, has_bias, rows, dim, vocab, eps): x = LN(table[ids]); out = bf16(x)
 //                      an id outside [0, vocab) gives a NaN row (the tokenizer never emits one; NaN is loud).
 // Dtypes: the residual stream x stays fp32 across the layers (no rounding drift over 22 adds); statistics in fp32;
 // out is bf16 because it feeds a cuBLAS bf16 GEMM; weights fp32.
@@ -38,17 +39,19 @@ __device__ __forceinline__ void normalise_row(const float* x, __nv_bfloat16* out
 
 }  // namespace sb_ln
 
-SB_KERNEL void sb_layernorm(const float* x, __nv_bfloat16* out, const float* weight, const float* bias, int rows,
-                            int dim, float eps) {
+SB_KERNEL void sb_layernorm(const float* x, __nv_bfloat16* out, const float* weight, const float* bias, int has_bias,
+                            int rows, int dim, float eps) {
+    if (!has_bias) bias = nullptr;
     const int row = blockIdx.x * (blockDim.x / 32) + threadIdx.x / 32;
     if (row >= rows) return;   // whole warps exit together: the shuffles below stay full-warp
     sb_ln::normalise_row(x + (size_t)row * dim, out + (size_t)row * dim, nullptr, weight, bias, dim, eps,
                          threadIdx.x % 32);
 }
-SB_REGISTER_KERNEL(sb_layernorm)
+SB_REGISTER_KERNEL(sb_layernorm);
 
 SB_KERNEL void sb_add_layernorm(float* x, const __nv_bfloat16* y, __nv_bfloat16* out, const float* weight,
-                                const float* bias, int rows, int dim, float eps) {
+                                const float* bias, int has_bias, int rows, int dim, float eps) {
+    if (!has_bias) bias = nullptr;
     const int row = blockIdx.x * (blockDim.x / 32) + threadIdx.x / 32;
     if (row >= rows) return;
     const int lane = threadIdx.x % 32;
@@ -57,10 +60,12 @@ SB_KERNEL void sb_add_layernorm(float* x, const __nv_bfloat16* y, __nv_bfloat16*
     for (int c = lane; c < dim; c += 32) xr[c] += __bfloat162float(yr[c]);
     sb_ln::normalise_row(xr, out + (size_t)row * dim, nullptr, weight, bias, dim, eps, lane);
 }
-SB_REGISTER_KERNEL(sb_add_layernorm)
+SB_REGISTER_KERNEL(sb_add_layernorm);
 
 SB_KERNEL void sb_embed_layernorm(const int* ids, const __nv_bfloat16* table, float* x, __nv_bfloat16* out,
-                                  const float* weight, const float* bias, int rows, int dim, int vocab, float eps) {
+                                  const float* weight, const float* bias, int has_bias, int rows, int dim, int vocab,
+                                  float eps) {
+    if (!has_bias) bias = nullptr;
     const int row = blockIdx.x * (blockDim.x / 32) + threadIdx.x / 32;
     if (row >= rows) return;
     const int lane = threadIdx.x % 32;
@@ -74,4 +79,4 @@ SB_KERNEL void sb_embed_layernorm(const int* ids, const __nv_bfloat16* table, fl
     for (int c = lane; c < dim; c += 32) xr[c] = __bfloat162float(er[c]);   // gather into x, normalised in place
     sb_ln::normalise_row(xr, out + (size_t)row * dim, xr, weight, bias, dim, eps, lane);
 }
-SB_REGISTER_KERNEL(sb_embed_layernorm)
+SB_REGISTER_KERNEL(sb_embed_layernorm);

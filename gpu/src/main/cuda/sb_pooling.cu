@@ -7,9 +7,10 @@
 //       mode 1 (cls):  pooled[s, c] = hidden[cu_seqlens[s], c]   (the first token)
 //       grid (ceil(dim / blockDim.x), batch): one thread per column, fp32 sum over the sequence's tokens.
 //   sb_l2_normalize(x [rows, dim] fp32 in place, rows, dim, eps): x /= max(||x||_2, eps); one warp per row.
-//   sb_bias_gelu(x [rows, n] fp32 in place, bias [n] fp32 | null, rows, n): x = gelu_erf(x + bias); grid-stride.
-//   sb_softmax_rows(x [rows, n] fp32 in place, bias [n] | null, rows, n): x = softmax(x + bias) per row; warp per row.
-//   sb_sigmoid(x [rows, n] fp32 in place, bias [n] | null, rows, n): x = 1 / (1 + exp(-(x + bias))); grid-stride.
+//   sb_bias_gelu(x [rows, n] fp32 in place, bias [n] fp32, has_bias, rows, n): x = gelu_erf(x + bias); grid-stride.
+//   sb_softmax_rows(x [rows, n] fp32 in place, bias [n], has_bias, rows, n): x = softmax(x + bias) per row; warp per row.
+//   sb_sigmoid(x [rows, n] fp32 in place, bias [n], has_bias, rows, n): x = 1 / (1 + exp(-(x + bias))); grid-stride.
+// Optional bias: Device.launch has no null pointer, so has_bias != 0 says whether bias is read.
 // Dtypes: hidden is the final LayerNorm's bf16 output; everything after pooling is [batch, *] and tiny, so it stays
 // fp32 (the head GEMMs on it are fp32 too; no reason to round there).
 // Launch shapes: io.streambert.gpu.kernels.PoolingLaunch.
@@ -30,7 +31,7 @@ SB_KERNEL void sb_pool(const __nv_bfloat16* hidden, float* pooled, const int* cu
     }
     pooled[(size_t)s * dim + c] = v;
 }
-SB_REGISTER_KERNEL(sb_pool)
+SB_REGISTER_KERNEL(sb_pool);
 
 SB_KERNEL void sb_l2_normalize(float* x, int rows, int dim, float eps) {
     const int row = blockIdx.x * (blockDim.x / 32) + threadIdx.x / 32;
@@ -42,18 +43,20 @@ SB_KERNEL void sb_l2_normalize(float* x, int rows, int dim, float eps) {
     const float inv = 1.f / fmaxf(sqrtf(sb_warp_sum(sq)), eps);
     for (int c = lane; c < dim; c += 32) xr[c] *= inv;
 }
-SB_REGISTER_KERNEL(sb_l2_normalize)
+SB_REGISTER_KERNEL(sb_l2_normalize);
 
-SB_KERNEL void sb_bias_gelu(float* x, const float* bias, int rows, int n) {
+SB_KERNEL void sb_bias_gelu(float* x, const float* bias, int has_bias, int rows, int n) {
+    if (!has_bias) bias = nullptr;
     const long long total = (long long)rows * n, stride = (long long)gridDim.x * blockDim.x;
     for (long long e = (long long)blockIdx.x * blockDim.x + threadIdx.x; e < total; e += stride) {
         const float v = x[e] + (bias != nullptr ? bias[e % n] : 0.f);
         x[e] = 0.5f * v * (1.f + erff(v * 0.70710678118654752f));
     }
 }
-SB_REGISTER_KERNEL(sb_bias_gelu)
+SB_REGISTER_KERNEL(sb_bias_gelu);
 
-SB_KERNEL void sb_softmax_rows(float* x, const float* bias, int rows, int n) {
+SB_KERNEL void sb_softmax_rows(float* x, const float* bias, int has_bias, int rows, int n) {
+    if (!has_bias) bias = nullptr;
     const int row = blockIdx.x * (blockDim.x / 32) + threadIdx.x / 32;
     if (row >= rows) return;
     const int lane = threadIdx.x % 32;
@@ -70,13 +73,14 @@ SB_KERNEL void sb_softmax_rows(float* x, const float* bias, int rows, int n) {
     const float inv = 1.f / sb_warp_sum(sum);
     for (int c = lane; c < n; c += 32) xr[c] *= inv;
 }
-SB_REGISTER_KERNEL(sb_softmax_rows)
+SB_REGISTER_KERNEL(sb_softmax_rows);
 
-SB_KERNEL void sb_sigmoid(float* x, const float* bias, int rows, int n) {
+SB_KERNEL void sb_sigmoid(float* x, const float* bias, int has_bias, int rows, int n) {
+    if (!has_bias) bias = nullptr;
     const long long total = (long long)rows * n, stride = (long long)gridDim.x * blockDim.x;
     for (long long e = (long long)blockIdx.x * blockDim.x + threadIdx.x; e < total; e += stride) {
         const float v = x[e] + (bias != nullptr ? bias[e % n] : 0.f);
         x[e] = 1.f / (1.f + expf(-v));
     }
 }
-SB_REGISTER_KERNEL(sb_sigmoid)
+SB_REGISTER_KERNEL(sb_sigmoid);

@@ -45,4 +45,4 @@ SB_KERNEL void sb_rope(__nv_bfloat16* qkv, const int* cu_seqlens, int batch, int
         }
     }
 }
-SB_REGISTER_KERNEL(sb_rope)
+SB_REGISTER_KERNEL(sb_rope);

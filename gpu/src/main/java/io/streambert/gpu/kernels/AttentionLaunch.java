@@ -16,7 +16,8 @@ public final class AttentionLaunch {
         KernelArgs.require(heads >= 1, "heads must be >= 1, was " + heads);
         if (seqs.batch() == 0 || seqs.maxSeqlen() == 0) return;   // nothing to attend; a 0-sized grid is illegal
         float scale = (float) (1.0 / Math.sqrt(tiling.headDim()));
+        Object[] counter = KernelArgs.optional(visited, cuSeqlens);
         device.launch(tiling.kernelName(), tiling.grid(seqs, heads), tiling.block(), tiling.sharedBytes(),
-                qkv, out, cuSeqlens, heads, window, scale, KernelArgs.pointerOrNull(visited));
+                qkv, out, cuSeqlens, heads, window, scale, counter[0], counter[1]);
     }
 }

@@ -6,9 +6,13 @@ import io.streambert.gpu.device.DeviceBuffer;
 final class KernelArgs {
     private KernelArgs() {}
 
-    /** A nullable pointer parameter: the buffer, or a 64-bit zero (a null device pointer, same size as a pointer). */
-    static Object pointerOrNull(DeviceBuffer b) {
-        return b != null ? b : (Object) Long.valueOf(0L);
+    /**
+     * An optional pointer parameter as the kernels take it: the pointer, then an int flag (1 = use it). Device.launch
+     * has no null pointer, so when {@code optional} is null a buffer the kernel will not read ({@code standIn})
+     * takes its place and the flag is 0.
+     */
+    static Object[] optional(DeviceBuffer optional, DeviceBuffer standIn) {
+        return new Object[] {optional != null ? optional : standIn, optional != null ? 1 : 0};
     }
 
     static void require(boolean ok, String message) {

@@ -15,7 +15,7 @@ public final class LayerNormLaunch {
                                  DeviceBuffer bias, int rows, int dim, float eps) {
         if (rows == 0) return;
         device.launch("sb_layernorm", shape.grid(rows), shape.block(), 0,
-                x, out, weight, KernelArgs.pointerOrNull(bias), rows, dim, eps);
+                withOptional(new Object[] {x, out, weight}, KernelArgs.optional(bias, weight), rows, dim, eps));
     }
 
     /** x [rows, dim] fp32 += y [rows, dim] bf16; out bf16 = LN(x). */
@@ -23,7 +23,7 @@ public final class LayerNormLaunch {
                                     DeviceBuffer weight, DeviceBuffer bias, int rows, int dim, float eps) {
         if (rows == 0) return;
         device.launch("sb_add_layernorm", shape.grid(rows), shape.block(), 0,
-                x, y, out, weight, KernelArgs.pointerOrNull(bias), rows, dim, eps);
+                withOptional(new Object[] {x, y, out, weight}, KernelArgs.optional(bias, weight), rows, dim, eps));
     }
 
     /** x [rows, dim] fp32 = LN(table [vocab, dim] bf16 [ids [rows]]); out = bf16(x). */
@@ -32,6 +32,16 @@ public final class LayerNormLaunch {
                                       int rows, int dim, int vocab, float eps) {
         if (rows == 0) return;
         device.launch("sb_embed_layernorm", shape.grid(rows), shape.block(), 0,
-                ids, table, x, out, weight, KernelArgs.pointerOrNull(bias), rows, dim, vocab, eps);
+                withOptional(new Object[] {ids, table, x, out, weight}, KernelArgs.optional(bias, weight), rows, dim, vocab, eps));
+    }
+
+    /** before..., optional pointer, its flag, after... as one argument list. */
+    static Object[] withOptional(Object[] before, Object[] optional, Object... after) {
+        Object[] all = new Object[before.length + 2 + after.length];
+        System.arraycopy(before, 0, all, 0, before.length);
+        all[before.length] = optional[0];
+        all[before.length + 1] = optional[1];
+        System.arraycopy(after, 0, all, before.length + 2, after.length);
+        return all;
     }
 }

@@ -34,18 +34,18 @@ public final class PoolingLaunch {
     /** x [rows, n] fp32 = gelu_erf(x + bias), in place; bias [n] nullable. */
     public static void biasGelu(Device device, GridStride shape, DeviceBuffer x, DeviceBuffer bias, int rows, int n) {
         if ((long) rows * n == 0) return;
-        device.launch("sb_bias_gelu", shape.grid((long) rows * n), shape.block(), 0, x, KernelArgs.pointerOrNull(bias), rows, n);
+        device.launch("sb_bias_gelu", shape.grid((long) rows * n), shape.block(), 0, LayerNormLaunch.withOptional(new Object[] {x}, KernelArgs.optional(bias, x), rows, n));
     }
 
     /** x [rows, n] fp32 = softmax(x + bias) per row, in place; bias [n] nullable. */
     public static void softmaxRows(Device device, WarpPerRow shape, DeviceBuffer x, DeviceBuffer bias, int rows, int n) {
         if (rows == 0) return;
-        device.launch("sb_softmax_rows", shape.grid(rows), shape.block(), 0, x, KernelArgs.pointerOrNull(bias), rows, n);
+        device.launch("sb_softmax_rows", shape.grid(rows), shape.block(), 0, LayerNormLaunch.withOptional(new Object[] {x}, KernelArgs.optional(bias, x), rows, n));
     }
 
     /** x [rows, n] fp32 = sigmoid(x + bias), in place; bias [n] nullable. */
     public static void sigmoid(Device device, GridStride shape, DeviceBuffer x, DeviceBuffer bias, int rows, int n) {
         if ((long) rows * n == 0) return;
-        device.launch("sb_sigmoid", shape.grid((long) rows * n), shape.block(), 0, x, KernelArgs.pointerOrNull(bias), rows, n);
+        device.launch("sb_sigmoid", shape.grid((long) rows * n), shape.block(), 0, LayerNormLaunch.withOptional(new Object[] {x}, KernelArgs.optional(bias, x), rows, n));
     }
 }

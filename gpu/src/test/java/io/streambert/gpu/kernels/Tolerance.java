@@ -35,4 +35,15 @@ final class Tolerance {
         assertTrue(kernelErr <= 2 * naiveErr + floor, report + " (budget " + (2 * naiveErr + floor) + ")");
         return report;
     }
+
+    /** Each value within half a bf16 ulp (2^-8 relative, +1% slack for fp32 ops) of the truth: what a kernel that
+     *  computes in fp32 and rounds once on store must achieve. */
+    static void assertRoundedOnce(String what, float[] kernel, float[] exact) {
+        double floor = 1e-6 * Math.max(1e-3, maxAbs(exact));
+        for (int i = 0; i < exact.length; i++) {
+            double err = Math.abs((double) kernel[i] - exact[i]);
+            double allowed = Math.abs(exact[i]) * (1.01 / 256) + floor;
+            assertTrue(err <= allowed, what + ": element " + i + " is " + kernel[i] + ", truth " + exact[i]);
+        }
+    }
 }
