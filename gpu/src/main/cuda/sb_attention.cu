@@ -1,0 +1,266 @@
+// sb_attention.cu: flash-attention-2 style attention over packed (unpadded) sequences.
+//
+// Math, per sequence s (tokens cu_seqlens[s] .. cu_seqlens[s+1]-1, local positions i, j), per head h:
+//   out[i, h, :] = sum_j softmax_j(scale * q_i . k_j) v_j        over the keys j allowed for query i:
+//     global layers (window < 0): all j of the sequence;
+//     local layers  (window = w >= 0): |i - j| <= w  (ModernBERT: w = local_attention / 2).
+//   scale = 1/sqrt(headDim) is passed by the launcher.
+//
+// Shapes (row-major):
+//   qkv        [tokens, 3, heads, HD]   bf16   packed q, k, v (already RoPE-rotated)
+//   out        [tokens, heads * HD]     bf16   heads concatenated: the layout Wo's cuBLAS GEMM reads as bf16
+//   cu_seqlens [batch + 1]              int32  cumulative sequence starts
+//   visited    [1]                      int32  debug counter: +1 per (block, K tile) visited, only when count_visited != 0
+//                                             (Device.launch has no null pointer: a flag says whether it is used)
+//
+// Tiling (io.streambert.gpu.kernels.AttentionTiling holds the same numbers for the launcher and the tests):
+//   block = 4 warps; a block owns BLOCK_Q = 64 queries (16 rows per warp) of one sequence and one head.
+//   grid  = (ceil(max_seqlen / 64), heads, batch); tiles past a sequence's end exit at once.
+//   K and V stream through shared memory in tiles of BLOCK_K = 64 keys, stored bf16:
+//     Ks [64][HD + 8]  (row = key; +8 bf16 of padding staggers rows over the banks)
+//     Vt [HD][64 + 8]  (V transposed, row = dim) so the PV B-fragments are two adjacent bf16 in one word.
+//   Dynamic shared memory = (64 * (HD + 8) + HD * 72) * 2 bytes (HD 64: 18432, HD 32: 8704, HD 128: 34816).
+//   Q stays in registers as mma A fragments for the whole block lifetime.
+//   S = Q K^T and O += P V run on the tensor cores through sb_mma_m16n8k16_bf16 (bf16 in, fp32 accumulate);
+//   P is rounded to bf16 for the PV product, as flash-attention-2 does.
+//   Online softmax in fp32: per query row a running max m and running sum l; on a new max the old O and l are
+//   rescaled by exp(m_old - m_new). Exponentials use exp2f on log2(e)-prescaled scores.
+//   Local layers visit only the K tiles that meet [q_first - w, q_last + w] (whole tiles skipped, never loaded);
+//   the exact |i - j| <= w mask and the sequence end are applied per element inside the visited edge tiles.
+//
+// Fragment layouts: PTX ISA, "Matrix Fragments for mma.m16n8k16 with floating point type" (Warp Level Matrix
+// Multiply-Accumulate Instructions). With g = lane / 4, t = lane % 4:
+//   A (16x16 row-major): a[0] = (g, 2t..2t+1), a[1] = (g+8, 2t..2t+1), a[2] = (g, 2t+8..2t+9), a[3] = (g+8, 2t+8..2t+9)
+//   B (16x8, element (k, n)): b[0] = (k = 2t..2t+1, n = g), b[1] = (k = 2t+8..2t+9, n = g)
+//   C/D (16x8): c[0..1] = (g, 2t..2t+1), c[2..3] = (g+8, 2t..2t+1)
+//   Each 32-bit register holds two bf16, the lower column / k index in the low half.
+#include "sb_portable.cuh"
+
+namespace sb_attn {
+
+constexpr int WARPS = 4;
+constexpr int BLOCK_Q = 16 * WARPS;   // 64 queries per block
+constexpr int BLOCK_K = 64;           // keys per shared-memory tile
+constexpr int KPAD = 8;               // bf16 padding per shared row
+constexpr float LOG2E = 1.4426950408889634f;
+
+// Two bf16 (lo, hi) in one 32-bit word, from fp32 values (round to nearest even).
+__device__ __forceinline__ uint32_t pack_bf16x2(float lo, float hi) {
+    __nv_bfloat16 l = __float2bfloat16_rn(lo), h = __float2bfloat16_rn(hi);
+    uint16_t lb = *reinterpret_cast<uint16_t*>(&l), hb = *reinterpret_cast<uint16_t*>(&h);
+    return (uint32_t)lb | ((uint32_t)hb << 16);
+}
+
+// Two adjacent bf16 in memory (4-byte aligned) as one word.
+__device__ __forceinline__ uint32_t load_bf16x2(const __nv_bfloat16* p) {
+    return *reinterpret_cast<const uint32_t*>(p);
+}
+
+template <int HD>
+struct Smem {
+    static constexpr int K_STRIDE = HD + KPAD;        // Ks row stride (bf16)
+    static constexpr int V_STRIDE = BLOCK_K + KPAD;   // Vt row stride (bf16)
+    static constexpr int K_ELEMS = BLOCK_K * K_STRIDE;
+    static constexpr int V_ELEMS = HD * V_STRIDE;
+    static constexpr int BYTES = (K_ELEMS + V_ELEMS) * 2;
+};
+
+template <int HD>
+__device__ __forceinline__ void attention_tile(const __nv_bfloat16* __restrict__ qkv, __nv_bfloat16* __restrict__ out,
+                                               const int* __restrict__ cu_seqlens, int heads, int window, float scale,
+                                               int* visited, int count_visited) {
+    static_assert(HD % 16 == 0 && HD >= 32 && HD <= 128, "head dim must be 32, 64 or 128");
+    constexpr int KSTEPS = HD / 16;     // k-steps of 16 over the head dim for S = Q K^T
+    constexpr int ONB = HD / 8;         // n-blocks of 8 over the head dim for O
+    constexpr int SNB = BLOCK_K / 8;    // n-blocks of 8 over the keys of one tile for S
+    using L = Smem<HD>;
+
+    SB_DYNAMIC_SHARED(__nv_bfloat16, smem);
+    __nv_bfloat16* Ks = smem;               // [BLOCK_K][HD + KPAD]
+    __nv_bfloat16* Vt = smem + L::K_ELEMS;  // [HD][BLOCK_K + KPAD]
+
+    if (!count_visited) visited = nullptr;
+    const int seq = blockIdx.z, head = blockIdx.y;
+    const int seq_start = cu_seqlens[seq];
+    const int len = cu_seqlens[seq + 1] - seq_start;
+    const int q0 = blockIdx.x * BLOCK_Q;    // first query (sequence-local) of this block
+    if (q0 >= len) return;                  // whole block past this sequence's end: uniform exit
+
+    const int tid = threadIdx.x, warp = tid / 32, lane = tid % 32;
+    const int g = lane / 4, t = lane % 4;
+    const int row_stride = 3 * heads * HD;  // elements between consecutive tokens in qkv
+
+    // ---- Q fragments of this warp's 16 rows (rows past the end are zero) ----
+    const int qr0 = q0 + warp * 16 + g, qr1 = qr0 + 8;      // the two query rows this thread owns
+    uint32_t qf[KSTEPS][4];
+    {
+        const __nv_bfloat16* q_base = qkv + (size_t)seq_start * row_stride + head * HD;  // part 0 = q
+        #pragma unroll
+        for (int ks = 0; ks < KSTEPS; ks++) {
+            const int c = ks * 16 + 2 * t;
+            qf[ks][0] = qr0 < len ? load_bf16x2(q_base + (size_t)qr0 * row_stride + c) : 0u;
+            qf[ks][1] = qr1 < len ? load_bf16x2(q_base + (size_t)qr1 * row_stride + c) : 0u;
+            qf[ks][2] = qr0 < len ? load_bf16x2(q_base + (size_t)qr0 * row_stride + c + 8) : 0u;
+            qf[ks][3] = qr1 < len ? load_bf16x2(q_base + (size_t)qr1 * row_stride + c + 8) : 0u;
+        }
+    }
+
+    float o[ONB][4];
+    #pragma unroll
+    for (int nb = 0; nb < ONB; nb++) o[nb][0] = o[nb][1] = o[nb][2] = o[nb][3] = 0.f;
+    float m0 = -INFINITY, m1 = -INFINITY;   // running max (log2 domain) of rows qr0, qr1
+    float l0 = 0.f, l1 = 0.f;               // running sums of this thread's columns of rows qr0, qr1
+    const float sl2 = scale * LOG2E;
+
+    // ---- the K tiles this query tile needs ----
+    const int q_last = min(q0 + BLOCK_Q, len) - 1;
+    int k_lo = 0, k_hi = len - 1;
+    if (window >= 0) {
+        k_lo = max(0, q0 - window);
+        k_hi = min(len - 1, q_last + window);
+    }
+    const int kt_first = k_lo / BLOCK_K, kt_last = k_hi / BLOCK_K;
+
+    const __nv_bfloat16* k_base = qkv + (size_t)seq_start * row_stride + heads * HD + head * HD;      // part 1
+    const __nv_bfloat16* v_base = qkv + (size_t)seq_start * row_stride + 2 * heads * HD + head * HD;  // part 2
+
+    for (int kt = kt_first; kt <= kt_last; kt++) {
+        const int k0 = kt * BLOCK_K;
+        if (visited != nullptr && tid == 0) atomicAdd(visited, 1);
+
+        __syncthreads();  // the previous tile's Ks/Vt are no longer read
+        // Load K rows [k0, k0 + 64) as is and V transposed; keys past the end are zero (0 * anything stays 0 in PV).
+        for (int idx = tid; idx < BLOCK_K * (HD / 2); idx += WARPS * 32) {
+            const int r = idx / (HD / 2), c = (idx % (HD / 2)) * 2;
+            const int key = k0 + r;
+            uint32_t kw = 0u, vw = 0u;
+            if (key < len) {
+                kw = load_bf16x2(k_base + (size_t)key * row_stride + c);
+                vw = load_bf16x2(v_base + (size_t)key * row_stride + c);
+            }
+            *reinterpret_cast<uint32_t*>(Ks + r * L::K_STRIDE + c) = kw;
+            const uint16_t vlo = (uint16_t)(vw & 0xffffu), vhi = (uint16_t)(vw >> 16);
+            reinterpret_cast<uint16_t*>(Vt)[c * L::V_STRIDE + r] = vlo;
+            reinterpret_cast<uint16_t*>(Vt)[(c + 1) * L::V_STRIDE + r] = vhi;
+        }
+        __syncthreads();
+
+        // ---- S = Q K^T for this warp's 16 rows x 64 keys ----
+        float s[SNB][4];
+        #pragma unroll
+        for (int nb = 0; nb < SNB; nb++) {
+            s[nb][0] = s[nb][1] = s[nb][2] = s[nb][3] = 0.f;
+            const __nv_bfloat16* krow = Ks + (nb * 8 + g) * L::K_STRIDE;   // B(k = dim, n = key g)
+            #pragma unroll
+            for (int ks = 0; ks < KSTEPS; ks++) {
+                uint32_t b[2] = {load_bf16x2(krow + ks * 16 + 2 * t), load_bf16x2(krow + ks * 16 + 2 * t + 8)};
+                sb_mma_m16n8k16_bf16(s[nb], qf[ks], b, s[nb]);
+            }
+        }
+
+        // ---- mask (sequence end, window) and scale into the log2 domain; row maxima ----
+        float tmax0 = -INFINITY, tmax1 = -INFINITY;
+        #pragma unroll
+        for (int nb = 0; nb < SNB; nb++) {
+            #pragma unroll
+            for (int e = 0; e < 4; e++) {
+                const int j = k0 + nb * 8 + 2 * t + (e & 1);
+                const int i = (e < 2) ? qr0 : qr1;
+                bool ok = j < len;
+                if (window >= 0) ok = ok && (i - j <= window) && (j - i <= window);
+                const float v = ok ? s[nb][e] * sl2 : -INFINITY;
+                s[nb][e] = v;
+                if (e < 2) tmax0 = fmaxf(tmax0, v); else tmax1 = fmaxf(tmax1, v);
+            }
+        }
+        // The 4 threads of a group (same g) share a row: reduce across t.
+        tmax0 = fmaxf(tmax0, __shfl_xor_sync(0xffffffffu, tmax0, 1));
+        tmax0 = fmaxf(tmax0, __shfl_xor_sync(0xffffffffu, tmax0, 2));
+        tmax1 = fmaxf(tmax1, __shfl_xor_sync(0xffffffffu, tmax1, 1));
+        tmax1 = fmaxf(tmax1, __shfl_xor_sync(0xffffffffu, tmax1, 2));
+
+        const float mn0 = fmaxf(m0, tmax0), mn1 = fmaxf(m1, tmax1);
+        // A row with no allowed key yet keeps max -inf: use 0 as the reference so exp2 gives 0, never NaN.
+        const float ref0 = mn0 == -INFINITY ? 0.f : mn0, ref1 = mn1 == -INFINITY ? 0.f : mn1;
+        const float alpha0 = exp2f(m0 - ref0), alpha1 = exp2f(m1 - ref1);   // exp2(-inf) = 0 on the first tile
+        m0 = mn0;
+        m1 = mn1;
+        l0 *= alpha0;
+        l1 *= alpha1;
+        #pragma unroll
+        for (int nb = 0; nb < ONB; nb++) {
+            o[nb][0] *= alpha0; o[nb][1] *= alpha0;
+            o[nb][2] *= alpha1; o[nb][3] *= alpha1;
+        }
+
+        // ---- P = exp2(S - m), rounded to bf16 for the tensor cores; l sums the same rounded values ----
+        uint32_t pf[BLOCK_K / 16][4];
+        #pragma unroll
+        for (int kk = 0; kk < BLOCK_K / 16; kk++) {
+            float p[2][4];
+            #pragma unroll
+            for (int h2 = 0; h2 < 2; h2++) {
+                const int nb = 2 * kk + h2;
+                p[h2][0] = exp2f(s[nb][0] - ref0);
+                p[h2][1] = exp2f(s[nb][1] - ref0);
+                p[h2][2] = exp2f(s[nb][2] - ref1);
+                p[h2][3] = exp2f(s[nb][3] - ref1);
+            }
+            // C layout of key blocks 2kk, 2kk+1 is exactly the A layout of the 16-key slice kk.
+            pf[kk][0] = pack_bf16x2(p[0][0], p[0][1]);
+            pf[kk][1] = pack_bf16x2(p[0][2], p[0][3]);
+            pf[kk][2] = pack_bf16x2(p[1][0], p[1][1]);
+            pf[kk][3] = pack_bf16x2(p[1][2], p[1][3]);
+            #pragma unroll
+            for (int r = 0; r < 4; r++) {
+                const uint32_t w = pf[kk][r];
+                const float lo = __uint_as_float(w << 16), hi = __uint_as_float(w & 0xffff0000u);
+                if (r == 0 || r == 2) l0 += lo + hi; else l1 += lo + hi;
+            }
+        }
+
+        // ---- O += P V ----
+        #pragma unroll
+        for (int nb = 0; nb < ONB; nb++) {
+            const __nv_bfloat16* vrow = Vt + (nb * 8 + g) * L::V_STRIDE;   // B(k = key, n = dim g)
+            #pragma unroll
+            for (int kk = 0; kk < BLOCK_K / 16; kk++) {
+                uint32_t b[2] = {load_bf16x2(vrow + kk * 16 + 2 * t), load_bf16x2(vrow + kk * 16 + 2 * t + 8)};
+                sb_mma_m16n8k16_bf16(o[nb], pf[kk], b, o[nb]);
+            }
+        }
+    }
+
+    // ---- normalise and store bf16 ----
+    l0 += __shfl_xor_sync(0xffffffffu, l0, 1);
+    l0 += __shfl_xor_sync(0xffffffffu, l0, 2);
+    l1 += __shfl_xor_sync(0xffffffffu, l1, 1);
+    l1 += __shfl_xor_sync(0xffffffffu, l1, 2);
+    const float inv0 = l0 > 0.f ? 1.f / l0 : 0.f, inv1 = l1 > 0.f ? 1.f / l1 : 0.f;
+    const int out_stride = heads * HD;
+    __nv_bfloat16* o_base = out + (size_t)seq_start * out_stride + head * HD;
+    #pragma unroll
+    for (int nb = 0; nb < ONB; nb++) {
+        const int c = nb * 8 + 2 * t;
+        if (qr0 < len)
+            *reinterpret_cast<uint32_t*>(o_base + (size_t)qr0 * out_stride + c) = pack_bf16x2(o[nb][0] * inv0, o[nb][1] * inv0);
+        if (qr1 < len)
+            *reinterpret_cast<uint32_t*>(o_base + (size_t)qr1 * out_stride + c) = pack_bf16x2(o[nb][2] * inv1, o[nb][3] * inv1);
+    }
+}
+
+}  // namespace sb_attn
+
+// One entry point per head dim (looked up by name; no C++ templates across the launch boundary).
+// Arguments: qkv [tokens,3,heads,HD] bf16, out [tokens,heads*HD] bf16, cu_seqlens [batch+1] int32,
+//            heads, window (-1 = global), scale, visited (int32 counter), count_visited (0: visited is not touched).
+#define SB_ATTENTION_ENTRY(HD)                                                                                   \
+    SB_KERNEL void sb_attention_hd##HD(const __nv_bfloat16* qkv, __nv_bfloat16* out, const int* cu_seqlens,    \
+                                       int heads, int window, float scale, int* visited, int count_visited) {   \
+        sb_attn::attention_tile<HD>(qkv, out, cu_seqlens, heads, window, scale, visited, count_visited);        \
+    }                                                                                                            \
+    SB_REGISTER_KERNEL(sb_attention_hd##HD)
+
+SB_ATTENTION_ENTRY(64);
+SB_ATTENTION_ENTRY(32);
+SB_ATTENTION_ENTRY(128);

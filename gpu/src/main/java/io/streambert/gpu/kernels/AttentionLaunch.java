@@ -1,0 +1,23 @@
+package io.streambert.gpu.kernels;
+
+import io.streambert.gpu.device.Device;
+import io.streambert.gpu.device.DeviceBuffer;
+
+/**
+ * Launches sb_attention_hd{32,64,128}: varlen flash attention over packed sequences.
+ * Buffers: qkv [tokens, 3, heads, headDim] bf16, out [tokens, heads * headDim] bf16, cuSeqlens [batch + 1] int32,
+ * visited: nullable int32 counter (+1 per visited (block, K tile)); window < 0 = global, else |i - j| <= window.
+ */
+public final class AttentionLaunch {
+    private AttentionLaunch() {}
+
+    public static void run(Device device, AttentionTiling tiling, SequenceTiles seqs, DeviceBuffer qkv, DeviceBuffer out,
+                           DeviceBuffer cuSeqlens, int heads, int window, DeviceBuffer visited) {
+        KernelArgs.require(heads >= 1, "heads must be >= 1, was " + heads);
+        if (seqs.batch() == 0 || seqs.maxSeqlen() == 0) return;   // nothing to attend; a 0-sized grid is illegal
+        float scale = (float) (1.0 / Math.sqrt(tiling.headDim()));
+        Object[] counter = KernelArgs.optional(visited, cuSeqlens);
+        device.launch(tiling.kernelName(), tiling.grid(seqs, heads), tiling.block(), tiling.sharedBytes(),
+                qkv, out, cuSeqlens, heads, window, scale, counter[0], counter[1]);
+    }
+}

@@ -1,0 +1,37 @@
+package io.streambert.gpu.kernels;
+
+import io.streambert.gpu.device.Dim3;
+
+/**
+ * The tile shape of sb_attention.cu (its constants WARPS, BLOCK_Q, BLOCK_K, KPAD): a block of {@code warps} warps
+ * owns {@code blockQ} = 16 * warps queries of one sequence and head; keys and values stream through shared memory
+ * in tiles of {@code blockK} rows. The launcher, the twin's tile counting and the tests all read these numbers.
+ */
+public record AttentionTiling(int blockQ, int blockK, int warps, int headDim, int sharedPad) {
+
+    /** The only tile shape the kernels are compiled for; head dims 32, 64 (ModernBERT) and 128. */
+    public static AttentionTiling forHeadDim(int headDim) {
+        KernelArgs.require(headDim == 32 || headDim == 64 || headDim == 128,
+                "attention kernels exist for head dim 32, 64, 128; got " + headDim);
+        return new AttentionTiling(64, 64, 4, headDim, 8);
+    }
+
+    /** The kernel's extern "C" name: one instantiation per head dim. */
+    public String kernelName() { return "sb_attention_hd" + headDim; }
+
+    public Dim3 block() { return Dim3.of(32 * warps); }
+
+    /** (query tiles of the longest sequence) x heads x sequences; tiles past a sequence's end exit at once. */
+    public Dim3 grid(SequenceTiles seqs, int heads) {
+        return new Dim3(Math.max(1, queryTiles(seqs.maxSeqlen())), heads, Math.max(1, seqs.batch()));
+    }
+
+    public int queryTiles(int length) { return (length + blockQ - 1) / blockQ; }
+
+    public int keyTiles(int length) { return (length + blockK - 1) / blockK; }
+
+    /** Dynamic shared memory: K tile [blockK][headDim + pad] and V^T tile [headDim][blockK + pad], bf16. */
+    public int sharedBytes() {
+        return (blockK * (headDim + sharedPad) + headDim * (blockK + sharedPad)) * 2;
+    }
+}

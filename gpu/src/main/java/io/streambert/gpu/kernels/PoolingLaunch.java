@@ -1,0 +1,51 @@
+package io.streambert.gpu.kernels;
+
+import io.streambert.gpu.device.Device;
+import io.streambert.gpu.device.DeviceBuffer;
+import io.streambert.gpu.device.Dim3;
+
+/** Launches sb_pooling.cu: per-sequence pooling, L2 normalisation and the classification head's elementwise parts. */
+public final class PoolingLaunch {
+    private PoolingLaunch() {}
+
+    /** How a sequence becomes one vector: the kernel's mode argument. */
+    public enum Mode {
+        MEAN(0), CLS(1);
+        final int code;
+        Mode(int code) { this.code = code; }
+    }
+
+    /** pooled [batch, dim] fp32 from hidden [tokens, dim] bf16; one thread per column, threadsPerBlock per block. */
+    public static void pool(Device device, int threadsPerBlock, SequenceTiles seqs, DeviceBuffer hidden,
+                            DeviceBuffer pooled, DeviceBuffer cuSeqlens, int dim, Mode mode) {
+        KernelArgs.require(threadsPerBlock >= 32 && threadsPerBlock % 32 == 0 && threadsPerBlock <= 1024,
+                "threadsPerBlock must be a multiple of 32 in 32..1024, was " + threadsPerBlock);
+        if (seqs.batch() == 0) return;
+        Dim3 grid = Dim3.of((dim + threadsPerBlock - 1) / threadsPerBlock, seqs.batch());
+        device.launch("sb_pool", grid, Dim3.of(threadsPerBlock), 0, hidden, pooled, cuSeqlens, dim, mode.code);
+    }
+
+    /** x [rows, dim] fp32 /= max(||row||, eps), in place. */
+    public static void l2Normalize(Device device, WarpPerRow shape, DeviceBuffer x, int rows, int dim, float eps) {
+        if (rows == 0) return;
+        device.launch("sb_l2_normalize", shape.grid(rows), shape.block(), 0, x, rows, dim, eps);
+    }
+
+    /** x [rows, n] fp32 = gelu_erf(x + bias), in place; bias [n] nullable. */
+    public static void biasGelu(Device device, GridStride shape, DeviceBuffer x, DeviceBuffer bias, int rows, int n) {
+        if ((long) rows * n == 0) return;
+        device.launch("sb_bias_gelu", shape.grid((long) rows * n), shape.block(), 0, LayerNormLaunch.withOptional(new Object[] {x}, KernelArgs.optional(bias, x), rows, n));
+    }
+
+    /** x [rows, n] fp32 = softmax(x + bias) per row, in place; bias [n] nullable. */
+    public static void softmaxRows(Device device, WarpPerRow shape, DeviceBuffer x, DeviceBuffer bias, int rows, int n) {
+        if (rows == 0) return;
+        device.launch("sb_softmax_rows", shape.grid(rows), shape.block(), 0, LayerNormLaunch.withOptional(new Object[] {x}, KernelArgs.optional(bias, x), rows, n));
+    }
+
+    /** x [rows, n] fp32 = sigmoid(x + bias), in place; bias [n] nullable. */
+    public static void sigmoid(Device device, GridStride shape, DeviceBuffer x, DeviceBuffer bias, int rows, int n) {
+        if ((long) rows * n == 0) return;
+        device.launch("sb_sigmoid", shape.grid((long) rows * n), shape.block(), 0, LayerNormLaunch.withOptional(new Object[] {x}, KernelArgs.optional(bias, x), rows, n));
+    }
+}

@@ -1,0 +1,169 @@
+package io.streambert.gpu.kernels;
+
+import io.streambert.gpu.device.DeviceBuffer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * sb_attention_hd{32,64,128} on the emulated device against AttentionTwin: output within 2x the naive bf16 error
+ * of the float64 truth, and the kernel's visited-K-tile counter equal to the twin's count of (query tile, K tile)
+ * pairs that meet the window (so local layers skip every other tile, and visit all that matter).
+ */
+class AttentionKernelTest {
+    static final int[] LENGTHS = {1, 2, 63, 64, 65, 127, 128, 129, 300, 1000};
+    static final int[] WINDOWS = {-1, 8, 64};   // global; local_attention 16 and 128 (|i-j| <= 8, <= 64)
+
+    /** Output of one launch and its visited-tile count. */
+    record Outcome(String report, int visited) {}
+
+    static Outcome check(int headDim, int heads, int window, int... lengths) {
+        AttentionTiling tiling = AttentionTiling.forHeadDim(headDim);
+        SequenceTiles seqs = SequenceTiles.ofLengths(lengths);
+        int tokens = seqs.tokens(), hidden = heads * headDim;
+        Random rnd = new Random(31L * headDim + 7L * window + Arrays.hashCode(lengths));
+        float[] qkv = TestData.bf16Gaussian(rnd, tokens * 3 * hidden, 1.0);
+        float scale = (float) (1 / Math.sqrt(headDim));
+        try (Dev dev = new Dev()) {
+            DeviceBuffer out = dev.alloc(2L * tokens * hidden);
+            DeviceBuffer visited = dev.i32(new int[1]);
+            AttentionLaunch.run(dev.device, tiling, seqs, dev.bf16(qkv), out, dev.i32(seqs.cuSeqlens()), heads, window, visited);
+            dev.device.synchronize();
+            float[] kernel = dev.readBf16(out, tokens * hidden);
+            int kernelVisited = dev.readI32(visited, 1)[0];
+
+            float[] exact = new float[tokens * hidden], naive = new float[tokens * hidden];
+            int[] twinVisited = new int[1];
+            AttentionTwin.attention(qkv, exact, seqs.cuSeqlens(), heads, headDim, window, scale, twinVisited, tiling, Rounding.EXACT);
+            AttentionTwin.attention(qkv, naive, seqs.cuSeqlens(), heads, headDim, window, scale, null, tiling, Rounding.NAIVE_BF16);
+            String what = "attention hd" + headDim + " heads " + heads + " window " + window + " lengths "
+                    + (lengths.length > 12 ? lengths.length + " seqs" : Arrays.toString(lengths));
+            String report = Tolerance.assertWithinNaive(what, kernel, exact, naive);
+            assertEquals(twinVisited[0], kernelVisited, what + ": visited K tiles");
+            return new Outcome(report, kernelVisited);
+        }
+    }
+
+    static Stream<Arguments> singleLengths() {
+        List<Arguments> a = new ArrayList<>();
+        for (int len : LENGTHS) for (int w : WINDOWS) a.add(Arguments.of(len, w));
+        return a.stream();
+    }
+
+    @ParameterizedTest(name = "hd64 length {0} window {1}")
+    @MethodSource("singleLengths")
+    void eachLengthAloneHeadDim64(int length, int window) {
+        check(64, 2, window, length);
+    }
+
+    @Test
+    void mixedBatchInOneLaunchHeadDim64() {
+        int[] shuffled = {1000, 1, 129, 64, 2, 300, 65, 63, 127, 128};
+        for (int w : WINDOWS) check(64, 2, w, shuffled);
+    }
+
+    @Test
+    void mixedBatchInOneLaunchHeadDim32() {
+        for (int w : WINDOWS) check(32, 2, w, LENGTHS);
+    }
+
+    @Test
+    void headDim128() {
+        for (int w : WINDOWS) check(128, 1, w, 1, 65, 300, 129);
+    }
+
+    @Test
+    void length8192GlobalOncePerHeadDim() {
+        check(64, 1, -1, 8192);
+        check(32, 1, -1, 8192, 1, 65);
+    }
+
+    @Test
+    void length8192LocalWindows() {
+        check(64, 2, 8, 8192, 63);
+        check(64, 1, 64, 1, 8192);
+    }
+
+    @Test
+    void visitedTilesGrowLinearlyOnLocalLayersAndQuadraticallyOnGlobal() {
+        // Kernel counts only (the outputs of these lengths are covered above): local doubling n doubles the work.
+        int[] ns = {1024, 2048, 4096};
+        for (int w : new int[] {8, 64}) {
+            int[] counts = new int[ns.length];
+            for (int i = 0; i < ns.length; i++) counts[i] = visitedOnly(32, w, ns[i]);
+            for (int i = 1; i < ns.length; i++) {
+                double ratio = (double) counts[i] / counts[i - 1];
+                assertTrue(ratio > 1.9 && ratio < 2.1, "window " + w + ": visited " + Arrays.toString(counts) + " for n " + Arrays.toString(ns));
+            }
+            // O(n*w): at most (query tiles) x (tiles a 64 + 2w key span can touch)
+            int bound = (4096 / 64) * ((64 + 2 * w + 63) / 64 + 1);
+            assertTrue(counts[2] <= bound, "window " + w + ": " + counts[2] + " visited > " + bound);
+        }
+        int g1 = visitedOnly(32, -1, 256), g2 = visitedOnly(32, -1, 512);
+        assertEquals(16, g1, "global 256: 4 x 4 tiles");
+        assertEquals(64, g2, "global 512: 8 x 8 tiles");
+    }
+
+    private static int visitedOnly(int headDim, int window, int length) {
+        AttentionTiling tiling = AttentionTiling.forHeadDim(headDim);
+        SequenceTiles seqs = SequenceTiles.ofLengths(length);
+        try (Dev dev = new Dev()) {
+            DeviceBuffer qkv = dev.bf16(new float[length * 3 * headDim]);
+            DeviceBuffer visited = dev.i32(new int[1]);
+            AttentionLaunch.run(dev.device, tiling, seqs, qkv, dev.alloc(2L * length * headDim), dev.i32(seqs.cuSeqlens()),
+                    1, window, visited);
+            dev.device.synchronize();
+            int count = dev.readI32(visited, 1)[0];
+            assertEquals(AttentionTwin.tilePairsInWindow(length, window, tiling), count, "visited, n " + length + " w " + window);
+            return count;
+        }
+    }
+
+    @Test
+    void goldenVectorsAllThreeLayerKinds() {
+        // The kernel against the independent float64 reference (not the twin): 8 sequences of 1..300 in one launch.
+        Golden g = Golden.kernels();
+        int[] cu = g.i32("cu_seqlens");
+        float[] qkv = g.f32("qkv");
+        AttentionTiling tiling = AttentionTiling.forHeadDim(64);
+        String[] names = {"attn_global", "attn_window16", "attn_window128"};
+        int[] windows = {-1, 8, 64};
+        for (int c = 0; c < names.length; c++) {
+            try (Dev dev = new Dev()) {
+                DeviceBuffer out = dev.alloc(2L * 630 * 128);
+                AttentionLaunch.run(dev.device, tiling, SequenceTiles.of(cu), dev.bf16(qkv), out, dev.i32(cu), 2, windows[c], null);
+                dev.device.synchronize();
+                float[] naive = new float[630 * 128];
+                AttentionTwin.attention(qkv, naive, cu, 2, 64, windows[c], 0.125f, null, tiling, Rounding.NAIVE_BF16);
+                Tolerance.assertWithinNaive(names[c], dev.readBf16(out, 630 * 128), g.f32(names[c]), naive);
+            }
+        }
+    }
+
+    @Test
+    void nullVisitedCounterIsAccepted() {
+        AttentionTiling tiling = AttentionTiling.forHeadDim(64);
+        SequenceTiles seqs = SequenceTiles.ofLengths(3, 70);
+        Random rnd = new Random(5);
+        float[] qkv = TestData.bf16Gaussian(rnd, seqs.tokens() * 3 * 64, 1.0);
+        try (Dev dev = new Dev()) {
+            DeviceBuffer out = dev.alloc(2L * seqs.tokens() * 64);
+            AttentionLaunch.run(dev.device, tiling, seqs, dev.bf16(qkv), out, dev.i32(seqs.cuSeqlens()), 1, 8, null);
+            dev.device.synchronize();
+            float[] exact = new float[seqs.tokens() * 64];
+            AttentionTwin.attention(qkv, exact, seqs.cuSeqlens(), 1, 64, 8, 0.125f, null, tiling, Rounding.EXACT);
+            double err = Tolerance.maxAbsError(dev.readBf16(out, exact.length), exact);
+            assertTrue(err < 0.02, "attention without counter: error " + err);
+        }
+    }
+}
