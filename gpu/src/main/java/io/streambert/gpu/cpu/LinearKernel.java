@@ -48,6 +48,7 @@ final class LinearKernel {
         int rb = t / chunks, pc = t % chunks;
         int r0 = rb * rowBlock, r1 = Math.min(rows, r0 + rowBlock);
         int p0 = (int) ((long) w.panels * pc / chunks), p1 = (int) ((long) w.panels * (pc + 1) / chunks);
+        float[] tile = new float[MR * NR];
         int in = w.in;
         int kBlocks = (in + KC - 1) / KC;
         int kc = (in + kBlocks - 1) / kBlocks; // even slices, e.g. 1152 -> 5 x 231 rather than 4 x 256 + 128
@@ -57,7 +58,7 @@ final class LinearKernel {
             for (int k0 = 0; k0 < in; k0 += kc) {
                 int k1 = Math.min(in, k0 + kc);
                 boolean first = k0 == 0;
-                for (int r = r0; r < r1; r += MR) micro(x, r, Math.min(MR, r1 - r), w, p, col0, valid, k0, k1, first, y);
+                for (int r = r0; r < r1; r += MR) micro(x, r, Math.min(MR, r1 - r), w, p, col0, valid, k0, k1, first, y, tile);
             }
         }
     }
@@ -67,29 +68,13 @@ final class LinearKernel {
      * and are not stored, so a short tail needs no separate kernel.
      */
     private static void micro(float[] x, int r, int n, PackedLinear w, int p, int col0, int valid,
-                              int k0, int k1, boolean first, float[] y) {
+                              int k0, int k1, boolean first, float[] y, float[] tile) {
         int in = w.in, out = w.out;
         int last = r + n - 1;
         int x0 = r * in, x1 = Math.min(r + 1, last) * in, x2 = Math.min(r + 2, last) * in;
         int x3 = Math.min(r + 3, last) * in, x4 = Math.min(r + 4, last) * in, x5 = Math.min(r + 5, last) * in;
-        VectorMask<Float> m0 = SPECIES.indexInRange(0, valid);
-        VectorMask<Float> m1 = SPECIES.indexInRange(LANES, valid);
-        FloatVector a00, a01, a10, a11, a20, a21, a30, a31, a40, a41, a50, a51;
-        if (first) {
-            FloatVector b0 = FloatVector.fromArray(SPECIES, w.biasPadded, col0);
-            FloatVector b1 = FloatVector.fromArray(SPECIES, w.biasPadded, col0 + LANES);
-            a00 = b0; a01 = b1; a10 = b0; a11 = b1; a20 = b0; a21 = b1;
-            a30 = b0; a31 = b1; a40 = b0; a41 = b1; a50 = b0; a51 = b1;
-        } else {
-            int y0 = r * out + col0, y1 = Math.min(r + 1, last) * out + col0, y2 = Math.min(r + 2, last) * out + col0;
-            int y3 = Math.min(r + 3, last) * out + col0, y4 = Math.min(r + 4, last) * out + col0, y5 = Math.min(r + 5, last) * out + col0;
-            a00 = FloatVector.fromArray(SPECIES, y, y0, m0); a01 = FloatVector.fromArray(SPECIES, y, y0 + LANES, m1);
-            a10 = FloatVector.fromArray(SPECIES, y, y1, m0); a11 = FloatVector.fromArray(SPECIES, y, y1 + LANES, m1);
-            a20 = FloatVector.fromArray(SPECIES, y, y2, m0); a21 = FloatVector.fromArray(SPECIES, y, y2 + LANES, m1);
-            a30 = FloatVector.fromArray(SPECIES, y, y3, m0); a31 = FloatVector.fromArray(SPECIES, y, y3 + LANES, m1);
-            a40 = FloatVector.fromArray(SPECIES, y, y4, m0); a41 = FloatVector.fromArray(SPECIES, y, y4 + LANES, m1);
-            a50 = FloatVector.fromArray(SPECIES, y, y5, m0); a51 = FloatVector.fromArray(SPECIES, y, y5 + LANES, m1);
-        }
+        FloatVector z = FloatVector.zero(SPECIES);
+        FloatVector a00 = z, a01 = z, a10 = z, a11 = z, a20 = z, a21 = z, a30 = z, a31 = z, a40 = z, a41 = z, a50 = z, a51 = z;
         float[] pw = w.panel;
         int pb = p * in * NR + k0 * NR;
         for (int k = k0; k < k1; k++, pb += NR) {
@@ -103,16 +88,26 @@ final class LinearKernel {
             v = FloatVector.broadcast(SPECIES, x[x4 + k]); a40 = v.fma(w0, a40); a41 = v.fma(w1, a41);
             v = FloatVector.broadcast(SPECIES, x[x5 + k]); a50 = v.fma(w0, a50); a51 = v.fma(w1, a51);
         }
-        store(a00, a01, y, r * out + col0, m0, m1);
-        if (n > 1) store(a10, a11, y, (r + 1) * out + col0, m0, m1);
-        if (n > 2) store(a20, a21, y, (r + 2) * out + col0, m0, m1);
-        if (n > 3) store(a30, a31, y, (r + 3) * out + col0, m0, m1);
-        if (n > 4) store(a40, a41, y, (r + 4) * out + col0, m0, m1);
-        if (n > 5) store(a50, a51, y, (r + 5) * out + col0, m0, m1);
+        // Vectors never cross a call or a branch (either would box them): the sums go to a scratch tile, and
+        // flush adds the bias (first slice) or the earlier partial sums and writes the valid rows and columns.
+        a00.intoArray(tile, 0); a01.intoArray(tile, LANES);
+        a10.intoArray(tile, NR); a11.intoArray(tile, NR + LANES);
+        a20.intoArray(tile, 2 * NR); a21.intoArray(tile, 2 * NR + LANES);
+        a30.intoArray(tile, 3 * NR); a31.intoArray(tile, 3 * NR + LANES);
+        a40.intoArray(tile, 4 * NR); a41.intoArray(tile, 4 * NR + LANES);
+        a50.intoArray(tile, 5 * NR); a51.intoArray(tile, 5 * NR + LANES);
+        flush(tile, n, y, r * out + col0, out, valid, first ? w.biasPadded : null, col0);
     }
 
-    private static void store(FloatVector v0, FloatVector v1, float[] y, int off, VectorMask<Float> m0, VectorMask<Float> m1) {
-        v0.intoArray(y, off, m0);
-        v1.intoArray(y, off + LANES, m1);
+    private static void flush(float[] tile, int n, float[] y, int y0, int out, int valid, float[] bias, int col0) {
+        for (int row = 0; row < n; row++) {
+            int off = y0 + row * out;
+            for (int c = 0; c < NR; c += LANES) {
+                VectorMask<Float> m = SPECIES.indexInRange(c, valid);
+                FloatVector v = FloatVector.fromArray(SPECIES, tile, row * NR + c);
+                v = v.add(bias != null ? FloatVector.fromArray(SPECIES, bias, col0 + c) : FloatVector.fromArray(SPECIES, y, off + c, m));
+                v.intoArray(y, off + c, m);
+            }
+        }
     }
 }
