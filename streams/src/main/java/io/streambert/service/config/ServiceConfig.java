@@ -134,8 +134,8 @@ public final class ServiceConfig {
         String dir = p.get(MODEL_DIR);
         modelDir = dir.isEmpty() ? null : Path.of(dir);
         device = p.get(MODEL_DEVICE).toLowerCase(Locale.ROOT);
-        if (!List.of("auto", "cpu", "cuda", "emulated").contains(device) && !device.startsWith("cuda:"))
-            errors.add(p.where(MODEL_DEVICE) + ": '" + device + "' is not one of auto, cpu, cuda, cuda:N, emulated");
+        if (!List.of("auto", "cpu", "cuda", "emulated").contains(device))
+            errors.add(p.where(MODEL_DEVICE) + ": '" + device + "' is not one of auto, cpu, cuda, emulated");
         modelMaxTokens = p.integer(MODEL_MAX_TOKENS, 0, 1 << 20);
         String trunc = p.get(MODEL_TRUNCATION).toLowerCase(Locale.ROOT);
         if (!trunc.equals("truncate") && !trunc.equals("reject"))
