@@ -1,0 +1,250 @@
+package io.streambert.gpu.cpu;
+
+import io.streambert.gpu.Encoder;
+import io.streambert.gpu.EncoderOptions;
+import io.streambert.gpu.InputRejectedException;
+import io.streambert.gpu.ModelInfo;
+import io.streambert.gpu.ModelLoadException;
+import io.streambert.gpu.Prediction;
+import io.streambert.gpu.heads.ClassificationHead;
+import io.streambert.gpu.heads.EmbeddingHead;
+import io.streambert.gpu.heads.Pooling;
+import io.streambert.gpu.model.Activation;
+import io.streambert.gpu.model.Checkpoint;
+import io.streambert.gpu.model.LayerWeights;
+import io.streambert.gpu.model.ModelConfig;
+import io.streambert.gpu.model.ModernBertWeights;
+import io.streambert.gpu.model.SentenceTransformersPooling;
+import io.streambert.gpu.tokenizer.ModelTokenizer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * ModernBERT on the CPU in fp32, unpadded: a batch is packed ids plus cu_seqlens, and every operation works on
+ * the packed token rows (attention stays within each sequence; sliding layers visit only their window).
+ * Matrix products go through {@link CpuKernels#linear} with weights packed once at load.
+ */
+public final class CpuEncoder implements Encoder {
+    private static final Logger LOG = LoggerFactory.getLogger(CpuEncoder.class);
+
+    /** One layer, ready to run: norms as f32 arrays, linears packed, the RoPE table and window of its type. */
+    private record Layer(float[] attnNormW, float[] attnNormB, PackedLinear qkv, PackedLinear wo,
+                         float[] mlpNormW, float[] mlpNormB, PackedLinear wi, PackedLinear mlpWo,
+                         RopeTable rope, int halfWindow) {}
+
+    private final ModelConfig cfg;
+    private final ModelTokenizer tokenizer;
+    private final float[] tokEmb, embNormW, embNormB, finalNormW, finalNormB;
+    private final List<Layer> layers;
+    private final ClassificationHead classifier;   // null for a bare or masked-LM encoder
+    private final EmbeddingHead embedder;
+    private final ModelInfo info;
+
+    CpuEncoder(ModelConfig cfg, ModernBertWeights w, ModelTokenizer tokenizer, int maxTokens, Pooling embeddingPooling,
+               int embeddingDim, String revision) {
+        this.cfg = cfg;
+        this.tokenizer = tokenizer;
+        this.tokEmb = w.tokEmbeddings();
+        this.embNormW = w.embNormWeight();
+        this.embNormB = w.embNormBias();
+        this.finalNormW = w.finalNormWeight();
+        this.finalNormB = w.finalNormBias();
+        int h = cfg.hiddenSize(), inter = cfg.intermediateSize();
+        RopeTable global = RopeTable.of(cfg.globalRopeTheta(), cfg.headDim(), maxTokens);
+        RopeTable local = cfg.localRopeTheta() == cfg.globalRopeTheta() ? global : RopeTable.of(cfg.localRopeTheta(), cfg.headDim(), maxTokens);
+        List<Layer> ls = new ArrayList<>();
+        for (int i = 0; i < cfg.numLayers(); i++) {
+            LayerWeights l = w.layers().get(i);
+            ls.add(new Layer(l.attnNormWeight(), l.attnNormBias(),
+                    PackedLinear.pack(l.wqkv(), l.wqkvBias(), 3 * h, h), PackedLinear.pack(l.wo(), l.woBias(), h, h),
+                    l.mlpNormWeight(), l.mlpNormBias(),
+                    PackedLinear.pack(l.wi(), l.wiBias(), 2 * inter, h), PackedLinear.pack(l.mlpWo(), l.mlpWoBias(), h, inter),
+                    cfg.isGlobal(i) ? global : local, cfg.halfWindow(i)));
+        }
+        this.layers = List.copyOf(ls);
+        if (w.head() != null) {
+            List<String> labels = cfg.id2label();
+            if (labels.isEmpty()) {
+                labels = new ArrayList<>();
+                for (int i = 0; i < w.head().numLabels(); i++) labels.add("LABEL_" + i);
+            } else if (labels.size() != w.head().numLabels()) {
+                throw new ModelLoadException("config.json: id2label has " + labels.size() + " labels but the classifier has "
+                        + w.head().numLabels() + " rows");
+            }
+            this.classifier = new ClassificationHead(w.head(), h, Pooling.parse(cfg.classifierPooling(), "classifier_pooling"),
+                    cfg.classifierActivation(), cfg.normEps(), labels, cfg.multiLabel());
+        } else {
+            this.classifier = null;
+        }
+        this.embedder = new EmbeddingHead(embeddingPooling, h, embeddingDim);
+        this.info = new ModelInfo(cfg.name(), revision, classifier == null ? List.of() : classifier.labels(),
+                classifier != null && classifier.multiLabel(), h, embeddingDim, maxTokens, "cpu");
+    }
+
+    /** Loads config.json, the safetensors weights, tokenizer.json and any sentence-transformers pooling from {@code dir}. */
+    public static CpuEncoder open(Path dir, EncoderOptions options) {
+        ModelConfig cfg = ModelConfig.load(dir);
+        int maxTokens = options.maxTokens() > 0 ? Math.min(options.maxTokens(), cfg.maxPositions()) : cfg.maxPositions();
+        if (maxTokens < 2) throw new IllegalArgumentException("max tokens " + maxTokens + " leaves no room for [CLS] and [SEP]");
+        int embeddingDim = options.embeddingDim() <= 0 ? cfg.hiddenSize() : options.embeddingDim();
+        if (options.embeddingDim() < 0 || embeddingDim > cfg.hiddenSize()) {
+            throw new IllegalArgumentException("embedding dimension " + options.embeddingDim() + " must be 0 (full) or 1.." + cfg.hiddenSize());
+        }
+        String poolingName = options.pooling();
+        String source = "EncoderOptions.pooling";
+        if (poolingName == null) {
+            poolingName = SentenceTransformersPooling.read(dir);
+            source = "sentence-transformers config in " + dir;
+        }
+        if (poolingName == null) {
+            poolingName = "mean";
+            source = "default";
+        }
+        Pooling pooling = Pooling.parse(poolingName, source);
+        ModernBertWeights weights;
+        String revision;
+        try (Checkpoint ck = Checkpoint.open(dir)) {
+            weights = ModernBertWeights.load(ck, cfg);
+            revision = ck.revision();
+        }
+        ModelTokenizer tok = ModelTokenizer.load(dir, maxTokens, options.truncation(), cfg.sepTokenId());
+        try {
+            CpuEncoder e = new CpuEncoder(cfg, weights, tok, maxTokens, pooling, embeddingDim, revision);
+            LOG.info("loaded {} (revision {}) on cpu: {} layers, hidden {}, {} labels, max {} tokens, embedding {} pooling dim {}",
+                    cfg.name(), revision, cfg.numLayers(), cfg.hiddenSize(), e.info.labels().size(), maxTokens,
+                    pooling.name().toLowerCase(), embeddingDim);
+            return e;
+        } catch (RuntimeException e) {
+            tok.close();
+            throw e;
+        }
+    }
+
+    @Override
+    public ModelInfo info() {
+        return info;
+    }
+
+    @Override
+    public int[] tokenize(String text) {
+        return tokenizer.encode(text);
+    }
+
+    @Override
+    public synchronized List<Prediction> encode(List<int[]> sequences) {
+        if (sequences.isEmpty()) return List.of();
+        int[] cu = validateAndOffsets(sequences);
+        float[] hidden = forward(pack(sequences, cu[cu.length - 1]), cu);
+        float[][] logits = classifier == null ? null : classifier.logits(hidden, cu, cfg.hiddenSize());
+        List<Prediction> out = new ArrayList<>(sequences.size());
+        for (int s = 0; s < sequences.size(); s++) {
+            int len = cu[s + 1] - cu[s];
+            float[] emb = embedder.embed(hidden, cu[s], len);
+            if (classifier == null) {
+                out.add(new Prediction(len, new float[0], new float[0], null, emb));
+            } else {
+                float[] scores = classifier.scores(logits[s]);
+                out.add(new Prediction(len, logits[s], scores, classifier.label(scores), emb));
+            }
+        }
+        return out;
+    }
+
+    /**
+     * The final hidden states (after final_norm) of each sequence, [len * hidden] row-major: what the heads read.
+     * For tests and tools that compare against a reference layer by layer.
+     */
+    public synchronized List<float[]> hiddenStates(List<int[]> sequences) {
+        if (sequences.isEmpty()) return List.of();
+        int[] cu = validateAndOffsets(sequences);
+        float[] hidden = forward(pack(sequences, cu[cu.length - 1]), cu);
+        int h = cfg.hiddenSize();
+        List<float[]> out = new ArrayList<>();
+        for (int s = 0; s < sequences.size(); s++) out.add(Arrays.copyOfRange(hidden, cu[s] * h, cu[s + 1] * h));
+        return out;
+    }
+
+    /** cu_seqlens of the batch, after rejecting empty, too long or out-of-vocabulary sequences. */
+    private int[] validateAndOffsets(List<int[]> sequences) {
+        int[] cu = new int[sequences.size() + 1];
+        for (int s = 0; s < sequences.size(); s++) {
+            int[] ids = sequences.get(s);
+            if (ids == null || ids.length == 0) throw new InputRejectedException("sequence " + s + " is empty");
+            if (ids.length > info.maxTokens()) {
+                throw new InputRejectedException("sequence " + s + " has " + ids.length + " tokens, more than the limit of " + info.maxTokens());
+            }
+            for (int i = 0; i < ids.length; i++) {
+                if (ids[i] < 0 || ids[i] >= cfg.vocabSize()) {
+                    throw new InputRejectedException("sequence " + s + ": token id " + ids[i] + " at position " + i
+                            + " is outside the vocabulary (0.." + (cfg.vocabSize() - 1) + ")");
+                }
+            }
+            cu[s + 1] = Math.addExact(cu[s], ids.length);
+        }
+        return cu;
+    }
+
+    private static int[] pack(List<int[]> sequences, int tokens) {
+        int[] ids = new int[tokens];
+        int at = 0;
+        for (int[] s : sequences) {
+            System.arraycopy(s, 0, ids, at, s.length);
+            at += s.length;
+        }
+        return ids;
+    }
+
+    /** The encoder on packed ids: embeddings, the layers, final norm. Returns [tokens, hidden]. */
+    float[] forward(int[] ids, int[] cu) {
+        int n = ids.length, h = cfg.hiddenSize(), inter = cfg.intermediateSize(), heads = cfg.numHeads(), hd = cfg.headDim();
+        float eps = cfg.normEps();
+        float[] x = new float[n * h];
+        for (int t = 0; t < n; t++) System.arraycopy(tokEmb, ids[t] * h, x, t * h, h);
+        CpuOps.layerNorm(x, n, h, embNormW, embNormB, eps, x);
+
+        float[] normed = new float[n * h], qkv = new float[n * 3 * h], attn = new float[n * h], proj = new float[n * h];
+        float[] up = new float[n * 2 * inter], act = new float[n * inter];
+        boolean exactGelu = cfg.hiddenActivation() == Activation.GELU;
+        for (Layer l : layers) {
+            float[] in = x;
+            if (l.attnNormW() != null) {      // layer 0 has no attn_norm: the embedding norm already normalised x
+                CpuOps.layerNorm(x, n, h, l.attnNormW(), l.attnNormB(), eps, normed);
+                in = normed;
+            }
+            CpuKernels.linear(in, n, l.qkv(), qkv);
+            CpuOps.rope(qkv, cu, heads, hd, l.rope());
+            CpuKernels.attention(qkv, cu, heads, hd, l.halfWindow(), attn);
+            CpuKernels.linear(attn, n, l.wo(), proj);
+            CpuOps.addInPlace(x, proj, n * h);
+
+            CpuOps.layerNorm(x, n, h, l.mlpNormW(), l.mlpNormB(), eps, normed);
+            CpuKernels.linear(normed, n, l.wi(), up);
+            if (exactGelu) {
+                CpuOps.geglu(up, n, inter, act);
+            } else {
+                gatedActivation(up, n, inter, cfg.hiddenActivation(), act);
+            }
+            CpuKernels.linear(act, n, l.mlpWo(), proj);
+            CpuOps.addInPlace(x, proj, n * h);
+        }
+        CpuOps.layerNorm(x, n, h, finalNormW, finalNormB, eps, x);
+        return x;
+    }
+
+    /** act(u[:, :inter]) * u[:, inter:] for a hidden_activation other than exact GELU. */
+    private static void gatedActivation(float[] u, int rows, int inter, Activation a, float[] y) {
+        for (int r = 0; r < rows; r++) {
+            for (int i = 0; i < inter; i++) y[r * inter + i] = a.apply(u[r * 2 * inter + i]) * u[r * 2 * inter + inter + i];
+        }
+    }
+
+    @Override
+    public void close() {
+        tokenizer.close();
+    }
+}
