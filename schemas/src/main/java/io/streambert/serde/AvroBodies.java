@@ -1,0 +1,88 @@
+package io.streambert.serde;
+
+import java.io.ByteArrayOutputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.avro.AvroTypeException;
+import org.apache.avro.Schema;
+import org.apache.avro.io.BinaryDecoder;
+import org.apache.avro.io.BinaryEncoder;
+import org.apache.avro.io.DatumReader;
+import org.apache.avro.io.DecoderFactory;
+import org.apache.avro.io.EncoderFactory;
+import org.apache.avro.specific.SpecificDatumReader;
+import org.apache.avro.specific.SpecificDatumWriter;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.common.errors.SerializationException;
+
+/**
+ * Plain Avro binary bodies of one event type: written with the current schema, read with whichever writer schema the
+ * envelope (single-object header or Confluent schema id) names, resolved to the current schema. Both envelopes share
+ * this so that truncation, trailing garbage and corrupt lengths give the same messages.
+ */
+final class AvroBodies<T extends SpecificRecord> {
+    private final EventType<T> type;
+    private final SpecificDatumWriter<T> writer;
+    /** Resolving readers are costly to build; one per writer schema, shared by threads (Avro caches per thread). */
+    private final Map<Schema, DatumReader<T>> readers = new ConcurrentHashMap<>();
+
+    AvroBodies(EventType<T> type) {
+        this.type = type;
+        this.writer = new SpecificDatumWriter<>(type.schema(), type.model());
+    }
+
+    EventType<T> type() {
+        return type;
+    }
+
+    /** Appends the Avro binary of {@code event} (current schema) to {@code out}. */
+    void write(T event, ByteArrayOutputStream out, String topic) {
+        try {
+            BinaryEncoder enc = EncoderFactory.get().directBinaryEncoder(out, null);
+            writer.write(event, enc);
+            enc.flush();
+        } catch (IOException | RuntimeException e) {
+            // Typically a required field left null by the caller: name the record and the topic.
+            throw new SerializationException("cannot write " + type.name() + " for topic " + topic + " as Avro: "
+                    + ByteDescriptions.rootMessage(e), e);
+        }
+    }
+
+    /**
+     * Reads one record written with {@code writerSchema} from {@code bytes[offset..]}, which must hold exactly one
+     * record. {@code envelope} names the encoding and writer version for messages.
+     */
+    T read(Schema writerSchema, byte[] bytes, int offset, String envelope) {
+        DatumReader<T> reader;
+        try {
+            reader = readers.computeIfAbsent(writerSchema,
+                    w -> new SpecificDatumReader<>(w, type.schema(), type.model()));
+        } catch (AvroTypeException e) {
+            throw new SerializationException(envelope + ": writer schema " + writerSchema.getFullName()
+                    + " cannot be read as the current " + type.name() + ": " + e.getMessage(), e);
+        }
+        BinaryDecoder dec = BoundedBinaryDecoder.over(bytes, offset, bytes.length - offset);
+        T event;
+        try {
+            event = reader.read(null, dec);
+        } catch (AvroTypeException e) {
+            throw new SerializationException(envelope + ": writer schema " + writerSchema.getFullName()
+                    + " cannot be read as the current " + type.name() + ": " + e.getMessage(), e);
+        } catch (IOException | RuntimeException e) {
+            if (ByteDescriptions.causedBy(e, EOFException.class)) {
+                throw new SerializationException(envelope + ": truncated Avro body: the " + (bytes.length - offset)
+                        + " bytes end before the " + type.name() + " record is complete", e);
+            }
+            throw new SerializationException(envelope + ": corrupt Avro body for " + type.name() + ": "
+                    + ByteDescriptions.rootMessage(e), e);
+        }
+        int trailing = BoundedBinaryDecoder.remaining(dec);
+        if (trailing > 0) {
+            throw new SerializationException(envelope + ": " + trailing + " unexpected bytes after the "
+                    + type.name() + " record (wrong schema, or two messages in one?)");
+        }
+        return event;
+    }
+}
