@@ -119,7 +119,7 @@ public final class LoadGenerator implements Callable<Integer> {
                         && seen.size() < count) {
                     for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(100))) {
                         long now = System.nanoTime();
-                        ModerationEvent ev = EventCodec.decodeModeration(r.value());
+                        ModerationEvent ev = WireFormat.decodeModeration(r.topic(), r.value());
                         if (ev == null) {
                             undecodable.incrementAndGet();
                             continue;
@@ -151,7 +151,7 @@ public final class LoadGenerator implements Callable<Integer> {
                         .setEventTime(Instant.now()).setAttributes(Map.of("run", runId)).build();
                 sendEpochMillis.put(id, System.currentTimeMillis());
                 sendNanos.put(id, System.nanoTime());
-                producer.send(new ProducerRecord<>(topic, id.getBytes(StandardCharsets.UTF_8), EventCodec.encode(ev)));
+                producer.send(new ProducerRecord<>(topic, id.getBytes(StandardCharsets.UTF_8), WireFormat.encode(topic, ev)));
                 sent++;
             }
             producer.flush();
