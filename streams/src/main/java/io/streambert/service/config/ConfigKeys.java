@@ -1,0 +1,121 @@
+package io.streambert.service.config;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Every key the service understands, its default and a one-line meaning, in one place: the loader
+ * rejects keys not listed here (typos fail at start-up, not silently), and docs/SERVICE.md mirrors this list.
+ *
+ * <p>Keys use dots only so that each maps to exactly one environment variable (see {@link EnvOverrides}).
+ * Three families are open-ended: {@code kafka.*} (passed to the Kafka clients), {@code threshold.<label>}
+ * and {@code topic.route.<label>}.
+ */
+public final class ConfigKeys {
+    private ConfigKeys() {}
+
+    public static final String APPLICATION_ID = "application.id";
+    public static final String BOOTSTRAP_SERVERS = "bootstrap.servers";
+    public static final String TOPIC_INPUT = "topic.input";
+    public static final String TOPIC_MODERATION = "topic.moderation";
+    public static final String TOPIC_EMBEDDING = "topic.embedding";
+    public static final String TOPIC_DEAD_LETTER = "topic.dead.letter";
+    public static final String TOPIC_REVIEW = "topic.review";
+    public static final String TOPIC_ROUTE_PREFIX = "topic.route.";
+    public static final String FORMAT_OUTPUT = "format.output";
+    public static final String SCHEMA_REGISTRY_URL = "schema.registry.url";
+    public static final String MODEL_DIR = "model.dir";
+    public static final String MODEL_DEVICE = "model.device";
+    public static final String MODEL_MAX_TOKENS = "model.max.tokens";
+    public static final String MODEL_TRUNCATION = "model.truncation";
+    public static final String MODEL_EMBEDDING_DIM = "model.embedding.dim";
+    public static final String MODEL_THREADS = "model.threads";
+    public static final String TEXT_MAX_BYTES = "text.max.bytes";
+    public static final String BATCH_MAX_RECORDS = "batch.max.records";
+    public static final String BATCH_MAX_TOKENS = "batch.max.tokens";
+    public static final String BATCH_MAX_WAIT_MS = "batch.max.wait.ms";
+    public static final String SCHEDULER_MAX_BATCH_TOKENS = "scheduler.max.batch.tokens";
+    public static final String SCHEDULER_MAX_BATCH_SEQUENCES = "scheduler.max.batch.sequences";
+    public static final String SCHEDULER_QUEUE_TOKENS = "scheduler.queue.tokens";
+    public static final String SCHEDULER_WORST_CASE_BATCH_MS = "scheduler.worst.case.batch.ms";
+    public static final String THRESHOLD_PREFIX = "threshold.";
+    public static final String THRESHOLD_DEFAULT = "threshold.default";
+    public static final String PROCESSING_GUARANTEE = "processing.guarantee";
+    public static final String NUM_STREAM_THREADS = "num.stream.threads";
+    public static final String STATE_DIR = "state.dir";
+    public static final String HTTP_PORT = "http.port";
+    public static final String PROGRESS_INTERVAL_MS = "progress.interval.ms";
+    public static final String KAFKA_PREFIX = "kafka.";
+
+    /** Fixed keys with their defaults ("" = unset / turned off). Insertion order is documentation order. */
+    public static final Map<String, String> DEFAULTS;
+    static {
+        Map<String, String> d = new LinkedHashMap<>();
+        d.put(APPLICATION_ID, "streambert");
+        d.put(BOOTSTRAP_SERVERS, "localhost:9092");
+        d.put(TOPIC_INPUT, "text-events");
+        d.put(TOPIC_MODERATION, "moderation-events");
+        d.put(TOPIC_EMBEDDING, "embedding-events");
+        d.put(TOPIC_DEAD_LETTER, "streambert-dead-letters");
+        d.put(TOPIC_REVIEW, "");
+        d.put(FORMAT_OUTPUT, "avro");
+        d.put(SCHEMA_REGISTRY_URL, "");
+        d.put(MODEL_DIR, "");
+        d.put(MODEL_DEVICE, "auto");
+        d.put(MODEL_MAX_TOKENS, "0");
+        d.put(MODEL_TRUNCATION, "truncate");
+        d.put(MODEL_EMBEDDING_DIM, "0");
+        d.put(MODEL_THREADS, "0");
+        d.put(TEXT_MAX_BYTES, "65536");
+        d.put(BATCH_MAX_RECORDS, "64");
+        d.put(BATCH_MAX_TOKENS, "8192");
+        d.put(BATCH_MAX_WAIT_MS, "50");
+        d.put(SCHEDULER_MAX_BATCH_TOKENS, "16384");
+        d.put(SCHEDULER_MAX_BATCH_SEQUENCES, "256");
+        d.put(SCHEDULER_QUEUE_TOKENS, "65536");
+        d.put(SCHEDULER_WORST_CASE_BATCH_MS, "5000");
+        d.put(THRESHOLD_DEFAULT, "0.5");
+        d.put(PROCESSING_GUARANTEE, "exactly_once_v2");
+        d.put(NUM_STREAM_THREADS, "1");
+        d.put(STATE_DIR, "");
+        d.put(HTTP_PORT, "8080");
+        d.put(PROGRESS_INTERVAL_MS, "10000");
+        DEFAULTS = Map.copyOf(d);
+        ORDER = Set.copyOf(d.keySet());
+    }
+    private static final Set<String> ORDER;
+
+    /** True for a key the service knows, fixed or from an open family. */
+    public static boolean isKnown(String key) {
+        return ORDER.contains(key)
+                || (key.startsWith(KAFKA_PREFIX) && key.length() > KAFKA_PREFIX.length())
+                || (key.startsWith(THRESHOLD_PREFIX) && key.length() > THRESHOLD_PREFIX.length())
+                || (key.startsWith(TOPIC_ROUTE_PREFIX) && key.length() > TOPIC_ROUTE_PREFIX.length());
+    }
+
+    /** The fixed key closest to {@code key} (for "did you mean" in errors), or null. */
+    public static String closest(String key) {
+        String best = null;
+        int bestDistance = Integer.MAX_VALUE;
+        for (String k : ORDER) {
+            int d = distance(k, key);
+            if (d < bestDistance) { bestDistance = d; best = k; }
+        }
+        return bestDistance <= Math.max(2, key.length() / 4) ? best : null;
+    }
+
+    private static int distance(String a, String b) {
+        int[] prev = new int[b.length() + 1], cur = new int[b.length() + 1];
+        for (int j = 0; j <= b.length(); j++) prev[j] = j;
+        for (int i = 1; i <= a.length(); i++) {
+            cur[0] = i;
+            for (int j = 1; j <= b.length(); j++) {
+                int sub = prev[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1);
+                cur[j] = Math.min(sub, Math.min(prev[j] + 1, cur[j - 1] + 1));
+            }
+            int[] t = prev; prev = cur; cur = t;
+        }
+        return prev[b.length()];
+    }
+}

@@ -1,0 +1,53 @@
+package io.streambert.service.config;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.StreamsConfig;
+
+/**
+ * The Kafka Streams properties for a {@link ServiceConfig}: our own keys, then every {@code kafka.*}
+ * setting as given (security, client tuning; Streams routes plain client keys to all its clients and
+ * {@code consumer.}/{@code producer.}/{@code admin.} prefixed ones to one), then the timeout budget enforced.
+ */
+public final class StreamsSettings {
+    private StreamsSettings() {}
+
+    /** Streams' commit interval under exactly-once when not configured. */
+    static final long EOS_DEFAULT_COMMIT_MS = 100;
+    static final long ALOS_DEFAULT_COMMIT_MS = 30_000;
+
+    public record Result(Properties properties, TimeoutBudget budget, List<String> adjustments) {}
+
+    public static Result build(ServiceConfig c) {
+        Map<String, Object> p = new LinkedHashMap<>();
+        p.put(StreamsConfig.APPLICATION_ID_CONFIG, c.applicationId());
+        p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, c.bootstrapServers());
+        p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, c.processingGuarantee());
+        p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, c.numStreamThreads());
+        if (!c.stateDir().isEmpty()) p.put(StreamsConfig.STATE_DIR_CONFIG, c.stateDir());
+        // The topology reads and writes bytes and (de)serialises itself, so decode failures become dead letters.
+        p.put(StreamsConfig.DEFAULT_KEY_SERDE_CLASS_CONFIG, Serdes.ByteArraySerde.class.getName());
+        p.put(StreamsConfig.DEFAULT_VALUE_SERDE_CLASS_CONFIG, Serdes.ByteArraySerde.class.getName());
+        p.putAll(c.kafka());
+        boolean eos = c.processingGuarantee().equals(StreamsConfig.EXACTLY_ONCE_V2);
+        long commit = c.kafka().containsKey(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG)
+                ? parseLong(c.kafka().get(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG), "kafka.commit.interval.ms")
+                : eos ? EOS_DEFAULT_COMMIT_MS : ALOS_DEFAULT_COMMIT_MS;
+        TimeoutBudget budget = TimeoutBudget.of(c, commit);
+        List<String> adjustments = budget.enforce(p, c.kafka(), eos);
+        Properties props = new Properties();
+        props.putAll(p);
+        return new Result(props, budget, adjustments);
+    }
+
+    private static long parseLong(String s, String key) {
+        try {
+            return Long.parseLong(s.trim());
+        } catch (NumberFormatException e) {
+            throw new ConfigException(key + ": '" + s + "' is not a number of milliseconds");
+        }
+    }
+}
