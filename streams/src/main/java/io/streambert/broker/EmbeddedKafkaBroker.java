@@ -2,7 +2,6 @@ package io.streambert.broker;
 
 import java.io.IOException;
 import java.io.PrintStream;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -89,7 +88,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
             return broker;
         } catch (RuntimeException | Error e) {
             stopQuietly(server);
-            if (temporary) deleteRecursively(dir);
+            if (temporary) TempDirs.deleteRecursively(dir);
             if (e instanceof BrokerStartException b) throw b;
             throw new BrokerStartException("the embedded Kafka broker did not start (broker port " + brokerPort
                     + ", controller port " + controllerPort + ", log dir " + dir + "): " + e, e);
@@ -153,7 +152,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         if (closed) return;
         closed = true;
         stopQuietly(server);
-        if (deleteOnClose) deleteRecursively(logDir);
+        if (deleteOnClose) TempDirs.deleteRecursively(logDir);
     }
 
     // The broker answers metadata requests only once the controller has registered it and the
@@ -225,21 +224,6 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
             server.awaitShutdown();
         } catch (RuntimeException e) {
             System.err.println("embedded broker: error while shutting down: " + e);
-        }
-    }
-
-    static void deleteRecursively(Path dir) {
-        if (dir == null || !Files.exists(dir)) return;
-        try (var paths = Files.walk(dir)) {
-            paths.sorted((a, b) -> b.getNameCount() - a.getNameCount()).forEach(p -> {
-                try {
-                    Files.deleteIfExists(p);
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            });
-        } catch (IOException | UncheckedIOException e) {
-            System.err.println("embedded broker: could not delete " + dir + ": " + e.getMessage());
         }
     }
 
