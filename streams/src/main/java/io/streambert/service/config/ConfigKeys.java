@@ -41,6 +41,7 @@ public final class ConfigKeys {
     public static final String SCHEDULER_WORST_CASE_BATCH_MS = "scheduler.worst.case.batch.ms";
     public static final String THRESHOLD_PREFIX = "threshold.";
     public static final String THRESHOLD_DEFAULT = "threshold.default";
+    public static final String LABELS_SAFE = "labels.safe";
     public static final String PROCESSING_GUARANTEE = "processing.guarantee";
     public static final String NUM_STREAM_THREADS = "num.stream.threads";
     public static final String STATE_DIR = "state.dir";
@@ -76,6 +77,7 @@ public final class ConfigKeys {
         d.put(SCHEDULER_QUEUE_TOKENS, "65536");
         d.put(SCHEDULER_WORST_CASE_BATCH_MS, "5000");
         d.put(THRESHOLD_DEFAULT, "0.5");
+        d.put(LABELS_SAFE, "safe,ok,neutral,none,clean,benign,non-toxic,non_toxic,not_toxic");
         d.put(PROCESSING_GUARANTEE, "exactly_once_v2");
         d.put(NUM_STREAM_THREADS, "1");
         d.put(STATE_DIR, "");

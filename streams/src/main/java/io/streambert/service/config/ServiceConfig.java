@@ -55,6 +55,7 @@ public final class ServiceConfig {
     private final int schedulerQueueTokens;
     private final long schedulerWorstCaseBatchMs;
     private final double defaultThreshold;
+    private final java.util.Set<String> safeLabels;
     private final Map<String, Double> thresholds;
     private final String processingGuarantee;
     private final int numStreamThreads;
@@ -139,6 +140,7 @@ public final class ServiceConfig {
         schedulerQueueTokens = p.integer(SCHEDULER_QUEUE_TOKENS, 1, 1 << 28);
         schedulerWorstCaseBatchMs = p.integer(SCHEDULER_WORST_CASE_BATCH_MS, 1, 3_600_000);
         defaultThreshold = p.probability(THRESHOLD_DEFAULT);
+        safeLabels = java.util.Set.copyOf(p.list(LABELS_SAFE).stream().map(x -> x.toLowerCase(Locale.ROOT)).toList());
         processingGuarantee = p.get(PROCESSING_GUARANTEE).toLowerCase(Locale.ROOT);
         if (!processingGuarantee.equals("exactly_once_v2") && !processingGuarantee.equals("at_least_once"))
             errors.add(p.where(PROCESSING_GUARANTEE) + ": '" + processingGuarantee + "' is not exactly_once_v2 or at_least_once");
@@ -315,9 +317,16 @@ public final class ServiceConfig {
     /** Kafka client settings from {@code kafka.*}, prefix removed (security, timeouts, ...). */
     public Map<String, String> kafka() { return kafka; }
 
-    /** Flag threshold for {@code label} (case-insensitive): {@code threshold.<label>}, else {@code threshold.default}. */
+    /**
+     * Flag threshold for {@code label} (case-insensitive): {@code threshold.<label>} when set; else
+     * {@code threshold.default}, except for the benign labels of {@code labels.safe}, which never flag
+     * unless given their own threshold (returns +infinity).
+     */
     public double threshold(String label) {
-        return thresholds.getOrDefault(label.toLowerCase(Locale.ROOT), defaultThreshold);
+        String l = label.toLowerCase(Locale.ROOT);
+        Double own = thresholds.get(l);
+        if (own != null) return own;
+        return safeLabels.contains(l) ? Double.POSITIVE_INFINITY : defaultThreshold;
     }
 
     /** Labels that have their own threshold (lower-cased), to check against the model's labels at start-up. */

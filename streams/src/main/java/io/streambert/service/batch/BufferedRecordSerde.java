@@ -1,0 +1,118 @@
+package io.streambert.service.batch;
+
+import io.streambert.service.validate.ValidatedText;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.apache.kafka.common.errors.SerializationException;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.Serializer;
+
+/**
+ * Bytes of a {@link BufferedRecord} in the buffer store and its changelog. Internal to one application
+ * (only this code reads it back), so a plain versioned binary layout is enough; the leading version byte lets
+ * a later release read buffers an older one left behind.
+ */
+public final class BufferedRecordSerde implements Serde<BufferedRecord> {
+    private static final byte VERSION = 1;
+
+    @Override
+    public Serializer<BufferedRecord> serializer() {
+        return (topic, r) -> {
+            if (r == null) return null;
+            try {
+                ByteArrayOutputStream bytes = new ByteArrayOutputStream(256 + r.tokens() * 4);
+                DataOutputStream out = new DataOutputStream(bytes);
+                ValidatedText t = r.text();
+                out.writeByte(VERSION);
+                out.writeLong(r.seq());
+                out.writeLong(r.arrivalMs());
+                writeBytes(out, t.key());
+                writeBytes(out, t.value());
+                writeString(out, t.topic());
+                out.writeInt(t.partition());
+                out.writeLong(t.offset());
+                out.writeLong(t.timestamp());
+                writeString(out, t.id());
+                writeString(out, t.tenant());
+                out.writeBoolean(t.eventTime() != null);
+                if (t.eventTime() != null) out.writeLong(t.eventTime().toEpochMilli());
+                out.writeInt(t.attributes().size());
+                for (Map.Entry<String, String> e : t.attributes().entrySet()) {
+                    writeString(out, e.getKey());
+                    writeString(out, e.getValue());
+                }
+                writeString(out, t.textSha256());
+                out.writeInt(t.tokenIds().length);
+                for (int id : t.tokenIds()) out.writeInt(id);
+                out.flush();
+                return bytes.toByteArray();
+            } catch (IOException e) {
+                throw new SerializationException("cannot write buffered record " + r.seq(), e);
+            }
+        };
+    }
+
+    @Override
+    public Deserializer<BufferedRecord> deserializer() {
+        return (topic, data) -> {
+            if (data == null) return null;
+            try {
+                DataInputStream in = new DataInputStream(new ByteArrayInputStream(data));
+                byte version = in.readByte();
+                if (version != VERSION)
+                    throw new SerializationException("buffered record has layout version " + version + ", this release reads " + VERSION);
+                long seq = in.readLong();
+                long arrival = in.readLong();
+                byte[] key = readBytes(in);
+                byte[] value = readBytes(in);
+                String srcTopic = readString(in);
+                int partition = in.readInt();
+                long offset = in.readLong();
+                long timestamp = in.readLong();
+                String id = readString(in);
+                String tenant = readString(in);
+                Instant eventTime = in.readBoolean() ? Instant.ofEpochMilli(in.readLong()) : null;
+                int n = in.readInt();
+                Map<String, String> attributes = new LinkedHashMap<>();
+                for (int i = 0; i < n; i++) attributes.put(readString(in), readString(in));
+                String sha = readString(in);
+                int[] ids = new int[in.readInt()];
+                for (int i = 0; i < ids.length; i++) ids[i] = in.readInt();
+                return new BufferedRecord(seq, arrival, new ValidatedText(key, value, srcTopic, partition, offset, timestamp,
+                        id, tenant, eventTime, Map.copyOf(attributes), sha, ids));
+            } catch (IOException e) {
+                throw new SerializationException("corrupt buffered record (" + data.length + " bytes)", e);
+            }
+        };
+    }
+
+    private static void writeBytes(DataOutputStream out, byte[] b) throws IOException {
+        out.writeInt(b == null ? -1 : b.length);
+        if (b != null) out.write(b);
+    }
+
+    private static byte[] readBytes(DataInputStream in) throws IOException {
+        int n = in.readInt();
+        if (n < 0) return null;
+        byte[] b = new byte[n];
+        in.readFully(b);
+        return b;
+    }
+
+    private static void writeString(DataOutputStream out, String s) throws IOException {
+        writeBytes(out, s == null ? null : s.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static String readString(DataInputStream in) throws IOException {
+        byte[] b = readBytes(in);
+        return b == null ? null : new String(b, StandardCharsets.UTF_8);
+    }
+}
