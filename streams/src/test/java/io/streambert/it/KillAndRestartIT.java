@@ -80,6 +80,9 @@ class KillAndRestartIT {
             List<String> dead = TestClients.readUntil(broker.bootstrapServers(), config.deadLetterTopic(), "read_committed",
                     recs -> false, Duration.ZERO, Duration.ofSeconds(1)).stream().map(r -> new String(r.key())).toList();
 
+            System.out.printf("KillAndRestartIT: %d events sent (%d before the SIGKILL), %d moderation and %d embedding records read%n",
+                    events, sentAtKill, moderation.values().stream().mapToInt(Integer::intValue).sum(),
+                    embedding.values().stream().mapToInt(Integer::intValue).sum());
             assertEquals(List.of(), dead, "no dead letters for good events");
             assertExactlyOnce("moderation", moderation, events, second);
             assertExactlyOnce("embedding", embedding, events, second);
