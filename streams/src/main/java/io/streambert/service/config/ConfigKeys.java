@@ -9,7 +9,8 @@ import java.util.Set;
  * rejects keys not listed here (typos fail at start-up, not silently), and docs/SERVICE.md mirrors this list.
  *
  * <p>Keys use dots only so that each maps to exactly one environment variable (see {@link EnvOverrides}).
- * Three families are open-ended: {@code kafka.*} (passed to the Kafka clients), {@code threshold.<label>}
+ * Four families are open-ended: {@code kafka.*} (passed to the Kafka clients), {@code registry.*} (passed to the
+ * schema-registry client, e.g. {@code registry.basic.auth.user.info}), {@code threshold.<label>}
  * and {@code topic.route.<label>}.
  */
 public final class ConfigKeys {
@@ -23,6 +24,9 @@ public final class ConfigKeys {
     public static final String TOPIC_DEAD_LETTER = "topic.dead.letter";
     public static final String TOPIC_REVIEW = "topic.review";
     public static final String TOPIC_ROUTE_PREFIX = "topic.route.";
+    public static final String TOPICS_CREATE = "topics.create";
+    public static final String TOPICS_PARTITIONS = "topics.partitions";
+    public static final String TOPICS_REPLICATION_FACTOR = "topics.replication.factor";
     public static final String FORMAT_OUTPUT = "format.output";
     public static final String SCHEMA_REGISTRY_URL = "schema.registry.url";
     public static final String MODEL_DIR = "model.dir";
@@ -48,6 +52,7 @@ public final class ConfigKeys {
     public static final String HTTP_PORT = "http.port";
     public static final String PROGRESS_INTERVAL_MS = "progress.interval.ms";
     public static final String KAFKA_PREFIX = "kafka.";
+    public static final String REGISTRY_PREFIX = "registry.";
 
     /** Fixed keys with their defaults ("" = unset / turned off). Insertion order is documentation order. */
     public static final Map<String, String> DEFAULTS;
@@ -60,6 +65,9 @@ public final class ConfigKeys {
         d.put(TOPIC_EMBEDDING, "embedding-events");
         d.put(TOPIC_DEAD_LETTER, "streambert-dead-letters");
         d.put(TOPIC_REVIEW, "");
+        d.put(TOPICS_CREATE, "true");
+        d.put(TOPICS_PARTITIONS, "3");
+        d.put(TOPICS_REPLICATION_FACTOR, "-1");
         d.put(FORMAT_OUTPUT, "avro");
         d.put(SCHEMA_REGISTRY_URL, "");
         d.put(MODEL_DIR, "");
@@ -92,6 +100,7 @@ public final class ConfigKeys {
     public static boolean isKnown(String key) {
         return ORDER.contains(key)
                 || (key.startsWith(KAFKA_PREFIX) && key.length() > KAFKA_PREFIX.length())
+                || (key.startsWith(REGISTRY_PREFIX) && key.length() > REGISTRY_PREFIX.length())
                 || (key.startsWith(THRESHOLD_PREFIX) && key.length() > THRESHOLD_PREFIX.length())
                 || (key.startsWith(TOPIC_ROUTE_PREFIX) && key.length() > TOPIC_ROUTE_PREFIX.length());
     }

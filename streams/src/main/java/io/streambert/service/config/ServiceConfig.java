@@ -38,6 +38,9 @@ public final class ServiceConfig {
     private final String deadLetterTopic;
     private final String reviewTopic;
     private final Map<String, String> labelRoutes;
+    private final boolean createTopics;
+    private final int topicPartitions;
+    private final short topicReplicationFactor;
     private final OutputFormat outputFormat;
     private final String schemaRegistryUrl;
     private final Path modelDir;
@@ -63,6 +66,7 @@ public final class ServiceConfig {
     private final int httpPort;
     private final long progressIntervalMs;
     private final Map<String, String> kafka;
+    private final Map<String, String> registry;
 
     private ServiceConfig(Map<String, String> given, Map<String, String> givenOrigins) {
         List<String> errors = new ArrayList<>();
@@ -95,6 +99,7 @@ public final class ServiceConfig {
         Map<String, String> routes = new LinkedHashMap<>();
         Map<String, Double> th = new LinkedHashMap<>();
         Map<String, String> kf = new LinkedHashMap<>();
+        Map<String, String> rg = new LinkedHashMap<>();
         for (Map.Entry<String, String> e : v.entrySet()) {
             String key = e.getKey();
             if (key.startsWith(TOPIC_ROUTE_PREFIX)) {
@@ -102,6 +107,8 @@ public final class ServiceConfig {
                 else routes.put(key.substring(TOPIC_ROUTE_PREFIX.length()).toLowerCase(Locale.ROOT), e.getValue());
             } else if (key.startsWith(THRESHOLD_PREFIX) && !key.equals(THRESHOLD_DEFAULT)) {
                 th.put(key.substring(THRESHOLD_PREFIX.length()).toLowerCase(Locale.ROOT), p.probability(key));
+            } else if (key.startsWith(REGISTRY_PREFIX)) {
+                rg.put(key.substring(REGISTRY_PREFIX.length()), e.getValue());
             } else if (key.startsWith(KAFKA_PREFIX)) {
                 kf.put(key.substring(KAFKA_PREFIX.length()), e.getValue());
             }
@@ -109,12 +116,17 @@ public final class ServiceConfig {
         labelRoutes = Map.copyOf(routes);
         thresholds = Map.copyOf(th);
         kafka = Map.copyOf(kf);
+        registry = Map.copyOf(rg);
         if (moderationTopic.isEmpty() && (!reviewTopic.isEmpty() || !labelRoutes.isEmpty()))
             errors.add(p.where(TOPIC_REVIEW) + " / topic.route.*: routing by label needs moderation events; "
                     + TOPIC_MODERATION + " is turned off (empty)");
         if (moderationTopic.isEmpty() && embeddingTopic.isEmpty())
             errors.add(TOPIC_MODERATION + " and " + TOPIC_EMBEDDING + " are both empty: the service would produce nothing");
 
+        createTopics = p.bool(TOPICS_CREATE);
+        topicPartitions = p.integer(TOPICS_PARTITIONS, 1, 10_000);
+        topicReplicationFactor = (short) p.integer(TOPICS_REPLICATION_FACTOR, -1, 32);
+        if (topicReplicationFactor == 0) errors.add(p.where(TOPICS_REPLICATION_FACTOR) + ": 0 is not a replication factor (-1 = broker default)");
         outputFormat = p.choice(FORMAT_OUTPUT, OutputFormat.class);
         schemaRegistryUrl = p.get(SCHEMA_REGISTRY_URL);
         if (outputFormat == OutputFormat.CONFLUENT && schemaRegistryUrl.isEmpty())
@@ -245,6 +257,14 @@ public final class ServiceConfig {
             }
         }
 
+        boolean bool(String key) {
+            String s = get(key).toLowerCase(Locale.ROOT);
+            if (s.equals("true")) return true;
+            if (s.equals("false")) return false;
+            errors.add(where(key) + ": '" + s + "' is not true or false");
+            return false;
+        }
+
         double probability(String key) {
             String s = get(key);
             try {
@@ -291,6 +311,11 @@ public final class ServiceConfig {
     /** lower-cased label -> topic that also receives moderation events with that top label. */
     public Map<String, String> labelRoutes() { return labelRoutes; }
     public OutputFormat outputFormat() { return outputFormat; }
+    /** Create missing input/output topics at start-up (Admin client, same Kafka settings). */
+    public boolean createTopics() { return createTopics; }
+    public int topicPartitions() { return topicPartitions; }
+    /** -1 = the broker's default.replication.factor. */
+    public short topicReplicationFactor() { return topicReplicationFactor; }
     public String schemaRegistryUrl() { return schemaRegistryUrl; }
     /** The model directory, or null when not configured (then the caller must pass an encoder). */
     public Path modelDir() { return modelDir; }
@@ -316,6 +341,8 @@ public final class ServiceConfig {
     public long progressIntervalMs() { return progressIntervalMs; }
     /** Kafka client settings from {@code kafka.*}, prefix removed (security, timeouts, ...). */
     public Map<String, String> kafka() { return kafka; }
+    /** Schema-registry client settings from {@code registry.*}, prefix removed (auth, timeouts). */
+    public Map<String, String> registry() { return registry; }
 
     /**
      * Flag threshold for {@code label} (case-insensitive): {@code threshold.<label>} when set; else

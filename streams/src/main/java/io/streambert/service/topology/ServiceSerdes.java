@@ -4,17 +4,28 @@ import io.streambert.schemas.DeadLetter;
 import io.streambert.schemas.EmbeddingEvent;
 import io.streambert.schemas.ModerationEvent;
 import io.streambert.schemas.TextEvent;
+import io.streambert.serde.EventSerdes;
 import io.streambert.service.config.ServiceConfig;
+import java.util.HashMap;
+import java.util.Locale;
+import java.util.Map;
 import org.apache.kafka.common.serialization.Serde;
 
 /**
- * The one place that decides how events are (de)serialised: the text deserializer (accepts any
- * supported encoding) and the output serializers (the configured format.output).
+ * The one place that decides how events are (de)serialised: the text deserializer (accepts Avro
+ * single-object, Confluent wire and JSON, whatever format.output says) and the output serializers
+ * (format.output). See docs/SCHEMAS.md for the encodings.
  */
 public record ServiceSerdes(Serde<TextEvent> text, Serde<ModerationEvent> moderation,
                             Serde<EmbeddingEvent> embedding, Serde<DeadLetter> deadLetter) {
 
     public static ServiceSerdes forConfig(ServiceConfig c) {
-        return InterimSerdes.avro();
+        Map<String, Object> registry = new HashMap<>(c.registry());
+        if (!c.schemaRegistryUrl().isEmpty()) registry.put("schema.registry.url", c.schemaRegistryUrl());
+        return of(EventSerdes.forFormat(c.outputFormat().name().toLowerCase(Locale.ROOT), registry));
+    }
+
+    public static ServiceSerdes of(EventSerdes s) {
+        return new ServiceSerdes(s.textEvents(), s.moderationEvents(), s.embeddingEvents(), s.deadLetters());
     }
 }

@@ -9,7 +9,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.Map;
-import org.apache.kafka.common.errors.SerializationException;
+import io.streambert.serde.registry.RegistryUnavailableException;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.streams.processor.api.ContextualProcessor;
 import org.apache.kafka.streams.processor.api.Record;
@@ -106,7 +106,7 @@ public final class ValidateProcessor extends ContextualProcessor<byte[], byte[],
 
     private static boolean isRegistryOutage(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause())
-            if (t.getClass().getSimpleName().equals("RegistryUnavailableException")) return true;
+            if (t instanceof RegistryUnavailableException) return true;
         return false;
     }
 

@@ -1,0 +1,108 @@
+package io.streambert.service.testing;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.streambert.gpu.Encoder;
+import io.streambert.schemas.DeadLetter;
+import io.streambert.schemas.EmbeddingEvent;
+import io.streambert.schemas.ModerationEvent;
+import io.streambert.schemas.TextEvent;
+import io.streambert.serde.EventSerdes;
+import io.streambert.service.config.ServiceConfig;
+import io.streambert.service.config.StreamsSettings;
+import io.streambert.service.ops.ServiceMetrics;
+import io.streambert.service.schedule.InferenceScheduler;
+import io.streambert.service.topology.ServiceSerdes;
+import io.streambert.service.topology.StreamBertTopology;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.TopologyTestDriver;
+
+/** One TopologyTestDriver around the real topology with a given encoder; closes driver and scheduler together. */
+public final class TopologyHarness implements AutoCloseable {
+    public static final EventSerdes SERDES = EventSerdes.registryFree();
+
+    public final ServiceConfig config;
+    public final InferenceScheduler scheduler;
+    public final ServiceMetrics metrics = new ServiceMetrics(new SimpleMeterRegistry());
+    public final TopologyTestDriver driver;
+    public final TestInputTopic<byte[], byte[]> input;
+
+    public TopologyHarness(ServiceConfig config, Encoder encoder, Path stateDir) {
+        this(config, new InferenceScheduler(encoder, config.schedulerMaxBatchTokens(), config.schedulerMaxBatchSequences(),
+                config.schedulerQueueTokens(), null), stateDir);
+    }
+
+    public TopologyHarness(ServiceConfig config, InferenceScheduler scheduler, Path stateDir) {
+        this.config = config;
+        this.scheduler = scheduler;
+        Properties props = StreamsSettings.build(config).properties();
+        props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
+        driver = new TopologyTestDriver(StreamBertTopology.build(config, scheduler, ServiceSerdes.forConfig(config), metrics, () -> false),
+                props, Instant.ofEpochMilli(1_000_000));
+        input = driver.createInputTopic(config.inputTopics().get(0), new ByteArraySerializer(), new ByteArraySerializer());
+    }
+
+    /** A config with test-friendly defaults (small batches, long max-wait so only the trigger under test fires). */
+    public static ServiceConfig.Builder config() {
+        return ServiceConfig.builder()
+                .set("bootstrap.servers", "unused:9092")
+                .set("topic.input", "text")
+                .set("topic.moderation", "moderation")
+                .set("topic.embedding", "embedding")
+                .set("topic.dead.letter", "dead")
+                .set("batch.max.records", 100)
+                .set("batch.max.tokens", 100_000)
+                .set("batch.max.wait.ms", 60_000)
+                .set("http.port", -1);
+    }
+
+    public static byte[] bytes(String s) { return s == null ? null : s.getBytes(StandardCharsets.UTF_8); }
+
+    public static byte[] textEvent(String id, String text) {
+        return textEvent(id, text, Map.of());
+    }
+
+    public static byte[] textEvent(String id, String text, Map<String, String> attributes) {
+        TextEvent e = TextEvent.newBuilder().setId(id).setText(text).setAttributes(attributes).build();
+        return SERDES.textEvents().serializer().serialize("text", e);
+    }
+
+    public void send(String key, byte[] value) { input.pipeInput(bytes(key), value); }
+
+    public void send(String key, String id, String text) { send(key, textEvent(id, text)); }
+
+    public void advanceWallClock(long ms) { driver.advanceWallClockTime(Duration.ofMillis(ms)); }
+
+    public TestOutputTopic<byte[], ModerationEvent> moderation(String topic) {
+        return driver.createOutputTopic(topic, new ByteArrayDeserializer(), des(SERDES.moderationEvents().deserializer()));
+    }
+
+    public TestOutputTopic<byte[], EmbeddingEvent> embedding(String topic) {
+        return driver.createOutputTopic(topic, new ByteArrayDeserializer(), des(SERDES.embeddingEvents().deserializer()));
+    }
+
+    public TestOutputTopic<byte[], DeadLetter> deadLetters() {
+        return driver.createOutputTopic(config.deadLetterTopic(), new ByteArrayDeserializer(), des(SERDES.deadLetters().deserializer()));
+    }
+
+    private static <T> Deserializer<T> des(Deserializer<T> d) { return d; }
+
+    @Override
+    public void close() {
+        try {
+            driver.close();
+        } finally {
+            scheduler.close();
+        }
+    }
+}

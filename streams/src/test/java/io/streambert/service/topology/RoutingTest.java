@@ -1,0 +1,117 @@
+package io.streambert.service.topology;
+
+import static io.streambert.service.testing.TopologyHarness.bytes;
+import static org.junit.jupiter.api.Assertions.*;
+
+import io.streambert.gpu.Prediction;
+import io.streambert.schemas.EmbeddingEvent;
+import io.streambert.schemas.ModerationEvent;
+import io.streambert.service.testing.TestEncoder;
+import io.streambert.service.testing.TopologyHarness;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.streams.test.TestRecord;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class RoutingTest {
+    @TempDir Path state;
+    private final TestEncoder encoder = new TestEncoder();
+
+    @Test
+    void everyRecordYieldsModerationAndEmbeddingAndFlaggedOnesAlsoGoToReview() throws Exception {
+        var config = TopologyHarness.config().set("topic.review", "review").set("batch.max.records", 2).build();
+        try (var h = new TopologyHarness(config, encoder, state)) {
+            h.send("k1", TopologyHarness.textEvent("id-1", "hello there world", Map.of("lang", "en")));
+            h.send("k2", "id-2", "this is bad");
+
+            List<TestRecord<byte[], ModerationEvent>> mod = h.moderation("moderation").readRecordsToList();
+            assertEquals(2, mod.size());
+            assertArrayEquals(bytes("k1"), mod.get(0).key());
+            assertArrayEquals(bytes("k2"), mod.get(1).key());
+            ModerationEvent ok = mod.get(0).value(), bad = mod.get(1).value();
+            assertEquals("id-1", ok.getId());
+            assertEquals("ok", ok.getLabel());
+            assertFalse(ok.getFlagged(), "'ok' is a safe label and never flags by default");
+            assertEquals("flagged", bad.getLabel());
+            assertTrue(bad.getFlagged());
+            assertEquals(List.of("flagged"), bad.getFlaggedLabels());
+            Prediction expected = TestEncoder.predict(encoder.tokenize("this is bad"));
+            assertEquals(expected.scores()[1], bad.getScores().get("flagged"), 1e-6);
+            assertEquals(expected.tokens(), bad.getTokens());
+            assertEquals("text", bad.getSourceTopic());
+            assertEquals(1, bad.getSourceOffset());
+            assertEquals("test-encoder", bad.getModel());
+            assertEquals("rev1", bad.getModelRevision());
+            assertEquals(2, bad.getTimings().getBatchSequences());
+
+            List<TestRecord<byte[], ModerationEvent>> review = h.moderation("review").readRecordsToList();
+            assertEquals(1, review.size());
+            assertEquals("id-2", review.get(0).value().getId());
+            assertArrayEquals(bytes("k2"), review.get(0).key());
+
+            List<TestRecord<byte[], EmbeddingEvent>> emb = h.embedding("embedding").readRecordsToList();
+            assertEquals(2, emb.size());
+            EmbeddingEvent e1 = emb.get(0).value();
+            assertEquals("id-1", e1.getId());
+            assertArrayEquals(bytes("k1"), emb.get(0).key());
+            float[] want = TestEncoder.predict(encoder.tokenize("hello there world")).embedding();
+            assertEquals(want.length, e1.getDim());
+            for (int i = 0; i < want.length; i++) assertEquals(want[i], e1.getVector().get(i), 1e-6);
+            assertTrue(e1.getNormalized());
+            assertEquals(Map.of("lang", "en"), e1.getAttributes());
+            String sha = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest("hello there world".getBytes(StandardCharsets.UTF_8)));
+            assertEquals(sha, e1.getTextSha256());
+            assertTrue(h.deadLetters().isEmpty());
+        }
+    }
+
+    @Test
+    void perLabelThresholdsDecideFlagging() {
+        var config = TopologyHarness.config().set("batch.max.records", 1).set("threshold.flagged", "0.95").build();
+        try (var h = new TopologyHarness(config, encoder, state)) {
+            h.send("k", "id", "bad"); // flagged score 0.9 < 0.95
+            ModerationEvent m = h.moderation("moderation").readValue();
+            assertEquals("flagged", m.getLabel());
+            assertFalse(m.getFlagged());
+        }
+    }
+
+    @Test
+    void moderationCanBeTurnedOff() {
+        var config = TopologyHarness.config().set("topic.moderation", "").set("batch.max.records", 1).build();
+        try (var h = new TopologyHarness(config, encoder, state)) {
+            h.send("k", "id", "bad words");
+            assertEquals(1, h.embedding("embedding").readRecordsToList().size());
+            assertTrue(h.moderation("moderation").isEmpty());
+            assertFalse(h.driver.producedTopicNames().contains("moderation"));
+        }
+    }
+
+    @Test
+    void embeddingCanBeTurnedOff() {
+        var config = TopologyHarness.config().set("topic.embedding", "").set("batch.max.records", 1).build();
+        try (var h = new TopologyHarness(config, encoder, state)) {
+            h.send("k", "id", "fine words");
+            assertEquals(1, h.moderation("moderation").readRecordsToList().size());
+            assertFalse(h.driver.producedTopicNames().contains("embedding"));
+        }
+    }
+
+    @Test
+    void labelRoutesSendTopLabelsToTheirOwnTopic() {
+        var config = TopologyHarness.config().set("topic.route.flagged", "flagged-events").set("batch.max.records", 3).build();
+        try (var h = new TopologyHarness(config, encoder, state)) {
+            h.send("a", "1", "good");
+            h.send("b", "2", "bad");
+            h.send("c", "3", "also bad");
+            assertEquals(3, h.moderation("moderation").readRecordsToList().size());
+            List<String> routed = h.moderation("flagged-events").readValuesToList().stream().map(ModerationEvent::getId).toList();
+            assertEquals(List.of("2", "3"), routed);
+        }
+    }
+}
