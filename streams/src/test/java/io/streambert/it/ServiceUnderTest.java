@@ -1,18 +1,12 @@
 package io.streambert.it;
 
-import io.streambert.gpu.Encoder;
-import io.streambert.gpu.EncoderOptions;
-import io.streambert.gpu.Encoders;
+import io.streambert.service.StreamBertService;
 import io.streambert.service.config.ConfigKeys;
-import io.streambert.service.config.StreamsSettings;
-import io.streambert.service.schedule.InferenceScheduler;
-import io.streambert.service.topology.StreamBertTopology;
-import java.time.Duration;
-import org.apache.kafka.streams.KafkaStreams;
 import io.streambert.service.config.ServiceConfig;
 import java.net.URISyntaxException;
 import java.net.URL;
 import java.nio.file.Path;
+import java.time.Duration;
 
 /**
  * How the broker ITs start the service and which settings they use: small batches and short waits so a
@@ -24,20 +18,12 @@ final class ServiceUnderTest {
 
     /** Starts the service in this JVM; closing the handle stops it cleanly. */
     static AutoCloseable start(ServiceConfig config) throws Exception {
-        // Interim until io.streambert.service.StreamBertService lands: the same parts wired by hand.
-        Encoder encoder = Encoders.open(config.modelDir(), EncoderOptions.defaults().withDevice(config.device())
-                .withThreads(config.modelThreads()));
-        InferenceScheduler scheduler = new InferenceScheduler(encoder, config.schedulerMaxBatchTokens(),
-                config.schedulerMaxBatchSequences(), config.schedulerQueueTokens(), null);
-        KafkaStreams streams = new KafkaStreams(StreamBertTopology.build(config, scheduler), StreamsSettings.build(config).properties());
-        streams.start();
-        long deadline = System.nanoTime() + 60_000_000_000L;
-        while (streams.state() != KafkaStreams.State.RUNNING && System.nanoTime() < deadline) Thread.sleep(100);
-        return () -> {
-            streams.close(Duration.ofSeconds(30));
-            scheduler.close();
-            encoder.close();
-        };
+        StreamBertService service = StreamBertService.start(config);
+        if (!service.awaitReady(Duration.ofSeconds(60))) {
+            service.close();
+            throw new IllegalStateException("the service did not become ready within 60 s (state " + service.state() + ")");
+        }
+        return service;
     }
 
     /** The golden tiny-a model (test resource): 4 layers, labels safe/spam/toxic. */
