@@ -1,14 +1,44 @@
 package io.streambert.cli;
 
+import io.streambert.broker.BrokerOptions;
+import io.streambert.broker.EmbeddedKafkaBroker;
+import io.streambert.broker.QuietKafkaLogs;
+import java.nio.file.Path;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
-// Placeholder until its issue lands: says so plainly and fails.
-@Command(name = "broker", mixinStandardHelpOptions = true, description = "A single-node KRaft broker in this process.")
+/** bin/streambert broker: a single-node KRaft Kafka broker in this process, until Ctrl-C. */
+@Command(name = "broker", mixinStandardHelpOptions = true,
+        description = "A single-node KRaft broker in this process (127.0.0.1 only), until Ctrl-C.")
 public final class BrokerCommand implements Callable<Integer> {
+
+    @Option(names = "--port", description = "Client port on 127.0.0.1 (default: a free port).")
+    int port;
+
+    @Option(names = "--dir", description = "Data directory, kept after exit so a restart finds its topics "
+            + "(default: a temporary directory, deleted on exit).")
+    Path dir;
+
     @Override
-    public Integer call() {
-        System.err.println("streambert broker: not implemented yet");
-        return 2;
+    public Integer call() throws InterruptedException {
+        QuietKafkaLogs.apply();
+        BrokerOptions options = BrokerOptions.defaults().withPort(port).withLogDir(dir);
+        EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(options);
+        CountDownLatch stopped = new CountDownLatch(1);
+        // Ctrl-C runs the hooks: close the broker cleanly (and delete a temporary dir) before the JVM exits.
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            System.out.println("streambert broker: stopping");
+            broker.close();
+            stopped.countDown();
+        }, "broker-shutdown"));
+        System.out.println("streambert broker: Kafka 4.2 KRaft broker running");
+        System.out.println("bootstrap.servers=" + broker.bootstrapServers());
+        System.out.println("data directory: " + broker.logDir() + (dir == null ? " (temporary)" : ""));
+        System.out.println("Ctrl-C to stop.");
+        System.out.flush();
+        stopped.await();
+        return 0;
     }
 }

@@ -1,0 +1,110 @@
+package io.streambert.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.streambert.broker.EmbeddedKafkaBroker;
+import io.streambert.broker.KafkaBrokerExtension;
+import io.streambert.broker.TestClients;
+import io.streambert.gpu.Encoder;
+import io.streambert.gpu.EncoderOptions;
+import io.streambert.gpu.Encoders;
+import io.streambert.gpu.Prediction;
+import io.streambert.schemas.EmbeddingEvent;
+import io.streambert.schemas.ModerationEvent;
+import io.streambert.service.config.ServiceConfig;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * What comes out of Kafka is what the encoder computes: the service (micro-batched, packed with other
+ * events, through Avro and Kafka) gives every event the same label, scores and embedding as
+ * {@code Encoder.encode} on that text alone, within 1e-5.
+ */
+@ExtendWith(KafkaBrokerExtension.class)
+class ResultsEqualEncoderIT {
+
+    static final double TOLERANCE = 1e-5;
+
+    /** Golden texts plus ordinary ones of mixed lengths, so batches pack sequences of different sizes. */
+    static final List<String> TEXTS = List.of(
+            "Hello world",
+            "FREE!!! Click now to claim your prize: http://spam.example/win",
+            "Ünïcödé — emoji 🤖 and\ttabs",
+            "ModernBERT alternates global attention every third layer with a local sliding window on the others, "
+                    + "so long inputs cost far less than full attention would, and unpadded batches waste nothing on padding tokens.",
+            "ok",
+            "Thanks for the quick delivery, the package arrived a day early!",
+            "You are an idiot and everyone in this channel hates you.",
+            "Meeting moved to 3pm tomorrow.",
+            "Buy 10k followers for $5!!! Limited offer, DM me now",
+            "a b c d e f g h i j k l m n o p q r s t u v w x y z 0 1 2 3 4 5 6 7 8 9 the end of a long list of tokens",
+            "The weather in Lisbon is lovely this week.",
+            "Shut up, nobody asked for your stupid opinion.");
+
+    @Test
+    void moderationAndEmbeddingEventsMatchTheEncoderOnTheSameTexts(EmbeddedKafkaBroker broker, @TempDir Path state) throws Exception {
+        ServiceConfig config = ServiceUnderTest.config(broker.bootstrapServers(), "equal-it", state).build();
+        String input = config.inputTopics().get(0);
+        broker.createTopics(Map.of(input, 2, config.moderationTopic(), 2, config.embeddingTopic(), 2, config.deadLetterTopic(), 1));
+
+        Map<String, String> textById = new LinkedHashMap<>();
+        for (int i = 0; i < TEXTS.size(); i++) textById.put("eq-" + i, TEXTS.get(i));
+
+        List<ConsumerRecord<byte[], byte[]>> moderation;
+        List<ConsumerRecord<byte[], byte[]>> embedding;
+        try (AutoCloseable service = ServiceUnderTest.start(config);
+             KafkaProducer<byte[], byte[]> producer = TestClients.producer(broker.bootstrapServers(), null)) {
+            textById.forEach((id, text) -> producer.send(new ProducerRecord<>(input, Outputs.utf8(id), Outputs.textEvent(input, id, text))));
+            producer.flush();
+            moderation = TestClients.readAtLeast(broker.bootstrapServers(), config.moderationTopic(), TEXTS.size(), Duration.ofSeconds(90));
+            embedding = TestClients.readAtLeast(broker.bootstrapServers(), config.embeddingTopic(), TEXTS.size(), Duration.ofSeconds(30));
+        }
+        assertEquals(TEXTS.size(), moderation.size(), "moderation events");
+        assertEquals(TEXTS.size(), embedding.size(), "embedding events");
+
+        Map<String, Prediction> expected = new HashMap<>();
+        List<String> labels;
+        try (Encoder encoder = Encoders.open(ServiceUnderTest.tinyModel(), EncoderOptions.defaults().withDevice("cpu").withThreads(1))) {
+            labels = encoder.info().labels();
+            for (var e : textById.entrySet()) {
+                expected.put(e.getKey(), encoder.encode(List.of(encoder.tokenize(e.getValue()))).get(0));
+            }
+        }
+
+        for (ConsumerRecord<byte[], byte[]> r : moderation) {
+            ModerationEvent ev = Outputs.moderation(r);
+            Prediction p = expected.get(ev.getId());
+            assertTrue(p != null, "unexpected id " + ev.getId());
+            assertEquals(ev.getId(), new String(r.key()), "key kept");
+            assertEquals(p.label(), ev.getLabel(), "label of " + ev.getId());
+            assertEquals(p.tokens(), ev.getTokens(), "tokens of " + ev.getId());
+            assertEquals(labels.size(), ev.getScores().size(), "scores of " + ev.getId());
+            for (int i = 0; i < labels.size(); i++) {
+                assertEquals(p.scores()[i], ev.getScores().get(labels.get(i)), TOLERANCE, ev.getId() + " score " + labels.get(i));
+            }
+        }
+        for (ConsumerRecord<byte[], byte[]> r : embedding) {
+            EmbeddingEvent ev = Outputs.embedding(r);
+            Prediction p = expected.get(ev.getId());
+            assertTrue(p != null, "unexpected id " + ev.getId());
+            assertEquals(p.embedding().length, ev.getDim(), "dim of " + ev.getId());
+            assertEquals(p.embedding().length, ev.getVector().size(), "vector length of " + ev.getId());
+            for (int i = 0; i < p.embedding().length; i++) {
+                assertEquals(p.embedding()[i], ev.getVector().get(i), TOLERANCE, ev.getId() + " embedding[" + i + "]");
+            }
+        }
+        assertEquals(textById.keySet(), Outputs.idCounts(moderation.stream().map(r -> Outputs.moderation(r).getId()).toList()).keySet());
+        assertEquals(textById.keySet(), Outputs.idCounts(embedding.stream().map(r -> Outputs.embedding(r).getId()).toList()).keySet());
+    }
+}
