@@ -224,6 +224,13 @@ class LoaderRobustnessTest {
     }
 
     @Test
+    void labelCountThatDisagreesWithTheClassifier() {
+        Path dir = TestModels.copyDir(TestModels.tinyA(), tmp.resolve("m"));
+        Rewrite.editConfig(dir, c -> ((com.fasterxml.jackson.databind.node.ObjectNode) c.get("id2label")).put("3", "extra"));
+        assertMentions(modelError(dir), dir.resolve("config.json").toString(), "id2label", "4 labels", "3 rows");
+    }
+
+    @Test
     void missingOrBrokenConfig() throws IOException {
         Path dir = TestModels.copyDir(TestModels.tinyA(), tmp.resolve("m"));
         Files.delete(dir.resolve("config.json"));
