@@ -254,6 +254,15 @@ class LoaderRobustnessTest {
     }
 
     @Test
+    void brokenTokenizerJson() throws IOException {
+        Path dir = TestModels.copyDir(TestModels.tinyA(), tmp.resolve("m"));
+        Files.writeString(dir.resolve("tokenizer.json"), "{\"version\": \"1.0\", \"model\": ");
+        assertMentions(modelError(dir), dir.resolve("tokenizer.json").toString(), "cannot load tokenizer");
+        Files.writeString(dir.resolve("tokenizer.json"), "{\"version\": \"1.0\", \"model\": {\"type\": \"NoSuchModel\"}}");
+        assertMentions(modelError(dir), dir.resolve("tokenizer.json").toString(), "cannot load tokenizer");
+    }
+
+    @Test
     void shardIndexProblems() throws IOException {
         Path dir = Rewrite.sharded(TestModels.tinyA(), tmp.resolve("s"), 2);
         Path index = dir.resolve(Checkpoint.INDEX);
