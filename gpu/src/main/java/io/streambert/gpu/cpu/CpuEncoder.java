@@ -188,6 +188,12 @@ public final class CpuEncoder implements Encoder {
             }
             cu[s + 1] = Math.addExact(cu[s], ids.length);
         }
+        long widest = Math.max(3L * cfg.hiddenSize(), 2L * cfg.intermediateSize());
+        if (cu[sequences.size()] * widest > Integer.MAX_VALUE - 8) {
+            // activations are Java arrays: [tokens, widest] must fit in one
+            throw new InputRejectedException("batch of " + cu[sequences.size()] + " tokens is too large for one pass (at most "
+                    + (Integer.MAX_VALUE - 8) / widest + "); split it");
+        }
         return cu;
     }
 
