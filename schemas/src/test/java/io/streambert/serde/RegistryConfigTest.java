@@ -50,6 +50,8 @@ class RegistryConfigTest {
         assertTrue(assertThrows(ConfigException.class, () -> RegistryConfig.from(Map.of("schema.registry.url",
                 "http://x", "basic.auth.user.info", "nocolon"))).getMessage().contains("user:password"));
         assertTrue(assertThrows(ConfigException.class, () -> RegistryConfig.from(Map.of("schema.registry.url",
+                "http://x", "auto.register.schemas", "yes"))).getMessage().contains("must be true or false"));
+        assertTrue(assertThrows(ConfigException.class, () -> RegistryConfig.from(Map.of("schema.registry.url",
                 "http://x", "basic.auth.credentials.source", "SASL_INHERIT"))).getMessage()
                 .contains("only USER_INFO"));
         assertTrue(assertThrows(ConfigException.class, () -> RegistryConfig.from(Map.of("schema.registry.url",
