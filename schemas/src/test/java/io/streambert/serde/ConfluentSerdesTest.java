@@ -227,6 +227,14 @@ class ConfluentSerdesTest {
     }
 
     @Test
+    void writingWithoutATopicIsRefusedBecauseTheSubjectNeedsIt() {
+        EventSerdes serdes = EventSerdes.confluent(registry.url(), Map.of());
+        String msg = assertThrows(SerializationException.class,
+                () -> serdes.textEvents().serializer().serialize(null, Samples.text())).getMessage();
+        assertTrue(msg.contains("without a topic: the subject is <topic>-value"), msg);
+    }
+
+    @Test
     void confluentFormatWithoutUrlIsAConfigError() {
         ConfigException e = assertThrows(ConfigException.class, () -> EventSerdes.forFormat("confluent", Map.of()));
         assertTrue(e.getMessage().contains("schema.registry.url"), e.getMessage());
