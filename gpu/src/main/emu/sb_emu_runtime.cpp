@@ -63,8 +63,6 @@ sb_emu_trampoline:
 
 namespace sb_emu {
 
-thread_local Fiber* tl_fiber = nullptr;
-thread_local BlockCoords tl_block;
 
 namespace {
 
@@ -88,21 +86,12 @@ const char* op_name(int op) {
     return "?";
 }
 
-size_t stack_bytes() {
-    static const size_t bytes = [] {
-        const char* env = getenv("SB_EMU_STACK_KB");
-        long kb = env ? atol(env) : 128;
-        if (kb < 16) kb = 16;
-        return (size_t)kb * 1024;
-    }();
-    return bytes;
-}
-
 struct Worker {
     int index = 0;
     Fiber fibers[kMaxThreads];
-    char* stacks = nullptr;   // kMaxThreads stacks, each with a guard page below it
-    size_t stride = 0;
+    void* mapping = nullptr;  // kMaxThreads + 1 slots, so that kMaxThreads aligned ones fit
+    char* stacks = nullptr;   // slot i: its Slot header page, a guard page, then the stack (growing down)
+    BlockCoords coords;
     void* sched_sp = nullptr;
     // the block being run
     Thunk thunk = nullptr;
@@ -118,13 +107,19 @@ struct Worker {
 
     void map_stacks() {
         size_t page = (size_t)sysconf(_SC_PAGESIZE);
-        stride = stack_bytes() + page;
-        void* m = mmap(nullptr, stride * kMaxThreads, PROT_READ | PROT_WRITE,
+        void* m = mmap(nullptr, kSlotBytes * (kMaxThreads + 1), PROT_READ | PROT_WRITE,
                        MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
         if (m == MAP_FAILED) { perror("sb_emu: mmap fiber stacks"); abort(); }
-        stacks = static_cast<char*>(m);
-        // A guard page under every stack: an overflow faults instead of silently corrupting the neighbour.
-        for (unsigned i = 0; i < kMaxThreads; i++) mprotect(stacks + i * stride, page, PROT_NONE);
+        mapping = m;
+        stacks = reinterpret_cast<char*>((reinterpret_cast<uintptr_t>(m) + kSlotBytes - 1) & ~(kSlotBytes - 1));
+        // A guard page between the header and the stack: an overflow faults instead of silently corrupting.
+        for (unsigned i = 0; i < kMaxThreads; i++) {
+            Slot* s = reinterpret_cast<Slot*>(stacks + i * kSlotBytes);
+            s->fiber = &fibers[i];
+            s->block = &coords;
+            s->worker = this;
+            mprotect(stacks + i * kSlotBytes + page, page, PROT_NONE);
+        }
     }
 };
 
@@ -152,8 +147,8 @@ std::string format(const char* fmt, ...) {
     return s;
 }
 
-std::string where(const Fiber* f) {
-    const BlockCoords& b = tl_block;
+std::string where(const Worker* w, const Fiber* f) {
+    const BlockCoords& b = w->coords;
     std::string s = format("block (%u,%u,%u)", b.idx.x, b.idx.y, b.idx.z);
     if (f) s += format(" thread (%u,%u,%u)", f->tid.x, f->tid.y, f->tid.z);
     return s;
@@ -217,13 +212,18 @@ void resolve_mma(Worker* w, unsigned warp) {
     }
     // bf16 x bf16 products are exact in fp32; they are accumulated in fp32 in k order onto C. (The tensor core's
     // internal summation order and rounding are not documented; results can differ in the last bits.)
+    // n innermost: eight independent accumulators per row (the compiler keeps them in vector registers), each
+    // still summed in k order.
     float D[16][8];
-    for (int r = 0; r < 16; r++)
-        for (int n = 0; n < 8; n++) {
-            float acc = C[r][n];
-            for (int k = 0; k < 16; k++) acc += A[r][k] * B[k][n];
-            D[r][n] = acc;
+    for (int r = 0; r < 16; r++) {
+        float acc[8];
+        for (int n = 0; n < 8; n++) acc[n] = C[r][n];
+        for (int k = 0; k < 16; k++) {
+            const float a = A[r][k];
+            for (int n = 0; n < 8; n++) acc[n] += a * B[k][n];
         }
+        for (int n = 0; n < 8; n++) D[r][n] = acc[n];
+    }
     for (int l = 0; l < 32; l++) {
         int g = l >> 2, t = l & 3;
         for (int i = 0; i < 4; i++) lanes[l].mma_d[i] = D[i < 2 ? g : g + 8][t * 2 + (i & 1)];
@@ -261,7 +261,7 @@ std::string describe_deadlock(Worker* w) {
         done += s == DONE;
     }
     std::string s = format("deadlock in %s: of %u threads, %u wait at __syncthreads, %u wait at a warp exchange, %u exited",
-                           where(nullptr).c_str(), w->nthreads, at_barrier, at_warp, done);
+                           where(w, nullptr).c_str(), w->nthreads, at_barrier, at_warp, done);
     if (at_barrier) s += " (a __syncthreads must be reached by every thread of the block)";
     for (unsigned warp = 0; warp * 32 < w->nthreads; warp++) {
         unsigned waiting = 0, exited = 0, mask = 0;
@@ -281,8 +281,8 @@ std::string describe_deadlock(Worker* w) {
 }
 
 void run_block(Worker* w, uint3 block_idx) {
-    tl_block.idx = block_idx;
-    const dim3 bd = tl_block.dim;
+    w->coords.idx = block_idx;
+    const uint3 bd = w->coords.dim;
     unsigned n = bd.x * bd.y * bd.z;
     w->nthreads = n;
     w->barrier_arrived = 0;
@@ -303,7 +303,7 @@ void run_block(Worker* w, uint3 block_idx) {
         f->state = RUNNABLE;
         // Initial frame, as sb_emu_switch leaves one: r15 r14 r13 r12 rbx rbp, return address. `ret` lands in the
         // trampoline with a 16-byte aligned stack; r12 carries the fiber.
-        char* top = w->stacks + (size_t)(i + 1) * w->stride;
+        char* top = w->stacks + (size_t)(i + 1) * kSlotBytes;
         uint64_t* sp = reinterpret_cast<uint64_t*>(top - 24);
         sp[0] = reinterpret_cast<uint64_t>(&sb_emu_trampoline);
         sp -= 6;
@@ -317,7 +317,6 @@ void run_block(Worker* w, uint3 block_idx) {
             Fiber* f = &w->fibers[i];
             if (f->state != RUNNABLE) continue;
             ran = true;
-            tl_fiber = f;
             sb_emu_switch(&w->sched_sp, f->sp);
         }
         if (!ran && !w->failed) {
@@ -325,7 +324,6 @@ void run_block(Worker* w, uint3 block_idx) {
             w->error = describe_deadlock(w);
         }
     }
-    tl_fiber = nullptr;
     w->blocks_run++;
 }
 
@@ -382,8 +380,8 @@ struct Pool {
         w->dyn_size = l->dyn;
         w->thunk = l->thunk;
         w->params = l->params;
-        tl_block.dim = l->block;
-        tl_block.grid = l->grid;
+        w->coords.dim = l->block;
+        w->coords.grid = l->grid;
         // Worker i starts with block i, so every worker runs at least one block when the grid has as many; the
         // rest are taken first come, first served.
         unsigned long long b = (unsigned long long)w->index;
@@ -422,7 +420,7 @@ struct Pool {
         cv_work.notify_all();
         for (auto& t : threads) t.join();
         for (Worker* w : workers) {
-            munmap(w->stacks, w->stride * kMaxThreads);
+            munmap(w->mapping, kSlotBytes * (kMaxThreads + 1));
             free(w->dyn);
             delete w;
         }
@@ -483,11 +481,12 @@ Registrar::Registrar(const char* name, Thunk thunk, const char* signature) {
     else r[name] = KernelEntry{thunk, signature};
 }
 
-void* dynamic_shared() { return tl_worker->dyn; }
+void* dynamic_shared() { return static_cast<Worker*>(slot()->worker)->dyn; }
 
 unsigned active_mask() {
-    Worker* w = tl_worker;
-    Fiber* f = tl_fiber;
+    Slot* s = slot();
+    Worker* w = static_cast<Worker*>(s->worker);
+    Fiber* f = s->fiber;
     unsigned m = w->lanes_exist[f->warp];
     for (unsigned l = 0; l < 32; l++)
         if ((m & (1u << l)) && w->fibers[f->warp * 32 + l].state == DONE) m &= ~(1u << l);
@@ -495,8 +494,9 @@ unsigned active_mask() {
 }
 
 void syncthreads() {
-    Worker* w = tl_worker;
-    Fiber* f = tl_fiber;
+    Slot* s = slot();
+    Worker* w = static_cast<Worker*>(s->worker);
+    Fiber* f = s->fiber;
     if (++w->barrier_arrived == w->nthreads) {
         w->barrier_arrived = 0;
         for (unsigned i = 0; i < w->nthreads; i++)
@@ -508,8 +508,9 @@ void syncthreads() {
 }
 
 void warp_exchange(int op, unsigned mask) {
-    Worker* w = tl_worker;
-    Fiber* f = tl_fiber;
+    Slot* s = slot();
+    Worker* w = static_cast<Worker*>(s->worker);
+    Fiber* f = s->fiber;
     unsigned warp = f->warp, bit = 1u << f->lane;
     unsigned m = mask & w->lanes_exist[warp];  // lanes past the end of a partial last warp do not exist
     if (!(m & bit)) fail("%s: the calling lane %u is not in its mask 0x%08x", op_name(op), f->lane, mask);
@@ -540,14 +541,15 @@ void fail(const char* fmt, ...) {
     va_start(ap, fmt);
     std::string msg = vformat(fmt, ap);
     va_end(ap);
-    Worker* w = tl_worker;
-    Fiber* f = tl_fiber;
-    if (!w || !f) {
+    if (!tl_worker) {  // not on a worker thread, so not in a kernel: there is no launch to fail
         fprintf(stderr, "sb_emu: %s (outside a kernel)\n", msg.c_str());
         abort();
     }
+    Slot* s = slot();
+    Worker* w = static_cast<Worker*>(s->worker);
+    Fiber* f = s->fiber;
     w->failed = true;
-    w->error = where(f) + ": " + msg;
+    w->error = where(w, f) + ": " + msg;
     f->state = DONE;
     yield_forever(f, w);
 }
