@@ -101,6 +101,8 @@ struct Fiber {
 
 void* dynamic_shared();
 void syncthreads();
+// __syncthreads that also counts the threads whose predicate is non-zero (for _count, _and, _or).
+int syncthreads_count(int predicate);
 // Deposit this lane's part of an exchange, meet the other lanes of `mask`, return with f->out / f->mma_d filled.
 void warp_exchange(int op, unsigned mask);
 [[noreturn]] void fail(const char* fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -152,6 +154,11 @@ template <auto K> const char* signature() { return KernelTraits<decltype(K)>::si
 
 // ---- barriers and fences ----------------------------------------------------------------------------------------
 static inline void __syncthreads() { ::sb_emu::syncthreads(); }
+static inline int __syncthreads_count(int predicate) { return ::sb_emu::syncthreads_count(predicate); }
+static inline int __syncthreads_and(int predicate) {
+    return ::sb_emu::syncthreads_count(predicate) == (int)(blockDim.x * blockDim.y * blockDim.z);
+}
+static inline int __syncthreads_or(int predicate) { return ::sb_emu::syncthreads_count(predicate) != 0; }
 // Fences order memory on a GPU; fibers of a worker are sequential and cross-worker traffic uses real atomics.
 static inline void __threadfence() { __atomic_thread_fence(__ATOMIC_SEQ_CST); }
 static inline void __threadfence_block() {}

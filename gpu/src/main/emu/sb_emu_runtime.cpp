@@ -97,6 +97,8 @@ struct Worker {
     Thunk thunk = nullptr;
     void** params = nullptr;
     unsigned nthreads = 0, barrier_arrived = 0, done = 0;
+    int barrier_count = 0;       // predicates counted by __syncthreads_count at the barrier being filled
+    int barrier_result = 0;      // ... and at the last released one (read by threads after they wake)
     unsigned lanes_exist[kMaxThreads / 32] = {};
     unsigned warp_arrived[kMaxThreads / 32] = {};
     unsigned char* dyn = nullptr;
@@ -286,6 +288,7 @@ void run_block(Worker* w, uint3 block_idx) {
     unsigned n = bd.x * bd.y * bd.z;
     w->nthreads = n;
     w->barrier_arrived = 0;
+    w->barrier_count = 0;
     w->done = 0;
     for (unsigned i = 0; i < (n + 31) / 32; i++) {
         unsigned lanes = n - i * 32 >= 32 ? 32 : n - i * 32;
@@ -493,19 +496,27 @@ unsigned active_mask() {
     return m;
 }
 
-void syncthreads() {
+int syncthreads_count(int predicate) {
     Slot* s = slot();
     Worker* w = static_cast<Worker*>(s->worker);
     Fiber* f = s->fiber;
+    w->barrier_count += predicate != 0;
     if (++w->barrier_arrived == w->nthreads) {
+        // barrier_result is next written when every thread has arrived at the next barrier, so after each
+        // woken thread has read it below.
+        w->barrier_result = w->barrier_count;
+        w->barrier_count = 0;
         w->barrier_arrived = 0;
         for (unsigned i = 0; i < w->nthreads; i++)
             if (w->fibers[i].state == AT_BARRIER) w->fibers[i].state = RUNNABLE;
-        return;
+        return w->barrier_result;
     }
     f->state = AT_BARRIER;
     yield(f, w);
+    return w->barrier_result;
 }
+
+void syncthreads() { syncthreads_count(0); }
 
 void warp_exchange(int op, unsigned mask) {
     Slot* s = slot();
