@@ -127,12 +127,28 @@ struct Worker {
 
 thread_local Worker* tl_worker = nullptr;
 
-[[noreturn]] void yield_forever(Fiber* f, Worker* w) {
-    sb_emu_switch(&f->sp, w->sched_sp);
-    __builtin_unreachable();
+// The next runnable fiber after f in round-robin order, or null when none can run.
+Fiber* next_runnable(Worker* w, const Fiber* f) {
+    const unsigned n = w->nthreads;
+    unsigned j = f->linear;
+    for (unsigned k = 1; k < n; k++) {
+        if (++j == n) j = 0;
+        if (w->fibers[j].state == RUNNABLE) return &w->fibers[j];
+    }
+    return nullptr;
 }
 
-void yield(Fiber* f, Worker* w) { sb_emu_switch(&f->sp, w->sched_sp); }
+// Switches straight to the next runnable fiber (one switch, not two through the scheduler); to the scheduler
+// only when no fiber can run, which ends the block: all done, or a deadlock.
+void yield(Fiber* f, Worker* w) {
+    Fiber* g = next_runnable(w, f);
+    sb_emu_switch(&f->sp, g ? g->sp : w->sched_sp);
+}
+
+[[noreturn]] void yield_forever(Fiber* f, Worker* w) {
+    yield(f, w);
+    __builtin_unreachable();
+}
 
 std::string vformat(const char* fmt, va_list ap) {
     char buf[1024];
@@ -306,7 +322,9 @@ void run_block(Worker* w, uint3 block_idx) {
         f->state = RUNNABLE;
         // Initial frame, as sb_emu_switch leaves one: r15 r14 r13 r12 rbx rbp, return address. `ret` lands in the
         // trampoline with a 16-byte aligned stack; r12 carries the fiber.
-        char* top = w->stacks + (size_t)(i + 1) * kSlotBytes;
+        // Stack tops staggered by 17 cache lines per fiber (wrapping at 64 KiB): with every slot 256 KiB-aligned,
+        // equal offsets would put all fibers' hot frames in the same cache sets and evict each other.
+        char* top = w->stacks + (size_t)(i + 1) * kSlotBytes - (size_t)i * 1088 % 65536;
         uint64_t* sp = reinterpret_cast<uint64_t*>(top - 24);
         sp[0] = reinterpret_cast<uint64_t>(&sb_emu_trampoline);
         sp -= 6;
@@ -314,18 +332,11 @@ void run_block(Worker* w, uint3 block_idx) {
         sp[3] = reinterpret_cast<uint64_t>(f);  // r12
         f->sp = sp;
     }
-    while (w->done < n && !w->failed) {
-        bool ran = false;
-        for (unsigned i = 0; i < n && !w->failed; i++) {
-            Fiber* f = &w->fibers[i];
-            if (f->state != RUNNABLE) continue;
-            ran = true;
-            sb_emu_switch(&w->sched_sp, f->sp);
-        }
-        if (!ran && !w->failed) {
-            w->failed = true;
-            w->error = describe_deadlock(w);
-        }
+    // Fibers hand over to each other; control comes back here when none can run or one failed.
+    sb_emu_switch(&w->sched_sp, w->fibers[0].sp);
+    if (!w->failed && w->done < n) {
+        w->failed = true;
+        w->error = describe_deadlock(w);
     }
     w->blocks_run++;
 }
@@ -562,7 +573,8 @@ void fail(const char* fmt, ...) {
     w->failed = true;
     w->error = where(w, f) + ": " + msg;
     f->state = DONE;
-    yield_forever(f, w);
+    sb_emu_switch(&f->sp, w->sched_sp);  // straight to the scheduler, which abandons the block
+    __builtin_unreachable();
 }
 
 }  // namespace sb_emu
