@@ -185,3 +185,19 @@ SB_KERNEL void emu_dynamic_shared_poison(unsigned* out) {
     dyn[threadIdx.x] = 0;  // the next block on this worker must not see this
 }
 SB_REGISTER_KERNEL(emu_dynamic_shared_poison);
+
+// out[0..2] (written by thread 0) = __syncthreads_count / _and / _or of pred[t], then the same of !pred[t], so two
+// barriers in a row with different counts show each thread gets its own barrier's result.
+SB_KERNEL void emu_syncthreads_count(const int* pred, int* out) {
+    const int t = threadIdx.x + blockDim.x * (threadIdx.y + blockDim.y * threadIdx.z);
+    const int c = __syncthreads_count(pred[t]);
+    const int a = __syncthreads_and(pred[t]);
+    const int o = __syncthreads_or(pred[t]);
+    const int c2 = __syncthreads_count(!pred[t]);
+    // every thread reports, so a thread that read a later barrier's result would show
+    out[4 * t] = c;
+    out[4 * t + 1] = a;
+    out[4 * t + 2] = o;
+    out[4 * t + 3] = c2;
+}
+SB_REGISTER_KERNEL(emu_syncthreads_count);

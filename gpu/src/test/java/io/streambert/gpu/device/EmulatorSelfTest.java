@@ -198,6 +198,34 @@ class EmulatorSelfTest {
     }
 
     @Test
+    void syncthreadsCountAndOrGiveEveryThreadItsOwnBarriersResult() {
+        Random r = new Random(5);
+        for (Dim3 block : new Dim3[] {Dim3.of(96), new Dim3(16, 4, 2)}) {
+            int n = (int) block.count();
+            for (int pattern = 0; pattern < 3; pattern++) {
+                int[] pred = new int[n];
+                for (int t = 0; t < n; t++) pred[t] = pattern == 0 ? 0 : pattern == 1 ? 3 : r.nextInt(2);
+                int count = 0;
+                for (int p : pred) count += p != 0 ? 1 : 0;
+                int[] got;
+                try (DeviceBuffer p = device.alloc(4L * n); DeviceBuffer out = device.alloc(16L * n)) {
+                    device.upload(pred, p);
+                    device.launch("emu_syncthreads_count", Dim3.of(1), block, 0, p, out);
+                    got = new int[4 * n];
+                    device.download(out, got);
+                }
+                for (int t = 0; t < n; t++) {
+                    String where = "block " + block + " pattern " + pattern + " thread " + t;
+                    assertEquals(count, got[4 * t], "count, " + where);
+                    assertEquals(count == n ? 1 : 0, got[4 * t + 1], "and, " + where);
+                    assertEquals(count > 0 ? 1 : 0, got[4 * t + 2], "or, " + where);
+                    assertEquals(n - count, got[4 * t + 3], "count of the negation, " + where);
+                }
+            }
+        }
+    }
+
+    @Test
     void barrierNotReachedByAllThreadsIsADeadlockError() {
         DeviceException e = assertThrows(DeviceException.class,
                 () -> runInts("emu_deadlock_barrier", Dim3.of(1), Dim3.of(64), 0, 64));
