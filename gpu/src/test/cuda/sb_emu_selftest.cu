@@ -88,7 +88,7 @@ static __device__ int rendezvous(int* count, int target) {
 // Blocks fill static and dynamic shared memory with their own pattern, meet (so all blocks are alive at once),
 // and check their patterns survived. out[b * n + t] = 1 if thread t of block b saw only its block's values,
 // 2 if the rendezvous timed out (blocks did not run concurrently), 0 if it saw another block's values.
-SB_KERNEL void emu_shared_isolation(int* arrive, int* out) {
+SB_KERNEL void emu_shared_isolation(int* out, int* arrive) {
     __shared__ int stat[256];
     SB_DYNAMIC_SHARED(int, dyn);
     __shared__ int met;

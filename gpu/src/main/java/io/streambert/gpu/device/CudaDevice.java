@@ -1,0 +1,271 @@
+package io.streambert.gpu.device;
+
+import jcuda.CudaException;
+import jcuda.Pointer;
+import jcuda.driver.CUcontext;
+import jcuda.driver.CUdevice;
+import jcuda.driver.CUdeviceptr;
+import jcuda.driver.CUfunction;
+import jcuda.driver.CUfunction_attribute;
+import jcuda.driver.CUmodule;
+import jcuda.driver.CUresult;
+import jcuda.driver.JCudaDriver;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+import static jcuda.driver.JCudaDriver.cuCtxCreate;
+import static jcuda.driver.JCudaDriver.cuCtxDestroy;
+import static jcuda.driver.JCudaDriver.cuCtxSetCurrent;
+import static jcuda.driver.JCudaDriver.cuCtxSynchronize;
+import static jcuda.driver.JCudaDriver.cuDeviceGet;
+import static jcuda.driver.JCudaDriver.cuDeviceGetCount;
+import static jcuda.driver.JCudaDriver.cuDeviceGetName;
+import static jcuda.driver.JCudaDriver.cuFuncSetAttribute;
+import static jcuda.driver.JCudaDriver.cuInit;
+import static jcuda.driver.JCudaDriver.cuLaunchKernel;
+import static jcuda.driver.JCudaDriver.cuMemAlloc;
+import static jcuda.driver.JCudaDriver.cuMemcpyDtoH;
+import static jcuda.driver.JCudaDriver.cuMemcpyHtoD;
+import static jcuda.driver.JCudaDriver.cuModuleGetFunction;
+import static jcuda.driver.JCudaDriver.cuModuleLoadData;
+import static jcuda.driver.JCudaDriver.cuModuleUnload;
+
+/**
+ * A real GPU through the JCuda driver API: the kernels are the fatbins the build compiled with nvcc (classpath
+ * /cuda/*.fatbin, listed in /cuda/fatbins.txt, one per .cu file), looked up by their extern "C" names.
+ * Launches are asynchronous on the context's default stream; {@link #synchronize} waits and reports errors.
+ *
+ * <p>Never run in this project's CI (no GPU there): {@link #isAvailable} is false and says why.
+ */
+public final class CudaDevice implements Device {
+    /** Dynamic shared memory above this needs an explicit opt-in per kernel (cuFuncSetAttribute). */
+    private static final int DEFAULT_DYNAMIC_SHARED_LIMIT = 48 * 1024;
+
+    private final int ordinal;
+    private final String deviceName;
+    private final CUcontext context = new CUcontext();
+    private final List<CUmodule> modules = new ArrayList<>();
+    private final Map<String, CUfunction> functions = new ConcurrentHashMap<>();
+    private final Map<String, Integer> sharedOptIn = new ConcurrentHashMap<>();
+
+    private static Boolean available;      // probed once: a driver does not appear while the JVM runs
+    private static String unavailableReason;
+
+    /** True when the CUDA driver loads and reports at least one device; never throws. */
+    public static synchronized boolean isAvailable() {
+        if (available == null) {
+            unavailableReason = probe();
+            available = unavailableReason == null;
+        }
+        return available;
+    }
+
+    private static String probe() {
+        try {
+            JCudaDriver.setExceptionsEnabled(true);
+            cuInit(0);
+            int[] count = {0};
+            cuDeviceGetCount(count);
+            return count[0] == 0 ? "the CUDA driver reports no devices" : null;
+        } catch (CudaException e) {
+            return "the CUDA driver failed: " + e.getMessage();
+        } catch (LinkageError e) {
+            return "no CUDA driver library (JCuda could not load its native part or libcuda): " + e.getMessage();
+        } catch (RuntimeException e) {
+            return "CUDA initialisation failed: " + e;
+        }
+    }
+
+    /** Why {@link #isAvailable} returned false (null before it was called or when it returned true). */
+    public static synchronized String unavailableReason() { return unavailableReason; }
+
+    /** Opens GPU {@code ordinal}, creates a context and loads every fatbin of the classpath. */
+    public static CudaDevice open(int ordinal) {
+        if (!isAvailable()) throw new DeviceException("cuda:" + ordinal + " is not available: " + unavailableReason);
+        return new CudaDevice(ordinal);
+    }
+
+    private CudaDevice(int ordinal) {
+        this.ordinal = ordinal;
+        try {
+            CUdevice device = new CUdevice();
+            cuDeviceGet(device, ordinal);
+            byte[] name = new byte[256];
+            cuDeviceGetName(name, name.length, device);
+            this.deviceName = new String(name, StandardCharsets.US_ASCII).trim().replace("\0", "");
+            cuCtxCreate(context, 0, device);
+            for (String fatbin : fatbinNames()) {
+                CUmodule module = new CUmodule();
+                cuModuleLoadData(module, resourceBytes("/cuda/" + fatbin));
+                modules.add(module);
+            }
+        } catch (CudaException e) {
+            throw new DeviceException("cuda:" + ordinal + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static List<String> fatbinNames() {
+        try (InputStream in = CudaDevice.class.getResourceAsStream("/cuda/fatbins.txt")) {
+            if (in == null)
+                throw new DeviceException("no /cuda/fatbins.txt on the classpath: this build had no nvcc, so the GPU "
+                        + "kernels were not compiled (see target/ptxas-report.tsv)");
+            List<String> names = new ArrayList<>();
+            for (String line : new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8)).lines().toList())
+                if (!line.isBlank()) names.add(line.trim());
+            return names;
+        } catch (IOException e) {
+            throw new DeviceException("cannot read /cuda/fatbins.txt: " + e.getMessage(), e);
+        }
+    }
+
+    private static byte[] resourceBytes(String resource) {
+        try (InputStream in = CudaDevice.class.getResourceAsStream(resource)) {
+            if (in == null) throw new DeviceException("fatbin " + resource + " listed in /cuda/fatbins.txt is missing");
+            return in.readAllBytes();
+        } catch (IOException e) {
+            throw new DeviceException("cannot read fatbin " + resource + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public String name() { return "cuda:" + ordinal + " (" + deviceName + ")"; }
+
+    private void current() { cuCtxSetCurrent(context); }
+
+    private CUfunction function(String kernel) {
+        return functions.computeIfAbsent(kernel, k -> {
+            for (CUmodule m : modules) {
+                CUfunction f = new CUfunction();
+                try {
+                    cuModuleGetFunction(f, m, k);
+                    return f;
+                } catch (CudaException e) {
+                    if (!e.getMessage().contains(CUresult.stringFor(CUresult.CUDA_ERROR_NOT_FOUND))) throw e;
+                }
+            }
+            throw new DeviceException("unknown kernel " + k + ": in none of the " + modules.size() + " fatbins");
+        });
+    }
+
+    @Override
+    public DeviceBuffer alloc(long bytes) {
+        try {
+            current();
+            CUdeviceptr p = new CUdeviceptr();
+            cuMemAlloc(p, Math.max(bytes, 1));
+            return new CudaBuffer(p, bytes, true);
+        } catch (CudaException e) {
+            throw new DeviceException("cuMemAlloc(" + bytes + " bytes) on " + name() + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static CudaBuffer cuda(DeviceBuffer b, long bytes, String what) {
+        if (!(b instanceof CudaBuffer c)) throw new DeviceException(what + ": the buffer does not belong to a CUDA device");
+        if (bytes > c.bytes())
+            throw new DeviceException(what + " (" + bytes + " bytes) does not fit a buffer of " + c.bytes() + " bytes");
+        return c;
+    }
+
+    private void copyIn(Pointer src, long bytes, DeviceBuffer dst, String what) {
+        try {
+            current();
+            cuMemcpyHtoD(cuda(dst, bytes, what).pointer(), src, bytes);
+        } catch (CudaException e) {
+            throw new DeviceException(what + " on " + name() + ": " + e.getMessage(), e);
+        }
+    }
+
+    private void copyOut(DeviceBuffer src, Pointer dst, long bytes, String what) {
+        try {
+            current();
+            cuMemcpyDtoH(dst, cuda(src, bytes, what).pointer(), bytes);
+        } catch (CudaException e) {
+            throw new DeviceException(what + " on " + name() + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public void upload(float[] src, DeviceBuffer dst) { copyIn(Pointer.to(src), 4L * src.length, dst, "upload of " + src.length + " floats"); }
+
+    @Override
+    public void uploadBf16(float[] src, DeviceBuffer dst) {
+        short[] h = new short[src.length];
+        for (int i = 0; i < src.length; i++) h[i] = Bf16.fromFloat(src[i]);
+        copyIn(Pointer.to(h), 2L * h.length, dst, "upload of " + src.length + " bf16 values");
+    }
+
+    @Override
+    public void upload(int[] src, DeviceBuffer dst) { copyIn(Pointer.to(src), 4L * src.length, dst, "upload of " + src.length + " ints"); }
+
+    @Override
+    public void download(DeviceBuffer src, float[] dst) { copyOut(src, Pointer.to(dst), 4L * dst.length, "download of " + dst.length + " floats"); }
+
+    @Override
+    public void downloadBf16(DeviceBuffer src, float[] dst) {
+        short[] h = new short[dst.length];
+        copyOut(src, Pointer.to(h), 2L * h.length, "download of " + dst.length + " bf16 values");
+        for (int i = 0; i < dst.length; i++) dst[i] = Bf16.toFloat(h[i]);
+    }
+
+    @Override
+    public void download(DeviceBuffer src, int[] dst) { copyOut(src, Pointer.to(dst), 4L * dst.length, "download of " + dst.length + " ints"); }
+
+    @Override
+    public void launch(String kernel, Dim3 grid, Dim3 block, int dynamicSharedBytes, Object... args) {
+        KernelArgs.checkKinds(kernel, args);
+        Pointer[] params = new Pointer[args.length];
+        for (int i = 0; i < args.length; i++) {
+            params[i] = switch (args[i]) {
+                case DeviceBuffer b -> Pointer.to(cuda(b, 0, "argument " + (i + 1) + " of " + kernel).pointer());
+                case Integer v -> Pointer.to(new int[] {v});
+                case Long v -> Pointer.to(new long[] {v});
+                case Float v -> Pointer.to(new float[] {v});
+                default -> throw new IllegalStateException("checked by KernelArgs");
+            };
+        }
+        try {
+            current();
+            CUfunction f = function(kernel);
+            if (dynamicSharedBytes > DEFAULT_DYNAMIC_SHARED_LIMIT
+                    && sharedOptIn.getOrDefault(kernel, DEFAULT_DYNAMIC_SHARED_LIMIT) < dynamicSharedBytes) {
+                cuFuncSetAttribute(f, CUfunction_attribute.CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES, dynamicSharedBytes);
+                sharedOptIn.put(kernel, dynamicSharedBytes);
+            }
+            cuLaunchKernel(f, grid.x(), grid.y(), grid.z(), block.x(), block.y(), block.z(), dynamicSharedBytes, null,
+                    Pointer.to(params), null);
+        } catch (CudaException e) {
+            throw new DeviceException("kernel " + kernel + " (grid " + grid + ", block " + block + ", "
+                    + dynamicSharedBytes + " B dynamic shared) on " + name() + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public void synchronize() {
+        try {
+            current();
+            cuCtxSynchronize();
+        } catch (CudaException e) {
+            throw new DeviceException("a kernel launched on " + name() + " failed: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public void close() {
+        try {
+            current();
+            for (CUmodule m : modules) cuModuleUnload(m);
+            modules.clear();
+            cuCtxDestroy(context);
+        } catch (CudaException e) {
+            throw new DeviceException("closing " + name() + ": " + e.getMessage(), e);
+        }
+    }
+}
