@@ -118,6 +118,7 @@ class AttentionKernelTest {
         for (int w : new int[] {8, 64}) {
             int[] counts = new int[ns.length];
             for (int i = 0; i < ns.length; i++) counts[i] = visitedOnly(32, w, ns[i]);
+            System.out.println("visited K tiles, window " + w + ", n " + Arrays.toString(ns) + ": " + Arrays.toString(counts));
             for (int i = 1; i < ns.length; i++) {
                 double ratio = (double) counts[i] / counts[i - 1];
                 assertTrue(ratio > 1.9 && ratio < 2.1, "window " + w + ": visited " + Arrays.toString(counts) + " for n " + Arrays.toString(ns));
@@ -127,6 +128,7 @@ class AttentionKernelTest {
             assertTrue(counts[2] <= bound, "window " + w + ": " + counts[2] + " visited > " + bound);
         }
         int g1 = visitedOnly(32, -1, 256), g2 = visitedOnly(32, -1, 512);
+        System.out.println("visited K tiles, global, n [256, 512]: [" + g1 + ", " + g2 + "]");
         assertEquals(16, g1, "global 256: 4 x 4 tiles");
         assertEquals(64, g2, "global 512: 8 x 8 tiles");
     }
