@@ -43,7 +43,8 @@ class AttentionKernelTest {
             DeviceBuffer out = dev.alloc(2L * tokens * hidden);
             DeviceBuffer visited = dev.i32(new int[1]);
             long t0 = System.nanoTime();
-            AttentionLaunch.run(dev.device, tiling, seqs, dev.bf16(qkv), out, dev.i32(seqs.cuSeqlens()), heads, window, visited);
+            AttentionLaunch.run(dev.device, tiling, seqs, dev.bf16(qkv), out, dev.i32(seqs.cuSeqlens()),
+                    dev.i32(seqs.queryTileTable(tiling)), heads, window, visited);
             dev.device.synchronize();
             long t1 = System.nanoTime();
             float[] kernel = dev.readBf16(out, tokens * hidden);
@@ -90,6 +91,12 @@ class AttentionKernelTest {
     @Test
     void mixedBatchInOneLaunchHeadDim32() {
         for (int w : WINDOWS) check(32, 2, w, LENGTHS);
+    }
+
+    @Test
+    void emptySequenceInTheBatchHasNoTileAndDisturbsNothing() {
+        check(64, 2, -1, 5, 0, 70);
+        check(64, 2, 8, 0, 130, 0);
     }
 
     @Test
@@ -140,7 +147,7 @@ class AttentionKernelTest {
             DeviceBuffer qkv = dev.bf16(new float[length * 3 * headDim]);
             DeviceBuffer visited = dev.i32(new int[1]);
             AttentionLaunch.run(dev.device, tiling, seqs, qkv, dev.alloc(2L * length * headDim), dev.i32(seqs.cuSeqlens()),
-                    1, window, visited);
+                    dev.i32(seqs.queryTileTable(tiling)), 1, window, visited);
             dev.device.synchronize();
             int count = dev.readI32(visited, 1)[0];
             assertEquals(AttentionTwin.tilePairsInWindow(length, window, tiling), count, "visited, n " + length + " w " + window);
@@ -160,7 +167,9 @@ class AttentionKernelTest {
         for (int c = 0; c < names.length; c++) {
             try (Dev dev = new Dev()) {
                 DeviceBuffer out = dev.alloc(2L * 630 * 128);
-                AttentionLaunch.run(dev.device, tiling, SequenceTiles.of(cu), dev.bf16(qkv), out, dev.i32(cu), 2, windows[c], null);
+                SequenceTiles seqs = SequenceTiles.of(cu);
+                AttentionLaunch.run(dev.device, tiling, seqs, dev.bf16(qkv), out, dev.i32(cu), dev.i32(seqs.queryTileTable(tiling)),
+                        2, windows[c], null);
                 dev.device.synchronize();
                 float[] naive = new float[630 * 128];
                 AttentionTwin.attention(qkv, naive, cu, 2, 64, windows[c], 0.125f, null, tiling, Rounding.NAIVE_BF16);
@@ -177,7 +186,8 @@ class AttentionKernelTest {
         float[] qkv = TestData.bf16Gaussian(rnd, seqs.tokens() * 3 * 64, 1.0);
         try (Dev dev = new Dev()) {
             DeviceBuffer out = dev.alloc(2L * seqs.tokens() * 64);
-            AttentionLaunch.run(dev.device, tiling, seqs, dev.bf16(qkv), out, dev.i32(seqs.cuSeqlens()), 1, 8, null);
+            AttentionLaunch.run(dev.device, tiling, seqs, dev.bf16(qkv), out, dev.i32(seqs.cuSeqlens()),
+                    dev.i32(seqs.queryTileTable(tiling)), 1, 8, null);
             dev.device.synchronize();
             float[] exact = new float[seqs.tokens() * 64];
             AttentionTwin.attention(qkv, exact, seqs.cuSeqlens(), 1, 64, 8, 0.125f, null, tiling, Rounding.EXACT);
