@@ -258,14 +258,18 @@ __device__ __forceinline__ void attention_tile(const __nv_bfloat16* __restrict__
 // One entry point per head dim (looked up by name; no C++ templates across the launch boundary).
 // Arguments: qkv [tokens,3,heads,HD] bf16, out [tokens,heads*HD] bf16, cu_seqlens [batch+1] int32,
 //            tiles [num_tiles,2] int32, heads, window (-1 = global), scale, visited (int32 counter), count_visited (0: visited is not touched).
-#define SB_ATTENTION_ENTRY(HD)                                                                                   \
-    SB_KERNEL void sb_attention_hd##HD(const __nv_bfloat16* qkv, __nv_bfloat16* out, const int* cu_seqlens,    \
+#define SB_ATTENTION_ENTRY(HD, BOUNDS)                                                                                 \
+    SB_KERNEL void BOUNDS                                                                                         \
+    sb_attention_hd##HD(const __nv_bfloat16* qkv, __nv_bfloat16* out, const int* cu_seqlens,    \
                                        const int* tiles, int heads, int window, float scale, int* visited,      \
                                        int count_visited) {                                                     \
         sb_attn::attention_tile<HD>(qkv, out, cu_seqlens, tiles, heads, window, scale, visited, count_visited); \
     }                                                                                                            \
     SB_REGISTER_KERNEL(sb_attention_hd##HD)
 
-SB_ATTENTION_ENTRY(64);
-SB_ATTENTION_ENTRY(32);
-SB_ATTENTION_ENTRY(128);
+// __launch_bounds__(128 threads, 4 blocks per SM) caps hd 32/64 at 128 registers, so 4 blocks fit an SM's 64 K
+// registers (without it sm_80 took 132 for hd 64: 3 blocks). hd 128 is left to ptxas (168 registers, 3 blocks): capping
+// it at 168 made it spill. An occupancy choice made from ptxas figures only; its speed effect is unmeasured.
+SB_ATTENTION_ENTRY(64, __launch_bounds__(128, 4));
+SB_ATTENTION_ENTRY(32, __launch_bounds__(128, 4));
+SB_ATTENTION_ENTRY(128, );
