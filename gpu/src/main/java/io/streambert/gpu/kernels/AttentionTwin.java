@@ -1,6 +1,10 @@
 package io.streambert.gpu.kernels;
 
-/** Plain-loop twin of sb_attention.cu, same arguments (headDim explicit; the kernel has it in its name). */
+/**
+ * Plain-loop twin of sb_attention.cu. Arguments in the kernel's order (qkv, out, cu_seqlens, heads, window, scale,
+ * visited) with three differences: headDim is explicit (the kernel has it in its name), the tile table is not needed
+ * (the twin loops over sequences), and the tiling it counts visited tiles against is passed in.
+ */
 public final class AttentionTwin {
     private AttentionTwin() {}
 
