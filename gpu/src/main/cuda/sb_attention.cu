@@ -10,12 +10,16 @@
 //   qkv        [tokens, 3, heads, HD]   bf16   packed q, k, v (already RoPE-rotated)
 //   out        [tokens, heads * HD]     bf16   heads concatenated: the layout Wo's cuBLAS GEMM reads as bf16
 //   cu_seqlens [batch + 1]              int32  cumulative sequence starts
+//   tiles      [num_tiles, 2]           int32  (sequence, first query) of every query tile, built on the host by
+//                                             io.streambert.gpu.kernels.SequenceTiles.queryTileTable (longest sequences first)
 //   visited    [1]                      int32  debug counter: +1 per (block, K tile) visited, only when count_visited != 0
 //                                             (Device.launch has no null pointer: a flag says whether it is used)
 //
 // Tiling (io.streambert.gpu.kernels.AttentionTiling holds the same numbers for the launcher and the tests):
 //   block = 4 warps; a block owns BLOCK_Q = 64 queries (16 rows per warp) of one sequence and one head.
-//   grid  = (ceil(max_seqlen / 64), heads, batch); tiles past a sequence's end exit at once.
+//   grid  = (num_tiles, heads): block (x, y) takes query tile tiles[x] of head y. The table holds exactly the
+//           sum over sequences of ceil(len / 64) tiles, so a batch mixing one 8192-token sequence with many short
+//           ones launches no idle blocks (a (max_seqlen tiles) x batch grid would be mostly early exits).
 //   K and V stream through shared memory in tiles of BLOCK_K = 64 keys, stored bf16:
 //     Ks [64][HD + 8]  (row = key; +8 bf16 of padding staggers rows over the banks)
 //     Vt [HD][64 + 8]  (V transposed, row = dim) so the PV B-fragments are two adjacent bf16 in one word.
@@ -67,8 +71,8 @@ struct Smem {
 
 template <int HD>
 __device__ __forceinline__ void attention_tile(const __nv_bfloat16* __restrict__ qkv, __nv_bfloat16* __restrict__ out,
-                                               const int* __restrict__ cu_seqlens, int heads, int window, float scale,
-                                               int* visited, int count_visited) {
+                                               const int* __restrict__ cu_seqlens, const int* __restrict__ tiles,
+                                               int heads, int window, float scale, int* visited, int count_visited) {
     static_assert(HD % 16 == 0 && HD >= 32 && HD <= 128, "head dim must be 32, 64 or 128");
     constexpr int KSTEPS = HD / 16;     // k-steps of 16 over the head dim for S = Q K^T
     constexpr int ONB = HD / 8;         // n-blocks of 8 over the head dim for O
@@ -80,11 +84,11 @@ __device__ __forceinline__ void attention_tile(const __nv_bfloat16* __restrict__
     __nv_bfloat16* Vt = smem + L::K_ELEMS;  // [HD][BLOCK_K + KPAD]
 
     if (!count_visited) visited = nullptr;
-    const int seq = blockIdx.z, head = blockIdx.y;
+    const int seq = tiles[2 * blockIdx.x], head = blockIdx.y;
     const int seq_start = cu_seqlens[seq];
     const int len = cu_seqlens[seq + 1] - seq_start;
-    const int q0 = blockIdx.x * BLOCK_Q;    // first query (sequence-local) of this block
-    if (q0 >= len) return;                  // whole block past this sequence's end: uniform exit
+    const int q0 = tiles[2 * blockIdx.x + 1];   // first query (sequence-local) of this block, < len by construction
+    if (q0 >= len) return;                      // defensive: a stale table never reads past the sequence
 
     const int tid = threadIdx.x, warp = tid / 32, lane = tid % 32;
     const int g = lane / 4, t = lane % 4;
@@ -253,14 +257,19 @@ __device__ __forceinline__ void attention_tile(const __nv_bfloat16* __restrict__
 
 // One entry point per head dim (looked up by name; no C++ templates across the launch boundary).
 // Arguments: qkv [tokens,3,heads,HD] bf16, out [tokens,heads*HD] bf16, cu_seqlens [batch+1] int32,
-//            heads, window (-1 = global), scale, visited (int32 counter), count_visited (0: visited is not touched).
-#define SB_ATTENTION_ENTRY(HD)                                                                                   \
-    SB_KERNEL void sb_attention_hd##HD(const __nv_bfloat16* qkv, __nv_bfloat16* out, const int* cu_seqlens,    \
-                                       int heads, int window, float scale, int* visited, int count_visited) {   \
-        sb_attn::attention_tile<HD>(qkv, out, cu_seqlens, heads, window, scale, visited, count_visited);        \
+//            tiles [num_tiles,2] int32, heads, window (-1 = global), scale, visited (int32 counter), count_visited (0: visited is not touched).
+#define SB_ATTENTION_ENTRY(HD, BOUNDS)                                                                                 \
+    SB_KERNEL void BOUNDS                                                                                         \
+    sb_attention_hd##HD(const __nv_bfloat16* qkv, __nv_bfloat16* out, const int* cu_seqlens,    \
+                                       const int* tiles, int heads, int window, float scale, int* visited,      \
+                                       int count_visited) {                                                     \
+        sb_attn::attention_tile<HD>(qkv, out, cu_seqlens, tiles, heads, window, scale, visited, count_visited); \
     }                                                                                                            \
     SB_REGISTER_KERNEL(sb_attention_hd##HD)
 
-SB_ATTENTION_ENTRY(64);
-SB_ATTENTION_ENTRY(32);
-SB_ATTENTION_ENTRY(128);
+// __launch_bounds__(128 threads, 4 blocks per SM) caps hd 32/64 at 128 registers, so 4 blocks fit an SM's 64 K
+// registers (without it sm_80 took 132 for hd 64: 3 blocks). hd 128 is left to ptxas (168 registers, 3 blocks): capping
+// it at 168 made it spill. An occupancy choice made from ptxas figures only; its speed effect is unmeasured.
+SB_ATTENTION_ENTRY(64, __launch_bounds__(128, 4));
+SB_ATTENTION_ENTRY(32, __launch_bounds__(128, 4));
+SB_ATTENTION_ENTRY(128, );

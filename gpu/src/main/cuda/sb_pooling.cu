@@ -5,7 +5,8 @@
 //   sb_pool(hidden [tokens, dim] bf16, pooled [batch, dim] fp32, cu_seqlens [batch+1] int32, dim, mode)
 //       mode 0 (mean): pooled[s, c] = sum over the tokens t of sequence s of hidden[t, c] / len(s)
 //       mode 1 (cls):  pooled[s, c] = hidden[cu_seqlens[s], c]   (the first token)
-//       grid (ceil(dim / blockDim.x), batch): one thread per column, fp32 sum over the sequence's tokens.
+//       grid (ceil(dim / blockDim.x), batch), block (columns, token lanes): each column's tokens are split over
+//       blockDim.y lanes (a long sequence is not summed by one thread), partial fp32 sums combined in shared memory.
 //   sb_l2_normalize(x [rows, dim] fp32 in place, rows, dim, eps): x /= max(||x||_2, eps); one warp per row.
 //   sb_bias_gelu(x [rows, n] fp32 in place, bias [n] fp32, has_bias, rows, n): x = gelu_erf(x + bias); grid-stride.
 //   sb_softmax_rows(x [rows, n] fp32 in place, bias [n], has_bias, rows, n): x = softmax(x + bias) per row; warp per row.
@@ -16,19 +17,30 @@
 // Launch shapes: io.streambert.gpu.kernels.PoolingLaunch.
 #include "sb_reduce.cuh"
 
+// Most threads a pooling block may have (blockDim.x * blockDim.y); PoolingLaunch checks it.
+#define SB_POOL_MAX_THREADS 1024
+
 SB_KERNEL void sb_pool(const __nv_bfloat16* hidden, float* pooled, const int* cu_seqlens, int dim, int mode) {
+    // blockDim.x columns x blockDim.y token lanes: lane y sums tokens start + y, start + y + blockDim.y, ...; the
+    // blockDim.y partial sums of a column are then added in a fixed order (deterministic, no atomics).
+    __shared__ float partial[SB_POOL_MAX_THREADS];
     const int s = blockIdx.y;
     const int c = blockIdx.x * blockDim.x + threadIdx.x;
-    if (c >= dim) return;
     const int start = cu_seqlens[s], end = cu_seqlens[s + 1];
-    float v;
-    if (mode == 1) {
-        v = end > start ? __bfloat162float(hidden[(size_t)start * dim + c]) : 0.f;
-    } else {
-        float sum = 0.f;
-        for (int t = start; t < end; t++) sum += __bfloat162float(hidden[(size_t)t * dim + c]);
-        v = end > start ? sum / (float)(end - start) : 0.f;
+    float sum = 0.f;
+    if (c < dim) {
+        if (mode == 1) {
+            if (threadIdx.y == 0 && end > start) sum = __bfloat162float(hidden[(size_t)start * dim + c]);
+        } else {
+            for (int t = start + threadIdx.y; t < end; t += blockDim.y) sum += __bfloat162float(hidden[(size_t)t * dim + c]);
+        }
     }
+    partial[threadIdx.y * blockDim.x + threadIdx.x] = sum;
+    __syncthreads();
+    if (threadIdx.y != 0 || c >= dim) return;
+    float v = 0.f;
+    for (int y = 0; y < (int)blockDim.y; y++) v += partial[y * blockDim.x + threadIdx.x];
+    if (mode != 1) v = end > start ? v / (float)(end - start) : 0.f;
     pooled[(size_t)s * dim + c] = v;
 }
 SB_REGISTER_KERNEL(sb_pool);

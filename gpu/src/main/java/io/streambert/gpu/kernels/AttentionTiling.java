@@ -21,9 +21,9 @@ public record AttentionTiling(int blockQ, int blockK, int warps, int headDim, in
 
     public Dim3 block() { return Dim3.of(32 * warps); }
 
-    /** (query tiles of the longest sequence) x heads x sequences; tiles past a sequence's end exit at once. */
+    /** (entries of the tile table, SequenceTiles.queryTileTable) x heads. */
     public Dim3 grid(SequenceTiles seqs, int heads) {
-        return new Dim3(Math.max(1, queryTiles(seqs.maxSeqlen())), heads, Math.max(1, seqs.batch()));
+        return Dim3.of(Math.max(1, seqs.queryTiles(this)), heads);
     }
 
     public int queryTiles(int length) { return (length + blockQ - 1) / blockQ; }

@@ -15,14 +15,18 @@ public final class PoolingLaunch {
         Mode(int code) { this.code = code; }
     }
 
-    /** pooled [batch, dim] fp32 from hidden [tokens, dim] bf16; one thread per column, threadsPerBlock per block. */
-    public static void pool(Device device, int threadsPerBlock, SequenceTiles seqs, DeviceBuffer hidden,
+    /**
+     * pooled [batch, dim] fp32 from hidden [tokens, dim] bf16. Block = {@code columns} x {@code tokenLanes} threads:
+     * each column's tokens are split over tokenLanes partial sums (added in a fixed order, so results do not depend
+     * on timing); grid = (ceil(dim / columns), batch).
+     */
+    public static void pool(Device device, int columns, int tokenLanes, SequenceTiles seqs, DeviceBuffer hidden,
                             DeviceBuffer pooled, DeviceBuffer cuSeqlens, int dim, Mode mode) {
-        KernelArgs.require(threadsPerBlock >= 32 && threadsPerBlock % 32 == 0 && threadsPerBlock <= 1024,
-                "threadsPerBlock must be a multiple of 32 in 32..1024, was " + threadsPerBlock);
+        KernelArgs.require(columns >= 1 && tokenLanes >= 1 && columns * tokenLanes <= 1024 && (columns * tokenLanes) % 32 == 0,
+                "pooling block " + columns + " x " + tokenLanes + " must be a multiple of 32 threads, at most 1024");
         if (seqs.batch() == 0) return;
-        Dim3 grid = Dim3.of((dim + threadsPerBlock - 1) / threadsPerBlock, seqs.batch());
-        device.launch("sb_pool", grid, Dim3.of(threadsPerBlock), 0, hidden, pooled, cuSeqlens, dim, mode.code);
+        Dim3 grid = Dim3.of((dim + columns - 1) / columns, seqs.batch());
+        device.launch("sb_pool", grid, Dim3.of(columns, tokenLanes), 0, hidden, pooled, cuSeqlens, dim, mode.code);
     }
 
     /** x [rows, dim] fp32 /= max(||row||, eps), in place. */

@@ -1,6 +1,8 @@
 package io.streambert.gpu.kernels;
 
 import java.util.Arrays;
+import java.util.Comparator;
+import java.util.stream.IntStream;
 
 /**
  * A packed batch as the kernels see it: cu_seqlens [batch + 1] (cumulative starts, first 0) and what the launchers
@@ -26,6 +28,34 @@ public record SequenceTiles(int[] cuSeqlens, int batch, int tokens, int maxSeqle
         int[] cu = new int[lengths.length + 1];
         for (int i = 0; i < lengths.length; i++) cu[i + 1] = cu[i] + lengths[i];
         return of(cu);
+    }
+
+    /**
+     * The attention kernel's tile table: (sequence, first query) of every query tile of {@code tiling}, as int pairs
+     * [numTiles, 2]. Longest sequences first: on a global layer a tile of an n-token sequence streams n keys, so the
+     * heaviest blocks start first and short ones fill the tail (a scheduling choice; its effect is unmeasured without
+     * a GPU). Empty sequences have no tile.
+     */
+    public int[] queryTileTable(AttentionTiling tiling) {
+        int[] order = IntStream.range(0, batch).boxed()
+                .sorted(Comparator.comparingInt((Integer s) -> -length(s)).thenComparingInt(s -> s))
+                .mapToInt(Integer::intValue).toArray();
+        int[] table = new int[2 * queryTiles(tiling)];
+        int k = 0;
+        for (int s : order) {
+            for (int q0 = 0; q0 < length(s); q0 += tiling.blockQ()) {
+                table[k++] = s;
+                table[k++] = q0;
+            }
+        }
+        return table;
+    }
+
+    /** Query tiles over all sequences: sum of ceil(length / blockQ). */
+    public int queryTiles(AttentionTiling tiling) {
+        int n = 0;
+        for (int s = 0; s < batch; s++) n += tiling.queryTiles(length(s));
+        return n;
     }
 
     public int length(int seq) { return cuSeqlens[seq + 1] - cuSeqlens[seq]; }

@@ -18,18 +18,18 @@ class PoolingKernelTest {
         float[] hidden = TestData.bf16Gaussian(new Random(3), seqs.tokens() * dim, 1.0);
         for (int i = 0; i < hidden.length; i += 7) hidden[i] = Bf16.round(hidden[i] + 4f);   // a non-zero mean to sum up
         for (PoolingLaunch.Mode mode : PoolingLaunch.Mode.values()) {
-            for (int threads : new int[] {32, 128}) {
+            for (int[] block : new int[][] {{32, 1}, {128, 1}, {32, 8}, {64, 16}}) {
                 float[] kernel;
                 try (Dev dev = new Dev()) {
                     DeviceBuffer pooled = dev.alloc(4L * seqs.batch() * dim);
-                    PoolingLaunch.pool(dev.device, threads, seqs, dev.bf16(hidden), pooled, dev.i32(seqs.cuSeqlens()), dim, mode);
+                    PoolingLaunch.pool(dev.device, block[0], block[1], seqs, dev.bf16(hidden), pooled, dev.i32(seqs.cuSeqlens()), dim, mode);
                     dev.device.synchronize();
                     kernel = dev.readF32(pooled, seqs.batch() * dim);
                 }
                 float[] exact = new float[seqs.batch() * dim], naive = new float[seqs.batch() * dim];
                 PoolingTwin.pool(hidden, exact, seqs.cuSeqlens(), dim, mode, Rounding.EXACT);
                 PoolingTwin.pool(hidden, naive, seqs.cuSeqlens(), dim, mode, Rounding.NAIVE_BF16);
-                String what = "pool " + mode + " threads " + threads;
+                String what = "pool " + mode + " block " + block[0] + "x" + block[1];
                 if (mode == PoolingLaunch.Mode.CLS) assertArrayEquals(exact, kernel, what + ": cls is a copy");
                 else Tolerance.assertWithinNaive(what, kernel, exact, naive);
             }
