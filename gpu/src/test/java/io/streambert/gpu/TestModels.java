@@ -15,7 +15,7 @@ import java.util.List;
 public final class TestModels {
     private TestModels() {}
 
-    /** One line of cases.jsonl: text may be null (ids-only cases). */
+    /** One line of cases.jsonl: text and expectedLabel may be null. */
     public record Case(String id, String text, int[] inputIds, String expectedLabel) {}
 
     public static Path resource(String name) {
@@ -31,17 +31,22 @@ public final class TestModels {
     }
 
     public static List<Case> cases() {
+        return cases(tinyA());
+    }
+
+    /** cases.jsonl of a golden model directory; expected_label may be absent (null). */
+    public static List<Case> cases(Path dir) {
         try {
             ObjectMapper json = new ObjectMapper();
             List<Case> out = new ArrayList<>();
-            for (String line : Files.readAllLines(tinyA().resolve("cases.jsonl"))) {
+            for (String line : Files.readAllLines(dir.resolve("cases.jsonl"))) {
                 if (line.isBlank()) continue;
                 JsonNode n = json.readTree(line);
                 JsonNode ids = n.get("input_ids");
                 int[] a = new int[ids.size()];
                 for (int i = 0; i < a.length; i++) a[i] = ids.get(i).asInt();
                 out.add(new Case(n.get("id").asText(), n.hasNonNull("text") ? n.get("text").asText() : null, a,
-                        n.get("expected_label").asText()));
+                        n.hasNonNull("expected_label") ? n.get("expected_label").asText() : null));
             }
             return out;
         } catch (IOException e) {

@@ -1,0 +1,57 @@
+package io.streambert.gpu;
+
+import io.streambert.gpu.model.DType;
+import io.streambert.gpu.model.Rewrite;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The provider's device choice and the facts it reports. */
+class EncodersTest {
+    @TempDir
+    Path tmp;
+
+    @Test
+    void autoRunsOnTheCpuHere() {
+        try (Encoder e = Encoders.open(TestModels.tinyA(), EncoderOptions.defaults())) {
+            ModelInfo i = e.info();
+            assertEquals("cpu", i.device());
+            assertEquals("tiny-a", i.name());
+            assertEquals(java.util.List.of("safe", "spam", "toxic"), i.labels());
+            assertEquals(128, i.hiddenSize());
+            assertEquals(128, i.embeddingDim());
+            assertEquals(12, i.revision().length());
+        }
+    }
+
+    @Test
+    void gpuDevicesAreNotAvailableYetAndUnknownDevicesAreRefused() {
+        for (String d : new String[]{"cuda", "emulated"}) {
+            var ex = assertThrows(UnsupportedOperationException.class, () -> Encoders.open(TestModels.tinyA(), EncoderOptions.defaults().withDevice(d)));
+            assertTrue(ex.getMessage().contains(d) && ex.getMessage().contains("not available"), ex.getMessage());
+        }
+        assertThrows(IllegalArgumentException.class, () -> Encoders.open(TestModels.tinyA(), EncoderOptions.defaults().withDevice("tpu")));
+        assertThrows(ModelLoadException.class, () -> Encoders.open(tmp.resolve("nope"), EncoderOptions.defaults()));
+    }
+
+    @Test
+    void revisionFollowsTheWeights() {
+        Path same = TestModels.copyDir(TestModels.tinyA(), tmp.resolve("same"));
+        Path scaled = Rewrite.checkpoint(TestModels.tinyA(), tmp.resolve("scaled"), DType.F32, n -> n, a -> {
+            for (int i = 0; i < a.length; i++) a[i] *= 1.01f;
+            return a;
+        });
+        String r0, r1, r2;
+        try (Encoder e = Encoders.open(TestModels.tinyA(), EncoderOptions.defaults())) { r0 = e.info().revision(); }
+        try (Encoder e = Encoders.open(same, EncoderOptions.defaults())) { r1 = e.info().revision(); }
+        try (Encoder e = Encoders.open(scaled, EncoderOptions.defaults())) { r2 = e.info().revision(); }
+        assertEquals(r0, r1);
+        assertNotEquals(r0, r2, "same shapes, different values: the revision must differ");
+    }
+}
