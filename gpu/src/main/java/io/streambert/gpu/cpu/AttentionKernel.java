@@ -121,17 +121,23 @@ final class AttentionKernel {
         return sumV.reduceLanes(VectorOperators.ADD);
     }
 
-    /** out_{i0+r} = (sum_j p[r][j] v_j) / sums[r], two head-dimension vectors x QT queries per pass over the keys. */
+    /**
+     * out_{i0+r} = (sum_j p[r][j] v_j) / sums[r]: two head-dimension vectors x QT queries per pass over the keys.
+     * Unmasked, so the JIT compiles it to plain vector code; head sizes that are not a multiple of two vectors
+     * (never the case for ModernBERT's 64) take {@link #weightedValuesAnyHeadDim}.
+     */
     private static void weightedValues(float[] qkv, int vOff, int stride, int i0, int q, int headDim, int jlo, int jhi,
                                        float[] p, int np, float[] sums, float[] out, int oOff, int hidden) {
+        if (headDim % (2 * LANES) != 0) {
+            weightedValuesAnyHeadDim(qkv, vOff, stride, i0, q, headDim, jlo, jhi, p, np, sums, out, oOff, hidden);
+            return;
+        }
         int p0 = 0, p1 = np, p2 = 2 * np, p3 = 3 * np; // rows past q hold stale values and are never stored
         for (int c = 0; c < headDim; c += 2 * LANES) {
-            VectorMask<Float> m0 = SPECIES.indexInRange(c, headDim);
-            VectorMask<Float> m1 = SPECIES.indexInRange(c + LANES, headDim);
             FloatVector a0 = FloatVector.zero(SPECIES), b0 = a0, a1 = a0, b1 = a0, a2 = a0, b2 = a0, a3 = a0, b3 = a0;
             for (int j = jlo, vb = vOff + jlo * stride + c; j <= jhi; j++, vb += stride) {
-                FloatVector v0 = FloatVector.fromArray(SPECIES, qkv, vb, m0);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, qkv, vb + LANES, m1);
+                FloatVector v0 = FloatVector.fromArray(SPECIES, qkv, vb);
+                FloatVector v1 = FloatVector.fromArray(SPECIES, qkv, vb + LANES);
                 FloatVector w;
                 w = FloatVector.broadcast(SPECIES, p[p0 + j]); a0 = w.fma(v0, a0); b0 = w.fma(v1, b0);
                 w = FloatVector.broadcast(SPECIES, p[p1 + j]); a1 = w.fma(v0, a1); b1 = w.fma(v1, b1);
@@ -139,10 +145,23 @@ final class AttentionKernel {
                 w = FloatVector.broadcast(SPECIES, p[p3 + j]); a3 = w.fma(v0, a3); b3 = w.fma(v1, b3);
             }
             int o = oOff + i0 * hidden + c;
-            a0.div(sums[0]).intoArray(out, o, m0); b0.div(sums[0]).intoArray(out, o + LANES, m1);
-            if (q > 1) { o += hidden; a1.div(sums[1]).intoArray(out, o, m0); b1.div(sums[1]).intoArray(out, o + LANES, m1); }
-            if (q > 2) { o += hidden; a2.div(sums[2]).intoArray(out, o, m0); b2.div(sums[2]).intoArray(out, o + LANES, m1); }
-            if (q > 3) { o += hidden; a3.div(sums[3]).intoArray(out, o, m0); b3.div(sums[3]).intoArray(out, o + LANES, m1); }
+            a0.div(sums[0]).intoArray(out, o); b0.div(sums[0]).intoArray(out, o + LANES);
+            if (q > 1) { o += hidden; a1.div(sums[1]).intoArray(out, o); b1.div(sums[1]).intoArray(out, o + LANES); }
+            if (q > 2) { o += hidden; a2.div(sums[2]).intoArray(out, o); b2.div(sums[2]).intoArray(out, o + LANES); }
+            if (q > 3) { o += hidden; a3.div(sums[3]).intoArray(out, o); b3.div(sums[3]).intoArray(out, o + LANES); }
+        }
+    }
+
+    /** The same sums with plain loops, for head sizes the vector path does not tile. */
+    private static void weightedValuesAnyHeadDim(float[] qkv, int vOff, int stride, int i0, int q, int headDim, int jlo, int jhi,
+                                                 float[] p, int np, float[] sums, float[] out, int oOff, int hidden) {
+        for (int r = 0; r < q; r++) {
+            int o = oOff + (i0 + r) * hidden;
+            for (int d = 0; d < headDim; d++) {
+                float acc = 0;
+                for (int j = jlo; j <= jhi; j++) acc += p[r * np + j] * qkv[vOff + j * stride + d];
+                out[o + d] = acc / sums[r];
+            }
         }
     }
 }
