@@ -127,6 +127,7 @@ public final class ServiceConfig {
         topicPartitions = p.integer(TOPICS_PARTITIONS, 1, 10_000);
         topicReplicationFactor = (short) p.integer(TOPICS_REPLICATION_FACTOR, -1, 32);
         if (topicReplicationFactor == 0) errors.add(p.where(TOPICS_REPLICATION_FACTOR) + ": 0 is not a replication factor (-1 = broker default)");
+        checkTopicsDistinct(p, errors);
         outputFormat = p.choice(FORMAT_OUTPUT, OutputFormat.class);
         schemaRegistryUrl = p.get(SCHEMA_REGISTRY_URL);
         if (outputFormat == OutputFormat.CONFLUENT && schemaRegistryUrl.isEmpty())
@@ -168,6 +169,31 @@ public final class ServiceConfig {
     }
 
     private static final String DEAD_LETTER_KEY = TOPIC_DEAD_LETTER;
+
+    /**
+     * Each output kind needs its own topics (one sink per topic and one record type per topic), and no
+     * output may be an input (the service would read its own output).
+     */
+    private void checkTopicsDistinct(Parser p, List<String> errors) {
+        Map<String, String> owner = new LinkedHashMap<>();
+        for (String in : inputTopics) owner.put(in, TOPIC_INPUT);
+        java.util.function.BiConsumer<String, String> claim = (key, topic) -> {
+            if (topic.isEmpty()) return;
+            String prev = owner.putIfAbsent(topic, key);
+            boolean moderationFamily = prev != null && isModerationKey(prev) && isModerationKey(key);
+            if (prev != null && !moderationFamily)
+                errors.add(p.where(key) + ": topic '" + topic + "' is already used by " + prev + "; each needs its own topic");
+        };
+        claim.accept(TOPIC_DEAD_LETTER, deadLetterTopic);
+        claim.accept(TOPIC_EMBEDDING, embeddingTopic);
+        claim.accept(TOPIC_MODERATION, moderationTopic);
+        claim.accept(TOPIC_REVIEW, reviewTopic);
+        labelRoutes.forEach((label, topic) -> claim.accept(TOPIC_ROUTE_PREFIX + label, topic));
+    }
+
+    private static boolean isModerationKey(String key) {
+        return key.equals(TOPIC_MODERATION) || key.equals(TOPIC_REVIEW) || key.startsWith(TOPIC_ROUTE_PREFIX);
+    }
 
     // ---- construction ----
 
