@@ -30,8 +30,7 @@ public final class RunCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Path file = config;
         if (file == null && System.getenv("STREAMBERT_CONFIG") != null) file = Path.of(System.getenv("STREAMBERT_CONFIG"));
-        ServiceConfig loaded = ServiceConfig.load(file, System.getenv());
-        ServiceConfig.Builder b = ServiceConfig.builder().from(loaded);
+        ServiceConfig.Builder b = ServiceConfig.builder(file, System.getenv());
         overrides.forEach((k, v) -> b.set(k, v, "--set"));
         ServiceConfig c = b.build();
 

@@ -201,6 +201,11 @@ public final class ServiceConfig {
 
     /** Reads {@code file} (Java properties), then applies the {@code STREAMBERT_*} variables of {@code env}. */
     public static ServiceConfig load(Path file, Map<String, String> env) {
+        return builder(file, env).build();
+    }
+
+    /** A builder holding {@code file}'s settings and the environment overrides, to add more before validating. */
+    public static Builder builder(Path file, Map<String, String> env) {
         Builder b = builder();
         if (file != null) {
             if (!Files.isRegularFile(file)) throw new ConfigException("config file " + file + ": not found or not a regular file");
@@ -213,7 +218,7 @@ public final class ServiceConfig {
             for (String k : props.stringPropertyNames()) b.set(k, props.getProperty(k), "file " + file);
         }
         EnvOverrides.from(env).forEach((k, val) -> b.set(k, val, "environment " + envName(k)));
-        return b.build();
+        return b;
     }
 
     private static String envName(String key) {
