@@ -394,7 +394,8 @@ public final class ServiceConfig {
     public String toString() {
         StringBuilder sb = new StringBuilder("ServiceConfig{");
         values.entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(e -> {
-            boolean secret = e.getKey().contains("password") || e.getKey().contains("jaas") || e.getKey().contains("secret");
+            boolean secret = e.getKey().contains("password") || e.getKey().contains("jaas") || e.getKey().contains("secret")
+                    || e.getKey().contains("user.info") || e.getKey().contains("token");
             sb.append("\n  ").append(e.getKey()).append('=').append(secret ? "******" : e.getValue())
               .append("  [").append(origin(e.getKey())).append(']');
         });
