@@ -75,7 +75,10 @@ public final class StreamBertService implements AutoCloseable {
         }
     }
 
-    /** Starts with an already opened encoder, which the service then owns (closes on {@link #close()}). */
+    /**
+     * Starts with an already opened encoder, which the service then owns (closes on {@link #close()}).
+     * If starting fails, the exception propagates and the encoder stays the caller's to close.
+     */
     public static StreamBertService start(ServiceConfig config, Encoder encoder) {
         return new StreamBertService(config, encoder);
     }

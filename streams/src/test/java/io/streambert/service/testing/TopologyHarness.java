@@ -34,6 +34,8 @@ public final class TopologyHarness implements AutoCloseable {
     public final ServiceConfig config;
     public final InferenceScheduler scheduler;
     public final ServiceMetrics metrics;
+    /** Set to simulate a shutdown in progress (StreamBertService.close sets the same flag). */
+    public final java.util.concurrent.atomic.AtomicBoolean draining = new java.util.concurrent.atomic.AtomicBoolean();
     public final TopologyTestDriver driver;
     public final TestInputTopic<byte[], byte[]> input;
 
@@ -48,7 +50,7 @@ public final class TopologyHarness implements AutoCloseable {
                 config.schedulerQueueTokens(), metrics::deviceBatch);
         Properties props = StreamsSettings.build(config).properties();
         props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
-        driver = new TopologyTestDriver(StreamBertTopology.build(config, scheduler, ServiceSerdes.forConfig(config), metrics, () -> false),
+        driver = new TopologyTestDriver(StreamBertTopology.build(config, scheduler, ServiceSerdes.forConfig(config), metrics, draining::get),
                 props, Instant.ofEpochMilli(1_000_000));
         input = driver.createInputTopic(config.inputTopics().get(0), new ByteArraySerializer(), new ByteArraySerializer());
     }
