@@ -27,7 +27,8 @@ import java.util.List;
 /**
  * ModernBERT on the CPU in fp32, unpadded: a batch is packed ids plus cu_seqlens, and every operation works on
  * the packed token rows (attention stays within each sequence; sliding layers visit only their window).
- * Matrix products go through {@link CpuKernels#linear} with weights packed once at load.
+ * Matrix products go through {@link CpuKernels#linear} with weights packed once at load; the row-wise operations
+ * through {@link VectorOps} (tested against the plain loops of {@link CpuOps}).
  */
 public final class CpuEncoder implements Encoder {
     private static final Logger LOG = LoggerFactory.getLogger(CpuEncoder.class);
@@ -205,7 +206,7 @@ public final class CpuEncoder implements Encoder {
         float eps = cfg.normEps();
         float[] x = new float[n * h];
         for (int t = 0; t < n; t++) System.arraycopy(tokEmb, ids[t] * h, x, t * h, h);
-        CpuOps.layerNorm(x, n, h, embNormW, embNormB, eps, x);
+        VectorOps.layerNorm(x, n, h, embNormW, embNormB, eps, x);
 
         float[] normed = new float[n * h], qkv = new float[n * 3 * h], attn = new float[n * h], proj = new float[n * h];
         float[] up = new float[n * 2 * inter], act = new float[n * inter];
@@ -213,26 +214,26 @@ public final class CpuEncoder implements Encoder {
         for (Layer l : layers) {
             float[] in = x;
             if (l.attnNormW() != null) {      // layer 0 has no attn_norm: the embedding norm already normalised x
-                CpuOps.layerNorm(x, n, h, l.attnNormW(), l.attnNormB(), eps, normed);
+                VectorOps.layerNorm(x, n, h, l.attnNormW(), l.attnNormB(), eps, normed);
                 in = normed;
             }
             CpuKernels.linear(in, n, l.qkv(), qkv);
-            CpuOps.rope(qkv, cu, heads, hd, l.rope());
+            VectorOps.rope(qkv, cu, heads, hd, l.rope());
             CpuKernels.attention(qkv, cu, heads, hd, l.halfWindow(), attn);
             CpuKernels.linear(attn, n, l.wo(), proj);
-            CpuOps.addInPlace(x, proj, n * h);
+            VectorOps.addInPlace(x, proj, n * h);
 
-            CpuOps.layerNorm(x, n, h, l.mlpNormW(), l.mlpNormB(), eps, normed);
+            VectorOps.layerNorm(x, n, h, l.mlpNormW(), l.mlpNormB(), eps, normed);
             CpuKernels.linear(normed, n, l.wi(), up);
             if (exactGelu) {
-                CpuOps.geglu(up, n, inter, act);
+                VectorOps.geglu(up, n, inter, act);
             } else {
                 gatedActivation(up, n, inter, cfg.hiddenActivation(), act);
             }
             CpuKernels.linear(act, n, l.mlpWo(), proj);
-            CpuOps.addInPlace(x, proj, n * h);
+            VectorOps.addInPlace(x, proj, n * h);
         }
-        CpuOps.layerNorm(x, n, h, finalNormW, finalNormB, eps, x);
+        VectorOps.layerNorm(x, n, h, finalNormW, finalNormB, eps, x);
         return x;
     }
 

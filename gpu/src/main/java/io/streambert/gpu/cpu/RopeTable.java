@@ -28,4 +28,9 @@ public final class RopeTable {
     public float cos(int pos, int i) { return cos[pos * half + i]; }
     public float sin(int pos, int i) { return sin[pos * half + i]; }
     public int maxPositions() { return cos.length / Math.max(1, half); }
+
+    /** Row-major [maxPositions, headDim/2] tables, for vector loops that read a position's row at once. */
+    float[] cosTable() { return cos; }
+    float[] sinTable() { return sin; }
+    int half() { return half; }
 }

@@ -40,8 +40,11 @@ public final class ModelTokenizer implements AutoCloseable {
         Path file = dir.resolve("tokenizer.json");
         if (!Files.isRegularFile(file)) throw new ModelLoadException(file + ": missing (the model directory needs the Hugging Face tokenizer.json)");
         if (limit < 2) throw new IllegalArgumentException("token limit " + limit + " leaves no room for [CLS] and [SEP]");
-        // DJL consults this before any download; the tokenizer below is built from the local file only.
+        // DJL consults these before any download: offline mode, and the CPU flavour of the native library, which is
+        // the one inside the jar (on a CUDA machine DJL would otherwise look for a CUDA build it would have to fetch).
+        // The tokenizer itself is built from the local file only.
         if (System.getProperty("ai.djl.offline") == null) System.setProperty("ai.djl.offline", "true");
+        if (System.getProperty("RUST_FLAVOR") == null) System.setProperty("RUST_FLAVOR", "cpu");
         try {
             HuggingFaceTokenizer t = HuggingFaceTokenizer.builder()
                     .optTokenizerPath(file)

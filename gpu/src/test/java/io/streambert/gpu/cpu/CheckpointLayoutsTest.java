@@ -21,6 +21,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.UnaryOperator;
 
 import static io.streambert.gpu.TestModels.maxAbsDiff;
@@ -41,8 +42,11 @@ class CheckpointLayoutsTest {
 
     @BeforeAll
     static void reference() {
+        // short, around the window (16), and the longest case: enough to see every layer type, kept small for speed
+        Set<String> ids = Set.of("t0", "t1", "t2", "t3", "n5", "n10", "n13", "n17");
         batch = new ArrayList<>();
-        for (Case c : TestModels.cases()) batch.add(c.inputIds());
+        for (Case c : TestModels.cases()) if (ids.contains(c.id())) batch.add(c.inputIds());
+        assertEquals(ids.size(), batch.size());
         original = run(TestModels.tinyA(), EncoderOptions.defaults());
     }
 
@@ -178,7 +182,7 @@ class CheckpointLayoutsTest {
             assertTrue(maxAbsDiff(cls.predictions().get(i).logits(), original.predictions().get(i).logits()) <= 1e-6,
                     "classifier pooling stays from config.json");
         }
-        assertTrue(maxAbsDiff(cls.predictions().get(2).embedding(), original.predictions().get(2).embedding()) > 1e-3);
+        assertTrue(maxAbsDiff(cls.predictions().get(1).embedding(), original.predictions().get(1).embedding()) > 1e-3);
         Outputs overridden = run(dir, EncoderOptions.defaults().withPooling("mean"));
         assertSame(original, overridden, 1e-6f, "pooling option overrides sentence-transformers");
     }
