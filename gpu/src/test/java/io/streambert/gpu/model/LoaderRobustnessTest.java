@@ -224,6 +224,13 @@ class LoaderRobustnessTest {
     }
 
     @Test
+    void labelCountThatDisagreesWithTheClassifier() {
+        Path dir = TestModels.copyDir(TestModels.tinyA(), tmp.resolve("m"));
+        Rewrite.editConfig(dir, c -> ((com.fasterxml.jackson.databind.node.ObjectNode) c.get("id2label")).put("3", "extra"));
+        assertMentions(modelError(dir), dir.resolve("config.json").toString(), "id2label", "4 labels", "3 rows");
+    }
+
+    @Test
     void missingOrBrokenConfig() throws IOException {
         Path dir = TestModels.copyDir(TestModels.tinyA(), tmp.resolve("m"));
         Files.delete(dir.resolve("config.json"));
@@ -244,6 +251,15 @@ class LoaderRobustnessTest {
         Path dir2 = TestModels.copyDir(TestModels.tinyA(), tmp.resolve("m2"));
         Files.delete(dir2.resolve("tokenizer.json"));
         assertMentions(modelError(dir2), dir2.resolve("tokenizer.json").toString(), "missing");
+    }
+
+    @Test
+    void brokenTokenizerJson() throws IOException {
+        Path dir = TestModels.copyDir(TestModels.tinyA(), tmp.resolve("m"));
+        Files.writeString(dir.resolve("tokenizer.json"), "{\"version\": \"1.0\", \"model\": ");
+        assertMentions(modelError(dir), dir.resolve("tokenizer.json").toString(), "cannot load tokenizer");
+        Files.writeString(dir.resolve("tokenizer.json"), "{\"version\": \"1.0\", \"model\": {\"type\": \"NoSuchModel\"}}");
+        assertMentions(modelError(dir), dir.resolve("tokenizer.json").toString(), "cannot load tokenizer");
     }
 
     @Test
