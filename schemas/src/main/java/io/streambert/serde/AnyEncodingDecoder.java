@@ -1,5 +1,8 @@
 package io.streambert.serde;
 
+import io.streambert.serde.json.Utf8Check;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import org.apache.kafka.common.errors.SerializationException;
 
 /**
@@ -26,7 +29,7 @@ final class AnyEncodingDecoder<T> {
         }
         if (ConfluentWireCodec.looksLikeConfluent(bytes)) {
             if (confluent == null) {
-                String id = bytes.length >= 5 ? " with schema id " + java.nio.ByteBuffer.wrap(bytes, 1, 4).getInt()
+                String id = bytes.length >= 5 ? " with schema id " + ByteBuffer.wrap(bytes, 1, 4).getInt()
                         : "";
                 throw new SerializationException("Confluent wire " + typeName + ": value starts with magic byte 0"
                         + id + " but no schema.registry.url is configured to resolve it");
@@ -42,8 +45,15 @@ final class AnyEncodingDecoder<T> {
     }
 
     private String plainTextHint(byte[] bytes) {
-        if (io.streambert.serde.json.Utf8Check.firstInvalidOffset(bytes) < 0) {
-            return "; the value looks like plain text: send a JSON object such as {\"id\": \"1\", \"text\": \"...\"}";
+        String start = new String(bytes, 0, Math.min(bytes.length, 16), StandardCharsets.UTF_8)
+                .stripLeading();
+        if (start.startsWith("[") || start.startsWith("\"")) {
+            return "; the value looks like a JSON " + (start.startsWith("[") ? "array" : "string")
+                    + ", but a " + typeName + " must be a JSON object";
+        }
+        if (Utf8Check.firstInvalidOffset(bytes) < 0) {
+            return "; the value looks like plain text: send a JSON object"
+                    + (typeName.equals("TextEvent") ? " such as {\"id\": \"1\", \"text\": \"...\"}" : "");
         }
         return "";
     }

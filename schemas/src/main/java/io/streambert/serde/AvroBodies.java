@@ -7,10 +7,8 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.avro.AvroTypeException;
 import org.apache.avro.Schema;
-import org.apache.avro.io.BinaryDecoder;
 import org.apache.avro.io.BinaryEncoder;
 import org.apache.avro.io.DatumReader;
-import org.apache.avro.io.DecoderFactory;
 import org.apache.avro.io.EncoderFactory;
 import org.apache.avro.specific.SpecificDatumReader;
 import org.apache.avro.specific.SpecificDatumWriter;
@@ -40,7 +38,8 @@ final class AvroBodies<T extends SpecificRecord> {
     /** Appends the Avro binary of {@code event} (current schema) to {@code out}. */
     void write(T event, ByteArrayOutputStream out, String topic) {
         try {
-            BinaryEncoder enc = EncoderFactory.get().directBinaryEncoder(out, null);
+            // Buffered: a direct encoder makes one (synchronized) ByteArrayOutputStream call per float of a vector.
+            BinaryEncoder enc = EncoderFactory.get().binaryEncoder(out, null);
             writer.write(event, enc);
             enc.flush();
         } catch (IOException | RuntimeException e) {
@@ -63,10 +62,12 @@ final class AvroBodies<T extends SpecificRecord> {
             throw new SerializationException(envelope + ": writer schema " + writerSchema.getFullName()
                     + " cannot be read as the current " + type.name() + ": " + e.getMessage(), e);
         }
-        BinaryDecoder dec = BoundedBinaryDecoder.over(bytes, offset, bytes.length - offset);
+        BoundedDecoder dec = BoundedDecoder.over(bytes, offset, bytes.length - offset);
         T event;
+        int trailing;
         try {
             event = reader.read(null, dec);
+            trailing = dec.remaining();
         } catch (AvroTypeException e) {
             throw new SerializationException(envelope + ": writer schema " + writerSchema.getFullName()
                     + " cannot be read as the current " + type.name() + ": " + e.getMessage(), e);
@@ -75,10 +76,14 @@ final class AvroBodies<T extends SpecificRecord> {
                 throw new SerializationException(envelope + ": truncated Avro body: the " + (bytes.length - offset)
                         + " bytes end before the " + type.name() + " record is complete", e);
             }
+            if (e instanceof BoundedDecoder.CorruptAvroException) {
+                // A length beyond the end is what truncation looks like from inside; garbage looks the same.
+                throw new SerializationException(envelope + ": truncated or corrupt Avro body for " + type.name()
+                        + ": " + e.getMessage(), e);
+            }
             throw new SerializationException(envelope + ": corrupt Avro body for " + type.name() + ": "
                     + ByteDescriptions.rootMessage(e), e);
         }
-        int trailing = BoundedBinaryDecoder.remaining(dec);
         if (trailing > 0) {
             throw new SerializationException(envelope + ": " + trailing + " unexpected bytes after the "
                     + type.name() + " record (wrong schema, or two messages in one?)");

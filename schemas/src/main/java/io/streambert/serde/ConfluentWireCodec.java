@@ -40,7 +40,7 @@ final class ConfluentWireCodec<T extends SpecificRecord> implements EventCodec<T
         }
         int id;
         try {
-            id = registry.idFor(subjectFor(topic), bodies.type().schema());
+            id = registry.idFor(subjectFor(topic), bodies.type().published());
         } catch (RegistryErrorException e) {
             throw new SerializationException("cannot register " + bodies.type().name() + " under subject "
                     + subjectFor(topic) + ": " + e.getMessage(), e);
@@ -70,6 +70,11 @@ final class ConfluentWireCodec<T extends SpecificRecord> implements EventCodec<T
         } catch (RegistryErrorException e) {
             if (e.status() == 404) {
                 throw new SerializationException(what + ": unknown schema id " + id + ": " + e.getMessage(), e);
+            }
+            if (e.status() / 100 == 2) {
+                // The registry answered, but the schema is not one we can use (Protobuf, JSON Schema, broken Avro):
+                // the producer of this record used the wrong serializer, so the record goes to the dead letters.
+                throw new SerializationException(what + ": " + e.getMessage(), e);
             }
             throw e;
         }

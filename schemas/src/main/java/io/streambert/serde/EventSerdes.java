@@ -24,6 +24,8 @@ import org.apache.kafka.common.serialization.Serde;
 public final class EventSerdes {
     /** Config key of {@link #forFormat}: "avro" (default), "confluent" or "json". */
     public static final String FORMAT = "format";
+    /** Optional config of {@link #forFormat}: the Qdrant collection written as "collection_name" in embedding JSON. */
+    public static final String JSON_COLLECTION_NAME = "json.collection.name";
 
     private final EventFormat format;
     private final SchemaRegistryClient registry; // null when none configured
@@ -33,11 +35,15 @@ public final class EventSerdes {
     private final Serde<DeadLetter> deadLetters;
 
     private EventSerdes(EventFormat format, SchemaRegistryClient registry) {
+        this(format, registry, null);
+    }
+
+    private EventSerdes(EventFormat format, SchemaRegistryClient registry, String collection) {
         this.format = format;
         this.registry = registry;
         this.textEvents = serde(TextEvent.class, JsonLayout.plain(TextEvent.getClassSchema()));
         this.moderationEvents = serde(ModerationEvent.class, JsonLayout.plain(ModerationEvent.getClassSchema()));
-        this.embeddingEvents = serde(EmbeddingEvent.class, new EmbeddingJsonLayout());
+        this.embeddingEvents = serde(EmbeddingEvent.class, new EmbeddingJsonLayout(collection));
         this.deadLetters = serde(DeadLetter.class, JsonLayout.plain(DeadLetter.getClassSchema()));
     }
 
@@ -61,14 +67,16 @@ public final class EventSerdes {
     /**
      * {@code format} is "avro", "confluent" or "json". {@code config} holds the registry settings
      * ({@code schema.registry.url}, auth; see {@link RegistryConfig}): required for "confluent", optional otherwise
-     * (then Confluent-framed input is still readable).
+     * (then Confluent-framed input is still readable). {@value #JSON_COLLECTION_NAME} adds Qdrant's
+     * "collection_name" to embedding JSON.
      */
     public static EventSerdes forFormat(String format, Map<String, ?> config) {
         EventFormat f = EventFormat.parse(format);
         Map<String, ?> c = config == null ? Map.of() : config;
         SchemaRegistryClient registry = f == EventFormat.CONFLUENT || RegistryConfig.present(c)
                 ? new SchemaRegistryClient(RegistryConfig.from(c)) : null;
-        return new EventSerdes(f, registry);
+        Object collection = c.get(JSON_COLLECTION_NAME);
+        return new EventSerdes(f, registry, collection == null ? null : collection.toString());
     }
 
     public Serde<TextEvent> textEvents() {

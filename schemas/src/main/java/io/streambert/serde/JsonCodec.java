@@ -41,6 +41,12 @@ final class JsonCodec<T extends SpecificRecord> implements EventCodec<T> {
         return b.length >= 3 && b[0] == (byte) 0xEF && b[1] == (byte) 0xBB && b[2] == (byte) 0xBF;
     }
 
+    /** Jackson appends "(start marker at [Source: REDACTED ...; line: 1, column: 1])": keep only the position. */
+    private static String withoutSourceNoise(String message) {
+        return message == null ? "" : message.replaceAll(
+                "\\[Source: [^\\]]*; line: (\\d+), column: (\\d+)\\]", "line $1 column $2");
+    }
+
     @Override
     public byte[] encode(String topic, T event) {
         try {
@@ -68,7 +74,7 @@ final class JsonCodec<T extends SpecificRecord> implements EventCodec<T> {
         } catch (JsonProcessingException e) {
             JsonLocation at = e.getLocation();
             throw new SerializationException(what + ": not valid JSON" + (at == null ? "" : " at line "
-                    + at.getLineNr() + " column " + at.getColumnNr()) + ": " + e.getOriginalMessage(), e);
+                    + at.getLineNr() + " column " + at.getColumnNr()) + ": " + withoutSourceNoise(e.getOriginalMessage()), e);
         } catch (IOException e) {
             throw new SerializationException(what + ": cannot parse: " + ByteDescriptions.rootMessage(e), e);
         }

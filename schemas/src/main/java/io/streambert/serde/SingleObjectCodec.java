@@ -59,9 +59,12 @@ final class SingleObjectCodec<T extends SpecificRecord> implements EventCodec<T>
         long fingerprint = ByteBuffer.wrap(bytes, 2, 8).order(ByteOrder.LITTLE_ENDIAN).getLong();
         Schema writer = store.findByFingerprint(fingerprint);
         if (writer == null) {
+            String other = BundledSchemas.recordWithFingerprint(fingerprint)
+                    .map(r -> "it is the fingerprint of " + r + ": wrong topic or serde?")
+                    .orElse("not " + bodies.type().name() + " or any released version of it;"
+                            + " written by a newer release, or not StreamBERT data?");
             throw new SerializationException(what + ": unknown schema fingerprint "
-                    + String.format("0x%016x", fingerprint) + " (not " + bodies.type().name()
-                    + " or any released version of it; written by a newer release or for another record type?)");
+                    + String.format("0x%016x", fingerprint) + " (" + other + ")");
         }
         return bodies.read(writer, bytes, HEADER_LENGTH, what + " (fingerprint "
                 + String.format("0x%016x", fingerprint) + ")");

@@ -54,7 +54,7 @@ class ConfluentSerdesTest {
     void framesMagicZeroAndTheRegisteredIdBigEndian() {
         EventSerdes serdes = EventSerdes.confluent(registry.url(), Map.of());
         byte[] bytes = serdes.textEvents().serializer().serialize("texts", Samples.text());
-        int expectedId = registry.preRegister("texts-value", TextEvent.getClassSchema()); // same schema: same id
+        int expectedId = registry.preRegister("texts-value", BundledSchemas.current("TextEvent")); // same schema: same id
         assertEquals(0, bytes[0]);
         assertEquals(expectedId, ByteBuffer.wrap(bytes, 1, 4).getInt());
     }
@@ -85,6 +85,15 @@ class ConfluentSerdesTest {
                 () -> serdes.textEvents().deserializer().deserialize("texts", bytes)).getMessage();
         assertTrue(msg.contains("unknown schema id 12345"), msg);
         assertTrue(msg.contains("Schema 12345 not found (error_code 40403)"), msg);
+    }
+
+    @Test
+    void aProtobufSchemaIdIsABadRecord() {
+        EventSerdes serdes = EventSerdes.confluent(registry.url(), Map.of());
+        byte[] bytes = {0, 0, 0, 0, FakeSchemaRegistry.PROTOBUF_ID, 2, 'a'};
+        String msg = assertThrows(SerializationException.class,
+                () -> serdes.textEvents().deserializer().deserialize("texts", bytes)).getMessage();
+        assertTrue(msg.contains("schema id 77 is a PROTOBUF schema; StreamBERT reads only Avro"), msg);
     }
 
     @Test
@@ -176,10 +185,18 @@ class ConfluentSerdesTest {
                 () -> serdes.moderationEvents().serializer().serialize("moderation", Samples.moderation()));
         assertTrue(missing.getMessage().contains("Subject 'moderation-value' not found"), missing.getMessage());
 
-        int id = registry.preRegister("moderation-value", ModerationEvent.getClassSchema());
+        int id = registry.preRegister("moderation-value", BundledSchemas.current("ModerationEvent"));
         byte[] bytes = serdes.moderationEvents().serializer().serialize("moderation", Samples.moderation());
         assertEquals(id, ByteBuffer.wrap(bytes, 1, 4).getInt());
         assertEquals(0, registry.count("POST /subjects/moderation-value/versions"));
+    }
+
+    @Test
+    void thePublishedSchemaIsTheAvscWithoutJavaOnlyProperties() {
+        EventSerdes.confluent(registry.url(), Map.of()).textEvents().serializer().serialize("texts", Samples.text());
+        Schema published = registry.schemaOf(registry.preRegister("texts-value", BundledSchemas.current("TextEvent")));
+        assertTrue(!published.toString().contains("avro.java.string"), published.toString());
+        assertEquals(1, registry.count("POST /subjects/texts-value/versions"), "same schema, same id, no second one");
     }
 
     @Test
@@ -207,6 +224,14 @@ class ConfluentSerdesTest {
                 .deserialize("dlq", bytes);
         assertEquals(Samples.deadLetter().getErrorMessage(), back.getErrorMessage());
         assertEquals(Samples.deadLetter().getKey(), back.getKey());
+    }
+
+    @Test
+    void writingWithoutATopicIsRefusedBecauseTheSubjectNeedsIt() {
+        EventSerdes serdes = EventSerdes.confluent(registry.url(), Map.of());
+        String msg = assertThrows(SerializationException.class,
+                () -> serdes.textEvents().serializer().serialize(null, Samples.text())).getMessage();
+        assertTrue(msg.contains("without a topic: the subject is <topic>-value"), msg);
     }
 
     @Test

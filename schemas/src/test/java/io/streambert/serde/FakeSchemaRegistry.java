@@ -25,6 +25,8 @@ import org.apache.avro.Schema;
  */
 final class FakeSchemaRegistry implements AutoCloseable {
     private static final ObjectMapper MAPPER = new ObjectMapper();
+    /** The id of a Protobuf schema this registry pretends to hold, as if another team's producer had used it. */
+    static final int PROTOBUF_ID = 77;
 
     private final HttpServer server;
     private final Map<Schema, Integer> ids = new ConcurrentHashMap<>();
@@ -66,6 +68,10 @@ final class FakeSchemaRegistry implements AutoCloseable {
         return id;
     }
 
+    Schema schemaOf(int id) {
+        return new Schema.Parser().parse(schemaTextById.get(id));
+    }
+
     private void handle(HttpExchange ex) throws IOException {
         String method = ex.getRequestMethod();
         String path = ex.getRequestURI().getRawPath();
@@ -84,7 +90,12 @@ final class FakeSchemaRegistry implements AutoCloseable {
             String[] parts = path.split("/");
             // parts[0] is "" because the path starts with '/'.
             if (method.equals("GET") && parts.length == 4 && parts[1].equals("schemas") && parts[2].equals("ids")) {
-                String text = schemaTextById.get(Integer.parseInt(parts[3]));
+                int id = Integer.parseInt(parts[3]);
+                if (id == PROTOBUF_ID) {
+                    reply(ex, 200, Map.of("schemaType", "PROTOBUF", "schema", "syntax = \"proto3\"; message M {}"));
+                    return;
+                }
+                String text = schemaTextById.get(id);
                 if (text == null) {
                     reply(ex, 404, error(40403, "Schema " + parts[3] + " not found"));
                 } else {

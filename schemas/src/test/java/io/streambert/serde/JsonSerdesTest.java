@@ -75,12 +75,35 @@ class JsonSerdesTest {
     }
 
     @Test
+    void qdrantCollectionNameIsWrittenWhenConfiguredAndIgnoredOnReading() throws Exception {
+        EventSerdes qdrant = EventSerdes.forFormat("json", Map.of("json.collection.name", "docs"));
+        JsonNode n = written(qdrant.embeddingEvents(), Samples.embedding());
+        assertEquals(List.of("collection_name", "id", "vector", "payload"), iterableToList(n.fieldNames()));
+        assertEquals("docs", n.get("collection_name").asText());
+        assertEquals(Samples.embedding(), roundTrip(qdrant.embeddingEvents(), Samples.embedding()));
+        assertEquals(Samples.embedding(), roundTrip(serdes.embeddingEvents(), Samples.embedding()));
+    }
+
+    @Test
     void embeddingDimMustMatchVector() {
         String json = "{\"id\":\"a\",\"vector\":[1,2],\"payload\":{\"dim\":3,\"normalized\":true,\"model\":\"m\","
                 + "\"model_revision\":\"r\",\"text_sha256\":\"h\"}}";
         String msg = assertThrows(SerializationException.class, () -> serdes.embeddingEvents().deserializer()
                 .deserialize("e", json.getBytes(StandardCharsets.UTF_8))).getMessage();
         assertTrue(msg.contains("dim is 3 but the vector has 2 elements"), msg);
+    }
+
+    @Test
+    void vectorValuesMustBeFiniteFloatsOnReading() {
+        String json = "{\"id\":\"a\",\"vector\":[1,1e39],\"payload\":{\"dim\":2,\"normalized\":true,"
+                + "\"model\":\"m\",\"model_revision\":\"r\",\"text_sha256\":\"h\"}}";
+        String msg = assertThrows(SerializationException.class, () -> serdes.embeddingEvents().deserializer()
+                .deserialize("e", json.getBytes(StandardCharsets.UTF_8))).getMessage();
+        assertTrue(msg.contains("field EmbeddingEvent.vector[1] is 1.0E39, outside the range of a float"), msg);
+        String str = json.replace("1e39", "\"x\"");
+        String msg2 = assertThrows(SerializationException.class, () -> serdes.embeddingEvents().deserializer()
+                .deserialize("e", str.getBytes(StandardCharsets.UTF_8))).getMessage();
+        assertTrue(msg2.contains("field EmbeddingEvent.vector[1] must be a number, got string \"x\""), msg2);
     }
 
     @Test
@@ -135,6 +158,7 @@ class JsonSerdesTest {
     void malformedJsonIsReportedWithPosition() {
         String msg = textFailure("{\"id\":\"1\",\"text\":\"t\"");
         assertTrue(msg.startsWith("JSON TextEvent: not valid JSON at line 1"), msg);
+        assertTrue(msg.endsWith("(start marker at line 1 column 1)"), msg);
         String two = textFailure("{\"id\":\"1\",\"text\":\"t\"} {}");
         assertTrue(two.contains("not valid JSON"), two);
         String dup = textFailure("{\"id\":\"1\",\"id\":\"2\",\"text\":\"t\"}");
@@ -153,6 +177,7 @@ class JsonSerdesTest {
     void jsonThatIsNotAnObjectIsRejected() {
         String msg = textFailure("[1,2]");
         assertTrue(msg.contains("unrecognised encoding"), msg);
+        assertTrue(msg.contains("looks like a JSON array, but a TextEvent must be a JSON object"), msg);
     }
 
     @Test

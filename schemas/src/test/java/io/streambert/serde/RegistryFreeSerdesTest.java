@@ -11,7 +11,12 @@ import io.streambert.schemas.EmbeddingEvent;
 import io.streambert.schemas.ModerationEvent;
 import io.streambert.schemas.TextEvent;
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.apache.avro.message.BinaryMessageDecoder;
 import org.apache.avro.message.BinaryMessageEncoder;
 import org.apache.kafka.common.errors.SerializationException;
@@ -87,6 +92,7 @@ class RegistryFreeSerdesTest {
         byte[] moderation = serdes.moderationEvents().serializer().serialize("t", Samples.moderation());
         String msg = failure(serdes.textEvents(), moderation);
         assertTrue(msg.contains("unknown schema fingerprint"), msg);
+        assertTrue(msg.contains("it is the fingerprint of ModerationEvent v2: wrong topic or serde?"), msg);
     }
 
     @Test
@@ -95,7 +101,11 @@ class RegistryFreeSerdesTest {
         String header = failure(serdes.textEvents(), Arrays.copyOf(ok, 6));
         assertTrue(header.contains("truncated header, 6 bytes"), header);
         String body = failure(serdes.textEvents(), Arrays.copyOf(ok, ok.length - 3));
-        assertTrue(body.contains("truncated Avro body"), body);
+        assertTrue(body.contains("truncated or corrupt Avro body for TextEvent: string length"), body);
+        // Cut inside the fixed-size tail (event_time's long, attribute count): the decoder runs out of bytes.
+        byte[] timed = serdes.textEvents().serializer().serialize("t", Samples.minimalText());
+        String eof = failure(serdes.textEvents(), Arrays.copyOf(timed, timed.length - 1));
+        assertTrue(eof.contains("truncated Avro body: the"), eof);
     }
 
     @Test
@@ -129,6 +139,46 @@ class RegistryFreeSerdesTest {
         assertEquals("hello", e.getText());
         assertNull(e.getTenant());
         assertTrue(e.getAttributes().isEmpty());
+    }
+
+    @Test
+    void everyRecordTypeAcceptsJsonToo() {
+        EventSerdes json = EventSerdes.json();
+        assertEquals(Samples.moderation(), serdes.moderationEvents().deserializer().deserialize("t",
+                json.moderationEvents().serializer().serialize("t", Samples.moderation())));
+        assertEquals(Samples.embedding(), serdes.embeddingEvents().deserializer().deserialize("t",
+                json.embeddingEvents().serializer().serialize("t", Samples.embedding())));
+        assertEquals(Samples.deadLetter(), serdes.deadLetters().deserializer().deserialize("t",
+                json.deadLetters().serializer().serialize("t", Samples.deadLetter())));
+    }
+
+    @Test
+    void oneSerdeIsSafeToShareBetweenThreads() throws Exception {
+        byte[] text = serdes.textEvents().serializer().serialize("t", Samples.text());
+        byte[] moderation = serdes.moderationEvents().serializer().serialize("t", Samples.moderation());
+        ExecutorService pool = Executors.newFixedThreadPool(4);
+        try {
+            List<Future<Boolean>> results = new ArrayList<>();
+            for (int t = 0; t < 4; t++) {
+                results.add(pool.submit(() -> {
+                    for (int i = 0; i < 2000; i++) {
+                        if (!Samples.text().equals(serdes.textEvents().deserializer().deserialize("t", text))
+                                || !Samples.moderation().equals(serdes.moderationEvents().deserializer()
+                                        .deserialize("t", moderation))
+                                || !Arrays.equals(text, serdes.textEvents().serializer().serialize("t",
+                                        Samples.text()))) {
+                            return false;
+                        }
+                    }
+                    return true;
+                }));
+            }
+            for (Future<Boolean> r : results) {
+                assertTrue(r.get());
+            }
+        } finally {
+            pool.shutdownNow();
+        }
     }
 
     @Test

@@ -38,7 +38,7 @@ final class Samples {
                 .setTimings(Timings.newBuilder().setQueuedMs(1.5).setInferenceMs(3.25).setBatchSequences(4)
                         .setBatchTokens(48).build())
                 .setSourceTopic("texts").setSourcePartition(2).setSourceOffset(12345678901L).setEventTime(T0)
-                .setProcessedTime(T0.plusMillis(7)).build();
+                .setProcessedTime(T0.plusMillis(7)).setTenant("acme").build();
     }
 
     static EmbeddingEvent embedding() {

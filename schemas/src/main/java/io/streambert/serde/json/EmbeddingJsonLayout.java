@@ -13,19 +13,31 @@ import io.streambert.schemas.EmbeddingEvent;
  * every other field (model, model_revision, dim, normalized, text_sha256, tenant, event_time) under its own name.
  * Those field names are reserved in the payload: an attribute with the same name is shadowed by the field (it
  * survives in Avro, not in this JSON). Reading reverses this: reserved names become fields, the rest attributes.
+ * Qdrant's connector also wants {@code "collection_name"} in every message: given a collection, it is written first
+ * (and ignored on reading).
  */
 public final class EmbeddingJsonLayout implements JsonLayout<EmbeddingEvent> {
     private static final String ID = "id";
     private static final String VECTOR = "vector";
     private static final String PAYLOAD = "payload";
     private static final String ATTRIBUTES = "attributes";
+    private static final String COLLECTION = "collection_name";
 
     private final Schema schema = EmbeddingEvent.getClassSchema();
+    private final String collection; // null: no collection_name
+
+    /** @param collection written as "collection_name" when not null (Qdrant's sink needs it) */
+    public EmbeddingJsonLayout(String collection) {
+        this.collection = collection == null || collection.isBlank() ? null : collection;
+    }
 
     @Override
     public ObjectNode toJson(EmbeddingEvent event) {
         ObjectNode flat = PlainJson.toJson(event);
         ObjectNode out = JsonNodeFactory.instance.objectNode();
+        if (collection != null) {
+            out.put(COLLECTION, collection);
+        }
         out.set(ID, flat.get(ID));
         out.set(VECTOR, flat.get(VECTOR));
         ObjectNode payload = out.putObject(PAYLOAD);

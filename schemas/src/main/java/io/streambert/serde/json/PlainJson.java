@@ -170,12 +170,22 @@ public final class PlainJson {
                 }
                 requireType(node.isIntegralNumber() && node.canConvertToLong(), schema, node, path);
                 return node.longValue();
-            case FLOAT:
+            case FLOAT: {
                 requireType(node.isNumber(), schema, node, path);
-                return node.floatValue();
-            case DOUBLE:
+                float f = node.floatValue();
+                if (!Float.isFinite(f)) {
+                    throw new JsonFieldException(path, "is " + node.asText() + ", outside the range of a float");
+                }
+                return f;
+            }
+            case DOUBLE: {
                 requireType(node.isNumber(), schema, node, path);
-                return node.doubleValue();
+                double d = node.doubleValue();
+                if (!Double.isFinite(d)) {
+                    throw new JsonFieldException(path, "is " + node.asText() + ", outside the range of a double");
+                }
+                return d;
+            }
             case BOOLEAN:
                 requireType(node.isBoolean(), schema, node, path);
                 return node.booleanValue();

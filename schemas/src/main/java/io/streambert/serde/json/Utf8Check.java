@@ -13,11 +13,16 @@ public final class Utf8Check {
 
     /** Offset of the first malformed or truncated UTF-8 sequence, or -1 when all of {@code bytes} is valid. */
     public static int firstInvalidOffset(byte[] bytes) {
+        return firstInvalidOffset(bytes, 0, bytes.length);
+    }
+
+    /** As {@link #firstInvalidOffset(byte[])} for {@code bytes[offset, offset + length)}; the result is relative. */
+    public static int firstInvalidOffset(byte[] bytes, int offset, int length) {
         CharsetDecoder dec = StandardCharsets.UTF_8.newDecoder()
                 .onMalformedInput(CodingErrorAction.REPORT)
                 .onUnmappableCharacter(CodingErrorAction.REPORT);
-        ByteBuffer in = ByteBuffer.wrap(bytes);
-        CharBuffer out = CharBuffer.allocate(Math.min(8192, bytes.length + 1));
+        ByteBuffer in = ByteBuffer.wrap(bytes, offset, length).slice();
+        CharBuffer out = CharBuffer.allocate(Math.min(8192, length + 1));
         while (true) {
             CoderResult r = dec.decode(in, out, true);
             if (r.isError()) {

@@ -57,7 +57,7 @@ public record RegistryConfig(List<URI> urls, Optional<String> authorization, boo
             throw new ConfigException(URL, rawUrls, "no URL given");
         }
         return new RegistryConfig(List.copyOf(urls), authorization(config),
-                Boolean.parseBoolean(string(config, AUTO_REGISTER).orElse("true")),
+                parseBoolean(AUTO_REGISTER, string(config, AUTO_REGISTER).orElse("true")),
                 Duration.ofMillis(parseTimeout(string(config, TIMEOUT_MS).orElse("10000"))));
     }
 
@@ -86,6 +86,14 @@ public record RegistryConfig(List<URI> urls, Optional<String> authorization, boo
             return Optional.of("Basic " + Base64.getEncoder().encodeToString(info.getBytes(StandardCharsets.UTF_8)));
         }
         return Optional.empty();
+    }
+
+    private static boolean parseBoolean(String key, String s) {
+        return switch (s.trim().toLowerCase(java.util.Locale.ROOT)) {
+            case "true" -> true;
+            case "false" -> false;
+            default -> throw new ConfigException(key, s, "must be true or false");
+        };
     }
 
     private static long parseTimeout(String s) {

@@ -32,7 +32,10 @@ public final class SchemaRegistryClient {
 
     public SchemaRegistryClient(RegistryConfig config) {
         this.config = config;
-        this.http = HttpClient.newBuilder().connectTimeout(config.timeout()).build();
+        // HTTP/1.1: over plain http the default would send an h2c Upgrade header, which some registry front ends
+        // (proxies, older aiohttp in Karapace) answer badly; the API gains nothing from HTTP/2.
+        this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(config.timeout())
+                .build();
     }
 
     public RegistryConfig config() {
