@@ -28,10 +28,10 @@ public final class RunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        serviceLogging();
         Path file = config;
         if (file == null && System.getenv("STREAMBERT_CONFIG") != null) file = Path.of(System.getenv("STREAMBERT_CONFIG"));
-        ServiceConfig loaded = ServiceConfig.load(file, System.getenv());
-        ServiceConfig.Builder b = ServiceConfig.builder().from(loaded);
+        ServiceConfig.Builder b = ServiceConfig.builder(file, System.getenv());
         overrides.forEach((k, v) -> b.set(k, v, "--set"));
         ServiceConfig c = b.build();
 
@@ -51,5 +51,19 @@ public final class RunCommand implements Callable<Integer> {
             }
         }
         return 0;
+    }
+
+    /**
+     * A service log: timestamps, thread names, our INFO lines (progress every 10 s), Kafka's own chatter
+     * (config dumps, rebalances in detail) at WARN. Any -Dorg.slf4j.simpleLogger.* given explicitly wins.
+     */
+    private static void serviceLogging() {
+        String p = "org.slf4j.simpleLogger.";
+        if (System.getProperty(p + "showDateTime") == null) {
+            System.setProperty(p + "showDateTime", "true");
+            System.setProperty(p + "dateTimeFormat", "yyyy-MM-dd'T'HH:mm:ss.SSSZ");
+        }
+        for (String noisy : new String[] {"org.apache.kafka", "kafka"})
+            if (System.getProperty(p + "log." + noisy) == null) System.setProperty(p + "log." + noisy, "warn");
     }
 }

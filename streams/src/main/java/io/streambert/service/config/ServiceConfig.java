@@ -127,6 +127,7 @@ public final class ServiceConfig {
         topicPartitions = p.integer(TOPICS_PARTITIONS, 1, 10_000);
         topicReplicationFactor = (short) p.integer(TOPICS_REPLICATION_FACTOR, -1, 32);
         if (topicReplicationFactor == 0) errors.add(p.where(TOPICS_REPLICATION_FACTOR) + ": 0 is not a replication factor (-1 = broker default)");
+        checkTopicsDistinct(p, errors);
         outputFormat = p.choice(FORMAT_OUTPUT, OutputFormat.class);
         schemaRegistryUrl = p.get(SCHEMA_REGISTRY_URL);
         if (outputFormat == OutputFormat.CONFLUENT && schemaRegistryUrl.isEmpty())
@@ -134,8 +135,8 @@ public final class ServiceConfig {
         String dir = p.get(MODEL_DIR);
         modelDir = dir.isEmpty() ? null : Path.of(dir);
         device = p.get(MODEL_DEVICE).toLowerCase(Locale.ROOT);
-        if (!List.of("auto", "cpu", "cuda", "emulated").contains(device) && !device.startsWith("cuda:"))
-            errors.add(p.where(MODEL_DEVICE) + ": '" + device + "' is not one of auto, cpu, cuda, cuda:N, emulated");
+        if (!List.of("auto", "cpu", "cuda", "emulated").contains(device))
+            errors.add(p.where(MODEL_DEVICE) + ": '" + device + "' is not one of auto, cpu, cuda, emulated");
         modelMaxTokens = p.integer(MODEL_MAX_TOKENS, 0, 1 << 20);
         String trunc = p.get(MODEL_TRUNCATION).toLowerCase(Locale.ROOT);
         if (!trunc.equals("truncate") && !trunc.equals("reject"))
@@ -169,12 +170,42 @@ public final class ServiceConfig {
 
     private static final String DEAD_LETTER_KEY = TOPIC_DEAD_LETTER;
 
+    /**
+     * Each output kind needs its own topics (one sink per topic and one record type per topic), and no
+     * output may be an input (the service would read its own output).
+     */
+    private void checkTopicsDistinct(Parser p, List<String> errors) {
+        Map<String, String> owner = new LinkedHashMap<>();
+        for (String in : inputTopics) owner.put(in, TOPIC_INPUT);
+        java.util.function.BiConsumer<String, String> claim = (key, topic) -> {
+            if (topic.isEmpty()) return;
+            String prev = owner.putIfAbsent(topic, key);
+            boolean moderationFamily = prev != null && isModerationKey(prev) && isModerationKey(key);
+            if (prev != null && !moderationFamily)
+                errors.add(p.where(key) + ": topic '" + topic + "' is already used by " + prev + "; each needs its own topic");
+        };
+        claim.accept(TOPIC_DEAD_LETTER, deadLetterTopic);
+        claim.accept(TOPIC_EMBEDDING, embeddingTopic);
+        claim.accept(TOPIC_MODERATION, moderationTopic);
+        claim.accept(TOPIC_REVIEW, reviewTopic);
+        labelRoutes.forEach((label, topic) -> claim.accept(TOPIC_ROUTE_PREFIX + label, topic));
+    }
+
+    private static boolean isModerationKey(String key) {
+        return key.equals(TOPIC_MODERATION) || key.equals(TOPIC_REVIEW) || key.startsWith(TOPIC_ROUTE_PREFIX);
+    }
+
     // ---- construction ----
 
     public static Builder builder() { return new Builder(); }
 
     /** Reads {@code file} (Java properties), then applies the {@code STREAMBERT_*} variables of {@code env}. */
     public static ServiceConfig load(Path file, Map<String, String> env) {
+        return builder(file, env).build();
+    }
+
+    /** A builder holding {@code file}'s settings and the environment overrides, to add more before validating. */
+    public static Builder builder(Path file, Map<String, String> env) {
         Builder b = builder();
         if (file != null) {
             if (!Files.isRegularFile(file)) throw new ConfigException("config file " + file + ": not found or not a regular file");
@@ -187,7 +218,7 @@ public final class ServiceConfig {
             for (String k : props.stringPropertyNames()) b.set(k, props.getProperty(k), "file " + file);
         }
         EnvOverrides.from(env).forEach((k, val) -> b.set(k, val, "environment " + envName(k)));
-        return b.build();
+        return b;
     }
 
     private static String envName(String key) {
@@ -363,7 +394,8 @@ public final class ServiceConfig {
     public String toString() {
         StringBuilder sb = new StringBuilder("ServiceConfig{");
         values.entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(e -> {
-            boolean secret = e.getKey().contains("password") || e.getKey().contains("jaas") || e.getKey().contains("secret");
+            boolean secret = e.getKey().contains("password") || e.getKey().contains("jaas") || e.getKey().contains("secret")
+                    || e.getKey().contains("user.info") || e.getKey().contains("token");
             sb.append("\n  ").append(e.getKey()).append('=').append(secret ? "******" : e.getValue())
               .append("  [").append(origin(e.getKey())).append(']');
         });

@@ -26,6 +26,7 @@ public final class ServiceMetrics {
     private final DistributionSummary microBatchTokens;
     private final DistributionSummary deviceBatchSequences;
     private final DistributionSummary deviceBatchTokens;
+    private final DistributionSummary deviceBatchCallers;
     private final Timer inference;
     private final Timer flushWait;
     private final Timer endToEnd;
@@ -44,6 +45,8 @@ public final class ServiceMetrics {
                 .description("Sequences per device batch (merged across stream threads)").publishPercentileHistogram().register(registry);
         deviceBatchTokens = DistributionSummary.builder("streambert.device.batch.tokens").description("Tokens per device batch")
                 .publishPercentileHistogram().register(registry);
+        deviceBatchCallers = DistributionSummary.builder("streambert.device.batch.callers")
+                .description("Micro-batches merged into one device batch").register(registry);
         inference = Timer.builder("streambert.inference").description("Wall time of one device batch (Encoder.encode)")
                 .publishPercentileHistogram().register(registry);
         flushWait = Timer.builder("streambert.flush.wait").description("Time a stream thread waited for its micro-batch's results")
@@ -81,6 +84,7 @@ public final class ServiceMetrics {
     public void deviceBatch(DeviceBatch b) {
         deviceBatchSequences.record(b.sequences());
         deviceBatchTokens.record(b.tokens());
+        deviceBatchCallers.record(b.callers());
         inference.record((long) (b.inferenceMs() * 1e6), TimeUnit.NANOSECONDS);
     }
 

@@ -54,6 +54,7 @@ public final class OutputMapper {
                 .setSourceOffset(t.offset())
                 .setEventTime(t.eventTime())
                 .setProcessedTime(Instant.ofEpochMilli(nowMs))
+                .setTenant(t.tenant())
                 .build();
     }
 

@@ -90,6 +90,10 @@ public final class ValidateProcessor extends ContextualProcessor<byte[], byte[],
         } catch (InputRejectedException e) {
             dead(record, topic, partition, offset, Reason.TOO_MANY_TOKENS, "TextEvent " + event.getId() + ": " + e.getMessage());
             return;
+        } catch (RuntimeException e) {
+            // A tokenizer bug on one odd text must not stop the partition (it would fail again on every retry).
+            dead(record, topic, partition, offset, Reason.INFERENCE_FAILED, "TextEvent " + event.getId() + ": tokenizer failed: " + e);
+            return;
         }
         Map<String, String> attributes = event.getAttributes() == null ? Map.of() : Map.copyOf(event.getAttributes());
         ValidatedText v = new ValidatedText(record.key(), value, topic, partition, offset, record.timestamp(),

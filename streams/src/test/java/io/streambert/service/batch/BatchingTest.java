@@ -101,6 +101,23 @@ class BatchingTest {
     }
 
     @Test
+    void duringShutdownNoNewFlushStartsAndRecordsStayBuffered() {
+        var config = TopologyHarness.config().set("batch.max.records", 2).set("batch.max.wait.ms", 100).build();
+        try (var h = new TopologyHarness(config, encoder, state)) {
+            var out = h.moderation("moderation");
+            h.draining.set(true);
+            h.send("a", "1", "one");
+            h.send("b", "2", "two");
+            h.advanceWallClock(500);
+            assertTrue(out.isEmpty(), "draining: neither the count nor the max-wait trigger starts a flush");
+            assertTrue(encoder.calls.isEmpty());
+            h.draining.set(false); // (in the service they would be flushed by the next run, from the store)
+            h.advanceWallClock(500);
+            assertEquals(List.of("1", "2"), ids(out.readRecordsToList()), "nothing was lost meanwhile");
+        }
+    }
+
+    @Test
     void bufferedRecordsSurviveARestartAndAreFlushedFirstThing() throws Exception {
         var config = TopologyHarness.config().build(); // nothing triggers: records stay buffered
         Path copy = Files.createTempDirectory(state, "after-crash");

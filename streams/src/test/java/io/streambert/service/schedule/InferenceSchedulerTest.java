@@ -59,6 +59,47 @@ class InferenceSchedulerTest {
     }
 
     @Test
+    void manyStreamThreadsAtOnceEachGetTheirOwnResultsAndBatchesStayWithinBudget() throws Exception {
+        TestEncoder enc = new TestEncoder();
+        List<DeviceBatch> batches = new CopyOnWriteArrayList<>();
+        int threads = 4, perThread = 25, budget = 64;
+        try (InferenceScheduler s = new InferenceScheduler(enc, budget, 16, 400, batches::add)) {
+            enc.hold();
+            var first = s.submit(seqs(1, 3, 1));
+            awaitCalls(enc, 1);
+            List<Thread> workers = new ArrayList<>();
+            List<Throwable> failures = new CopyOnWriteArrayList<>();
+            java.util.concurrent.CountDownLatch eachSubmittedOnce = new java.util.concurrent.CountDownLatch(threads);
+            for (int t = 0; t < threads; t++) {
+                int thread = t;
+                workers.add(Thread.ofPlatform().start(() -> {
+                    try {
+                        java.util.Random rnd = new java.util.Random(thread);
+                        for (int i = 0; i < perThread; i++) {
+                            List<int[]> in = seqs(1 + rnd.nextInt(4), 3 + rnd.nextInt(12), 1000 * thread + 10 * i);
+                            var f = s.submit(in);
+                            if (i == 0) eachSubmittedOnce.countDown();
+                            checkOwnResults(f.get(30, TimeUnit.SECONDS), in);
+                        }
+                    } catch (Throwable e) {
+                        failures.add(e);
+                    }
+                }));
+            }
+            assertTrue(eachSubmittedOnce.await(30, TimeUnit.SECONDS));
+            enc.open(); // all four callers have a micro-batch queued: the next device batch merges them
+            first.get(30, TimeUnit.SECONDS);
+            for (Thread w : workers) w.join(60_000);
+            assertEquals(List.of(), failures);
+            for (DeviceBatch b : batches)
+                assertTrue(b.tokens() <= budget && b.sequences() <= 16, "device batch over budget: " + b);
+            assertTrue(batches.stream().anyMatch(b -> b.callers() >= 2), "micro-batches of different threads were merged");
+            int sequences = batches.stream().mapToInt(DeviceBatch::sequences).sum();
+            assertEquals(sequences, enc.calls.stream().mapToInt(List::size).sum());
+        }
+    }
+
+    @Test
     void oneDeviceBatchHoldsSeveralCallersWhenTheyFit() throws Exception {
         TestEncoder enc = new TestEncoder();
         List<DeviceBatch> batches = new CopyOnWriteArrayList<>();
@@ -107,6 +148,23 @@ class InferenceSchedulerTest {
             assertEquals("INFERENCE_FAILED", f.errorClass());
             assertTrue(f.message().contains("poison"), f.message());
             assertInstanceOf(InferenceResult.Success.class, out.get(2));
+        }
+    }
+
+    @Test
+    void aDeviceFailureFailsTheCallersInsteadOfDeadLetteringTheirRecords() throws Exception {
+        io.streambert.gpu.Encoder broken = new TestEncoder() {
+            @Override
+            public List<io.streambert.gpu.Prediction> encode(List<int[]> sequences) {
+                throw new io.streambert.gpu.device.DeviceException("CUDA error: an illegal memory access was encountered");
+            }
+        };
+        try (InferenceScheduler s = new InferenceScheduler(broken, 1000, 100, 100, null)) {
+            var f = s.submit(seqs(3, 10, 100));
+            var e = assertThrows(java.util.concurrent.ExecutionException.class, () -> f.get(10, TimeUnit.SECONDS));
+            assertInstanceOf(io.streambert.gpu.device.DeviceException.class, e.getCause());
+            assertEquals(0, s.queuedTokens(), "a failed request gives its queue room back");
+            assertTrue(s.isRunning(), "the scheduler keeps serving (the device may recover)");
         }
     }
 

@@ -16,7 +16,7 @@ import java.util.concurrent.TimeUnit;
  * Label "flagged" wins when the text contains the word "bad", else "ok". The word "poison" makes
  * {@link #encode} reject the sequence (to test per-record failure isolation).
  */
-public final class TestEncoder implements Encoder {
+public class TestEncoder implements Encoder {
     public static final int POISON_ID = 999_999;
     public static final int BAD_ID = 666;
 

@@ -33,21 +33,24 @@ public final class TopologyHarness implements AutoCloseable {
 
     public final ServiceConfig config;
     public final InferenceScheduler scheduler;
-    public final ServiceMetrics metrics = new ServiceMetrics(new SimpleMeterRegistry());
+    public final ServiceMetrics metrics;
+    /** Set to simulate a shutdown in progress (StreamBertService.close sets the same flag). */
+    public final java.util.concurrent.atomic.AtomicBoolean draining = new java.util.concurrent.atomic.AtomicBoolean();
     public final TopologyTestDriver driver;
     public final TestInputTopic<byte[], byte[]> input;
 
     public TopologyHarness(ServiceConfig config, Encoder encoder, Path stateDir) {
-        this(config, new InferenceScheduler(encoder, config.schedulerMaxBatchTokens(), config.schedulerMaxBatchSequences(),
-                config.schedulerQueueTokens(), null), stateDir);
+        this(config, encoder, new ServiceMetrics(new SimpleMeterRegistry()), stateDir);
     }
 
-    public TopologyHarness(ServiceConfig config, InferenceScheduler scheduler, Path stateDir) {
+    private TopologyHarness(ServiceConfig config, Encoder encoder, ServiceMetrics metrics, Path stateDir) {
         this.config = config;
-        this.scheduler = scheduler;
+        this.metrics = metrics;
+        this.scheduler = new InferenceScheduler(encoder, config.schedulerMaxBatchTokens(), config.schedulerMaxBatchSequences(),
+                config.schedulerQueueTokens(), metrics::deviceBatch);
         Properties props = StreamsSettings.build(config).properties();
         props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
-        driver = new TopologyTestDriver(StreamBertTopology.build(config, scheduler, ServiceSerdes.forConfig(config), metrics, () -> false),
+        driver = new TopologyTestDriver(StreamBertTopology.build(config, scheduler, ServiceSerdes.forConfig(config), metrics, draining::get),
                 props, Instant.ofEpochMilli(1_000_000));
         input = driver.createInputTopic(config.inputTopics().get(0), new ByteArraySerializer(), new ByteArraySerializer());
     }
@@ -103,6 +106,7 @@ public final class TopologyHarness implements AutoCloseable {
             driver.close();
         } finally {
             scheduler.close();
+            scheduler.encoder().close();
         }
     }
 }

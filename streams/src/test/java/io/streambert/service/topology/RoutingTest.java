@@ -26,7 +26,9 @@ class RoutingTest {
     void everyRecordYieldsModerationAndEmbeddingAndFlaggedOnesAlsoGoToReview() throws Exception {
         var config = TopologyHarness.config().set("topic.review", "review").set("batch.max.records", 2).build();
         try (var h = new TopologyHarness(config, encoder, state)) {
-            h.send("k1", TopologyHarness.textEvent("id-1", "hello there world", Map.of("lang", "en")));
+            h.send("k1", io.streambert.serde.EventSerdes.registryFree().textEvents().serializer().serialize("text",
+                    io.streambert.schemas.TextEvent.newBuilder().setId("id-1").setText("hello there world").setTenant("acme")
+                            .setEventTime(java.time.Instant.ofEpochMilli(1234)).setAttributes(Map.of("lang", "en")).build()));
             h.send("k2", "id-2", "this is bad");
 
             List<TestRecord<byte[], ModerationEvent>> mod = h.moderation("moderation").readRecordsToList();
@@ -36,6 +38,8 @@ class RoutingTest {
             ModerationEvent ok = mod.get(0).value(), bad = mod.get(1).value();
             assertEquals("id-1", ok.getId());
             assertEquals("ok", ok.getLabel());
+            assertEquals("acme", ok.getTenant());
+            assertEquals(java.time.Instant.ofEpochMilli(1234), ok.getEventTime());
             assertFalse(ok.getFlagged(), "'ok' is a safe label and never flags by default");
             assertEquals("flagged", bad.getLabel());
             assertTrue(bad.getFlagged());
@@ -64,6 +68,7 @@ class RoutingTest {
             for (int i = 0; i < want.length; i++) assertEquals(want[i], e1.getVector().get(i), 1e-6);
             assertTrue(e1.getNormalized());
             assertEquals(Map.of("lang", "en"), e1.getAttributes());
+            assertEquals("acme", e1.getTenant());
             String sha = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest("hello there world".getBytes(StandardCharsets.UTF_8)));
             assertEquals(sha, e1.getTextSha256());
             assertTrue(h.deadLetters().isEmpty());

@@ -103,6 +103,29 @@ class DeadLetterTest {
     }
 
     @Test
+    void aDeviceFailureDeadLettersNothingAndKeepsTheRecordsBufferedForTheRetry() {
+        var config = TopologyHarness.config().set("batch.max.records", 2).build();
+        java.util.concurrent.atomic.AtomicBoolean broken = new java.util.concurrent.atomic.AtomicBoolean(true);
+        TestEncoder flaky = new TestEncoder() {
+            @Override
+            public List<io.streambert.gpu.Prediction> encode(List<int[]> sequences) {
+                if (broken.get()) throw new io.streambert.gpu.device.DeviceException("device lost");
+                return super.encode(sequences);
+            }
+        };
+        try (var h = new TopologyHarness(config, flaky, state)) {
+            h.send("a", "1", "one");
+            // The flush fails the task (in the service: the transaction aborts and a new thread retries).
+            assertThrows(org.apache.kafka.streams.errors.StreamsException.class, () -> h.send("b", "2", "two"));
+            assertTrue(h.deadLetters().isEmpty(), "a broken device is not the records' fault");
+            assertTrue(h.moderation("moderation").isEmpty());
+            broken.set(false);
+            h.send("c", "3", "three"); // the buffer still holds 1 and 2; this flush takes all three
+            assertEquals(List.of("1", "2", "3"), h.moderation("moderation").readValuesToList().stream().map(ModerationEvent::getId).toList());
+        }
+    }
+
+    @Test
     void anInferenceFailureDeadLettersThatRecordAloneAndItsBatchMatesGoThrough() {
         var config = TopologyHarness.config().set("batch.max.records", 3).build();
         try (var h = new TopologyHarness(config, encoder, state)) {

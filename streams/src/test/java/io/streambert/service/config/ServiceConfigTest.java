@@ -1,0 +1,130 @@
+package io.streambert.service.config;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Properties;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ServiceConfigTest {
+    @TempDir Path dir;
+
+    private Path file(String content) throws Exception {
+        Path f = dir.resolve("streambert.properties");
+        Files.writeString(f, content);
+        return f;
+    }
+
+    private static ConfigException invalid(Runnable r) {
+        return assertThrows(ConfigException.class, r::run);
+    }
+
+    @Test
+    void defaultsAreUsableAndExactlyOnceIsTheDefault() {
+        ServiceConfig c = ServiceConfig.builder().build();
+        assertEquals("exactly_once_v2", c.processingGuarantee());
+        assertEquals(java.util.List.of("text-events"), c.inputTopics());
+        assertEquals("moderation-events", c.moderationTopic());
+        assertEquals(64, c.batchMaxRecords());
+        assertEquals("default", c.origin("batch.max.records"));
+    }
+
+    @Test
+    void fileThenEnvironmentOverrides() throws Exception {
+        Path f = file("""
+                bootstrap.servers=file:9092
+                topic.input=a, b
+                batch.max.records=16
+                threshold.toxic=0.7
+                kafka.security.protocol=SASL_SSL
+                """);
+        Map<String, String> env = Map.of(
+                "STREAMBERT_BOOTSTRAP_SERVERS", "env:9093",
+                "STREAMBERT_BATCH_MAX_WAIT_MS", "20",
+                "STREAMBERT_THRESHOLD_SEVERE__TOXIC", "0.3",
+                "STREAMBERT_KAFKA_SASL_MECHANISM", "PLAIN",
+                "STREAMBERT_DEBUG", "1",
+                "PATH", "/usr/bin");
+        ServiceConfig c = ServiceConfig.load(f, env);
+        assertEquals("env:9093", c.bootstrapServers());
+        assertEquals("environment STREAMBERT_BOOTSTRAP_SERVERS", c.origin("bootstrap.servers"));
+        assertEquals(java.util.List.of("a", "b"), c.inputTopics());
+        assertEquals(16, c.batchMaxRecords());
+        assertEquals("file " + f, c.origin("batch.max.records"));
+        assertEquals(20, c.batchMaxWaitMs());
+        assertEquals(0.7, c.threshold("TOXIC"), 1e-12);
+        assertEquals(0.3, c.threshold("severe_toxic"), 1e-12);
+        assertEquals(0.5, c.threshold("spam"), 1e-12, "threshold.default");
+        assertEquals(Double.POSITIVE_INFINITY, c.threshold("safe"), "safe labels never flag by default");
+        assertEquals(Map.of("security.protocol", "SASL_SSL", "sasl.mechanism", "PLAIN"), c.kafka());
+    }
+
+    @Test
+    void environmentVariableNamesMapToKeys() {
+        assertEquals("batch.max.records", EnvOverrides.keyFor("STREAMBERT_BATCH_MAX_RECORDS"));
+        assertEquals("kafka.sasl.jaas.config", EnvOverrides.keyFor("STREAMBERT_KAFKA_SASL_JAAS_CONFIG"));
+        assertEquals("threshold.severe_toxic", EnvOverrides.keyFor("STREAMBERT_THRESHOLD_SEVERE__TOXIC"));
+        assertNull(EnvOverrides.keyFor("STREAMBERT_DEBUG"));
+        assertNull(EnvOverrides.keyFor("HOME"));
+    }
+
+    @Test
+    void kafkaSettingsReachTheStreamsProperties() {
+        ServiceConfig c = ServiceConfig.builder().set("kafka.security.protocol", "SSL").set("kafka.ssl.truststore.location", "/x.jks")
+                .set("application.id", "app1").build();
+        Properties p = StreamsSettings.build(c).properties();
+        assertEquals("SSL", p.get("security.protocol"));
+        assertEquals("/x.jks", p.get("ssl.truststore.location"));
+        assertEquals("app1", p.get("application.id"));
+        assertEquals("exactly_once_v2", p.get("processing.guarantee"));
+    }
+
+    @Test
+    void errorsNameTheKeyItsOriginAndTheProblem() throws Exception {
+        Path f = file("batch.max.records=lots\nbatch.max.wiat.ms=5\nthreshold.toxic=1.5\n");
+        ConfigException e = invalid(() -> ServiceConfig.load(f, Map.of("STREAMBERT_MODEL_DEVICE", "tpu")));
+        String m = e.getMessage();
+        assertTrue(m.contains("batch.max.records (file " + f + "): 'lots' is not an integer"), m);
+        assertTrue(m.contains("unknown key 'batch.max.wiat.ms'") && m.contains("did you mean 'batch.max.wait.ms'"), m);
+        assertTrue(m.contains("threshold.toxic") && m.contains("not a probability"), m);
+        assertTrue(m.contains("model.device (environment STREAMBERT_MODEL_DEVICE): 'tpu'"), m);
+    }
+
+    @Test
+    void rangesAndCombinationsAreChecked() {
+        assertTrue(invalid(() -> ServiceConfig.builder().set("batch.max.records", 0).build()).getMessage()
+                .contains("batch.max.records (code): 0 is outside [1, 65536]"));
+        assertTrue(invalid(() -> ServiceConfig.builder().set("topic.moderation", "").set("topic.embedding", "").build()).getMessage()
+                .contains("both empty"));
+        assertTrue(invalid(() -> ServiceConfig.builder().set("topic.moderation", "").set("topic.review", "r").build()).getMessage()
+                .contains("routing by label needs moderation events"));
+        assertTrue(invalid(() -> ServiceConfig.builder().set("format.output", "confluent").build()).getMessage()
+                .contains("schema.registry.url is not set"));
+        assertTrue(invalid(() -> ServiceConfig.builder().set("topic.embedding", "text-events").build()).getMessage()
+                .contains("topic 'text-events' is already used by topic.input"));
+        assertTrue(invalid(() -> ServiceConfig.builder().set("topic.dead.letter", "embedding-events").build()).getMessage()
+                .contains("already used by topic.dead.letter"));
+        assertTrue(invalid(() -> ServiceConfig.builder().set("kafka.bootstrap.servers", "x:1").build()).getMessage()
+                .contains("set 'bootstrap.servers' directly"));
+        assertTrue(invalid(() -> ServiceConfig.builder().set("processing.guarantee", "exactly_once").build()).getMessage()
+                .contains("not exactly_once_v2 or at_least_once"));
+    }
+
+    @Test
+    void missingFileIsAClearError() {
+        Path missing = dir.resolve("nope.properties");
+        assertTrue(invalid(() -> ServiceConfig.load(missing, Map.of())).getMessage().contains(missing + ": not found"));
+    }
+
+    @Test
+    void builderFromKeepsExplicitValuesOnly() {
+        ServiceConfig a = ServiceConfig.builder().set("batch.max.records", 7).build();
+        ServiceConfig b = ServiceConfig.builder().from(a).set("batch.max.tokens", 99).build();
+        assertEquals(7, b.batchMaxRecords());
+        assertEquals(99, b.batchMaxTokens());
+        assertEquals("default", b.origin("batch.max.wait.ms"));
+    }
+}
