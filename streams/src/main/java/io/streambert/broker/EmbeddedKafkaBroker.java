@@ -91,7 +91,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
             if (temporary) TempDirs.deleteRecursively(dir);
             if (e instanceof BrokerStartException b) throw b;
             throw new BrokerStartException("the embedded Kafka broker did not start (broker port " + brokerPort
-                    + ", controller port " + controllerPort + ", log dir " + dir + "): " + e, e);
+                    + ", controller port " + controllerPort + ", log dir " + dir + "): " + describe(e), e);
         }
     }
 
@@ -225,6 +225,17 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         } catch (RuntimeException e) {
             System.err.println("embedded broker: error while shutting down: " + e);
         }
+    }
+
+    // Kafka wraps the real reason (e.g. "failed to bind ... Address already in use") a few levels deep.
+    private static String describe(Throwable e) {
+        StringBuilder sb = new StringBuilder(String.valueOf(e.getMessage() != null ? e.getMessage() : e.toString()));
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) root = root.getCause();
+        if (root != e && root.getMessage() != null && !sb.toString().contains(root.getMessage())) {
+            sb.append(" (cause: ").append(root.getMessage()).append(')');
+        }
+        return sb.toString();
     }
 
     private static void sleep(long ms) {

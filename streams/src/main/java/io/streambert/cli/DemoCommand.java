@@ -6,6 +6,8 @@ import io.streambert.demo.DemoSummary;
 import io.streambert.service.StreamBertService;
 import java.time.Duration;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -49,22 +51,28 @@ public final class DemoCommand implements Callable<Integer> {
             }
             return service;
         }, System.out);
-        // Ctrl-C ends the watch loop; DemoRun then closes the service and the broker in order.
-        Thread main = Thread.currentThread();
+        // Ctrl-C ends the watch loop; DemoRun then closes the service and the broker, and the hook waits for
+        // that. (It waits on a latch, not on the main thread: after call() returns, main blocks in System.exit.)
+        CountDownLatch finished = new CountDownLatch(1);
         Thread hook = new Thread(() -> {
             demo.stop();
             try {
-                main.join(60_000);
+                finished.await(60, TimeUnit.SECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
         }, "demo-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
-        DemoSummary summary = demo.run();
+        DemoSummary summary;
+        try {
+            summary = demo.run();
+        } finally {
+            finished.countDown();
+        }
         try {
             Runtime.getRuntime().removeShutdownHook(hook);
         } catch (IllegalStateException shuttingDown) {
-            // Ctrl-C: the hook is already running and waits for us.
+            // Ctrl-C: the hook is already running.
         }
         return summary.complete() || follow ? 0 : 1;
     }

@@ -17,7 +17,7 @@ import java.util.Set;
  * @param flagged          moderation events with flagged=true
  * @param deadLetterReasons dead-letter count per error class
  * @param secondsToFirst   seconds from the first send to the first result (NaN when none)
- * @param seconds          seconds from the first send to the end of the demo
+ * @param seconds          seconds from the first send until every expected output had arrived (or the demo stopped)
  */
 public record DemoSummary(Set<String> expectedIds, Set<String> moderationIds, Set<String> embeddingIds,
                           Set<String> deadLetterKeys, Set<String> expectedDeadLetters, int outputRecords,
@@ -33,8 +33,9 @@ public record DemoSummary(Set<String> expectedIds, Set<String> moderationIds, Se
     public void print(PrintStream out) {
         out.println();
         out.println("---- summary ----");
-        out.printf(Locale.ROOT, "sent %d good events and %d bad ones; first result after %.1f s, all done in %.1f s%n",
-                expectedIds.size(), expectedDeadLetters.size(), secondsToFirst, seconds);
+        out.printf(Locale.ROOT, "sent %d good events and %d bad ones; first result after %.1f s, %s %.1f s after the first send%n",
+                expectedIds.size(), expectedDeadLetters.size(), secondsToFirst,
+                complete() ? "every output in" : "stopped", seconds);
         out.printf(Locale.ROOT, "moderation events: %d/%d  labels %s  flagged %d%n", moderationIds.size(),
                 expectedIds.size(), labels, flagged);
         out.printf(Locale.ROOT, "embedding events:  %d/%d%n", embeddingIds.size(), expectedIds.size());
