@@ -24,8 +24,11 @@ say() { echo "[streambert-native] $*"; }
 CXX=${CXX:-g++}
 CXXFLAGS=(-O2 -std=c++17 -fPIC -fno-strict-aliasing -mtls-dialect=gnu2 -pthread -Wall -Wno-unused-parameter
           -Wno-unused-function -I "$src_main" -I "$src_emu")
-headers=("$src_emu"/*.h "$src_main"/*.cuh)
-[ -f "$0" ] && headers+=("$0")
+shopt -s nullglob
+# What every object depends on besides its source: the g++ build sees the emulator headers too, nvcc does not.
+cuda_headers=("$src_main"/*.cuh "$src_main"/*.h)
+[ -f "$0" ] && cuda_headers+=("$0")
+headers=("$src_emu"/*.h "${cuda_headers[@]}")
 
 # newer_than OUT INPUTS...: true when OUT is missing or older than any input
 stale() {
@@ -115,7 +118,7 @@ build_fatbins() {
         name=$(basename "${s%.cu}")
         fb=$outdir/$name.fatbin
         log=$obj/ptxas/$name.log
-        if stale "$fb" "$s" "${headers[@]}" || [ ! -e "$log" ]; then
+        if stale "$fb" "$s" "${cuda_headers[@]}" || [ ! -e "$log" ]; then
             say "nvcc: $name.cu -> cuda/$name.fatbin (sm_80 sm_86 sm_89 sm_90 + compute_80 PTX)"
             if ! "$nvcc" -fatbin -O3 -std=c++17 --threads "$jobs" "${gencode[@]}" -Xptxas -v -I "$src_main" \
                     -o "$fb.tmp" "$s" > "$log.tmp" 2>&1; then
@@ -135,7 +138,7 @@ build_fatbins() {
         name=$(basename "${fb%.fatbin}")
         [ -e "$src_main/$name.cu" ] || rm -f "$fb" "$obj/ptxas/$name.log"
     done
-    (cd "$outdir" && ls -1 -- *.fatbin) > "$outdir/fatbins.txt"
+    (cd "$outdir" && for f in *.fatbin; do echo "$f"; done) > "$outdir/fatbins.txt"
     {
         printf '# ptxas -v figures per kernel and target, from %s (%s)\n' "$nvcc" "$("$nvcc" --version | tail -n 2 | head -n 1)"
         printf 'kernel\tarch\tregisters\tstack_bytes\tspill_store_bytes\tspill_load_bytes\tstatic_smem_bytes\tfile\n'
@@ -153,7 +156,6 @@ case "$mode" in
         build_fatbins
         ;;
     test)
-        shopt -s nullglob
         tests=("$root"/src/test/cuda/*.cu)
         if [ ${#tests[@]} -eq 0 ]; then say "no test kernels in src/test/cuda"; exit 0; fi
         compile_objects "$obj/test" "${tests[@]}" "$src_emu"/*.cpp
