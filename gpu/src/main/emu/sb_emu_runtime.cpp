@@ -82,6 +82,14 @@ const char* op_name(int op) {
         case OP_ALL: return "__all_sync";
         case OP_ANY: return "__any_sync";
         case OP_MMA: return "sb_mma_m16n8k16_bf16";
+        case OP_REDUCE_ADD: return "__reduce_add_sync";
+        case OP_REDUCE_MIN_S: case OP_REDUCE_MIN_U: return "__reduce_min_sync";
+        case OP_REDUCE_MAX_S: case OP_REDUCE_MAX_U: return "__reduce_max_sync";
+        case OP_REDUCE_AND: return "__reduce_and_sync";
+        case OP_REDUCE_OR: return "__reduce_or_sync";
+        case OP_REDUCE_XOR: return "__reduce_xor_sync";
+        case OP_MATCH_ANY: return "__match_any_sync";
+        case OP_MATCH_ALL: return "__match_all_sync";
     }
     return "?";
 }
@@ -279,6 +287,46 @@ void resolve(Worker* w, unsigned warp, unsigned mask, int op) {
             unsigned long long r = op == OP_BALLOT ? bits : op == OP_ALL ? (bits == mask) : (bits != 0);
             for (unsigned l = 0; l < 32; l++)
                 if (mask & (1u << l)) lanes[l].out = r;
+            return;
+        }
+        case OP_REDUCE_ADD: case OP_REDUCE_MIN_S: case OP_REDUCE_MAX_S: case OP_REDUCE_MIN_U: case OP_REDUCE_MAX_U:
+        case OP_REDUCE_AND: case OP_REDUCE_OR: case OP_REDUCE_XOR: {
+            bool first = true;
+            uint32_t r = 0;
+            for (unsigned l = 0; l < 32; l++) {
+                if (!(mask & (1u << l))) continue;
+                uint32_t v = (uint32_t)lanes[l].in;
+                if (first) { r = v; first = false; continue; }
+                switch (op) {
+                    case OP_REDUCE_ADD: r += v; break;
+                    case OP_REDUCE_MIN_S: r = (int32_t)v < (int32_t)r ? v : r; break;
+                    case OP_REDUCE_MAX_S: r = (int32_t)v > (int32_t)r ? v : r; break;
+                    case OP_REDUCE_MIN_U: r = v < r ? v : r; break;
+                    case OP_REDUCE_MAX_U: r = v > r ? v : r; break;
+                    case OP_REDUCE_AND: r &= v; break;
+                    case OP_REDUCE_OR: r |= v; break;
+                    case OP_REDUCE_XOR: r ^= v; break;
+                }
+            }
+            for (unsigned l = 0; l < 32; l++)
+                if (mask & (1u << l)) lanes[l].out = r;
+            return;
+        }
+        case OP_MATCH_ANY: case OP_MATCH_ALL: {
+            bool all = true;
+            for (unsigned l = 0; l < 32; l++) {
+                if (!(mask & (1u << l))) continue;
+                if (lanes[l].width != lanes[__builtin_ctz(mask)].width)
+                    fail("%s: lanes pass values of different sizes", op_name(op));
+                unsigned same = 0;
+                for (unsigned j = 0; j < 32; j++)
+                    if ((mask & (1u << j)) && lanes[j].in == lanes[l].in) same |= 1u << j;
+                lanes[l].out = same;
+                all = all && same == mask;
+            }
+            if (op == OP_MATCH_ALL)
+                for (unsigned l = 0; l < 32; l++)
+                    if (mask & (1u << l)) lanes[l].out = all ? mask : 0;
             return;
         }
         case OP_MMA:

@@ -224,3 +224,26 @@ SB_KERNEL void emu_conversions(const float* in, unsigned short* bf, unsigned sho
     }
 }
 SB_REGISTER_KERNEL(emu_conversions);
+
+// Warp reductions and matches over `mask`, for lanes in the mask: out[8t..8t+7] = add, min and max (signed),
+// min and max (unsigned), and, or, xor of in[]; match[2t] = __match_any_sync(in % 3), match[2t+1] =
+// __match_all_sync(in % 3) with its predicate in match_pred[t].
+SB_KERNEL void emu_reduce_match(const int* in, int* out, unsigned* match, int* match_pred, unsigned mask) {
+    const int t = threadIdx.x;
+    if (!(mask & (1u << (t % 32)))) return;
+    const int v = in[t];
+    int* o = out + 8 * t;
+    o[0] = __reduce_add_sync(mask, v);
+    o[1] = __reduce_min_sync(mask, v);
+    o[2] = __reduce_max_sync(mask, v);
+    o[3] = (int)__reduce_min_sync(mask, (unsigned)v);
+    o[4] = (int)__reduce_max_sync(mask, (unsigned)v);
+    o[5] = (int)__reduce_and_sync(mask, (unsigned)v);
+    o[6] = (int)__reduce_or_sync(mask, (unsigned)v);
+    o[7] = (int)__reduce_xor_sync(mask, (unsigned)v);
+    match[2 * t] = __match_any_sync(mask, v % 3);
+    int pred = -1;
+    match[2 * t + 1] = __match_all_sync(mask, v % 3, &pred);
+    match_pred[t] = pred;
+}
+SB_REGISTER_KERNEL(emu_reduce_match);

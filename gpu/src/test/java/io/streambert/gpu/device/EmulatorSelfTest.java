@@ -148,6 +148,55 @@ class EmulatorSelfTest {
     }
 
     @Test
+    void warpReductionsAndMatchesOverFullAndPartialMasks() {
+        int n = 64;
+        Random r = new Random(23);
+        for (int mask : new int[] {0xffffffff, 0x00ff00f0, 0x80000001}) {
+            for (int pattern = 0; pattern < 3; pattern++) {
+                int[] in = new int[n];
+                for (int t = 0; t < n; t++)
+                    in[t] = switch (pattern) {
+                        case 0 -> r.nextInt();          // full range: signed and unsigned orders differ
+                        case 1 -> 3 * r.nextInt(1000);  // all equal mod 3: __match_all_sync succeeds
+                        default -> r.nextInt(7) - 3;
+                    };
+                int[] out = new int[8 * n], match = new int[2 * n], pred = new int[n];
+                try (DeviceBuffer a = device.alloc(4L * n); DeviceBuffer o = device.alloc(32L * n);
+                     DeviceBuffer m = device.alloc(8L * n); DeviceBuffer p = device.alloc(4L * n)) {
+                    device.upload(in, a);
+                    device.launch("emu_reduce_match", Dim3.of(1), Dim3.of(n), 0, a, o, m, p, mask);
+                    device.download(o, out);
+                    device.download(m, match);
+                    device.download(p, pred);
+                }
+                for (int t = 0; t < n; t++) {
+                    int lane = t % 32, base = t / 32 * 32;
+                    if ((mask & (1 << lane)) == 0) continue;
+                    int add = 0, and = -1, or = 0, xor = 0;
+                    int min = Integer.MAX_VALUE, max = Integer.MIN_VALUE, umin = -1, umax = 0;
+                    int all = mask, any = 0;
+                    for (int l = 0; l < 32; l++) {
+                        if ((mask & (1 << l)) == 0) continue;
+                        int v = in[base + l];
+                        add += v; and &= v; or |= v; xor ^= v;
+                        min = Math.min(min, v); max = Math.max(max, v);
+                        umin = Integer.compareUnsigned(v, umin) < 0 ? v : umin;
+                        umax = Integer.compareUnsigned(v, umax) > 0 ? v : umax;
+                        if (v % 3 == in[t] % 3) any |= 1 << l;
+                        if (v % 3 != in[base + Integer.numberOfTrailingZeros(mask)] % 3) all = 0;
+                    }
+                    String where = "mask " + Integer.toHexString(mask) + " pattern " + pattern + " thread " + t;
+                    int[] want = {add, min, max, umin, umax, and, or, xor};
+                    for (int k = 0; k < 8; k++) assertEquals(want[k], out[8 * t + k], "reduction " + k + ", " + where);
+                    assertEquals(any, match[2 * t], "__match_any_sync, " + where);
+                    assertEquals(all, match[2 * t + 1], "__match_all_sync, " + where);
+                    assertEquals(all != 0 ? 1 : 0, pred[t], "__match_all_sync predicate, " + where);
+                }
+            }
+        }
+    }
+
+    @Test
     void atomicsAreExactAcrossBlocksOnBothWorkers() {
         device.setWorkers(2);
         int blocks = 50, threads = 128, total = blocks * threads;
