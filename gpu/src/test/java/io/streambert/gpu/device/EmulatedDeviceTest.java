@@ -137,6 +137,15 @@ class EmulatedDeviceTest {
     }
 
     @Test
+    void freshMemoryIsPoisonedNotZeroed() {
+        try (DeviceBuffer x = device.alloc(16)) {
+            float[] f = new float[4];
+            device.download(x, f);
+            for (float v : f) assertTrue(Float.isNaN(v), "fresh device memory must not look like valid zeros");
+        }
+    }
+
+    @Test
     void closedBufferIsRejected() {
         DeviceBuffer x = device.alloc(8);
         x.close();
