@@ -22,6 +22,8 @@ jobs=${SB_BUILD_JOBS:-2}
 say() { echo "[streambert-native] $*"; }
 
 CXX=${CXX:-g++}
+# -fno-strict-aliasing: kernels reinterpret bf16 pairs as 32-bit words, as CUDA code does (nvcc tolerates it).
+# -mtls-dialect=gnu2: __shared__ arrays are thread_local in a dlopen'ed library; TLS descriptors make that cheap.
 CXXFLAGS=(-O2 -std=c++17 -fPIC -fno-strict-aliasing -mtls-dialect=gnu2 -pthread -Wall -Wno-unused-parameter
           -Wno-unused-function -I "$src_main" -I "$src_emu")
 shopt -s nullglob
