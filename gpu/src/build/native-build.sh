@@ -32,7 +32,7 @@ cuda_headers=("$src_main"/*.cuh "$src_main"/*.h)
 [ -f "$0" ] && cuda_headers+=("$0")
 headers=("$src_emu"/*.h "${cuda_headers[@]}")
 
-# newer_than OUT INPUTS...: true when OUT is missing or older than any input
+# stale OUT INPUTS...: true when OUT is missing or older than any input
 stale() {
     local out=$1; shift
     [ -e "$out" ] || return 0
