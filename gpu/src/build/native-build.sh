@@ -22,12 +22,17 @@ jobs=${SB_BUILD_JOBS:-2}
 say() { echo "[streambert-native] $*"; }
 
 CXX=${CXX:-g++}
+# -fno-strict-aliasing: kernels reinterpret bf16 pairs as 32-bit words, as CUDA code does (nvcc tolerates it).
+# -mtls-dialect=gnu2: __shared__ arrays are thread_local in a dlopen'ed library; TLS descriptors make that cheap.
 CXXFLAGS=(-O2 -std=c++17 -fPIC -fno-strict-aliasing -mtls-dialect=gnu2 -pthread -Wall -Wno-unused-parameter
           -Wno-unused-function -I "$src_main" -I "$src_emu")
-headers=("$src_emu"/*.h "$src_main"/*.cuh)
-[ -f "$0" ] && headers+=("$0")
+shopt -s nullglob
+# What every object depends on besides its source: the g++ build sees the emulator headers too, nvcc does not.
+cuda_headers=("$src_main"/*.cuh "$src_main"/*.h)
+[ -f "$0" ] && cuda_headers+=("$0")
+headers=("$src_emu"/*.h "${cuda_headers[@]}")
 
-# newer_than OUT INPUTS...: true when OUT is missing or older than any input
+# stale OUT INPUTS...: true when OUT is missing or older than any input
 stale() {
     local out=$1; shift
     [ -e "$out" ] || return 0
@@ -36,23 +41,28 @@ stale() {
     return 1
 }
 
-compile_objects() {  # compile_objects OBJDIR SOURCES... ; prints the object paths
+compile_objects() {  # compile_objects OBJDIR SOURCES... ; sets OBJS to the object paths, exits on a compile error
     local dir=$1; shift
     mkdir -p "$dir"
-    local todo=() objs=() s o
+    local todo=() s o
+    OBJS=()
     for s in "$@"; do
         o=$dir/$(basename "${s%.*}").o
-        objs+=("$o")
+        OBJS+=("$o")
         if stale "$o" "$s" "${headers[@]}"; then todo+=("$s"); fi
     done
     if [ ${#todo[@]} -gt 0 ]; then
-        say "g++: compiling ${#todo[@]} file(s): $(printf '%s ' "${todo[@]##*/}")" >&2
-        printf '%s\n' "${todo[@]}" | xargs -P "$jobs" -I{} bash -c '
+        say "g++: compiling ${#todo[@]} file(s): $(printf '%s ' "${todo[@]##*/}")"
+        # a failed compile must not leave the previous object behind to be linked silently
+        if ! printf '%s\n' "${todo[@]}" | xargs -P "$jobs" -I{} bash -c '
             s={}; o='"$dir"'/$(basename "${s%.*}").o
+            rm -f "$o"
             case "$s" in *.cu) lang=c++ ;; *) lang=none ;; esac
-            exec '"$CXX"' "$@" -x $lang -c "$s" -o "$o"' _ "${CXXFLAGS[@]}"
+            exec '"$CXX"' "$@" -x $lang -c "$s" -o "$o"' _ "${CXXFLAGS[@]}"; then
+            say "g++ failed (see the errors above): the emulation library was not built"
+            exit 1
+        fi
     fi
-    printf '%s\n' "${objs[@]}"
 }
 
 link_library() {  # link_library OUT OBJECTS...
@@ -110,7 +120,7 @@ build_fatbins() {
         name=$(basename "${s%.cu}")
         fb=$outdir/$name.fatbin
         log=$obj/ptxas/$name.log
-        if stale "$fb" "$s" "${headers[@]}" || [ ! -e "$log" ]; then
+        if stale "$fb" "$s" "${cuda_headers[@]}" || [ ! -e "$log" ]; then
             say "nvcc: $name.cu -> cuda/$name.fatbin (sm_80 sm_86 sm_89 sm_90 + compute_80 PTX)"
             if ! "$nvcc" -fatbin -O3 -std=c++17 --threads "$jobs" "${gencode[@]}" -Xptxas -v -I "$src_main" \
                     -o "$fb.tmp" "$s" > "$log.tmp" 2>&1; then
@@ -130,7 +140,7 @@ build_fatbins() {
         name=$(basename "${fb%.fatbin}")
         [ -e "$src_main/$name.cu" ] || rm -f "$fb" "$obj/ptxas/$name.log"
     done
-    (cd "$outdir" && ls -1 -- *.fatbin) > "$outdir/fatbins.txt"
+    (cd "$outdir" && for f in *.fatbin; do echo "$f"; done) > "$outdir/fatbins.txt"
     {
         printf '# ptxas -v figures per kernel and target, from %s (%s)\n' "$nvcc" "$("$nvcc" --version | tail -n 2 | head -n 1)"
         printf 'kernel\tarch\tregisters\tstack_bytes\tspill_store_bytes\tspill_load_bytes\tstatic_smem_bytes\tfile\n'
@@ -143,16 +153,15 @@ build_fatbins() {
 
 case "$mode" in
     main)
-        mapfile -t objs < <(compile_objects "$obj/main" "$src_main"/*.cu "$src_emu"/*.cpp)
-        link_library "$tgt/classes/native/linux-x86_64/libstreambert_emu.so" "${objs[@]}"
+        compile_objects "$obj/main" "$src_main"/*.cu "$src_emu"/*.cpp
+        link_library "$tgt/classes/native/linux-x86_64/libstreambert_emu.so" "${OBJS[@]}"
         build_fatbins
         ;;
     test)
-        shopt -s nullglob
         tests=("$root"/src/test/cuda/*.cu)
         if [ ${#tests[@]} -eq 0 ]; then say "no test kernels in src/test/cuda"; exit 0; fi
-        mapfile -t objs < <(compile_objects "$obj/test" "${tests[@]}" "$src_emu"/*.cpp)
-        link_library "$tgt/test-classes/native/linux-x86_64/libstreambert_emu_test.so" "${objs[@]}"
+        compile_objects "$obj/test" "${tests[@]}" "$src_emu"/*.cpp
+        link_library "$tgt/test-classes/native/linux-x86_64/libstreambert_emu_test.so" "${OBJS[@]}"
         ;;
     *) echo "usage: native-build.sh main|test" >&2; exit 2 ;;
 esac

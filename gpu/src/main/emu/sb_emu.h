@@ -107,7 +107,11 @@ int syncthreads_count(int predicate);
 void warp_exchange(int op, unsigned mask);
 [[noreturn]] void fail(const char* fmt, ...) __attribute__((format(printf, 1, 2)));
 
-enum Op { OP_SYNCWARP = 1, OP_SHFL_IDX, OP_SHFL_UP, OP_SHFL_DOWN, OP_SHFL_XOR, OP_BALLOT, OP_ALL, OP_ANY, OP_MMA };
+enum Op {
+    OP_SYNCWARP = 1, OP_SHFL_IDX, OP_SHFL_UP, OP_SHFL_DOWN, OP_SHFL_XOR, OP_BALLOT, OP_ALL, OP_ANY, OP_MMA,
+    OP_REDUCE_ADD, OP_REDUCE_MIN_S, OP_REDUCE_MAX_S, OP_REDUCE_MIN_U, OP_REDUCE_MAX_U, OP_REDUCE_AND, OP_REDUCE_OR,
+    OP_REDUCE_XOR, OP_MATCH_ANY, OP_MATCH_ALL
+};
 
 // ---- kernel registry: launch by name with cuLaunchKernel-style void** params -----------------------------------
 using Thunk = void (*)(void** params);
@@ -189,6 +193,14 @@ inline unsigned vote(int op, unsigned mask, int predicate) {
     warp_exchange(op, mask);
     return (unsigned)f->out;
 }
+// A warp reduction or match over `mask`: each lane brings `value` (up to 8 bytes, zero-extended), gets f->out.
+inline unsigned long long exchange_value(int op, unsigned mask, unsigned long long value, int width_bytes) {
+    Fiber* f = slot()->fiber;
+    f->in = value;
+    f->width = width_bytes;
+    warp_exchange(op, mask);
+    return f->out;
+}
 }  // namespace sb_emu
 
 template <typename T> inline T __shfl_sync(unsigned mask, T var, int srcLane, int width = warpSize) {
@@ -209,6 +221,31 @@ static inline unsigned __ballot_sync(unsigned mask, int predicate) {
 static inline int __all_sync(unsigned mask, int predicate) { return (int)::sb_emu::vote(::sb_emu::OP_ALL, mask, predicate); }
 static inline int __any_sync(unsigned mask, int predicate) { return (int)::sb_emu::vote(::sb_emu::OP_ANY, mask, predicate); }
 
+// sm_80 warp reductions (result to every lane of the mask) and sm_70 matches.
+static inline unsigned __reduce_add_sync(unsigned mask, unsigned v) { return (unsigned)::sb_emu::exchange_value(::sb_emu::OP_REDUCE_ADD, mask, v, 4); }
+static inline int __reduce_add_sync(unsigned mask, int v) { return (int)::sb_emu::exchange_value(::sb_emu::OP_REDUCE_ADD, mask, (unsigned)v, 4); }
+static inline unsigned __reduce_min_sync(unsigned mask, unsigned v) { return (unsigned)::sb_emu::exchange_value(::sb_emu::OP_REDUCE_MIN_U, mask, v, 4); }
+static inline int __reduce_min_sync(unsigned mask, int v) { return (int)::sb_emu::exchange_value(::sb_emu::OP_REDUCE_MIN_S, mask, (unsigned)v, 4); }
+static inline unsigned __reduce_max_sync(unsigned mask, unsigned v) { return (unsigned)::sb_emu::exchange_value(::sb_emu::OP_REDUCE_MAX_U, mask, v, 4); }
+static inline int __reduce_max_sync(unsigned mask, int v) { return (int)::sb_emu::exchange_value(::sb_emu::OP_REDUCE_MAX_S, mask, (unsigned)v, 4); }
+static inline unsigned __reduce_and_sync(unsigned mask, unsigned v) { return (unsigned)::sb_emu::exchange_value(::sb_emu::OP_REDUCE_AND, mask, v, 4); }
+static inline unsigned __reduce_or_sync(unsigned mask, unsigned v) { return (unsigned)::sb_emu::exchange_value(::sb_emu::OP_REDUCE_OR, mask, v, 4); }
+static inline unsigned __reduce_xor_sync(unsigned mask, unsigned v) { return (unsigned)::sb_emu::exchange_value(::sb_emu::OP_REDUCE_XOR, mask, v, 4); }
+template <typename T> inline unsigned __match_any_sync(unsigned mask, T v) {
+    static_assert(sizeof(T) == 4 || sizeof(T) == 8, "__match_any_sync takes 32- or 64-bit values");
+    unsigned long long bits = 0;
+    memcpy(&bits, &v, sizeof(T));
+    return (unsigned)::sb_emu::exchange_value(::sb_emu::OP_MATCH_ANY, mask, bits, sizeof(T));
+}
+template <typename T> inline unsigned __match_all_sync(unsigned mask, T v, int* pred) {
+    static_assert(sizeof(T) == 4 || sizeof(T) == 8, "__match_all_sync takes 32- or 64-bit values");
+    unsigned long long bits = 0;
+    memcpy(&bits, &v, sizeof(T));
+    unsigned r = (unsigned)::sb_emu::exchange_value(::sb_emu::OP_MATCH_ALL, mask, bits, sizeof(T));
+    *pred = r != 0;
+    return r;
+}
+
 // ---- atomics (real ones: blocks run concurrently on several workers) ----------------------------------------------
 static inline int atomicAdd(int* p, int v) { return __atomic_fetch_add(p, v, __ATOMIC_RELAXED); }
 static inline unsigned atomicAdd(unsigned* p, unsigned v) { return __atomic_fetch_add(p, v, __ATOMIC_RELAXED); }
@@ -217,6 +254,12 @@ static inline unsigned long long atomicAdd(unsigned long long* p, unsigned long 
 }
 static inline float atomicAdd(float* p, float v) {
     float old, want;
+    __atomic_load(p, &old, __ATOMIC_RELAXED);
+    do { want = old + v; } while (!__atomic_compare_exchange(p, &old, &want, true, __ATOMIC_RELAXED, __ATOMIC_RELAXED));
+    return old;
+}
+static inline double atomicAdd(double* p, double v) {
+    double old, want;
     __atomic_load(p, &old, __ATOMIC_RELAXED);
     do { want = old + v; } while (!__atomic_compare_exchange(p, &old, &want, true, __ATOMIC_RELAXED, __ATOMIC_RELAXED));
     return old;

@@ -30,6 +30,8 @@ static inline int __float2int_rz(float f) { return (int)f; }
 static inline int __float2int_rd(float f) { return (int)floorf(f); }
 static inline int __float2int_ru(float f) { return (int)ceilf(f); }
 static inline float __int2float_rn(int i) { return (float)i; }
+static inline unsigned __float2uint_rn(float f) { return (unsigned)nearbyintf(f); }
+static inline unsigned __float2uint_rz(float f) { return (unsigned)f; }
 
 static inline int __popc(unsigned x) { return __builtin_popcount(x); }
 static inline int __popcll(unsigned long long x) { return __builtin_popcountll(x); }

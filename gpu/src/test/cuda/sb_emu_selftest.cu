@@ -201,3 +201,49 @@ SB_KERNEL void emu_syncthreads_count(const int* pred, int* out) {
     out[4 * t + 3] = c2;
 }
 SB_REGISTER_KERNEL(emu_syncthreads_count);
+
+// The emulator's narrow float types: bits of __float2bfloat16 / __float2half (round to nearest even) of in[i],
+// and those values widened back (__bfloat162float / __half2float). Also the paired forms, on even i.
+SB_KERNEL void emu_conversions(const float* in, unsigned short* bf, unsigned short* hf, float* bf_back,
+                               float* hf_back, int n) {
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= n) return;
+    const __nv_bfloat16 b = __float2bfloat16(in[i]);
+    const __half h = __float2half(in[i]);
+    bf[i] = __bfloat16_as_ushort(b);
+    hf[i] = __half_as_ushort(h);
+    bf_back[i] = __bfloat162float(b);
+    hf_back[i] = __half2float(h);
+    if (i % 2 == 0 && i + 1 < n) {  // the pair forms must agree with the scalar ones, low half = first value
+        const __nv_bfloat162 p = __floats2bfloat162_rn(in[i], in[i + 1]);
+        if (__bfloat16_as_ushort(p.x) != bf[i] || __float_as_uint(__low2float(p)) != __float_as_uint(__bfloat162float(b)))
+            bf[i] = 0xdead;
+        const __half2 q = __floats2half2_rn(in[i], in[i + 1]);
+        if (__half_as_ushort(q.x) != hf[i] || __float_as_uint(__low2float(q)) != __float_as_uint(__half2float(h)))
+            hf[i] = 0xdead;
+    }
+}
+SB_REGISTER_KERNEL(emu_conversions);
+
+// Warp reductions and matches over `mask`, for lanes in the mask: out[8t..8t+7] = add, min and max (signed),
+// min and max (unsigned), and, or, xor of in[]; match[2t] = __match_any_sync(in % 3), match[2t+1] =
+// __match_all_sync(in % 3) with its predicate in match_pred[t].
+SB_KERNEL void emu_reduce_match(const int* in, int* out, unsigned* match, int* match_pred, unsigned mask) {
+    const int t = threadIdx.x;
+    if (!(mask & (1u << (t % 32)))) return;
+    const int v = in[t];
+    int* o = out + 8 * t;
+    o[0] = __reduce_add_sync(mask, v);
+    o[1] = __reduce_min_sync(mask, v);
+    o[2] = __reduce_max_sync(mask, v);
+    o[3] = (int)__reduce_min_sync(mask, (unsigned)v);
+    o[4] = (int)__reduce_max_sync(mask, (unsigned)v);
+    o[5] = (int)__reduce_and_sync(mask, (unsigned)v);
+    o[6] = (int)__reduce_or_sync(mask, (unsigned)v);
+    o[7] = (int)__reduce_xor_sync(mask, (unsigned)v);
+    match[2 * t] = __match_any_sync(mask, v % 3);
+    int pred = -1;
+    match[2 * t + 1] = __match_all_sync(mask, v % 3, &pred);
+    match_pred[t] = pred;
+}
+SB_REGISTER_KERNEL(emu_reduce_match);

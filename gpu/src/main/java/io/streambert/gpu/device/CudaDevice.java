@@ -168,7 +168,7 @@ public final class CudaDevice implements Device {
             current();
             CUdeviceptr p = new CUdeviceptr();
             cuMemAlloc(p, Math.max(bytes, 1));
-            return new CudaBuffer(p, bytes, true);
+            return new CudaBuffer(context, p, bytes, true);
         } catch (CudaException e) {
             throw new DeviceException("cuMemAlloc(" + bytes + " bytes) on " + name() + ": " + e.getMessage(), e);
         }

@@ -68,7 +68,11 @@ public final class EmulatedDevice implements Device {
         if (bytes < 0) throw new IllegalArgumentException("negative allocation: " + bytes);
         Arena arena = Arena.ofShared();
         // 256-byte alignment, as cuMemAlloc gives, so vector loads (float4, uint4) in kernels are aligned here too.
-        return new HostBuffer(arena.allocate(Math.max(bytes, 1), 256).asSlice(0, bytes), arena);
+        MemorySegment memory = arena.allocate(Math.max(bytes, 1), 256).asSlice(0, bytes);
+        // cuMemAlloc's memory holds whatever was there; all-ones bytes (NaN as float or bf16, -1 as int) make a
+        // kernel that reads memory nobody wrote fail here instead of passing on the FFM arena's zeros.
+        memory.fill((byte) 0xff);
+        return new HostBuffer(memory, arena);
     }
 
     @Override

@@ -64,6 +64,31 @@ class EmulatedDeviceTest {
     }
 
     @Test
+    void launchesFromSeveralJavaThreadsAtOnceAllComplete() throws Exception {
+        int threads = 4, n = 3000;
+        try (var pool = java.util.concurrent.Executors.newFixedThreadPool(threads)) {
+            var results = new java.util.ArrayList<java.util.concurrent.Future<Boolean>>();
+            for (int t = 0; t < threads; t++) {
+                final long seed = t;
+                results.add(pool.submit(() -> {
+                    float[] in = randomFloats(n, seed);
+                    float[] out = new float[n];
+                    for (int rep = 0; rep < 5; rep++) {
+                        try (DeviceBuffer x = device.alloc(4L * n); DeviceBuffer y = device.alloc(2L * n)) {
+                            device.upload(in, x);
+                            device.launch("sb_f32_to_bf16", Dim3.of(8), Dim3.of(128), 0, x, y, n);
+                            device.downloadBf16(y, out);
+                        }
+                        for (int i = 0; i < n; i++) if (out[i] != Bf16.round(in[i])) return false;
+                    }
+                    return true;
+                }));
+            }
+            for (var r : results) assertTrue(r.get(), "a concurrent launch gave a wrong result");
+        }
+    }
+
+    @Test
     void unknownKernelIsNamed() {
         DeviceException e = assertThrows(DeviceException.class,
                 () -> device.launch("sb_no_such_kernel", Dim3.of(1), Dim3.of(1), 0));
@@ -108,6 +133,15 @@ class EmulatedDeviceTest {
         try (DeviceBuffer x = device.alloc(8)) {
             DeviceException e = assertThrows(DeviceException.class, () -> device.upload(new float[3], x));
             assertTrue(e.getMessage().contains("12 bytes") && e.getMessage().contains("8 bytes"), e.getMessage());
+        }
+    }
+
+    @Test
+    void freshMemoryIsPoisonedNotZeroed() {
+        try (DeviceBuffer x = device.alloc(16)) {
+            float[] f = new float[4];
+            device.download(x, f);
+            for (float v : f) assertTrue(Float.isNaN(v), "fresh device memory must not look like valid zeros");
         }
     }
 

@@ -148,6 +148,55 @@ class EmulatorSelfTest {
     }
 
     @Test
+    void warpReductionsAndMatchesOverFullAndPartialMasks() {
+        int n = 64;
+        Random r = new Random(23);
+        for (int mask : new int[] {0xffffffff, 0x00ff00f0, 0x80000001}) {
+            for (int pattern = 0; pattern < 3; pattern++) {
+                int[] in = new int[n];
+                for (int t = 0; t < n; t++)
+                    in[t] = switch (pattern) {
+                        case 0 -> r.nextInt();          // full range: signed and unsigned orders differ
+                        case 1 -> 3 * r.nextInt(1000);  // all equal mod 3: __match_all_sync succeeds
+                        default -> r.nextInt(7) - 3;
+                    };
+                int[] out = new int[8 * n], match = new int[2 * n], pred = new int[n];
+                try (DeviceBuffer a = device.alloc(4L * n); DeviceBuffer o = device.alloc(32L * n);
+                     DeviceBuffer m = device.alloc(8L * n); DeviceBuffer p = device.alloc(4L * n)) {
+                    device.upload(in, a);
+                    device.launch("emu_reduce_match", Dim3.of(1), Dim3.of(n), 0, a, o, m, p, mask);
+                    device.download(o, out);
+                    device.download(m, match);
+                    device.download(p, pred);
+                }
+                for (int t = 0; t < n; t++) {
+                    int lane = t % 32, base = t / 32 * 32;
+                    if ((mask & (1 << lane)) == 0) continue;
+                    int add = 0, and = -1, or = 0, xor = 0;
+                    int min = Integer.MAX_VALUE, max = Integer.MIN_VALUE, umin = -1, umax = 0;
+                    int all = mask, any = 0;
+                    for (int l = 0; l < 32; l++) {
+                        if ((mask & (1 << l)) == 0) continue;
+                        int v = in[base + l];
+                        add += v; and &= v; or |= v; xor ^= v;
+                        min = Math.min(min, v); max = Math.max(max, v);
+                        umin = Integer.compareUnsigned(v, umin) < 0 ? v : umin;
+                        umax = Integer.compareUnsigned(v, umax) > 0 ? v : umax;
+                        if (v % 3 == in[t] % 3) any |= 1 << l;
+                        if (v % 3 != in[base + Integer.numberOfTrailingZeros(mask)] % 3) all = 0;
+                    }
+                    String where = "mask " + Integer.toHexString(mask) + " pattern " + pattern + " thread " + t;
+                    int[] want = {add, min, max, umin, umax, and, or, xor};
+                    for (int k = 0; k < 8; k++) assertEquals(want[k], out[8 * t + k], "reduction " + k + ", " + where);
+                    assertEquals(any, match[2 * t], "__match_any_sync, " + where);
+                    assertEquals(all, match[2 * t + 1], "__match_all_sync, " + where);
+                    assertEquals(all != 0 ? 1 : 0, pred[t], "__match_all_sync predicate, " + where);
+                }
+            }
+        }
+    }
+
+    @Test
     void atomicsAreExactAcrossBlocksOnBothWorkers() {
         device.setWorkers(2);
         int blocks = 50, threads = 128, total = blocks * threads;
@@ -248,6 +297,47 @@ class EmulatorSelfTest {
         DeviceException e = assertThrows(DeviceException.class,
                 () -> runInts("emu_mismatched_warp_ops", Dim3.of(1), Dim3.of(32), 0, 32));
         assertTrue(e.getMessage().contains("__ballot_sync") && e.getMessage().contains("__shfl_xor_sync"), e.getMessage());
+    }
+
+    @Test
+    void bf16AndHalfConversionsRoundToNearestEven() {
+        // Exact values, ties, subnormals of both formats, overflow, infinities, NaN, and random values over the range.
+        java.util.List<Float> v = new java.util.ArrayList<>(java.util.List.of(0f, -0f, 1f, -1.5f, 65504f, 65520f, 65519.996f,
+                1e5f, -1e5f, 6.1035156e-5f, 6.0e-8f, 5.9604645e-8f, 2.9802322e-8f, 2.9802326e-8f, 1e-10f, 1.0e-40f,
+                Float.MIN_VALUE, Float.MAX_VALUE, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, Float.NaN,
+                1f + 0x1p-8f, 1f + 3 * 0x1p-8f, 1f + 0x1p-11f, 1f + 3 * 0x1p-11f, 2049f, 2051f));
+        Random r = new Random(17);
+        for (int i = 0; i < 4000; i++) v.add(Float.intBitsToFloat(r.nextInt()));
+        for (int i = 0; i < 1000; i++) v.add((float) (r.nextGaussian() * Math.pow(2, r.nextInt(40) - 26)));
+        int n = v.size();
+        float[] in = new float[n];
+        for (int i = 0; i < n; i++) in[i] = v.get(i);
+        int[] bfBits = new int[(n + 1) / 2], hfBits = new int[(n + 1) / 2];
+        float[] bfBack = new float[n], hfBack = new float[n];
+        try (DeviceBuffer x = device.alloc(4L * n); DeviceBuffer bf = device.alloc(4L * bfBits.length);
+             DeviceBuffer hf = device.alloc(4L * hfBits.length); DeviceBuffer bb = device.alloc(4L * n);
+             DeviceBuffer hb = device.alloc(4L * n)) {
+            device.upload(in, x);
+            device.launch("emu_conversions", Dim3.of((n + 127) / 128), Dim3.of(128), 0, x, bf, hf, bb, hb, n);
+            device.download(bf, bfBits);
+            device.download(hf, hfBits);
+            device.download(bb, bfBack);
+            device.download(hb, hfBack);
+        }
+        for (int i = 0; i < n; i++) {
+            int bfi = (bfBits[i / 2] >>> (16 * (i % 2))) & 0xffff, hfi = (hfBits[i / 2] >>> (16 * (i % 2))) & 0xffff;
+            String where = "value " + in[i] + " (0x" + Integer.toHexString(Float.floatToRawIntBits(in[i])) + ")";
+            float x = in[i];
+            if (Float.isNaN(x)) {
+                assertTrue(Float.isNaN(Bf16.toFloat((short) bfi)) && Float.isNaN(Float.float16ToFloat((short) hfi)), where);
+                continue;
+            }
+            assertEquals(Bf16.fromFloat(x) & 0xffff, bfi, "bf16 bits, " + where);
+            // the JDK's binary16 conversion (round to nearest even) is the independent oracle for __half
+            assertEquals(Float.floatToFloat16(x) & 0xffff, hfi, "half bits, " + where);
+            assertEquals(Bf16.toFloat((short) bfi), bfBack[i], "bf16 widened, " + where);
+            assertEquals(Float.float16ToFloat((short) hfi), hfBack[i], "half widened, " + where);
+        }
     }
 
     // ---- mma ------------------------------------------------------------------------------------------------
