@@ -21,10 +21,10 @@ class GegluKernelTest {
                 float[] u = TestData.bf16Gaussian(new Random(rows * 31L + inter), rows * 2 * inter, 2.0);
                 float[] kernel;
                 try (Dev dev = new Dev()) {
-                    DeviceBuffer y = dev.alloc(2L * rows * inter);
+                    DeviceBuffer y = dev.bf16Output(rows * inter);
                     GegluLaunch.run(dev.device, shape, dev.bf16(u), y, rows, inter);
                     dev.device.synchronize();
-                    kernel = dev.readBf16(y, rows * inter);
+                    kernel = dev.readBf16Output(y, rows * inter, "geglu");
                 }
                 float[] exact = new float[rows * inter], naive = new float[rows * inter];
                 GegluTwin.geglu(u, exact, rows, inter, Rounding.EXACT);
