@@ -2,7 +2,7 @@
 //
 // How CUDA maps onto the CPU here (details in docs/GPU.md, "Emulation"):
 //   - a launch runs its blocks on a small pool of OS worker threads (one block at a time per worker);
-//   - the threads of a block are cooperative fibers on that worker (own 128 KiB stack each) that switch only at
+//   - the threads of a block are cooperative fibers on that worker (own 248 KiB stack each) that switch only at
 //     __syncthreads and at warp exchanges (__shfl*_sync, __ballot_sync, __syncwarp, mma), so every
 //     thread reaches a barrier before any passes it, exactly the guarantee CUDA gives and nothing more;
 //   - static __shared__ variables become `static thread_local`: one copy per worker, i.e. per running block;
@@ -70,12 +70,18 @@ constexpr int warpSize = 32;
 namespace sb_emu {
 
 struct Fiber;  // one emulated CUDA thread
-struct BlockCoords { uint3 idx; dim3 dim; dim3 grid; };  // blockIdx, blockDim, gridDim
+struct BlockCoords { uint3 idx; uint3 dim; uint3 grid; };  // blockIdx, blockDim, gridDim (trivial: no TLS init)
 
-// The running fiber and the block it belongs to, per worker thread. (Not initial-exec TLS: a module's thread-locals
-// form one block, and the __shared__ arrays make it too big for the static TLS space a dlopen'ed library may use.)
-extern thread_local Fiber* tl_fiber;
-extern thread_local BlockCoords tl_block;
+// Every fiber's stack lives in its own kSlotBytes-aligned slot whose first bytes say whose stack it is, so the
+// running thread is found from the stack pointer alone: no thread-local lookup on every threadIdx, and the
+// compiler may keep the result across fiber switches (a fiber never changes stacks).
+constexpr uintptr_t kSlotBytes = 256 * 1024;
+struct Slot { Fiber* fiber; const BlockCoords* block; void* worker; };
+static inline __attribute__((always_inline)) Slot* slot() {
+    uintptr_t sp;
+    asm("movq %%rsp, %0" : "=r"(sp));
+    return reinterpret_cast<Slot*>(sp & ~(kSlotBytes - 1));
+}
 
 struct Fiber {
     void* sp;              // saved stack pointer while switched out
@@ -95,6 +101,8 @@ struct Fiber {
 
 void* dynamic_shared();
 void syncthreads();
+// __syncthreads that also counts the threads whose predicate is non-zero (for _count, _and, _or).
+int syncthreads_count(int predicate);
 // Deposit this lane's part of an exchange, meet the other lanes of `mask`, return with f->out / f->mma_d filled.
 void warp_exchange(int op, unsigned mask);
 [[noreturn]] void fail(const char* fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -139,13 +147,18 @@ template <auto K> const char* signature() { return KernelTraits<decltype(K)>::si
     static ::sb_emu::Registrar sb_emu_registrar_##name(#name, &::sb_emu::thunk<&name>, ::sb_emu::signature<&name>())
 
 // ---- thread geometry --------------------------------------------------------------------------------------------
-#define threadIdx (::sb_emu::tl_fiber->tid)
-#define blockIdx (::sb_emu::tl_block.idx)
-#define blockDim (::sb_emu::tl_block.dim)
-#define gridDim (::sb_emu::tl_block.grid)
+#define threadIdx (::sb_emu::slot()->fiber->tid)
+#define blockIdx (::sb_emu::slot()->block->idx)
+#define blockDim (::sb_emu::slot()->block->dim)
+#define gridDim (::sb_emu::slot()->block->grid)
 
 // ---- barriers and fences ----------------------------------------------------------------------------------------
 static inline void __syncthreads() { ::sb_emu::syncthreads(); }
+static inline int __syncthreads_count(int predicate) { return ::sb_emu::syncthreads_count(predicate); }
+static inline int __syncthreads_and(int predicate) {
+    return ::sb_emu::syncthreads_count(predicate) == (int)(blockDim.x * blockDim.y * blockDim.z);
+}
+static inline int __syncthreads_or(int predicate) { return ::sb_emu::syncthreads_count(predicate) != 0; }
 // Fences order memory on a GPU; fibers of a worker are sequential and cross-worker traffic uses real atomics.
 static inline void __threadfence() { __atomic_thread_fence(__ATOMIC_SEQ_CST); }
 static inline void __threadfence_block() {}
@@ -160,21 +173,21 @@ static inline unsigned __activemask() { return ::sb_emu::active_mask(); }
 namespace sb_emu {
 template <typename T> inline T shfl(int op, unsigned mask, T var, int arg, int width) {
     static_assert(sizeof(T) <= 8 && std::is_trivially_copyable<T>::value, "shuffle of a value larger than 8 bytes");
-    Fiber* f = tl_fiber;
+    Fiber* f = slot()->fiber;
     f->in = 0;
     memcpy(&f->in, &var, sizeof(T));
     f->arg = arg;
     f->width = width;
     warp_exchange(op, mask);
     T r;
-    memcpy(&r, &tl_fiber->out, sizeof(T));
+    memcpy(&r, &f->out, sizeof(T));
     return r;
 }
 inline unsigned vote(int op, unsigned mask, int predicate) {
-    Fiber* f = tl_fiber;
+    Fiber* f = slot()->fiber;
     f->arg = predicate != 0;
     warp_exchange(op, mask);
-    return (unsigned)tl_fiber->out;
+    return (unsigned)f->out;
 }
 }  // namespace sb_emu
 
@@ -250,11 +263,10 @@ static inline unsigned long long atomicCAS(unsigned long long* p, unsigned long 
 // computes D in fp32 and hands each lane its four D elements.
 static inline void sb_mma_m16n8k16_bf16(float (&d)[4], const uint32_t (&a)[4], const uint32_t (&b)[2],
                                         const float (&c)[4]) {
-    ::sb_emu::Fiber* f = ::sb_emu::tl_fiber;
+    ::sb_emu::Fiber* f = ::sb_emu::slot()->fiber;
     for (int i = 0; i < 4; i++) { f->mma_a[i] = a[i]; f->mma_c[i] = c[i]; }
     f->mma_b[0] = b[0];
     f->mma_b[1] = b[1];
     ::sb_emu::warp_exchange(::sb_emu::OP_MMA, 0xffffffffu);
-    f = ::sb_emu::tl_fiber;
     for (int i = 0; i < 4; i++) d[i] = f->mma_d[i];
 }

@@ -63,8 +63,6 @@ sb_emu_trampoline:
 
 namespace sb_emu {
 
-thread_local Fiber* tl_fiber = nullptr;
-thread_local BlockCoords tl_block;
 
 namespace {
 
@@ -88,26 +86,19 @@ const char* op_name(int op) {
     return "?";
 }
 
-size_t stack_bytes() {
-    static const size_t bytes = [] {
-        const char* env = getenv("SB_EMU_STACK_KB");
-        long kb = env ? atol(env) : 128;
-        if (kb < 16) kb = 16;
-        return (size_t)kb * 1024;
-    }();
-    return bytes;
-}
-
 struct Worker {
     int index = 0;
     Fiber fibers[kMaxThreads];
-    char* stacks = nullptr;   // kMaxThreads stacks, each with a guard page below it
-    size_t stride = 0;
+    void* mapping = nullptr;  // kMaxThreads + 1 slots, so that kMaxThreads aligned ones fit
+    char* stacks = nullptr;   // slot i: its Slot header page, a guard page, then the stack (growing down)
+    BlockCoords coords;
     void* sched_sp = nullptr;
     // the block being run
     Thunk thunk = nullptr;
     void** params = nullptr;
     unsigned nthreads = 0, barrier_arrived = 0, done = 0;
+    int barrier_count = 0;       // predicates counted by __syncthreads_count at the barrier being filled
+    int barrier_result = 0;      // ... and at the last released one (read by threads after they wake)
     unsigned lanes_exist[kMaxThreads / 32] = {};
     unsigned warp_arrived[kMaxThreads / 32] = {};
     unsigned char* dyn = nullptr;
@@ -118,24 +109,46 @@ struct Worker {
 
     void map_stacks() {
         size_t page = (size_t)sysconf(_SC_PAGESIZE);
-        stride = stack_bytes() + page;
-        void* m = mmap(nullptr, stride * kMaxThreads, PROT_READ | PROT_WRITE,
+        void* m = mmap(nullptr, kSlotBytes * (kMaxThreads + 1), PROT_READ | PROT_WRITE,
                        MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
         if (m == MAP_FAILED) { perror("sb_emu: mmap fiber stacks"); abort(); }
-        stacks = static_cast<char*>(m);
-        // A guard page under every stack: an overflow faults instead of silently corrupting the neighbour.
-        for (unsigned i = 0; i < kMaxThreads; i++) mprotect(stacks + i * stride, page, PROT_NONE);
+        mapping = m;
+        stacks = reinterpret_cast<char*>((reinterpret_cast<uintptr_t>(m) + kSlotBytes - 1) & ~(kSlotBytes - 1));
+        // A guard page between the header and the stack: an overflow faults instead of silently corrupting.
+        for (unsigned i = 0; i < kMaxThreads; i++) {
+            Slot* s = reinterpret_cast<Slot*>(stacks + i * kSlotBytes);
+            s->fiber = &fibers[i];
+            s->block = &coords;
+            s->worker = this;
+            mprotect(stacks + i * kSlotBytes + page, page, PROT_NONE);
+        }
     }
 };
 
 thread_local Worker* tl_worker = nullptr;
 
-[[noreturn]] void yield_forever(Fiber* f, Worker* w) {
-    sb_emu_switch(&f->sp, w->sched_sp);
-    __builtin_unreachable();
+// The next runnable fiber after f in round-robin order, or null when none can run.
+Fiber* next_runnable(Worker* w, const Fiber* f) {
+    const unsigned n = w->nthreads;
+    unsigned j = f->linear;
+    for (unsigned k = 1; k < n; k++) {
+        if (++j == n) j = 0;
+        if (w->fibers[j].state == RUNNABLE) return &w->fibers[j];
+    }
+    return nullptr;
 }
 
-void yield(Fiber* f, Worker* w) { sb_emu_switch(&f->sp, w->sched_sp); }
+// Switches straight to the next runnable fiber (one switch, not two through the scheduler); to the scheduler
+// only when no fiber can run, which ends the block: all done, or a deadlock.
+void yield(Fiber* f, Worker* w) {
+    Fiber* g = next_runnable(w, f);
+    sb_emu_switch(&f->sp, g ? g->sp : w->sched_sp);
+}
+
+[[noreturn]] void yield_forever(Fiber* f, Worker* w) {
+    yield(f, w);
+    __builtin_unreachable();
+}
 
 std::string vformat(const char* fmt, va_list ap) {
     char buf[1024];
@@ -152,8 +165,8 @@ std::string format(const char* fmt, ...) {
     return s;
 }
 
-std::string where(const Fiber* f) {
-    const BlockCoords& b = tl_block;
+std::string where(const Worker* w, const Fiber* f) {
+    const BlockCoords& b = w->coords;
     std::string s = format("block (%u,%u,%u)", b.idx.x, b.idx.y, b.idx.z);
     if (f) s += format(" thread (%u,%u,%u)", f->tid.x, f->tid.y, f->tid.z);
     return s;
@@ -217,13 +230,18 @@ void resolve_mma(Worker* w, unsigned warp) {
     }
     // bf16 x bf16 products are exact in fp32; they are accumulated in fp32 in k order onto C. (The tensor core's
     // internal summation order and rounding are not documented; results can differ in the last bits.)
+    // n innermost: eight independent accumulators per row (the compiler keeps them in vector registers), each
+    // still summed in k order.
     float D[16][8];
-    for (int r = 0; r < 16; r++)
-        for (int n = 0; n < 8; n++) {
-            float acc = C[r][n];
-            for (int k = 0; k < 16; k++) acc += A[r][k] * B[k][n];
-            D[r][n] = acc;
+    for (int r = 0; r < 16; r++) {
+        float acc[8];
+        for (int n = 0; n < 8; n++) acc[n] = C[r][n];
+        for (int k = 0; k < 16; k++) {
+            const float a = A[r][k];
+            for (int n = 0; n < 8; n++) acc[n] += a * B[k][n];
         }
+        for (int n = 0; n < 8; n++) D[r][n] = acc[n];
+    }
     for (int l = 0; l < 32; l++) {
         int g = l >> 2, t = l & 3;
         for (int i = 0; i < 4; i++) lanes[l].mma_d[i] = D[i < 2 ? g : g + 8][t * 2 + (i & 1)];
@@ -261,7 +279,7 @@ std::string describe_deadlock(Worker* w) {
         done += s == DONE;
     }
     std::string s = format("deadlock in %s: of %u threads, %u wait at __syncthreads, %u wait at a warp exchange, %u exited",
-                           where(nullptr).c_str(), w->nthreads, at_barrier, at_warp, done);
+                           where(w, nullptr).c_str(), w->nthreads, at_barrier, at_warp, done);
     if (at_barrier) s += " (a __syncthreads must be reached by every thread of the block)";
     for (unsigned warp = 0; warp * 32 < w->nthreads; warp++) {
         unsigned waiting = 0, exited = 0, mask = 0;
@@ -281,11 +299,12 @@ std::string describe_deadlock(Worker* w) {
 }
 
 void run_block(Worker* w, uint3 block_idx) {
-    tl_block.idx = block_idx;
-    const dim3 bd = tl_block.dim;
+    w->coords.idx = block_idx;
+    const uint3 bd = w->coords.dim;
     unsigned n = bd.x * bd.y * bd.z;
     w->nthreads = n;
     w->barrier_arrived = 0;
+    w->barrier_count = 0;
     w->done = 0;
     for (unsigned i = 0; i < (n + 31) / 32; i++) {
         unsigned lanes = n - i * 32 >= 32 ? 32 : n - i * 32;
@@ -303,7 +322,9 @@ void run_block(Worker* w, uint3 block_idx) {
         f->state = RUNNABLE;
         // Initial frame, as sb_emu_switch leaves one: r15 r14 r13 r12 rbx rbp, return address. `ret` lands in the
         // trampoline with a 16-byte aligned stack; r12 carries the fiber.
-        char* top = w->stacks + (size_t)(i + 1) * w->stride;
+        // Stack tops staggered by 17 cache lines per fiber (wrapping at 64 KiB): with every slot 256 KiB-aligned,
+        // equal offsets would put all fibers' hot frames in the same cache sets and evict each other.
+        char* top = w->stacks + (size_t)(i + 1) * kSlotBytes - (size_t)i * 1088 % 65536;
         uint64_t* sp = reinterpret_cast<uint64_t*>(top - 24);
         sp[0] = reinterpret_cast<uint64_t>(&sb_emu_trampoline);
         sp -= 6;
@@ -311,21 +332,12 @@ void run_block(Worker* w, uint3 block_idx) {
         sp[3] = reinterpret_cast<uint64_t>(f);  // r12
         f->sp = sp;
     }
-    while (w->done < n && !w->failed) {
-        bool ran = false;
-        for (unsigned i = 0; i < n && !w->failed; i++) {
-            Fiber* f = &w->fibers[i];
-            if (f->state != RUNNABLE) continue;
-            ran = true;
-            tl_fiber = f;
-            sb_emu_switch(&w->sched_sp, f->sp);
-        }
-        if (!ran && !w->failed) {
-            w->failed = true;
-            w->error = describe_deadlock(w);
-        }
+    // Fibers hand over to each other; control comes back here when none can run or one failed.
+    sb_emu_switch(&w->sched_sp, w->fibers[0].sp);
+    if (!w->failed && w->done < n) {
+        w->failed = true;
+        w->error = describe_deadlock(w);
     }
-    tl_fiber = nullptr;
     w->blocks_run++;
 }
 
@@ -382,8 +394,8 @@ struct Pool {
         w->dyn_size = l->dyn;
         w->thunk = l->thunk;
         w->params = l->params;
-        tl_block.dim = l->block;
-        tl_block.grid = l->grid;
+        w->coords.dim = l->block;
+        w->coords.grid = l->grid;
         // Worker i starts with block i, so every worker runs at least one block when the grid has as many; the
         // rest are taken first come, first served.
         unsigned long long b = (unsigned long long)w->index;
@@ -422,7 +434,7 @@ struct Pool {
         cv_work.notify_all();
         for (auto& t : threads) t.join();
         for (Worker* w : workers) {
-            munmap(w->stacks, w->stride * kMaxThreads);
+            munmap(w->mapping, kSlotBytes * (kMaxThreads + 1));
             free(w->dyn);
             delete w;
         }
@@ -483,33 +495,44 @@ Registrar::Registrar(const char* name, Thunk thunk, const char* signature) {
     else r[name] = KernelEntry{thunk, signature};
 }
 
-void* dynamic_shared() { return tl_worker->dyn; }
+void* dynamic_shared() { return static_cast<Worker*>(slot()->worker)->dyn; }
 
 unsigned active_mask() {
-    Worker* w = tl_worker;
-    Fiber* f = tl_fiber;
+    Slot* s = slot();
+    Worker* w = static_cast<Worker*>(s->worker);
+    Fiber* f = s->fiber;
     unsigned m = w->lanes_exist[f->warp];
     for (unsigned l = 0; l < 32; l++)
         if ((m & (1u << l)) && w->fibers[f->warp * 32 + l].state == DONE) m &= ~(1u << l);
     return m;
 }
 
-void syncthreads() {
-    Worker* w = tl_worker;
-    Fiber* f = tl_fiber;
+int syncthreads_count(int predicate) {
+    Slot* s = slot();
+    Worker* w = static_cast<Worker*>(s->worker);
+    Fiber* f = s->fiber;
+    w->barrier_count += predicate != 0;
     if (++w->barrier_arrived == w->nthreads) {
+        // barrier_result is next written when every thread has arrived at the next barrier, so after each
+        // woken thread has read it below.
+        w->barrier_result = w->barrier_count;
+        w->barrier_count = 0;
         w->barrier_arrived = 0;
         for (unsigned i = 0; i < w->nthreads; i++)
             if (w->fibers[i].state == AT_BARRIER) w->fibers[i].state = RUNNABLE;
-        return;
+        return w->barrier_result;
     }
     f->state = AT_BARRIER;
     yield(f, w);
+    return w->barrier_result;
 }
 
+void syncthreads() { syncthreads_count(0); }
+
 void warp_exchange(int op, unsigned mask) {
-    Worker* w = tl_worker;
-    Fiber* f = tl_fiber;
+    Slot* s = slot();
+    Worker* w = static_cast<Worker*>(s->worker);
+    Fiber* f = s->fiber;
     unsigned warp = f->warp, bit = 1u << f->lane;
     unsigned m = mask & w->lanes_exist[warp];  // lanes past the end of a partial last warp do not exist
     if (!(m & bit)) fail("%s: the calling lane %u is not in its mask 0x%08x", op_name(op), f->lane, mask);
@@ -540,16 +563,18 @@ void fail(const char* fmt, ...) {
     va_start(ap, fmt);
     std::string msg = vformat(fmt, ap);
     va_end(ap);
-    Worker* w = tl_worker;
-    Fiber* f = tl_fiber;
-    if (!w || !f) {
+    if (!tl_worker) {  // not on a worker thread, so not in a kernel: there is no launch to fail
         fprintf(stderr, "sb_emu: %s (outside a kernel)\n", msg.c_str());
         abort();
     }
+    Slot* s = slot();
+    Worker* w = static_cast<Worker*>(s->worker);
+    Fiber* f = s->fiber;
     w->failed = true;
-    w->error = where(f) + ": " + msg;
+    w->error = where(w, f) + ": " + msg;
     f->state = DONE;
-    yield_forever(f, w);
+    sb_emu_switch(&f->sp, w->sched_sp);  // straight to the scheduler, which abandons the block
+    __builtin_unreachable();
 }
 
 }  // namespace sb_emu

@@ -29,11 +29,12 @@ inline uint16_t f32_to_f16_rne(float f) {
     if (a >= 0x477ff000u) return (uint16_t)(sign | 0x7c00u);  // >= 65520 rounds to infinity
     if (a < 0x38800000u) {                                      // below 2^-14: subnormal or zero
         if (a < 0x33000000u) return (uint16_t)sign;             // below 2^-25: rounds to zero
+        // value = m * 2^(e - 150) with the 24-bit significand m; in units of the smallest subnormal, 2^-24, that
+        // is m >> (126 - e), a shift of 14..24 here. A carry out of the top gives the smallest normal: correct.
         uint32_t m = (a & 0x007fffffu) | 0x00800000u;
-        int shift = 126 - (int)(a >> 23);                        // 14..24 (+ the 13-bit narrowing below)
-        uint32_t full = shift + 13;
-        uint32_t r = m >> full;
-        uint32_t rem = m & ((1u << full) - 1u), half = 1u << (full - 1);
+        uint32_t shift = 126u - (a >> 23);
+        uint32_t r = m >> shift;
+        uint32_t rem = m & ((1u << shift) - 1u), half = 1u << (shift - 1);
         if (rem > half || (rem == half && (r & 1u))) r++;
         return (uint16_t)(sign | r);
     }
@@ -116,6 +117,12 @@ static inline __nv_bfloat16 __hfma(__nv_bfloat16 a, __nv_bfloat16 b, __nv_bfloat
 }
 static inline __nv_bfloat16 __hmax(__nv_bfloat16 a, __nv_bfloat16 b) { return (float)a >= (float)b ? a : b; }
 static inline __nv_bfloat16 __hmin(__nv_bfloat16 a, __nv_bfloat16 b) { return (float)a <= (float)b ? a : b; }
+
+static inline __nv_bfloat162 __hadd2(__nv_bfloat162 a, __nv_bfloat162 b) { return __nv_bfloat162(__hadd(a.x, b.x), __hadd(a.y, b.y)); }
+static inline __nv_bfloat162 __hmul2(__nv_bfloat162 a, __nv_bfloat162 b) { return __nv_bfloat162(__hmul(a.x, b.x), __hmul(a.y, b.y)); }
+static inline __nv_bfloat162 __hfma2(__nv_bfloat162 a, __nv_bfloat162 b, __nv_bfloat162 c) {
+    return __nv_bfloat162(__hfma(a.x, b.x, c.x), __hfma(a.y, b.y, c.y));
+}
 
 // fp16 conversions
 static inline __half __float2half(float f) { return sb_emu_f16_bits(::sb_emu::f32_to_f16_rne(f)); }

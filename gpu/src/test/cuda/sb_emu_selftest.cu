@@ -185,3 +185,42 @@ SB_KERNEL void emu_dynamic_shared_poison(unsigned* out) {
     dyn[threadIdx.x] = 0;  // the next block on this worker must not see this
 }
 SB_REGISTER_KERNEL(emu_dynamic_shared_poison);
+
+// out[0..2] (written by thread 0) = __syncthreads_count / _and / _or of pred[t], then the same of !pred[t], so two
+// barriers in a row with different counts show each thread gets its own barrier's result.
+SB_KERNEL void emu_syncthreads_count(const int* pred, int* out) {
+    const int t = threadIdx.x + blockDim.x * (threadIdx.y + blockDim.y * threadIdx.z);
+    const int c = __syncthreads_count(pred[t]);
+    const int a = __syncthreads_and(pred[t]);
+    const int o = __syncthreads_or(pred[t]);
+    const int c2 = __syncthreads_count(!pred[t]);
+    // every thread reports, so a thread that read a later barrier's result would show
+    out[4 * t] = c;
+    out[4 * t + 1] = a;
+    out[4 * t + 2] = o;
+    out[4 * t + 3] = c2;
+}
+SB_REGISTER_KERNEL(emu_syncthreads_count);
+
+// The emulator's narrow float types: bits of __float2bfloat16 / __float2half (round to nearest even) of in[i],
+// and those values widened back (__bfloat162float / __half2float). Also the paired forms, on even i.
+SB_KERNEL void emu_conversions(const float* in, unsigned short* bf, unsigned short* hf, float* bf_back,
+                               float* hf_back, int n) {
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= n) return;
+    const __nv_bfloat16 b = __float2bfloat16(in[i]);
+    const __half h = __float2half(in[i]);
+    bf[i] = __bfloat16_as_ushort(b);
+    hf[i] = __half_as_ushort(h);
+    bf_back[i] = __bfloat162float(b);
+    hf_back[i] = __half2float(h);
+    if (i % 2 == 0 && i + 1 < n) {  // the pair forms must agree with the scalar ones, low half = first value
+        const __nv_bfloat162 p = __floats2bfloat162_rn(in[i], in[i + 1]);
+        if (__bfloat16_as_ushort(p.x) != bf[i] || __float_as_uint(__low2float(p)) != __float_as_uint(__bfloat162float(b)))
+            bf[i] = 0xdead;
+        const __half2 q = __floats2half2_rn(in[i], in[i + 1]);
+        if (__half_as_ushort(q.x) != hf[i] || __float_as_uint(__low2float(q)) != __float_as_uint(__half2float(h)))
+            hf[i] = 0xdead;
+    }
+}
+SB_REGISTER_KERNEL(emu_conversions);

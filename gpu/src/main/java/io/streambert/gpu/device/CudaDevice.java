@@ -76,12 +76,19 @@ public final class CudaDevice implements Device {
             cuDeviceGetCount(count);
             return count[0] == 0 ? "the CUDA driver reports no devices" : null;
         } catch (CudaException e) {
-            return "the CUDA driver failed: " + e.getMessage();
+            return "the CUDA driver failed: " + firstLine(e.getMessage());
         } catch (LinkageError e) {
-            return "no CUDA driver library (JCuda could not load its native part or libcuda): " + e.getMessage();
+            return "no CUDA driver library (JCuda could not load its native part or libcuda): " + firstLine(e.getMessage());
         } catch (RuntimeException e) {
             return "CUDA initialisation failed: " + e;
         }
+    }
+
+    /** JCuda's load errors carry whole nested stack traces; the first line says what failed. */
+    private static String firstLine(String s) {
+        if (s == null) return "(no message)";
+        int nl = s.indexOf('\n');
+        return nl < 0 ? s : s.substring(0, nl);
     }
 
     /** Why {@link #isAvailable} returned false (null before it was called or when it returned true). */
@@ -161,7 +168,7 @@ public final class CudaDevice implements Device {
             current();
             CUdeviceptr p = new CUdeviceptr();
             cuMemAlloc(p, Math.max(bytes, 1));
-            return new CudaBuffer(p, bytes, true);
+            return new CudaBuffer(context, p, bytes, true);
         } catch (CudaException e) {
             throw new DeviceException("cuMemAlloc(" + bytes + " bytes) on " + name() + ": " + e.getMessage(), e);
         }

@@ -20,7 +20,10 @@ import static java.lang.foreign.ValueLayout.JAVA_SHORT;
  */
 public final class EmulatedDevice implements Device {
     private final List<EmulatorLibrary> libraries;
-    private final Map<String, EmulatorLibrary> kernelHome = new ConcurrentHashMap<>();
+    /** Where each launched kernel lives and its parameter codes, looked up once per kernel. */
+    private record Kernel(EmulatorLibrary library, String signature) {}
+
+    private final Map<String, Kernel> kernels = new ConcurrentHashMap<>();
 
     /** The kernels of the main emulation library. */
     public EmulatedDevice() {
@@ -114,9 +117,9 @@ public final class EmulatedDevice implements Device {
 
     @Override
     public void launch(String kernel, Dim3 grid, Dim3 block, int dynamicSharedBytes, Object... args) {
-        EmulatorLibrary lib = kernelHome.computeIfAbsent(kernel, this::findLibrary);
-        String sig = lib.signature(kernel);
-        KernelArgs.check(kernel, sig, args);
+        Kernel k = kernels.computeIfAbsent(kernel, this::findKernel);
+        EmulatorLibrary lib = k.library();
+        KernelArgs.check(kernel, k.signature(), args);
         try (Arena a = Arena.ofConfined()) {
             MemorySegment params = a.allocate(ADDRESS, Math.max(args.length, 1));
             for (int i = 0; i < args.length; i++) {
@@ -136,8 +139,8 @@ public final class EmulatedDevice implements Device {
         }
     }
 
-    private EmulatorLibrary findLibrary(String kernel) {
-        for (EmulatorLibrary l : libraries) if (l.hasKernel(kernel)) return l;
+    private Kernel findKernel(String kernel) {
+        for (EmulatorLibrary l : libraries) if (l.hasKernel(kernel)) return new Kernel(l, l.signature(kernel));
         throw new DeviceException("unknown kernel " + kernel + ": not registered (SB_REGISTER_KERNEL) in "
                 + libraries.stream().map(EmulatorLibrary::resource).toList() + "; known: " + kernelNames());
     }

@@ -95,6 +95,15 @@ class EmulatedDeviceTest {
     }
 
     @Test
+    void dynamicSharedMemoryAboveWhatEveryTargetHasIsReported() {
+        try (DeviceBuffer x = device.alloc(16)) {
+            DeviceException e = assertThrows(DeviceException.class,
+                    () -> device.launch("sb_f32_to_bf16", Dim3.of(1), Dim3.of(32), 100 * 1024, x, x, 0));
+            assertTrue(e.getMessage().contains("dynamic shared memory"), e.getMessage());
+        }
+    }
+
+    @Test
     void uploadLargerThanTheBufferIsRejected() {
         try (DeviceBuffer x = device.alloc(8)) {
             DeviceException e = assertThrows(DeviceException.class, () -> device.upload(new float[3], x));

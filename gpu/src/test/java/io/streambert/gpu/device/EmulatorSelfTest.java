@@ -198,6 +198,34 @@ class EmulatorSelfTest {
     }
 
     @Test
+    void syncthreadsCountAndOrGiveEveryThreadItsOwnBarriersResult() {
+        Random r = new Random(5);
+        for (Dim3 block : new Dim3[] {Dim3.of(96), new Dim3(16, 4, 2)}) {
+            int n = (int) block.count();
+            for (int pattern = 0; pattern < 3; pattern++) {
+                int[] pred = new int[n];
+                for (int t = 0; t < n; t++) pred[t] = pattern == 0 ? 0 : pattern == 1 ? 3 : r.nextInt(2);
+                int count = 0;
+                for (int p : pred) count += p != 0 ? 1 : 0;
+                int[] got;
+                try (DeviceBuffer p = device.alloc(4L * n); DeviceBuffer out = device.alloc(16L * n)) {
+                    device.upload(pred, p);
+                    device.launch("emu_syncthreads_count", Dim3.of(1), block, 0, p, out);
+                    got = new int[4 * n];
+                    device.download(out, got);
+                }
+                for (int t = 0; t < n; t++) {
+                    String where = "block " + block + " pattern " + pattern + " thread " + t;
+                    assertEquals(count, got[4 * t], "count, " + where);
+                    assertEquals(count == n ? 1 : 0, got[4 * t + 1], "and, " + where);
+                    assertEquals(count > 0 ? 1 : 0, got[4 * t + 2], "or, " + where);
+                    assertEquals(n - count, got[4 * t + 3], "count of the negation, " + where);
+                }
+            }
+        }
+    }
+
+    @Test
     void barrierNotReachedByAllThreadsIsADeadlockError() {
         DeviceException e = assertThrows(DeviceException.class,
                 () -> runInts("emu_deadlock_barrier", Dim3.of(1), Dim3.of(64), 0, 64));
@@ -220,6 +248,47 @@ class EmulatorSelfTest {
         DeviceException e = assertThrows(DeviceException.class,
                 () -> runInts("emu_mismatched_warp_ops", Dim3.of(1), Dim3.of(32), 0, 32));
         assertTrue(e.getMessage().contains("__ballot_sync") && e.getMessage().contains("__shfl_xor_sync"), e.getMessage());
+    }
+
+    @Test
+    void bf16AndHalfConversionsRoundToNearestEven() {
+        // Exact values, ties, subnormals of both formats, overflow, infinities, NaN, and random values over the range.
+        java.util.List<Float> v = new java.util.ArrayList<>(java.util.List.of(0f, -0f, 1f, -1.5f, 65504f, 65520f, 65519.996f,
+                1e5f, -1e5f, 6.1035156e-5f, 6.0e-8f, 5.9604645e-8f, 2.9802322e-8f, 2.9802326e-8f, 1e-10f, 1.0e-40f,
+                Float.MIN_VALUE, Float.MAX_VALUE, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, Float.NaN,
+                1f + 0x1p-8f, 1f + 3 * 0x1p-8f, 1f + 0x1p-11f, 1f + 3 * 0x1p-11f, 2049f, 2051f));
+        Random r = new Random(17);
+        for (int i = 0; i < 4000; i++) v.add(Float.intBitsToFloat(r.nextInt()));
+        for (int i = 0; i < 1000; i++) v.add((float) (r.nextGaussian() * Math.pow(2, r.nextInt(40) - 26)));
+        int n = v.size();
+        float[] in = new float[n];
+        for (int i = 0; i < n; i++) in[i] = v.get(i);
+        int[] bfBits = new int[(n + 1) / 2], hfBits = new int[(n + 1) / 2];
+        float[] bfBack = new float[n], hfBack = new float[n];
+        try (DeviceBuffer x = device.alloc(4L * n); DeviceBuffer bf = device.alloc(4L * bfBits.length);
+             DeviceBuffer hf = device.alloc(4L * hfBits.length); DeviceBuffer bb = device.alloc(4L * n);
+             DeviceBuffer hb = device.alloc(4L * n)) {
+            device.upload(in, x);
+            device.launch("emu_conversions", Dim3.of((n + 127) / 128), Dim3.of(128), 0, x, bf, hf, bb, hb, n);
+            device.download(bf, bfBits);
+            device.download(hf, hfBits);
+            device.download(bb, bfBack);
+            device.download(hb, hfBack);
+        }
+        for (int i = 0; i < n; i++) {
+            int bfi = (bfBits[i / 2] >>> (16 * (i % 2))) & 0xffff, hfi = (hfBits[i / 2] >>> (16 * (i % 2))) & 0xffff;
+            String where = "value " + in[i] + " (0x" + Integer.toHexString(Float.floatToRawIntBits(in[i])) + ")";
+            float x = in[i];
+            if (Float.isNaN(x)) {
+                assertTrue(Float.isNaN(Bf16.toFloat((short) bfi)) && Float.isNaN(Float.float16ToFloat((short) hfi)), where);
+                continue;
+            }
+            assertEquals(Bf16.fromFloat(x) & 0xffff, bfi, "bf16 bits, " + where);
+            // the JDK's binary16 conversion (round to nearest even) is the independent oracle for __half
+            assertEquals(Float.floatToFloat16(x) & 0xffff, hfi, "half bits, " + where);
+            assertEquals(Bf16.toFloat((short) bfi), bfBack[i], "bf16 widened, " + where);
+            assertEquals(Float.float16ToFloat((short) hfi), hfBack[i], "half widened, " + where);
+        }
     }
 
     // ---- mma ------------------------------------------------------------------------------------------------
