@@ -100,6 +100,13 @@ class AttentionKernelTest {
     }
 
     @Test
+    void windowEdgeCases() {
+        check(64, 1, 0, 100, 3);          // w = 0: each query sees only itself -> out = v
+        check(64, 1, 1000, 300, 129);     // a window wider than every sequence: the global result
+        assertEquals(check(64, 1, 1000, 300).visited(), check(64, 1, -1, 300).visited(), "wide window visits what global does");
+    }
+
+    @Test
     void headDim128() {
         for (int w : WINDOWS) check(128, 1, w, 1, 65, 300, 129);
     }
