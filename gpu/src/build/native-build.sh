@@ -36,23 +36,28 @@ stale() {
     return 1
 }
 
-compile_objects() {  # compile_objects OBJDIR SOURCES... ; prints the object paths
+compile_objects() {  # compile_objects OBJDIR SOURCES... ; sets OBJS to the object paths, exits on a compile error
     local dir=$1; shift
     mkdir -p "$dir"
-    local todo=() objs=() s o
+    local todo=() s o
+    OBJS=()
     for s in "$@"; do
         o=$dir/$(basename "${s%.*}").o
-        objs+=("$o")
+        OBJS+=("$o")
         if stale "$o" "$s" "${headers[@]}"; then todo+=("$s"); fi
     done
     if [ ${#todo[@]} -gt 0 ]; then
-        say "g++: compiling ${#todo[@]} file(s): $(printf '%s ' "${todo[@]##*/}")" >&2
-        printf '%s\n' "${todo[@]}" | xargs -P "$jobs" -I{} bash -c '
+        say "g++: compiling ${#todo[@]} file(s): $(printf '%s ' "${todo[@]##*/}")"
+        # a failed compile must not leave the previous object behind to be linked silently
+        if ! printf '%s\n' "${todo[@]}" | xargs -P "$jobs" -I{} bash -c '
             s={}; o='"$dir"'/$(basename "${s%.*}").o
+            rm -f "$o"
             case "$s" in *.cu) lang=c++ ;; *) lang=none ;; esac
-            exec '"$CXX"' "$@" -x $lang -c "$s" -o "$o"' _ "${CXXFLAGS[@]}"
+            exec '"$CXX"' "$@" -x $lang -c "$s" -o "$o"' _ "${CXXFLAGS[@]}"; then
+            say "g++ failed (see the errors above): the emulation library was not built"
+            exit 1
+        fi
     fi
-    printf '%s\n' "${objs[@]}"
 }
 
 link_library() {  # link_library OUT OBJECTS...
@@ -143,16 +148,16 @@ build_fatbins() {
 
 case "$mode" in
     main)
-        mapfile -t objs < <(compile_objects "$obj/main" "$src_main"/*.cu "$src_emu"/*.cpp)
-        link_library "$tgt/classes/native/linux-x86_64/libstreambert_emu.so" "${objs[@]}"
+        compile_objects "$obj/main" "$src_main"/*.cu "$src_emu"/*.cpp
+        link_library "$tgt/classes/native/linux-x86_64/libstreambert_emu.so" "${OBJS[@]}"
         build_fatbins
         ;;
     test)
         shopt -s nullglob
         tests=("$root"/src/test/cuda/*.cu)
         if [ ${#tests[@]} -eq 0 ]; then say "no test kernels in src/test/cuda"; exit 0; fi
-        mapfile -t objs < <(compile_objects "$obj/test" "${tests[@]}" "$src_emu"/*.cpp)
-        link_library "$tgt/test-classes/native/linux-x86_64/libstreambert_emu_test.so" "${objs[@]}"
+        compile_objects "$obj/test" "${tests[@]}" "$src_emu"/*.cpp
+        link_library "$tgt/test-classes/native/linux-x86_64/libstreambert_emu_test.so" "${OBJS[@]}"
         ;;
     *) echo "usage: native-build.sh main|test" >&2; exit 2 ;;
 esac

@@ -209,42 +209,62 @@ void resolve_shuffle(Worker* w, unsigned warp, unsigned mask, int op) {
 //                                     col = threadID_in_group * 2 + (i & 1), + 8 for i >= 4.
 //   B (16x8, b0..b3 in 2 registers):  row = threadID_in_group * 2 + (i & 1), + 8 for i >= 2; col = groupID.
 //   C, D (16x8, c0..c3 fp32):         row = groupID for i < 2, else groupID + 8; col = threadID_in_group * 2 + (i & 1).
+inline float lo_bf16(uint32_t r) { return u2f(r << 16); }
+inline float hi_bf16(uint32_t r) { return u2f(r & 0xffff0000u); }
+
 void resolve_mma(Worker* w, unsigned warp) {
     Fiber* lanes = &w->fibers[warp * 32];
-    float A[16][16], B[16][8], C[16][8];
+    alignas(16) float A[16][16], B[16][8], C[16][8];
     for (int l = 0; l < 32; l++) {
         const Fiber& f = lanes[l];
-        int g = l >> 2, t = l & 3;
-        for (int i = 0; i < 8; i++) {
-            uint16_t bits = (uint16_t)(f.mma_a[i / 2] >> (16 * (i & 1)));
-            int row = (i < 2 || (i >= 4 && i < 6)) ? g : g + 8;
-            int col = t * 2 + (i & 1) + (i >= 4 ? 8 : 0);
-            A[row][col] = bf16_to_f32(bits);
-        }
-        for (int i = 0; i < 4; i++) {
-            uint16_t bits = (uint16_t)(f.mma_b[i / 2] >> (16 * (i & 1)));
-            int row = t * 2 + (i & 1) + (i >= 2 ? 8 : 0);
-            B[row][g] = bf16_to_f32(bits);
-        }
-        for (int i = 0; i < 4; i++) C[i < 2 ? g : g + 8][t * 2 + (i & 1)] = f.mma_c[i];
+        const int g = l >> 2, c = 2 * (l & 3);  // groupID, 2 * threadID_in_group
+        // a0,a1 (g, c..c+1)   a2,a3 (g+8, c..c+1)   a4,a5 (g, c+8..c+9)   a6,a7 (g+8, c+8..c+9)
+        A[g][c] = lo_bf16(f.mma_a[0]);         A[g][c + 1] = hi_bf16(f.mma_a[0]);
+        A[g + 8][c] = lo_bf16(f.mma_a[1]);     A[g + 8][c + 1] = hi_bf16(f.mma_a[1]);
+        A[g][c + 8] = lo_bf16(f.mma_a[2]);     A[g][c + 9] = hi_bf16(f.mma_a[2]);
+        A[g + 8][c + 8] = lo_bf16(f.mma_a[3]); A[g + 8][c + 9] = hi_bf16(f.mma_a[3]);
+        // b0,b1 (k = c..c+1, n = g)   b2,b3 (k = c+8..c+9, n = g)
+        B[c][g] = lo_bf16(f.mma_b[0]);     B[c + 1][g] = hi_bf16(f.mma_b[0]);
+        B[c + 8][g] = lo_bf16(f.mma_b[1]); B[c + 9][g] = hi_bf16(f.mma_b[1]);
+        // c0,c1 (g, c..c+1)   c2,c3 (g+8, c..c+1)
+        C[g][c] = f.mma_c[0];     C[g][c + 1] = f.mma_c[1];
+        C[g + 8][c] = f.mma_c[2]; C[g + 8][c + 1] = f.mma_c[3];
     }
     // bf16 x bf16 products are exact in fp32; they are accumulated in fp32 in k order onto C. (The tensor core's
     // internal summation order and rounding are not documented; results can differ in the last bits.)
-    // n innermost: eight independent accumulators per row (the compiler keeps them in vector registers), each
-    // still summed in k order.
-    float D[16][8];
-    for (int r = 0; r < 16; r++) {
-        float acc[8];
-        for (int n = 0; n < 8; n++) acc[n] = C[r][n];
+    // A row times B as two 4-wide vectors of accumulators (SSE, the x86-64 baseline): each of the eight sums is
+    // still formed in k order with a separate multiply and add, exactly as the scalar loop would.
+    // Two rows at a time: four independent add chains hide the add latency.
+    typedef float v4 __attribute__((vector_size(16)));
+    for (int r = 0; r < 16; r += 2) {
+        v4 lo0, hi0, lo1, hi1;
+        memcpy(&lo0, &C[r][0], 16);
+        memcpy(&hi0, &C[r][4], 16);
+        memcpy(&lo1, &C[r + 1][0], 16);
+        memcpy(&hi1, &C[r + 1][4], 16);
         for (int k = 0; k < 16; k++) {
-            const float a = A[r][k];
-            for (int n = 0; n < 8; n++) acc[n] += a * B[k][n];
+            v4 bl, bh;
+            memcpy(&bl, &B[k][0], 16);
+            memcpy(&bh, &B[k][4], 16);
+            const float a0 = A[r][k], a1 = A[r + 1][k];
+            const v4 av0 = {a0, a0, a0, a0}, av1 = {a1, a1, a1, a1};
+            lo0 += av0 * bl;
+            hi0 += av0 * bh;
+            lo1 += av1 * bl;
+            hi1 += av1 * bh;
         }
-        for (int n = 0; n < 8; n++) D[r][n] = acc[n];
+        memcpy(&C[r][0], &lo0, 16);  // C now holds D
+        memcpy(&C[r][4], &hi0, 16);
+        memcpy(&C[r + 1][0], &lo1, 16);
+        memcpy(&C[r + 1][4], &hi1, 16);
     }
     for (int l = 0; l < 32; l++) {
-        int g = l >> 2, t = l & 3;
-        for (int i = 0; i < 4; i++) lanes[l].mma_d[i] = D[i < 2 ? g : g + 8][t * 2 + (i & 1)];
+        const int g = l >> 2, c = 2 * (l & 3);
+        float* d = lanes[l].mma_d;
+        d[0] = C[g][c];
+        d[1] = C[g][c + 1];
+        d[2] = C[g + 8][c];
+        d[3] = C[g + 8][c + 1];
     }
 }
 

@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -81,6 +82,24 @@ class PtxasReportTest {
             Set<String> archs = new TreeSet<>();
             rows.stream().filter(r -> r.kernel().equals(kernel)).forEach(r -> archs.add(r.arch()));
             assertEquals(new TreeSet<>(ARCHS), archs, "targets of " + kernel);
+        }
+    }
+
+    @Test
+    void everyCudaSourceHasAFatbinOnTheClasspath() throws IOException {
+        Set<String> sources = new TreeSet<>();
+        try (var files = Files.list(Path.of("src/main/cuda"))) {
+            files.map(f -> f.getFileName().toString()).filter(n -> n.endsWith(".cu"))
+                    .forEach(n -> sources.add(n.substring(0, n.length() - 3) + ".fatbin"));
+        }
+        Path dir = Path.of("target/classes/cuda");
+        Set<String> listed = new TreeSet<>(Files.readAllLines(dir.resolve("fatbins.txt")).stream()
+                .filter(l -> !l.isBlank()).toList());
+        assertEquals(sources, listed, "cuda/fatbins.txt vs. src/main/cuda/*.cu");
+        for (String fatbin : listed) {
+            byte[] head = java.util.Arrays.copyOf(Files.readAllBytes(dir.resolve(fatbin)), 4);
+            // the fatbin container's magic number 0xBA55ED50, little-endian
+            assertArrayEquals(new byte[] {0x50, (byte) 0xed, 0x55, (byte) 0xba}, head, fatbin + " is not a fatbin");
         }
     }
 
