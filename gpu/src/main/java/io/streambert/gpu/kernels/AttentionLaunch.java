@@ -8,6 +8,8 @@ import io.streambert.gpu.device.DeviceBuffer;
  * Buffers: qkv [tokens, 3, heads, headDim] bf16, out [tokens, heads * headDim] bf16, cuSeqlens [batch + 1] int32,
  * tiles: {@code seqs.queryTileTable(tiling)} uploaded as int32 (once per batch; every layer reuses it),
  * visited: nullable int32 counter (+1 per visited (block, K tile)); window < 0 = global, else |i - j| <= window.
+ * qkv must start 16-byte aligned (K/V tiles are loaded 8 bf16 at a time), out 4-byte aligned: a fresh allocation
+ * is; a slice must keep that.
  */
 public final class AttentionLaunch {
     private AttentionLaunch() {}

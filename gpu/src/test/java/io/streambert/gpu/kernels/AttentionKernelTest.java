@@ -40,14 +40,14 @@ class AttentionKernelTest {
         float[] qkv = TestData.bf16Gaussian(rnd, tokens * 3 * hidden, 1.0);
         float scale = (float) (1 / Math.sqrt(headDim));
         try (Dev dev = new Dev()) {
-            DeviceBuffer out = dev.alloc(2L * tokens * hidden);
+            DeviceBuffer out = dev.bf16Output(tokens * hidden);   // unwritten elements keep a sentinel -> fail
             DeviceBuffer visited = dev.i32(new int[1]);
             long t0 = System.nanoTime();
             AttentionLaunch.run(dev.device, tiling, seqs, dev.bf16(qkv), out, dev.i32(seqs.cuSeqlens()),
                     dev.i32(seqs.queryTileTable(tiling)), heads, window, visited);
             dev.device.synchronize();
             long t1 = System.nanoTime();
-            float[] kernel = dev.readBf16(out, tokens * hidden);
+            float[] kernel = dev.readBf16Output(out, tokens * hidden, "attention");
             int kernelVisited = dev.readI32(visited, 1)[0];
 
             float[] exact = new float[tokens * hidden], naive = new float[tokens * hidden];
@@ -97,6 +97,13 @@ class AttentionKernelTest {
     void emptySequenceInTheBatchHasNoTileAndDisturbsNothing() {
         check(64, 2, -1, 5, 0, 70);
         check(64, 2, 8, 0, 130, 0);
+    }
+
+    @Test
+    void windowEdgeCases() {
+        check(64, 1, 0, 100, 3);          // w = 0: each query sees only itself -> out = v
+        check(64, 1, 1000, 300, 129);     // a window wider than every sequence: the global result
+        assertEquals(check(64, 1, 1000, 300).visited(), check(64, 1, -1, 300).visited(), "wide window visits what global does");
     }
 
     @Test

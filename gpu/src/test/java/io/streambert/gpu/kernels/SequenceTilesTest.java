@@ -55,6 +55,16 @@ class SequenceTilesTest {
     }
 
     @Test
+    void attentionRefusesATooSmallTileTable() {
+        try (Dev dev = new Dev()) {
+            SequenceTiles seqs = SequenceTiles.ofLengths(65, 3);
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> AttentionLaunch.run(dev.device, hd64, seqs,
+                    dev.alloc(2L * 68 * 3 * 64), dev.alloc(2L * 68 * 64), dev.i32(seqs.cuSeqlens()), dev.i32(new int[] {0, 0}), 1, -1, null));
+            assertTrue(e.getMessage().contains("needs 3 (sequence, query) int pairs"), e.getMessage());
+        }
+    }
+
+    @Test
     void ropeRefusesSequencesLongerThanItsTable() {
         try (Dev dev = new Dev()) {
             SequenceTiles seqs = SequenceTiles.ofLengths(3, 20);
