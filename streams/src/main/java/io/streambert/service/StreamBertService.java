@@ -94,6 +94,9 @@ public final class StreamBertService implements AutoCloseable {
         ModelInfo info = encoder.info();
         log.info("model {} (revision {}) on {}: labels {}, embedding dim {}, max tokens {}",
                 info.name(), info.revision(), info.device(), info.labels(), info.embeddingDim(), info.maxTokens());
+        if (info.labels().isEmpty() && !config.moderationTopic().isEmpty())
+            log.warn("model {} has no classifier labels: moderation events will carry no scores and never be flagged; "
+                    + "set topic.moderation= (empty) to write embeddings only", info.name());
         for (String l : config.thresholdLabels())
             if (info.labels().stream().noneMatch(m -> m.toLowerCase(Locale.ROOT).equals(l)))
                 log.warn("threshold.{} is set but the model has no label '{}' (labels: {})", l, l, info.labels());
