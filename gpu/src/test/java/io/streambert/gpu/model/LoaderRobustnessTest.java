@@ -114,6 +114,21 @@ class LoaderRobustnessTest {
         assertMentions(openError(f), "too short");
     }
 
+    /** Cut after open: reading the mapping faults (SIGBUS); that must surface as a ModelLoadException, not a crash. */
+    @Test
+    void fileCutWhileMapped() throws IOException {
+        Path f = tmp.resolve("cut.safetensors");
+        float[] big = new float[1 << 18];
+        new SafeTensorsWriter().add("w", big, DType.F32, big.length).write(f);
+        try (SafeTensorsFile s = SafeTensorsFile.open(f)) {
+            try (RandomAccessFile r = new RandomAccessFile(f.toFile(), "rw")) {
+                r.setLength(4096);
+            }
+            ModelLoadException e = assertThrows(ModelLoadException.class, () -> s.readFloats("w"));
+            assertMentions(e.getMessage(), f.toString(), "tensor 'w'", "changed while being read");
+        }
+    }
+
     @Test
     void headerLengthBeyondTheFile() throws IOException {
         Path f = raw(tmp.resolve("x.safetensors"), 1000, "{}", 0);
