@@ -75,7 +75,10 @@ public final class StreamBertService implements AutoCloseable {
         }
     }
 
-    /** Starts with an already opened encoder, which the service then owns (closes on {@link #close()}). */
+    /**
+     * Starts with an already opened encoder, which the service then owns (closes on {@link #close()}).
+     * If starting fails, the exception propagates and the encoder stays the caller's to close.
+     */
     public static StreamBertService start(ServiceConfig config, Encoder encoder) {
         return new StreamBertService(config, encoder);
     }
@@ -91,6 +94,9 @@ public final class StreamBertService implements AutoCloseable {
         ModelInfo info = encoder.info();
         log.info("model {} (revision {}) on {}: labels {}, embedding dim {}, max tokens {}",
                 info.name(), info.revision(), info.device(), info.labels(), info.embeddingDim(), info.maxTokens());
+        if (info.labels().isEmpty() && !config.moderationTopic().isEmpty())
+            log.warn("model {} has no classifier labels: moderation events will carry no scores and never be flagged; "
+                    + "set topic.moderation= (empty) to write embeddings only", info.name());
         for (String l : config.thresholdLabels())
             if (info.labels().stream().noneMatch(m -> m.toLowerCase(Locale.ROOT).equals(l)))
                 log.warn("threshold.{} is set but the model has no label '{}' (labels: {})", l, l, info.labels());

@@ -167,7 +167,7 @@ public final class MicroBatchProcessor extends ContextualProcessor<byte[], Objec
             Record<byte[], Object> base = new Record<>(t.key(), null, t.timestamp());
             switch (results.get(i)) {
                 case InferenceResult.Success s -> {
-                    if (topics.moderationOn() || !topics.moderationTopics().isEmpty()) {
+                    if (!topics.moderationTopics().isEmpty()) {
                         ModerationEvent m = mapper.moderation(t, s.prediction(), s.batch(), b.arrivalMs(), now);
                         for (String topic : router.moderationDestinations(m)) {
                             out.add(base.withValue(m));

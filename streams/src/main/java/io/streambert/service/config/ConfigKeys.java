@@ -29,6 +29,7 @@ public final class ConfigKeys {
     public static final String TOPICS_REPLICATION_FACTOR = "topics.replication.factor";
     public static final String FORMAT_OUTPUT = "format.output";
     public static final String SCHEMA_REGISTRY_URL = "schema.registry.url";
+    public static final String FORMAT_JSON_COLLECTION = "format.json.collection.name";
     public static final String MODEL_DIR = "model.dir";
     public static final String MODEL_DEVICE = "model.device";
     public static final String MODEL_MAX_TOKENS = "model.max.tokens";
@@ -70,6 +71,7 @@ public final class ConfigKeys {
         d.put(TOPICS_REPLICATION_FACTOR, "-1");
         d.put(FORMAT_OUTPUT, "avro");
         d.put(SCHEMA_REGISTRY_URL, "");
+        d.put(FORMAT_JSON_COLLECTION, "");
         d.put(MODEL_DIR, "");
         d.put(MODEL_DEVICE, "auto");
         d.put(MODEL_MAX_TOKENS, "0");

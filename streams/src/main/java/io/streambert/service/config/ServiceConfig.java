@@ -348,6 +348,8 @@ public final class ServiceConfig {
     /** -1 = the broker's default.replication.factor. */
     public short topicReplicationFactor() { return topicReplicationFactor; }
     public String schemaRegistryUrl() { return schemaRegistryUrl; }
+    /** Qdrant collection name written first in JSON embedding events, or "" for none. */
+    public String jsonCollectionName() { return value(FORMAT_JSON_COLLECTION); }
     /** The model directory, or null when not configured (then the caller must pass an encoder). */
     public Path modelDir() { return modelDir; }
     public String device() { return device; }

@@ -239,7 +239,10 @@ public final class InferenceScheduler implements AutoCloseable {
         return new InferenceResult.Failure("INFERENCE_FAILED", what + e.getClass().getSimpleName() + ": " + e.getMessage(), batch);
     }
 
+    /** Only the scheduler thread completes futures; room is given back before the caller can see the outcome. */
     private void fail(Request r, Throwable t) {
-        if (r.future.completeExceptionally(t)) admitted.release(r.permits);
+        if (r.future.isDone()) return;
+        admitted.release(r.permits);
+        r.future.completeExceptionally(t);
     }
 }

@@ -22,6 +22,7 @@ public record ServiceSerdes(Serde<TextEvent> text, Serde<ModerationEvent> modera
     public static ServiceSerdes forConfig(ServiceConfig c) {
         Map<String, Object> registry = new HashMap<>(c.registry());
         if (!c.schemaRegistryUrl().isEmpty()) registry.put("schema.registry.url", c.schemaRegistryUrl());
+        if (!c.jsonCollectionName().isEmpty()) registry.put(EventSerdes.JSON_COLLECTION_NAME, c.jsonCollectionName());
         return of(EventSerdes.forFormat(c.outputFormat().name().toLowerCase(Locale.ROOT), registry));
     }
 

@@ -76,6 +76,32 @@ class RoutingTest {
     }
 
     @Test
+    void jsonInAndJsonOut() throws Exception {
+        var config = TopologyHarness.config().set("format.output", "json").set("format.json.collection.name", "texts")
+                .set("batch.max.records", 2).build();
+        try (var h = new TopologyHarness(config, encoder, state)) {
+            h.send("k1", bytes("{\"id\": \"j1\", \"text\": \"plain json text\", \"attributes\": {\"src\": \"web\"}}"));
+            h.send("k2", TopologyHarness.textEvent("a2", "avro input is still read")); // any encoding in
+            var json = new com.fasterxml.jackson.databind.ObjectMapper();
+            var emb = h.driver.createOutputTopic("embedding", new org.apache.kafka.common.serialization.ByteArrayDeserializer(),
+                    new org.apache.kafka.common.serialization.ByteArrayDeserializer()).readRecordsToList();
+            assertEquals(2, emb.size());
+            var e1 = json.readTree(emb.get(0).value());
+            assertEquals("j1", e1.get("id").asText());
+            assertEquals("texts", e1.get("collection_name").asText());
+            float[] want = TestEncoder.predict(encoder.tokenize("plain json text")).embedding();
+            assertEquals(want.length, e1.get("vector").size());
+            assertEquals(want[0], e1.get("vector").get(0).floatValue(), 1e-6);
+            assertEquals("web", e1.get("payload").get("src").asText(), e1.toString());
+            assertEquals(want.length, e1.get("payload").get("dim").asInt());
+            var mod = h.driver.createOutputTopic("moderation", new org.apache.kafka.common.serialization.ByteArrayDeserializer(),
+                    new org.apache.kafka.common.serialization.ByteArrayDeserializer()).readRecordsToList();
+            assertEquals("a2", json.readTree(mod.get(1).value()).get("id").asText());
+            assertEquals("ok", json.readTree(mod.get(1).value()).get("label").asText());
+        }
+    }
+
+    @Test
     void perLabelThresholdsDecideFlagging() {
         var config = TopologyHarness.config().set("batch.max.records", 1).set("threshold.flagged", "0.95").build();
         try (var h = new TopologyHarness(config, encoder, state)) {
