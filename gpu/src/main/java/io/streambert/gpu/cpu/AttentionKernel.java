@@ -80,8 +80,11 @@ final class AttentionKernel {
                                int jlo, int jhi, float scale, float[] p) {
         int q0 = qOff + i0 * stride, q1 = qOff + Math.min(i0 + 1, last) * stride;
         int q2 = qOff + Math.min(i0 + 2, last) * stride, q3 = qOff + Math.min(i0 + 3, last) * stride;
+        int q4 = qOff + Math.min(i0 + 4, last) * stride, q5 = qOff + Math.min(i0 + 5, last) * stride;
+        int q6 = qOff + Math.min(i0 + 6, last) * stride, q7 = qOff + Math.min(i0 + 7, last) * stride;
         for (int j = jlo; j <= jhi; j += 2 * LANES) {
             FloatVector a0 = FloatVector.zero(SPECIES), b0 = a0, a1 = a0, b1 = a0, a2 = a0, b2 = a0, a3 = a0, b3 = a0;
+            FloatVector a4 = a0, b4 = a0, a5 = a0, b5 = a0, a6 = a0, b6 = a0, a7 = a0, b7 = a0;
             for (int d = 0, kb = j; d < headDim; d++, kb += np) {
                 FloatVector k0 = FloatVector.fromArray(SPECIES, kT, kb);
                 FloatVector k1 = FloatVector.fromArray(SPECIES, kT, kb + LANES);
@@ -90,11 +93,19 @@ final class AttentionKernel {
                 v = FloatVector.broadcast(SPECIES, qkv[q1 + d]); a1 = v.fma(k0, a1); b1 = v.fma(k1, b1);
                 v = FloatVector.broadcast(SPECIES, qkv[q2 + d]); a2 = v.fma(k0, a2); b2 = v.fma(k1, b2);
                 v = FloatVector.broadcast(SPECIES, qkv[q3 + d]); a3 = v.fma(k0, a3); b3 = v.fma(k1, b3);
+                v = FloatVector.broadcast(SPECIES, qkv[q4 + d]); a4 = v.fma(k0, a4); b4 = v.fma(k1, b4);
+                v = FloatVector.broadcast(SPECIES, qkv[q5 + d]); a5 = v.fma(k0, a5); b5 = v.fma(k1, b5);
+                v = FloatVector.broadcast(SPECIES, qkv[q6 + d]); a6 = v.fma(k0, a6); b6 = v.fma(k1, b6);
+                v = FloatVector.broadcast(SPECIES, qkv[q7 + d]); a7 = v.fma(k0, a7); b7 = v.fma(k1, b7);
             }
             a0.mul(scale).intoArray(p, j); b0.mul(scale).intoArray(p, j + LANES);
             a1.mul(scale).intoArray(p, np + j); b1.mul(scale).intoArray(p, np + j + LANES);
             a2.mul(scale).intoArray(p, 2 * np + j); b2.mul(scale).intoArray(p, 2 * np + j + LANES);
             a3.mul(scale).intoArray(p, 3 * np + j); b3.mul(scale).intoArray(p, 3 * np + j + LANES);
+            a4.mul(scale).intoArray(p, 4 * np + j); b4.mul(scale).intoArray(p, 4 * np + j + LANES);
+            a5.mul(scale).intoArray(p, 5 * np + j); b5.mul(scale).intoArray(p, 5 * np + j + LANES);
+            a6.mul(scale).intoArray(p, 6 * np + j); b6.mul(scale).intoArray(p, 6 * np + j + LANES);
+            a7.mul(scale).intoArray(p, 7 * np + j); b7.mul(scale).intoArray(p, 7 * np + j + LANES);
         }
     }
 
@@ -132,9 +143,11 @@ final class AttentionKernel {
             weightedValuesAnyHeadDim(qkv, vOff, stride, i0, q, headDim, jlo, jhi, p, np, sums, out, oOff, hidden);
             return;
         }
-        int p0 = 0, p1 = np, p2 = 2 * np, p3 = 3 * np; // rows past q hold stale values and are never stored
+        // rows past q hold stale values and are never stored
+        int p0 = 0, p1 = np, p2 = 2 * np, p3 = 3 * np, p4 = 4 * np, p5 = 5 * np, p6 = 6 * np, p7 = 7 * np;
         for (int c = 0; c < headDim; c += 2 * LANES) {
             FloatVector a0 = FloatVector.zero(SPECIES), b0 = a0, a1 = a0, b1 = a0, a2 = a0, b2 = a0, a3 = a0, b3 = a0;
+            FloatVector a4 = a0, b4 = a0, a5 = a0, b5 = a0, a6 = a0, b6 = a0, a7 = a0, b7 = a0;
             for (int j = jlo, vb = vOff + jlo * stride + c; j <= jhi; j++, vb += stride) {
                 FloatVector v0 = FloatVector.fromArray(SPECIES, qkv, vb);
                 FloatVector v1 = FloatVector.fromArray(SPECIES, qkv, vb + LANES);
@@ -143,12 +156,20 @@ final class AttentionKernel {
                 w = FloatVector.broadcast(SPECIES, p[p1 + j]); a1 = w.fma(v0, a1); b1 = w.fma(v1, b1);
                 w = FloatVector.broadcast(SPECIES, p[p2 + j]); a2 = w.fma(v0, a2); b2 = w.fma(v1, b2);
                 w = FloatVector.broadcast(SPECIES, p[p3 + j]); a3 = w.fma(v0, a3); b3 = w.fma(v1, b3);
+                w = FloatVector.broadcast(SPECIES, p[p4 + j]); a4 = w.fma(v0, a4); b4 = w.fma(v1, b4);
+                w = FloatVector.broadcast(SPECIES, p[p5 + j]); a5 = w.fma(v0, a5); b5 = w.fma(v1, b5);
+                w = FloatVector.broadcast(SPECIES, p[p6 + j]); a6 = w.fma(v0, a6); b6 = w.fma(v1, b6);
+                w = FloatVector.broadcast(SPECIES, p[p7 + j]); a7 = w.fma(v0, a7); b7 = w.fma(v1, b7);
             }
             int o = oOff + i0 * hidden + c;
             a0.div(sums[0]).intoArray(out, o); b0.div(sums[0]).intoArray(out, o + LANES);
             if (q > 1) { o += hidden; a1.div(sums[1]).intoArray(out, o); b1.div(sums[1]).intoArray(out, o + LANES); }
             if (q > 2) { o += hidden; a2.div(sums[2]).intoArray(out, o); b2.div(sums[2]).intoArray(out, o + LANES); }
             if (q > 3) { o += hidden; a3.div(sums[3]).intoArray(out, o); b3.div(sums[3]).intoArray(out, o + LANES); }
+            if (q > 4) { o += hidden; a4.div(sums[4]).intoArray(out, o); b4.div(sums[4]).intoArray(out, o + LANES); }
+            if (q > 5) { o += hidden; a5.div(sums[5]).intoArray(out, o); b5.div(sums[5]).intoArray(out, o + LANES); }
+            if (q > 6) { o += hidden; a6.div(sums[6]).intoArray(out, o); b6.div(sums[6]).intoArray(out, o + LANES); }
+            if (q > 7) { o += hidden; a7.div(sums[7]).intoArray(out, o); b7.div(sums[7]).intoArray(out, o + LANES); }
         }
     }
 

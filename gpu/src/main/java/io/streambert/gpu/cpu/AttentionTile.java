@@ -10,8 +10,8 @@ final class AttentionTile {
     static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
     static final int LANES = SPECIES.length();
     /** Queries per tile. */
-    static final int QT = 4;
-    /** Vectors per step: QT x KV = 8 independent FMA chains, enough to hide the FMA latency. */
+    static final int QT = 8;
+    /** Vectors per step: QT x KV = 16 accumulators: enough independent FMA chains to hide the latency, and each loaded key/value vector feeds 8 FMAs. */
     static final int KV = 2;
 
     /** Row length of the transposed-key and score scratch for a sequence of n tokens (room for a full step past the end). */

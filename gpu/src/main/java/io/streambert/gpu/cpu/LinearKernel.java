@@ -100,6 +100,22 @@ final class LinearKernel {
     }
 
     private static void flush(float[] tile, int n, float[] y, int y0, int out, int valid, float[] bias, int col0) {
+        if (valid < NR) {
+            flushPartial(tile, n, y, y0, out, valid, bias, col0);
+            return;
+        }
+        for (int row = 0; row < n; row++) {
+            int off = y0 + row * out;
+            for (int c = 0; c < NR; c += LANES) {
+                FloatVector v = FloatVector.fromArray(SPECIES, tile, row * NR + c);
+                v = v.add(bias != null ? FloatVector.fromArray(SPECIES, bias, col0 + c) : FloatVector.fromArray(SPECIES, y, off + c));
+                v.intoArray(y, off + c);
+            }
+        }
+    }
+
+    /** The last panel of a layer whose width is not a multiple of NR: masked, so nothing past the row is touched. */
+    private static void flushPartial(float[] tile, int n, float[] y, int y0, int out, int valid, float[] bias, int col0) {
         for (int row = 0; row < n; row++) {
             int off = y0 + row * out;
             for (int c = 0; c < NR; c += LANES) {
