@@ -84,7 +84,7 @@ public final class DemoRun {
         // which takes seconds off the time to the first result on a cold JVM.
         CompletableFuture<Encoder> model = CompletableFuture.supplyAsync(() -> openModel(modelDir),
                 command -> Thread.ofPlatform().name("demo-model-loader").daemon().start(command));
-        Encoder encoder = null;
+        boolean handedOver = false;
         try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start()) {
             out.printf("broker      : Kafka 4.2 KRaft broker in this process at %s (%.1f s)%n",
                     broker.bootstrapServers(), secondsSince(t0));
@@ -94,10 +94,9 @@ public final class DemoRun {
                     config.deadLetterTopic(), 1));
             out.printf("topics      : %s -> %s, %s; bad input -> %s%n", input, config.moderationTopic(),
                     config.embeddingTopic(), config.deadLetterTopic());
-            encoder = awaitModel(model);
-            Encoder owned = encoder;
-            encoder = null; // the service owns it from here and closes it
-            try (AutoCloseable service = starter.start(config, owned)) {
+            Encoder encoder = awaitModel(model);
+            handedOver = true; // the service owns the encoder from here and closes it
+            try (AutoCloseable service = starter.start(config, encoder)) {
                 out.printf("service     : started with the bundled model %s on the CPU (%.1f s)%n", modelDir, secondsSince(t0));
                 out.println();
                 return produceAndWatch(broker.bootstrapServers(), config, input);
@@ -105,8 +104,8 @@ public final class DemoRun {
                 out.println("stopping the service and the broker...");
             }
         } finally {
-            if (encoder != null) encoder.close();
-            model.thenAccept(Encoder::close); // broker failed first: close the model whenever it finishes loading
+            // The broker failed first: close the model whenever it finishes loading.
+            if (!handedOver) model.thenAccept(Encoder::close);
             TempDirs.deleteRecursively(work);
         }
     }
