@@ -2,6 +2,7 @@ package io.streambert.broker;
 
 import java.io.IOException;
 import java.io.PrintStream;
+import java.net.BindException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -61,9 +62,23 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
 
     /**
      * Formats the log directory (unless it already holds a formatted node), starts the server and
-     * waits until a client can create and describe a topic through it.
+     * waits until a client sees the broker registered in the cluster metadata.
      */
     public static EmbeddedKafkaBroker start(BrokerOptions options) {
+        // Random ports are picked, released, then bound by Kafka: another process can take one in between.
+        // That is worth a retry with new ports; a port the caller asked for that is busy is not.
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return startOnce(options);
+            } catch (BrokerStartException e) {
+                boolean bindRace = rootCause(e) instanceof BindException
+                        && (options.port() == 0 || !e.getMessage().contains("127.0.0.1:" + options.port() + ":"));
+                if (!bindRace || attempt == 3) throw e;
+            }
+        }
+    }
+
+    private static EmbeddedKafkaBroker startOnce(BrokerOptions options) {
         Path dir;
         boolean temporary = options.logDir() == null;
         try {
@@ -181,8 +196,8 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         }
     }
 
-    // The equivalent of `kafka-storage format --standalone`-less static quorum: writes meta.properties
-    // and the bootstrap checkpoint. A directory that is already formatted is reused (bin/streambert broker --dir).
+    // The equivalent of `kafka-storage format` for a static quorum (controller.quorum.voters): writes
+    // meta.properties and the bootstrap metadata checkpoint. A directory that is already formatted is reused (bin/streambert broker --dir).
     private static void format(Path dataDir) {
         try {
             Files.createDirectories(dataDir);
@@ -230,12 +245,24 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     // Kafka wraps the real reason (e.g. "failed to bind ... Address already in use") a few levels deep.
     private static String describe(Throwable e) {
         StringBuilder sb = new StringBuilder(String.valueOf(e.getMessage() != null ? e.getMessage() : e.toString()));
-        Throwable root = e;
-        while (root.getCause() != null && root.getCause() != root) root = root.getCause();
+        Throwable root = rootCause(e);
         if (root != e && root.getMessage() != null && !sb.toString().contains(root.getMessage())) {
             sb.append(" (cause: ").append(root.getMessage()).append(')');
         }
+        // The bind message names the port; keep it findable for the retry decision above.
+        for (Throwable t = e; t != null && t.getCause() != t; t = t.getCause()) {
+            if (t.getMessage() != null && t.getMessage().contains("failed to bind") && !sb.toString().contains(t.getMessage())) {
+                sb.append(" (").append(t.getMessage()).append(')');
+                break;
+            }
+        }
         return sb.toString();
+    }
+
+    private static Throwable rootCause(Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) root = root.getCause();
+        return root;
     }
 
     private static void sleep(long ms) {

@@ -14,10 +14,10 @@ import picocli.CommandLine.Option;
         description = "A single-node KRaft broker in this process (127.0.0.1 only), until Ctrl-C.")
 public final class BrokerCommand implements Callable<Integer> {
 
-    @Option(names = "--port", description = "Client port on 127.0.0.1 (default: a free port).")
+    @Option(names = "--port", paramLabel = "N", description = "Client port on 127.0.0.1 (default: a free port).")
     int port;
 
-    @Option(names = "--dir", description = "Data directory, kept after exit so a restart finds its topics "
+    @Option(names = "--dir", paramLabel = "DIR", description = "Data directory, kept after exit so a restart finds its topics "
             + "(default: a temporary directory, deleted on exit).")
     Path dir;
 

@@ -40,11 +40,13 @@ public final class DemoCommand implements Callable<Integer> {
             quiet("org.apache.kafka.controller.QuorumController", "error");
             quiet("org.apache.kafka.streams.processor.internals.StateDirectory", "error");
             quiet("org.apache.kafka.clients.NetworkClient", "error");
+            // CONCURRENT_TRANSACTIONS retries: normal under exactly-once with a 100 ms commit interval.
+            quiet("org.apache.kafka.clients.producer.internals.Sender", "error");
         }
         DemoRun.Options options = new DemoRun.Options(seconds == null ? null : Duration.ofSeconds(seconds), follow,
                 Duration.ofMillis(150));
-        DemoRun demo = new DemoRun(options, config -> {
-            StreamBertService service = StreamBertService.start(config);
+        DemoRun demo = new DemoRun(options, (config, encoder) -> {
+            StreamBertService service = StreamBertService.start(config, encoder);
             if (!service.awaitReady(Duration.ofSeconds(60))) {
                 service.close();
                 throw new IllegalStateException("the service did not become ready within 60 s (state " + service.state() + ")");

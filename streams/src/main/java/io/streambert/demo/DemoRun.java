@@ -2,13 +2,18 @@ package io.streambert.demo;
 
 import io.streambert.broker.EmbeddedKafkaBroker;
 import io.streambert.broker.TempDirs;
+import io.streambert.gpu.Encoder;
+import io.streambert.gpu.EncoderOptions;
+import io.streambert.gpu.Encoders;
 import io.streambert.schemas.DeadLetter;
 import io.streambert.schemas.EmbeddingEvent;
 import io.streambert.schemas.ModerationEvent;
 import io.streambert.serde.EventSerdes;
 import io.streambert.service.config.ConfigKeys;
 import io.streambert.service.config.ServiceConfig;
+import java.io.IOException;
 import java.io.PrintStream;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -21,6 +26,8 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -50,6 +57,8 @@ public final class DemoRun {
     }
 
     static final Duration DEFAULT_LIMIT = Duration.ofMinutes(3);
+    /** The bundled model is tiny: the CPU is the right device for it everywhere. */
+    static final String DEVICE = "cpu";
 
     private final Options options;
     private final ServiceStarter starter;
@@ -70,17 +79,24 @@ public final class DemoRun {
     public DemoSummary run() throws Exception {
         long t0 = System.nanoTime();
         Path work = Files.createTempDirectory("streambert-demo-");
+        Path modelDir = work.resolve("model");
+        // Loading the model (tokenizer native library, weights) does not need the broker: do both at once,
+        // which takes seconds off the time to the first result on a cold JVM.
+        CompletableFuture<Encoder> model = CompletableFuture.supplyAsync(() -> openModel(modelDir),
+                command -> Thread.ofPlatform().name("demo-model-loader").daemon().start(command));
+        boolean handedOver = false;
         try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start()) {
             out.printf("broker      : Kafka 4.2 KRaft broker in this process at %s (%.1f s)%n",
                     broker.bootstrapServers(), secondsSince(t0));
-            Path modelDir = BundledModel.extractTo(work.resolve("model"));
             ServiceConfig config = config(broker.bootstrapServers(), modelDir, work.resolve("state"));
             String input = config.inputTopics().get(0);
             broker.createTopics(Map.of(input, 2, config.moderationTopic(), 2, config.embeddingTopic(), 2,
                     config.deadLetterTopic(), 1));
             out.printf("topics      : %s -> %s, %s; bad input -> %s%n", input, config.moderationTopic(),
                     config.embeddingTopic(), config.deadLetterTopic());
-            try (AutoCloseable service = starter.start(config)) {
+            Encoder encoder = awaitModel(model);
+            handedOver = true; // the service owns the encoder from here and closes it
+            try (AutoCloseable service = starter.start(config, encoder)) {
                 out.printf("service     : started with the bundled model %s on the CPU (%.1f s)%n", modelDir, secondsSince(t0));
                 out.println();
                 return produceAndWatch(broker.bootstrapServers(), config, input);
@@ -88,7 +104,26 @@ public final class DemoRun {
                 out.println("stopping the service and the broker...");
             }
         } finally {
+            // The broker failed first: close the model whenever it finishes loading.
+            if (!handedOver) model.thenAccept(Encoder::close);
             TempDirs.deleteRecursively(work);
+        }
+    }
+
+    private static Encoder openModel(Path modelDir) {
+        try {
+            return Encoders.open(BundledModel.extractTo(modelDir), EncoderOptions.defaults().withDevice(DEVICE));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static Encoder awaitModel(CompletableFuture<Encoder> model) throws Exception {
+        try {
+            return model.join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof Exception cause) throw cause;
+            throw e;
         }
     }
 
@@ -186,7 +221,7 @@ public final class DemoRun {
                 .set(ConfigKeys.APPLICATION_ID, "streambert-demo")
                 .set(ConfigKeys.BOOTSTRAP_SERVERS, bootstrap)
                 .set(ConfigKeys.MODEL_DIR, modelDir.toString())
-                .set(ConfigKeys.MODEL_DEVICE, "cpu")
+                .set(ConfigKeys.MODEL_DEVICE, DEVICE)
                 .set(ConfigKeys.STATE_DIR, stateDir.toString())
                 .set(ConfigKeys.BATCH_MAX_RECORDS, "8")
                 .set(ConfigKeys.BATCH_MAX_WAIT_MS, "100")

@@ -1,9 +1,13 @@
 package io.streambert.demo;
 
+import io.streambert.gpu.Encoder;
 import io.streambert.service.config.ServiceConfig;
 
-/** Starts the service for the demo; closing the handle drains and stops it. A seam so tests can observe it. */
+/**
+ * Starts the service for the demo with an already opened encoder (which the service then owns); closing
+ * the handle drains and stops it.
+ */
 @FunctionalInterface
 public interface ServiceStarter {
-    AutoCloseable start(ServiceConfig config) throws Exception;
+    AutoCloseable start(ServiceConfig config, Encoder encoder) throws Exception;
 }
