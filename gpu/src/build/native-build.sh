@@ -24,7 +24,7 @@ say() { echo "[streambert-native] $*"; }
 CXX=${CXX:-g++}
 # -fno-strict-aliasing: kernels reinterpret bf16 pairs as 32-bit words, as CUDA code does (nvcc tolerates it).
 # -mtls-dialect=gnu2: __shared__ arrays are thread_local in a dlopen'ed library; TLS descriptors make that cheap.
-CXXFLAGS=(-O2 -std=c++17 -fPIC -fno-strict-aliasing -mtls-dialect=gnu2 -pthread -Wall -Wno-unused-parameter
+CXXFLAGS=(-O2 -std=c++17 -fPIC -fno-strict-aliasing -mtls-dialect=gnu2 -pthread -Wall -Wno-unused-parameter -Wno-unknown-pragmas
           -Wno-unused-function -I "$src_main" -I "$src_emu")
 shopt -s nullglob
 # What every object depends on besides its source: the g++ build sees the emulator headers too, nvcc does not.

@@ -1,5 +1,7 @@
 package io.streambert.gpu.device;
 
+import io.streambert.gpu.model.Bf16;
+
 import jcuda.CudaException;
 import jcuda.Pointer;
 import jcuda.driver.CUcontext;

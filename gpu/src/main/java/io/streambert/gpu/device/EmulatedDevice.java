@@ -1,5 +1,7 @@
 package io.streambert.gpu.device;
 
+import io.streambert.gpu.model.Bf16;
+
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;

@@ -1,13 +1,27 @@
 package io.streambert.gpu.device;
 
 /**
- * Checks a launch's Java arguments against what the kernel takes, so a wrong argument list is a clear error
+ * Launch argument helpers. Checks a launch's Java arguments against what the kernel takes, so a wrong argument list is a clear error
  * instead of a kernel reading garbage. Codes as the emulator's registry reports them: 'p' pointer
  * ({@link DeviceBuffer}), 'i' 4-byte integer ({@link Integer}), 'l' 8-byte integer ({@link Long}), 'f' float
  * ({@link Float}).
  */
-final class KernelArgs {
+public final class KernelArgs {
     private KernelArgs() {}
+
+    /**
+     * An optional pointer parameter as the kernels take it: the pointer, then an int flag (1 = use it). Device.launch
+     * has no null pointer, so when {@code optional} is null a buffer the kernel will not read ({@code standIn})
+     * takes its place and the flag is 0.
+     */
+    public static Object[] optional(DeviceBuffer optional, DeviceBuffer standIn) {
+        return new Object[] {optional != null ? optional : standIn, optional != null ? 1 : 0};
+    }
+
+    /** A launcher's precondition: an IllegalArgumentException with {@code message} when it does not hold. */
+    public static void require(boolean ok, String message) {
+        if (!ok) throw new IllegalArgumentException(message);
+    }
 
     /** Only the argument kinds {@link Device} allows (the signature is unknown, e.g. on a real GPU). */
     static void checkKinds(String kernel, Object[] args) {

@@ -1,5 +1,7 @@
 package io.streambert.gpu.kernels;
 
+import io.streambert.gpu.device.KernelArgs;
+
 import io.streambert.gpu.device.Dim3;
 
 /** Launch shape of the grid-stride elementwise kernels (GeGLU, bias+gelu, sigmoid): threadsPerBlock threads, at

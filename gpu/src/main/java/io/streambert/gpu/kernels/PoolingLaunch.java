@@ -1,5 +1,7 @@
 package io.streambert.gpu.kernels;
 
+import io.streambert.gpu.device.KernelArgs;
+
 import io.streambert.gpu.device.Device;
 import io.streambert.gpu.device.DeviceBuffer;
 import io.streambert.gpu.device.Dim3;

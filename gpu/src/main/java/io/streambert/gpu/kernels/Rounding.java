@@ -1,5 +1,7 @@
 package io.streambert.gpu.kernels;
 
+import io.streambert.gpu.model.Bf16;
+
 /**
  * How a twin computes. {@link #EXACT}: float64 throughout on the given (bf16-valued) inputs, no rounding of the
  * output: the truth the kernels are measured against. {@link #NAIVE_BF16}: the same loops with every intermediate

@@ -1,5 +1,7 @@
 package io.streambert.gpu.kernels;
 
+import io.streambert.gpu.device.KernelArgs;
+
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.stream.IntStream;

@@ -1,6 +1,6 @@
 package io.streambert.gpu.model;
 
-/** bf16 <-> f32: bf16 is the top 16 bits of an f32, so widening is a shift and narrowing rounds to nearest even. */
+/** bf16 <-> f32 (the one bf16 helper of the module: loader, kernels, devices and twins all use it): bf16 is the top 16 bits of an f32, so widening is a shift and narrowing rounds to nearest even. */
 public final class Bf16 {
     private Bf16() {}
 
@@ -19,5 +19,17 @@ public final class Bf16 {
     /** f32 value nearest to f that bf16 can hold: what a bf16 checkpoint of f widens back to. */
     public static float round(float f) {
         return toFloat(fromFloat(f));
+    }
+
+    /** {@code d} narrowed to float, then rounded to bf16 (what a kernel storing a double-ish result keeps). */
+    public static float round(double d) {
+        return round((float) d);
+    }
+
+    /** A copy of {@code x} with every value rounded to bf16. */
+    public static float[] roundAll(float[] x) {
+        float[] y = new float[x.length];
+        for (int i = 0; i < x.length; i++) y[i] = round(x[i]);
+        return y;
     }
 }

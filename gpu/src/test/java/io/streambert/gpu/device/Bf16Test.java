@@ -1,5 +1,7 @@
 package io.streambert.gpu.device;
 
+import io.streambert.gpu.model.Bf16;
+
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;

@@ -1,5 +1,7 @@
 package io.streambert.gpu.device;
 
+import io.streambert.gpu.model.Bf16;
+
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;

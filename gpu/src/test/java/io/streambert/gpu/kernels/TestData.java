@@ -1,5 +1,7 @@
 package io.streambert.gpu.kernels;
 
+import io.streambert.gpu.model.Bf16;
+
 import java.util.Random;
 
 /** Seeded inputs for the sweeps: values exactly representable in bf16, like the kernels' bf16 inputs. */
