@@ -149,6 +149,9 @@ public final class CudaDevice implements Device {
 
     private void current() { cuCtxSetCurrent(context); }
 
+    /** Makes this device's context current on the calling thread (cuBLAS works in the current context). */
+    void makeCurrent() { current(); }
+
     private CUfunction function(String kernel) {
         return functions.computeIfAbsent(kernel, k -> {
             for (CUmodule m : modules) {

@@ -62,6 +62,12 @@ public final class EmulatedDevice implements Device {
         return names;
     }
 
+    /** The main emulation library (src/main/cuda + src/main/emu): where EmulatedGemm finds its host function. */
+    EmulatorLibrary mainLibrary() { return libraries.getLast(); }
+
+    /** The native memory behind a buffer of this device, checked to hold {@code bytes}. */
+    static MemorySegment memory(DeviceBuffer b, long bytes, String what) { return segment(b, bytes, what); }
+
     /** Names of the kernels compiled from src/main/cuda (the ones the fatbin also holds). */
     public List<String> mainKernelNames() { return libraries.getLast().kernelNames(); }
 

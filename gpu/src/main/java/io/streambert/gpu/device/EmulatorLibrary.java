@@ -40,9 +40,11 @@ final class EmulatorLibrary {
     private final MethodHandle kernelName;
     private final MethodHandle setWorkers;
     private final MethodHandle workers;
+    private final SymbolLookup lookup;
 
     private EmulatorLibrary(String resource, SymbolLookup lookup) {
         this.resource = resource;
+        this.lookup = lookup;
         Linker linker = Linker.nativeLinker();
         launch = linker.downcallHandle(find(lookup, "sb_emu_launch"), FunctionDescriptor.of(JAVA_INT, ADDRESS,
                 JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS));
@@ -85,6 +87,11 @@ final class EmulatorLibrary {
     }
 
     String resource() { return resource; }
+
+    /** A downcall to another exported function of this library (e.g. the cuBLAS stand-in sb_emu_gemm_bf16). */
+    MethodHandle function(String symbol, FunctionDescriptor descriptor) {
+        return Linker.nativeLinker().downcallHandle(find(lookup, symbol), descriptor);
+    }
 
     boolean hasKernel(String kernel) {
         try (Arena a = Arena.ofConfined()) {
