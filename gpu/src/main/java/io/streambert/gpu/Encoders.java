@@ -1,6 +1,10 @@
 package io.streambert.gpu;
 
 import io.streambert.gpu.cpu.CpuEncoder;
+import io.streambert.gpu.device.CudaDevice;
+import io.streambert.gpu.device.DeviceException;
+import io.streambert.gpu.device.EmulatedDevice;
+import io.streambert.gpu.gpu.GpuEncoder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -13,8 +17,9 @@ import java.util.Locale;
  * (auto: cuda when a GPU is usable, else cpu), logs the choice, and returns the {@link Encoder}.
  *
  * <p>Errors: a bad model directory is a {@link ModelLoadException}; an unknown device name an
- * {@link IllegalArgumentException}; cuda / emulated an {@link UnsupportedOperationException} until the GPU
- * encoder exists (a later issue plugs it in at {@link #openGpu}).
+ * {@link IllegalArgumentException}; cuda without a usable GPU a {@link DeviceException} saying why.
+ * {@code emulated} runs the GPU encoder over the CPU emulation of the CUDA kernels (slow; for tests and checks).
+ * The system property {@code streambert.device} (same values), when set, overrides the options' device.
  */
 public final class Encoders {
     private static final Logger LOG = LoggerFactory.getLogger(Encoders.class);
@@ -24,28 +29,45 @@ public final class Encoders {
     public static Encoder open(Path dir, EncoderOptions options) {
         EncoderOptions opts = options == null ? EncoderOptions.defaults() : options;
         if (!Files.isDirectory(dir)) throw new ModelLoadException(dir + ": not a model directory");
-        String device = opts.device() == null ? "auto" : opts.device().trim().toLowerCase(Locale.ROOT);
+        String forced = System.getProperty(DEVICE_PROPERTY);
+        String requested = forced != null && !forced.isBlank() ? forced : opts.device();
+        if (forced != null && !forced.isBlank()) LOG.info("device '{}' forced by -D{}", forced, DEVICE_PROPERTY);
+        String device = requested == null ? "auto" : requested.trim().toLowerCase(Locale.ROOT);
         return switch (device) {
             case "auto" -> {
+                if (CudaDevice.isAvailable()) {
+                    LOG.info("device auto -> cuda: the CUDA driver reports a GPU");
+                    yield openGpu(dir, opts, "cuda");
+                }
                 LOG.info("device auto -> cpu: {}", gpuUnusableReason());
                 yield CpuEncoder.open(dir, opts);
             }
             case "cpu" -> CpuEncoder.open(dir, opts);
             case "cuda", "emulated" -> openGpu(dir, opts, device);
-            default -> throw new IllegalArgumentException("unknown device '" + opts.device() + "' (auto | cpu | cuda | emulated)");
+            default -> throw new IllegalArgumentException("unknown device '" + requested + "' (auto | cpu | cuda | emulated)");
         };
     }
 
+    /** System property that overrides EncoderOptions.device (auto | cpu | cuda | emulated). */
+    public static final String DEVICE_PROPERTY = "streambert.device";
+
     private static Encoder openGpu(Path dir, EncoderOptions opts, String device) {
-        throw new UnsupportedOperationException("device '" + device + "' is not available yet: the GPU encoder is not built;"
-                + " use --device cpu (or auto)");
+        if (device.equals("emulated")) {
+            LOG.info("device emulated: the CUDA kernels compiled with g++ and run on the CPU (GEMMs by a host stand-in for cuBLAS)");
+            return GpuEncoder.open(dir, opts, new EmulatedDevice());
+        }
+        if (!CudaDevice.isAvailable()) {
+            throw new DeviceException("device 'cuda' is not available: " + CudaDevice.unavailableReason()
+                    + "; use --device cpu, auto or emulated");
+        }
+        return GpuEncoder.open(dir, opts, CudaDevice.open(0));
     }
 
-    /** Why auto does not pick a GPU; the GPU encoder is not built yet, so there is always a reason. */
+    /** Why auto does not pick a GPU. */
     private static String gpuUnusableReason() {
         if (!Files.exists(Path.of("/proc/driver/nvidia/version")) && !Files.exists(Path.of("/dev/nvidia0"))) {
             return "no NVIDIA GPU or CUDA driver found (/proc/driver/nvidia/version and /dev/nvidia0 absent)";
         }
-        return "an NVIDIA driver is present but the GPU encoder is not built yet";
+        return "an NVIDIA driver is present but CUDA is not usable: " + CudaDevice.unavailableReason();
     }
 }
