@@ -14,16 +14,18 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  *   <li>Hidden states (final_norm output, stored bf16, values up to ~5): measured against a baseline computed in
  *       the test, the CPU encoder (fp32 activations) on the same checkpoint with its weights rounded to bf16. That
  *       is how far bf16 weights alone move this (random, sensitive) tiny model: on tiny-a max |diff| 0.01-0.62,
- *       mean 0.003-0.031 per case. The device path rounds every GEMM input and output to bf16 as well, so it may be
- *       up to twice the baseline plus a floor (half a bf16 ulp at 4 is 0.016): max <= 2 x base max + 0.1,
- *       mean <= 2 x base mean + 0.005. A wrong row, position or window gives errors of order 1.</li>
+ *       mean 0.003-0.031 per case. The device path also rounds every GEMM input and output to bf16; what that
+ *       alone does shows on tiny-b, whose weights are stored bf16 (baseline 0): max 0.011-0.21, mean 0.003-0.018
+ *       (measured, growing with length as attention mixes more rounded values and LayerNorm rescales them). Bound:
+ *       max <= 2 x base max + 0.3, mean <= 2 x base mean + 0.03 (the activation-rounding figures with ~1.5x
+ *       headroom). A wrong row, position, window or bias gives errors of order 1 (hidden values reach ~5).</li>
  *   <li>Label equal to the reference when the reference's top-2 logit margin is >= 0.05: the logits here move
  *       by up to ~0.02 (measured, printed); a margin below 0.05 is a near-tie bf16 may flip, so that case's label
  *       is not compared (its logits still are, within 0.1).</li>
  * </ul>
  */
 final class GoldenBounds {
-    static final double MIN_COSINE = 0.995, MAX_HIDDEN_FLOOR = 0.1, MEAN_HIDDEN_FLOOR = 0.005, MAX_LOGIT = 0.1, CLEAR_MARGIN = 0.05;
+    static final double MIN_COSINE = 0.995, MAX_HIDDEN_FLOOR = 0.3, MEAN_HIDDEN_FLOOR = 0.03, MAX_LOGIT = 0.1, CLEAR_MARGIN = 0.05;
 
     private GoldenBounds() {}
 
