@@ -73,9 +73,6 @@ public final class CpuEncoder implements Encoder {
             if (labels.isEmpty()) {
                 labels = new ArrayList<>();
                 for (int i = 0; i < w.head().numLabels(); i++) labels.add("LABEL_" + i);
-            } else if (labels.size() != w.head().numLabels()) {
-                throw new ModelLoadException("config.json: id2label has " + labels.size() + " labels but the classifier has "
-                        + w.head().numLabels() + " rows");
             }
             this.classifier = new ClassificationHead(w.head(), h, Pooling.parse(cfg.classifierPooling(), "classifier_pooling"),
                     cfg.classifierActivation(), cfg.normEps(), labels, cfg.multiLabel());
@@ -91,6 +88,10 @@ public final class CpuEncoder implements Encoder {
     public static CpuEncoder open(Path dir, EncoderOptions options) {
         ModelConfig cfg = ModelConfig.load(dir);
         int maxTokens = options.maxTokens() > 0 ? Math.min(options.maxTokens(), cfg.maxPositions()) : cfg.maxPositions();
+        if (cfg.maxPositions() < 2) {
+            throw new ModelLoadException(dir.resolve("config.json") + ": field 'max_position_embeddings': " + cfg.maxPositions()
+                    + " leaves no room for [CLS] and [SEP]");
+        }
         if (maxTokens < 2) throw new IllegalArgumentException("max tokens " + maxTokens + " leaves no room for [CLS] and [SEP]");
         int embeddingDim = options.embeddingDim() <= 0 ? cfg.hiddenSize() : options.embeddingDim();
         if (options.embeddingDim() < 0 || embeddingDim > cfg.hiddenSize()) {
@@ -112,6 +113,10 @@ public final class CpuEncoder implements Encoder {
         try (Checkpoint ck = Checkpoint.open(dir)) {
             weights = ModernBertWeights.load(ck, cfg);
             revision = ck.revision();
+        }
+        if (weights.head() != null && !cfg.id2label().isEmpty() && cfg.id2label().size() != weights.head().numLabels()) {
+            throw new ModelLoadException(dir.resolve("config.json") + ": field 'id2label': " + cfg.id2label().size()
+                    + " labels, but the checkpoint's classifier has " + weights.head().numLabels() + " rows");
         }
         ModelTokenizer tok = ModelTokenizer.load(dir, maxTokens, options.truncation(), cfg.sepTokenId());
         try {
@@ -186,6 +191,12 @@ public final class CpuEncoder implements Encoder {
                 }
             }
             cu[s + 1] = Math.addExact(cu[s], ids.length);
+        }
+        long widest = Math.max(3L * cfg.hiddenSize(), 2L * cfg.intermediateSize());
+        if (cu[sequences.size()] * widest > Integer.MAX_VALUE - 8) {
+            // activations are Java arrays: [tokens, widest] must fit in one
+            throw new InputRejectedException("batch of " + cu[sequences.size()] + " tokens is too large for one pass (at most "
+                    + (Integer.MAX_VALUE - 8) / widest + "); split it");
         }
         return cu;
     }

@@ -1,6 +1,7 @@
 package io.streambert.gpu.cpu;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
@@ -11,9 +12,19 @@ import jdk.incubator.vector.VectorSpecies;
  *
  * <p>Why: with fast matrix products these were a fifth of a layer's time (GeGLU's erf alone ~30 ns/element).
  * Vector code is written inline in the loops: a FloatVector passed through a call that is not inlined is boxed.
+ *
+ * <p>Deterministic on purpose: only IEEE-exact lane operations (add, mul, fma, div, compare, bit moves) are used.
+ * {@code reduceLanes(ADD)} and {@code lanewise(EXP)} are avoided because their results differ between the
+ * interpreter's fallback and the compiled intrinsic (summation order; SVML vs Math.exp), which made the same
+ * input give slightly different outputs before and after JIT compilation.
  */
 public final class VectorOps {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    private static final float LOG2E = 1.4426950408889634f;
+    private static final float LN2_HI = 0.693145751953125f;          // ln 2 split so n * LN2_HI is exact
+    private static final float LN2_LO = 1.4286068203094172e-06f;
+    private static final float ROUND_MAGIC = 12582912f;               // 1.5 * 2^23: adding it rounds to an integer
+    private static final int ROUND_MAGIC_BITS = Float.floatToRawIntBits(ROUND_MAGIC);
 
     private VectorOps() {}
 
@@ -43,7 +54,21 @@ public final class VectorOps {
             p = p.fma(t, FloatVector.broadcast(S, 0.37409196f));
             p = p.fma(t, FloatVector.broadcast(S, 1.00002368f));
             FloatVector arg = p.mul(t).sub(a.mul(a)).sub(1.26551223f);
-            FloatVector erfc = t.mul(arg.lanewise(VectorOperators.EXP));
+            // exp(arg), arg <= 0: 2^n * e^r with n = round(arg / ln 2), r = arg - n ln 2 (Cody-Waite), e^r by Taylor to r^7
+            FloatVector c = arg.max(-87f);
+            FloatVector shifted = c.mul(LOG2E).add(ROUND_MAGIC);      // round to nearest integer in the low mantissa bits
+            FloatVector n = shifted.sub(ROUND_MAGIC);
+            FloatVector rr = n.fma(FloatVector.broadcast(S, -LN2_HI), c);
+            rr = n.fma(FloatVector.broadcast(S, -LN2_LO), rr);
+            FloatVector e = rr.fma(1f / 5040f, 1f / 720f);
+            e = e.fma(rr, FloatVector.broadcast(S, 1f / 120f));
+            e = e.fma(rr, FloatVector.broadcast(S, 1f / 24f));
+            e = e.fma(rr, FloatVector.broadcast(S, 1f / 6f));
+            e = e.fma(rr, FloatVector.broadcast(S, 0.5f));
+            e = e.fma(rr, FloatVector.broadcast(S, 1f));
+            e = e.fma(rr, FloatVector.broadcast(S, 1f));
+            IntVector bits = shifted.reinterpretAsInts().sub(ROUND_MAGIC_BITS).add(127).lanewise(VectorOperators.LSHL, 23);
+            FloatVector erfc = t.mul(e.mul(bits.reinterpretAsFloats()));
             FloatVector erfAbs = erfc.neg().add(1f);
             VectorMask<Float> negative = z.lt(0f);
             FloatVector erf = erfAbs.blend(erfAbs.neg(), negative);
@@ -65,7 +90,7 @@ public final class VectorOps {
         FloatVector acc = FloatVector.zero(S);
         int i = 0;
         for (; i < bound; i += S.length()) acc = acc.add(FloatVector.fromArray(S, x, o + i));
-        float sum = acc.reduceLanes(VectorOperators.ADD);
+        float sum = sumLanes(acc);
         for (; i < dim; i++) sum += x[o + i];
         float mean = sum / dim;
         FloatVector m = FloatVector.broadcast(S, mean);
@@ -74,7 +99,7 @@ public final class VectorOps {
             FloatVector d = FloatVector.fromArray(S, x, o + i).sub(m);
             acc = d.fma(d, acc);
         }
-        float sq = acc.reduceLanes(VectorOperators.ADD);
+        float sq = sumLanes(acc);
         for (; i < dim; i++) { float d = x[o + i] - mean; sq += d * d; }
         float inv = (float) (1.0 / Math.sqrt(sq / dim + (double) eps));
         for (i = 0; i < bound; i += S.length()) {
@@ -86,6 +111,14 @@ public final class VectorOps {
             float v = (x[o + i] - mean) * inv * weight[i];
             y[o + i] = bias == null ? v : v + bias[i];
         }
+    }
+
+    /** Lanes summed in lane order: the same result interpreted or compiled (reduceLanes' order is unspecified). */
+    private static float sumLanes(FloatVector v) {
+        float[] lanes = v.toArray();
+        float s = 0f;
+        for (float x : lanes) s += x;
+        return s;
     }
 
     /**

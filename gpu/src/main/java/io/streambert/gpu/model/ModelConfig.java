@@ -103,8 +103,15 @@ public record ModelConfig(
         double gTheta, lTheta;
         JsonNode rp = c.get("rope_parameters");
         if (rp != null && !rp.isNull()) {
-            gTheta = ropeTheta(f, rp, "full_attention", c.path("global_rope_theta").asDouble(160000.0));
-            lTheta = ropeTheta(f, rp, "sliding_attention", c.path("local_rope_theta").asDouble(10000.0));
+            if (!rp.isObject()) throw f.bad("rope_parameters", "must be an object");
+            if (!rp.has("full_attention") && !rp.has("sliding_attention") && (rp.has("rope_theta") || rp.has("rope_type"))) {
+                // one flat set of parameters: transformers applies it to every layer type
+                gTheta = ropeTheta(f, c, "rope_parameters", c.path("global_rope_theta").asDouble(160000.0));
+                lTheta = rp.has("rope_theta") ? gTheta : c.path("local_rope_theta").asDouble(10000.0);
+            } else {
+                gTheta = ropeTheta(f, rp, "full_attention", c.path("global_rope_theta").asDouble(160000.0));
+                lTheta = ropeTheta(f, rp, "sliding_attention", c.path("local_rope_theta").asDouble(10000.0));
+            }
         } else {
             JsonNode scaling = c.get("rope_scaling");
             if (scaling != null && !scaling.isNull()) throw f.bad("rope_scaling", "RoPE scaling is not supported");
@@ -158,14 +165,16 @@ public record ModelConfig(
                 f.integer("cls_token_id", 50281), f.integer("sep_token_id", 50282), f.integer("pad_token_id", 50283));
     }
 
-    private static double ropeTheta(Fields f, JsonNode rp, String layerType, double fallback) {
-        JsonNode p = rp.get(layerType);
+    /** rope_theta of {@code parent.key} (a rope_parameters object); {@code fallback} when it has none. */
+    private static double ropeTheta(Fields f, JsonNode parent, String key, double fallback) {
+        JsonNode p = parent.get(key);
         if (p == null || p.isNull()) return fallback;
+        String where = key.equals("rope_parameters") ? key : "rope_parameters." + key;
         String type = p.path("rope_type").asText("default");
-        if (!type.equals("default")) throw f.bad("rope_parameters." + layerType + ".rope_type", "'" + type + "' is not supported (only default)");
+        if (!type.equals("default")) throw f.bad(where + ".rope_type", "'" + type + "' is not supported (only default)");
         JsonNode t = p.get("rope_theta");
         if (t == null || t.isNull()) return fallback;
-        if (!t.isNumber() || t.asDouble() <= 0) throw f.bad("rope_parameters." + layerType + ".rope_theta", "must be a positive number");
+        if (!t.isNumber() || t.asDouble() <= 0) throw f.bad(where + ".rope_theta", "must be a positive number");
         return t.asDouble();
     }
 

@@ -28,7 +28,8 @@ import java.util.regex.Pattern;
  * Unexpected tensors: an unknown name under {@code embeddings.}, {@code layers.} or {@code final_norm.} means
  * the checkpoint is not this architecture or does not match config.json (e.g. more layers than
  * num_hidden_layers, absolute position embeddings) and is an ERROR; any other unknown tensor is logged as a
- * warning and ignored (checkpoints carry extras such as pooler or task heads this engine does not run).
+ * warning and ignored (checkpoints carry extras such as pooler or task heads this engine does not run), and so
+ * are saved RoPE buffers ({@code rotary_emb.*}, {@code inv_freq}), which the engine recomputes from the config.
  */
 public record ModernBertWeights(float[] tokEmbeddings, float[] embNormWeight, float[] embNormBias,
                                 List<LayerWeights> layers, float[] finalNormWeight, float[] finalNormBias,
@@ -126,7 +127,9 @@ public record ModernBertWeights(float[] tokEmbeddings, float[] embNormWeight, fl
             for (String n : ck.names()) {
                 if (used.contains(n)) continue;
                 Matcher m = ENCODER.matcher(n);
-                (m.matches() ? wrong : extra).add(n);
+                // RoPE frequency buffers are recomputed from the config; a checkpoint that saved them is still ModernBERT
+                boolean ropeBuffer = n.contains("rotary_emb.") || n.endsWith(".inv_freq");
+                (m.matches() && !ropeBuffer ? wrong : extra).add(n);
             }
             if (!wrong.isEmpty()) {
                 throw new ModelLoadException(ck.where(wrong.getFirst()) + ": unexpected encoder tensor (" + wrong.size()

@@ -200,8 +200,30 @@ public final class SafeTensorsFile implements AutoCloseable {
         }
     }
 
-    /** A float tensor widened to f32 (bf16 and f16 are converted exactly). */
+    /** A float tensor widened to f32 (bf16 and f16 are converted exactly). Integer tensors: {@link #readInts}. */
     public float[] readFloats(String name) {
+        try {
+            return readFloats0(name);
+        } catch (InternalError e) {
+            throw shrunk(name, e);
+        }
+    }
+
+    /** An integer tensor (I32, or I64 whose values fit in an int). */
+    public int[] readInts(String name) {
+        try {
+            return readInts0(name);
+        } catch (InternalError e) {
+            throw shrunk(name, e);
+        }
+    }
+
+    /** The JVM turns a fault on a mapped page (SIGBUS: the file was cut after it was opened) into an InternalError. */
+    private ModelLoadException shrunk(String name, InternalError e) {
+        return new ModelLoadException(path + ": tensor '" + name + "': the file changed while being read (truncated after it was opened?)", e);
+    }
+
+    private float[] readFloats0(String name) {
         TensorInfo t = info(name);
         int n = arrayLength(t);
         MemorySegment s = data.asSlice(t.begin(), t.end() - t.begin());
@@ -215,8 +237,7 @@ public final class SafeTensorsFile implements AutoCloseable {
         return out;
     }
 
-    /** An integer tensor (I32, or I64 whose values fit in an int). */
-    public int[] readInts(String name) {
+    private int[] readInts0(String name) {
         TensorInfo t = info(name);
         int n = arrayLength(t);
         MemorySegment s = data.asSlice(t.begin(), t.end() - t.begin());

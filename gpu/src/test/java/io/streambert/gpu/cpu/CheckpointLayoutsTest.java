@@ -185,6 +185,13 @@ class CheckpointLayoutsTest {
         assertTrue(maxAbsDiff(cls.predictions().get(1).embedding(), original.predictions().get(1).embedding()) > 1e-3);
         Outputs overridden = run(dir, EncoderOptions.defaults().withPooling("mean"));
         assertSame(original, overridden, 1e-6f, "pooling option overrides sentence-transformers");
+
+        Files.writeString(dir.resolve("modules.json"), """
+                [{"idx": 0, "name": "0", "path": "", "type": "sentence_transformers.models.Transformer"},
+                 {"idx": 1, "name": "1", "path": "1_Pooling", "type": "sentence_transformers.models.Pooling"},
+                 {"idx": 2, "name": "2", "path": "2_Dense", "type": "sentence_transformers.models.Dense"}]""");
+        String m = assertThrows(ModelLoadException.class, () -> CpuEncoder.open(dir, EncoderOptions.defaults())).getMessage();
+        assertTrue(m.contains("modules.json") && m.contains("Dense"), m);
     }
 
     static float[] normalise(float[] v) {
@@ -251,11 +258,13 @@ class CheckpointLayoutsTest {
         Path extra = Rewrite.checkpoint(TestModels.tinyA(), tmp.resolve("extra"), DType.F32, n -> n, a -> a);
         Map<String, Rewrite.Tensor> t = Rewrite.readAll(extra.resolve("model.safetensors"));
         t.put("pooler.dense.weight", new Rewrite.Tensor(new float[4], new long[]{2, 2}));
+        t.put("model.layers.1.attn.rotary_emb.inv_freq", new Rewrite.Tensor(new float[32], new long[]{32}));
         Rewrite.write(extra.resolve("model.safetensors"), t, DType.F32);
         assertSame(original, run(extra, EncoderOptions.defaults()), 1e-6f, "extra tensor");
 
         Path layer = Rewrite.checkpoint(TestModels.tinyA(), tmp.resolve("extra-layer"), DType.F32, n -> n, a -> a);
         t.remove("pooler.dense.weight");
+        t.remove("model.layers.1.attn.rotary_emb.inv_freq");
         t.put("model.layers.4.attn.Wqkv.weight", t.get("model.layers.3.attn.Wqkv.weight"));
         Rewrite.write(layer.resolve("model.safetensors"), t, DType.F32);
         ModelLoadException e = assertThrows(ModelLoadException.class, () -> CpuEncoder.open(layer, EncoderOptions.defaults()));

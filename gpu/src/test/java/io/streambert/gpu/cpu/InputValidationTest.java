@@ -46,4 +46,12 @@ class InputValidationTest {
         assertEquals(40, encoder.info().maxTokens());
         assertEquals(3, encoder.encode(List.of(ok)).getFirst().tokens());
     }
+
+    @Test
+    void batchTooLargeForOnePassIsRejectedUpFront() {
+        int[] forty = new int[40];
+        Arrays.fill(forty, 5);
+        List<int[]> huge = java.util.Collections.nCopies(Integer.MAX_VALUE / 384 / 40 + 1, forty);
+        assertTrue(rejected(huge).contains("too large for one pass"));
+    }
 }

@@ -97,4 +97,26 @@ class VectorOpsTest {
             assertClose(v.readFloats("layernorm_out"), ln, 1e-4f, "layernorm");
         }
     }
+
+    /**
+     * The same input gives bit-identical output before and after the JIT compiles the vector code (reduceLanes
+     * and lanewise EXP did not: interpreter fallback and intrinsic differ), so the engine is deterministic.
+     */
+    @Test
+    void resultsDoNotChangeOnceCompiled() {
+        Random r = new Random(5);
+        int rows = 3, inter = 48, dim = 48;
+        float[] u = random(r, rows * 2 * inter, 3), x = random(r, rows * dim, 2), w = random(r, dim, 1);
+        float[] g0 = new float[rows * inter], l0 = new float[rows * dim], g = new float[rows * inter], l = new float[rows * dim];
+        VectorOps.geglu(u, rows, inter, g0);
+        VectorOps.layerNorm(x, rows, dim, w, null, 1e-5f, l0);
+        for (int it = 0; it < 20_000; it++) {
+            VectorOps.geglu(u, rows, inter, g);
+            VectorOps.layerNorm(x, rows, dim, w, null, 1e-5f, l);
+            if (it % 2000 == 0 || it == 19_999) {
+                assertEquals(0, java.util.Arrays.compare(g0, g), "geglu changed at iteration " + it);
+                assertEquals(0, java.util.Arrays.compare(l0, l), "layerNorm changed at iteration " + it);
+            }
+        }
+    }
 }

@@ -114,6 +114,21 @@ class LoaderRobustnessTest {
         assertMentions(openError(f), "too short");
     }
 
+    /** Cut after open: reading the mapping faults (SIGBUS); that must surface as a ModelLoadException, not a crash. */
+    @Test
+    void fileCutWhileMapped() throws IOException {
+        Path f = tmp.resolve("cut.safetensors");
+        float[] big = new float[1 << 18];
+        new SafeTensorsWriter().add("w", big, DType.F32, big.length).write(f);
+        try (SafeTensorsFile s = SafeTensorsFile.open(f)) {
+            try (RandomAccessFile r = new RandomAccessFile(f.toFile(), "rw")) {
+                r.setLength(4096);
+            }
+            ModelLoadException e = assertThrows(ModelLoadException.class, () -> s.readFloats("w"));
+            assertMentions(e.getMessage(), f.toString(), "tensor 'w'", "changed while being read");
+        }
+    }
+
     @Test
     void headerLengthBeyondTheFile() throws IOException {
         Path f = raw(tmp.resolve("x.safetensors"), 1000, "{}", 0);
@@ -224,6 +239,13 @@ class LoaderRobustnessTest {
     }
 
     @Test
+    void labelCountThatDisagreesWithTheClassifier() {
+        Path dir = TestModels.copyDir(TestModels.tinyA(), tmp.resolve("m"));
+        Rewrite.editConfig(dir, c -> ((com.fasterxml.jackson.databind.node.ObjectNode) c.get("id2label")).put("3", "extra"));
+        assertMentions(modelError(dir), dir.resolve("config.json").toString(), "id2label", "4 labels", "3 rows");
+    }
+
+    @Test
     void missingOrBrokenConfig() throws IOException {
         Path dir = TestModels.copyDir(TestModels.tinyA(), tmp.resolve("m"));
         Files.delete(dir.resolve("config.json"));
@@ -244,6 +266,15 @@ class LoaderRobustnessTest {
         Path dir2 = TestModels.copyDir(TestModels.tinyA(), tmp.resolve("m2"));
         Files.delete(dir2.resolve("tokenizer.json"));
         assertMentions(modelError(dir2), dir2.resolve("tokenizer.json").toString(), "missing");
+    }
+
+    @Test
+    void brokenTokenizerJson() throws IOException {
+        Path dir = TestModels.copyDir(TestModels.tinyA(), tmp.resolve("m"));
+        Files.writeString(dir.resolve("tokenizer.json"), "{\"version\": \"1.0\", \"model\": ");
+        assertMentions(modelError(dir), dir.resolve("tokenizer.json").toString(), "cannot load tokenizer");
+        Files.writeString(dir.resolve("tokenizer.json"), "{\"version\": \"1.0\", \"model\": {\"type\": \"NoSuchModel\"}}");
+        assertMentions(modelError(dir), dir.resolve("tokenizer.json").toString(), "cannot load tokenizer");
     }
 
     @Test

@@ -57,6 +57,18 @@ class ModelConfigTest {
     }
 
     @Test
+    void flatRopeParametersApplyToEveryLayerType() throws Exception {
+        ModelConfig c = parse("""
+                {"model_type": "modernbert", "num_hidden_layers": 2, "layer_types": ["full_attention", "sliding_attention"],
+                 "rope_parameters": {"rope_type": "default", "rope_theta": 20000.0}}""");
+        assertEquals(20000.0, c.ropeTheta(0));
+        assertEquals(20000.0, c.ropeTheta(1));
+        String m = assertThrows(ModelLoadException.class, () -> parse(
+                "{\"model_type\": \"modernbert\", \"rope_parameters\": {\"rope_type\": \"linear\", \"factor\": 2}}")).getMessage();
+        assertTrue(m.contains("rope_parameters.rope_type") && m.contains("linear"), m);
+    }
+
+    @Test
     void defaultsFollowTransformers() throws Exception {
         ModelConfig c = parse("{\"model_type\": \"modernbert\", \"local_rope_theta\": null}");
         assertEquals(22, c.numLayers());

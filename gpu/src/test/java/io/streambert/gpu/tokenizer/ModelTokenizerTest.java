@@ -83,4 +83,23 @@ class ModelTokenizerTest {
             assertArrayEquals(new int[]{CLS, 72, 291, 540, 305, 270, 108, 100, SEP}, tok.encode("Hello world"));
         }
     }
+
+    /** The service tokenizes from several threads at once. */
+    @Test
+    void concurrentTokenizingGivesTheSameIds() throws Exception {
+        var cases = TestModels.cases().stream().filter(c -> c.text() != null).toList();
+        try (ModelTokenizer t = ModelTokenizer.load(TestModels.tinyA(), 1024, Truncation.TRUNCATE, SEP);
+             var pool = java.util.concurrent.Executors.newFixedThreadPool(4)) {
+            var futures = new java.util.ArrayList<java.util.concurrent.Future<Boolean>>();
+            for (int w = 0; w < 4; w++) {
+                futures.add(pool.submit(() -> {
+                    for (int rep = 0; rep < 50; rep++) {
+                        for (Case c : cases) if (!Arrays.equals(c.inputIds(), t.encode(c.text()))) return false;
+                    }
+                    return true;
+                }));
+            }
+            for (var f : futures) assertTrue(f.get());
+        }
+    }
 }
