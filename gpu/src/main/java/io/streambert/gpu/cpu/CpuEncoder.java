@@ -88,6 +88,10 @@ public final class CpuEncoder implements Encoder {
     public static CpuEncoder open(Path dir, EncoderOptions options) {
         ModelConfig cfg = ModelConfig.load(dir);
         int maxTokens = options.maxTokens() > 0 ? Math.min(options.maxTokens(), cfg.maxPositions()) : cfg.maxPositions();
+        if (cfg.maxPositions() < 2) {
+            throw new ModelLoadException(dir.resolve("config.json") + ": field 'max_position_embeddings': " + cfg.maxPositions()
+                    + " leaves no room for [CLS] and [SEP]");
+        }
         if (maxTokens < 2) throw new IllegalArgumentException("max tokens " + maxTokens + " leaves no room for [CLS] and [SEP]");
         int embeddingDim = options.embeddingDim() <= 0 ? cfg.hiddenSize() : options.embeddingDim();
         if (options.embeddingDim() < 0 || embeddingDim > cfg.hiddenSize()) {

@@ -11,9 +11,13 @@ import java.nio.file.Path;
 /**
  * The embedding pooling a sentence-transformers export asks for: {@code modules.json} names a
  * {@code sentence_transformers.models.Pooling} module whose folder (usually {@code 1_Pooling/}) holds a
- * config.json with {@code pooling_mode_cls_token} / {@code pooling_mode_mean_tokens}.
+ * config.json with {@code pooling_mode_cls_token} / {@code pooling_mode_mean_tokens}. Pipelines with other modules
+ * (a Dense projection, ...) are refused: this engine would silently produce different embeddings.
  */
 public final class SentenceTransformersPooling {
+    private static final java.util.regex.Pattern SUPPORTED_MODULES =
+            java.util.regex.Pattern.compile("sentence_transformers\\.models\\.(Transformer|Pooling|Normalize)");
+
     private SentenceTransformersPooling() {}
 
     /** "cls", "mean", or null when the directory is not a sentence-transformers export (or has no Pooling module). */
@@ -25,7 +29,13 @@ public final class SentenceTransformersPooling {
             JsonNode root = readJson(json, modules);
             if (!root.isArray()) throw new ModelLoadException(modules + ": expected a JSON array of modules");
             for (JsonNode m : root) {
-                if (m.path("type").asText("").endsWith(".Pooling")) {
+                String type = m.path("type").asText("");
+                if (!SUPPORTED_MODULES.matcher(type).matches()) {
+                    // a Dense projection or similar after pooling would make our embeddings silently differ from theirs
+                    throw new ModelLoadException(modules + ": module '" + type + "' (" + m.path("path").asText("") + ") is not supported;"
+                            + " only Transformer, Pooling and Normalize pipelines give the same embeddings here");
+                }
+                if (type.endsWith(".Pooling")) {
                     String p = m.path("path").asText("");
                     poolingDir = dir.resolve(p).normalize();
                     if (!poolingDir.startsWith(dir.normalize())) throw new ModelLoadException(modules + ": Pooling path '" + p + "' leaves the model directory");

@@ -185,6 +185,13 @@ class CheckpointLayoutsTest {
         assertTrue(maxAbsDiff(cls.predictions().get(1).embedding(), original.predictions().get(1).embedding()) > 1e-3);
         Outputs overridden = run(dir, EncoderOptions.defaults().withPooling("mean"));
         assertSame(original, overridden, 1e-6f, "pooling option overrides sentence-transformers");
+
+        Files.writeString(dir.resolve("modules.json"), """
+                [{"idx": 0, "name": "0", "path": "", "type": "sentence_transformers.models.Transformer"},
+                 {"idx": 1, "name": "1", "path": "1_Pooling", "type": "sentence_transformers.models.Pooling"},
+                 {"idx": 2, "name": "2", "path": "2_Dense", "type": "sentence_transformers.models.Dense"}]""");
+        String m = assertThrows(ModelLoadException.class, () -> CpuEncoder.open(dir, EncoderOptions.defaults())).getMessage();
+        assertTrue(m.contains("modules.json") && m.contains("Dense"), m);
     }
 
     static float[] normalise(float[] v) {
