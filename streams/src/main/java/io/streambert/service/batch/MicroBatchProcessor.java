@@ -99,7 +99,7 @@ public final class MicroBatchProcessor extends ContextualProcessor<byte[], Objec
         }
         restoredRecords = count > 0;
         if (restoredRecords)
-            log.info("task {}: {} buffered records ({} tokens) survived the restart; flushing them at the first punctuation",
+            log.info("task {}: {} buffered records ({} tokens) survived the restart; flushing them from the first punctuation on",
                     context.taskId(), count, tokens);
         context.schedule(Duration.ofMillis(limits.punctuateEveryMs()), PunctuationType.WALL_CLOCK_TIME, this::onWallClock);
     }
