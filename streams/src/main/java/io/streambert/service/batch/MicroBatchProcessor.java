@@ -33,8 +33,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The micro-batch: buffers validated records in a changelogged key-value store (key = arrival sequence,
- * so iteration is arrival order) and flushes the whole buffer when it holds {@code maxRecords} records or
+ * so iteration is arrival order) and flushes it when it holds {@code maxRecords} records or
  * {@code maxTokens} tokens, or when its oldest record has waited {@code maxWaitMs} (wall-clock punctuator).
+ * A flush takes the oldest micro-batch; normally that is the whole buffer.
  *
  * <p>Why nothing is lost: a record is in the store before process() returns, and the store's changelog
  * write belongs to the same transaction as the input offset. A flush runs inside one process() or
@@ -43,8 +44,8 @@ import org.slf4j.LoggerFactory;
  * process dies before that commit, the transaction aborts, the store is restored from the changelog with
  * the records still in it, and the first punctuation after the restart flushes them.
  *
- * <p>Per-key order: a key lives in one partition, one task, one buffer; the buffer is flushed whole, in
- * arrival order, and outputs are forwarded in that order.
+ * <p>Per-key order: a key lives in one partition, one task, one buffer; the buffer is flushed oldest
+ * first, in arrival order, and outputs are forwarded in that order.
  */
 public final class MicroBatchProcessor extends ContextualProcessor<byte[], Object, byte[], Object> {
     private static final Logger log = LoggerFactory.getLogger(MicroBatchProcessor.class);
@@ -98,7 +99,7 @@ public final class MicroBatchProcessor extends ContextualProcessor<byte[], Objec
         }
         restoredRecords = count > 0;
         if (restoredRecords)
-            log.info("task {}: {} buffered records ({} tokens) survived the restart; flushing them at the first punctuation",
+            log.info("task {}: {} buffered records ({} tokens) survived the restart; flushing them from the first punctuation on",
                     context.taskId(), count, tokens);
         context.schedule(Duration.ofMillis(limits.punctuateEveryMs()), PunctuationType.WALL_CLOCK_TIME, this::onWallClock);
     }
@@ -112,8 +113,9 @@ public final class MicroBatchProcessor extends ContextualProcessor<byte[], Objec
         count++;
         tokens += b.tokens();
         oldestArrivalMs = Math.min(oldestArrivalMs, now);
-        if (count >= limits.maxRecords()) flush("count");
-        else if (tokens >= limits.maxTokens()) flush("tokens");
+        // Normally one flush empties the buffer; after a drain or a restart it may hold several micro-batches.
+        while (count >= limits.maxRecords() || tokens >= limits.maxTokens())
+            if (!flush(count >= limits.maxRecords() ? "count" : "tokens")) break;
     }
 
     private void onWallClock(long now) {
@@ -125,11 +127,28 @@ public final class MicroBatchProcessor extends ContextualProcessor<byte[], Objec
     /** Buffered record count (for tests and the progress log). */
     int buffered() { return count; }
 
-    private void flush(String trigger) {
-        if (draining.getAsBoolean()) return; // shutting down: leave them buffered (committed) for the next run
-        List<BufferedRecord> batch = new ArrayList<>(count);
+    /**
+     * Flushes the oldest micro-batch in the buffer: records in arrival order up to {@code maxRecords}
+     * records or until {@code maxTokens} is reached (so one flush is never bigger than the timeout budget
+     * assumes, even when a drain or a restart left more behind; the rest goes at the next trigger).
+     *
+     * @return false when nothing was flushed because shutdown began (the records stay buffered)
+     */
+    private boolean flush(String trigger) {
+        if (draining.getAsBoolean()) return false; // shutting down: leave them buffered (committed) for the next run
+        List<BufferedRecord> batch = new ArrayList<>(Math.min(count, limits.maxRecords()));
+        long nextOldest = Long.MAX_VALUE;
         try (KeyValueIterator<Long, BufferedRecord> it = store.all()) {
-            while (it.hasNext()) batch.add(it.next().value);
+            int chunkTokens = 0;
+            while (it.hasNext()) {
+                BufferedRecord r = it.next().value;
+                if (batch.size() >= limits.maxRecords() || chunkTokens >= limits.maxTokens()) {
+                    nextOldest = r.arrivalMs(); // arrival order = sequence order: the first one left is the oldest
+                    break;
+                }
+                batch.add(r);
+                chunkTokens += r.tokens();
+            }
         }
         List<int[]> ids = new ArrayList<>(batch.size());
         int batchTokens = 0;
@@ -143,8 +162,8 @@ public final class MicroBatchProcessor extends ContextualProcessor<byte[], Objec
             CompletableFuture<List<InferenceResult>> f = scheduler.submit(ids);
             results = f.get(limits.flushTimeoutMs(), TimeUnit.MILLISECONDS);
         } catch (SchedulerClosedException e) {
-            log.info("task {}: scheduler closed, keeping {} records buffered for the next run", context().taskId(), batch.size());
-            return;
+            log.info("task {}: scheduler closed, keeping {} records buffered for the next run", context().taskId(), count);
+            return false;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new StreamsException("interrupted while waiting for inference; the transaction aborts and the batch is retried", e);
@@ -197,10 +216,11 @@ public final class MicroBatchProcessor extends ContextualProcessor<byte[], Objec
             metrics.endToEnd(System.currentTimeMillis() - b.text().timestamp());
         }
         metrics.flushed(trigger, batch.size(), batchTokens, waited);
-        count = 0;
-        tokens = 0;
-        oldestArrivalMs = Long.MAX_VALUE;
-        restoredRecords = false;
+        count -= batch.size();
+        tokens -= batchTokens;
+        oldestArrivalMs = count == 0 ? Long.MAX_VALUE : nextOldest;
+        if (count == 0) restoredRecords = false; // else: the next punctuation flushes the next restored micro-batch
+        return true;
     }
 
     private String kindOf(Object value, String sink) {

@@ -22,8 +22,11 @@ import java.util.Map;
  *   requiredMs   = batch.max.wait.ms + flushBlockMs + commit.interval.ms
  * </pre>
  *
- * max.poll.interval.ms and (under exactly-once) transaction.timeout.ms must both exceed requiredMs;
- * the service raises them when they were not set explicitly and refuses to start when they were set too low.
+ * max.poll.interval.ms must exceed 2 x requiredMs (Kafka Streams returns to poll only after half of it has
+ * passed) and, under exactly-once, transaction.timeout.ms must exceed requiredMs; the service raises them
+ * when they were not set explicitly and refuses to start when they were set too low. These timeouts are
+ * about progress, not correctness: exceeding one causes a rebalance or a fenced producer, the open
+ * transaction aborts and the work is redone, still exactly once.
  *
  * @param flushBlockMs  how long a flush waits for its results before it gives up (the task then fails and
  *                      its transaction aborts; nothing is lost, the records are processed again)
@@ -54,9 +57,12 @@ public record TimeoutBudget(long flushBlockMs, long requiredMs) {
      */
     public List<String> enforce(Map<String, Object> props, Map<String, String> explicit, boolean exactlyOnce) {
         List<String> adjusted = new ArrayList<>();
-        long target = 2 * requiredMs; // headroom: GC pauses, rebalances, a slow broker
-        checkOrRaise(props, explicit, "max.poll.interval.ms", 300_000, target, adjusted, "consumer.");
+        // Kafka Streams stops processing and polls again once HALF of max.poll.interval.ms has passed since the
+        // last poll; a flush started just before that must still end in time, so the interval must exceed
+        // 2 x requiredMs. When raising it we leave one more requiredMs of headroom (GC pauses, a second flush).
+        checkOrRaise(props, explicit, "max.poll.interval.ms", 300_000, 2 * requiredMs, 3 * requiredMs, adjusted, "consumer.");
         if (exactlyOnce) {
+            long target = 2 * requiredMs;
             if (target > BROKER_MAX_TRANSACTION_TIMEOUT_MS && !explicit.containsKey("transaction.timeout.ms")
                     && !explicit.containsKey("producer.transaction.timeout.ms"))
                 throw new ConfigException("batching settings need a transaction timeout of " + target + " ms (2 x "
@@ -64,13 +70,17 @@ public record TimeoutBudget(long flushBlockMs, long requiredMs) {
                         + "brokers' default transaction.max.timeout.ms of " + BROKER_MAX_TRANSACTION_TIMEOUT_MS
                         + " ms; lower scheduler.queue.tokens or scheduler.worst.case.batch.ms, or raise the brokers' limit and set "
                         + "kafka.transaction.timeout.ms explicitly");
-            checkOrRaise(props, explicit, "transaction.timeout.ms", 10_000, target, adjusted, "producer.");
+            checkOrRaise(props, explicit, "transaction.timeout.ms", 10_000, requiredMs, target, adjusted, "producer.");
         }
         return adjusted;
     }
 
+    /**
+     * @param minimum an explicit value must exceed this
+     * @param target  an unset value whose Kafka default is below {@code minimum} is raised to this
+     */
     private void checkOrRaise(Map<String, Object> props, Map<String, String> explicit, String key, long kafkaDefault,
-                              long target, List<String> adjusted, String clientPrefix) {
+                              long minimum, long target, List<String> adjusted, String clientPrefix) {
         String given = explicit.containsKey(clientPrefix + key) ? explicit.get(clientPrefix + key) : explicit.get(key);
         if (given != null) {
             long value;
@@ -79,16 +89,17 @@ public record TimeoutBudget(long flushBlockMs, long requiredMs) {
             } catch (NumberFormatException e) {
                 throw new ConfigException("kafka." + key + ": '" + given + "' is not a number of milliseconds");
             }
-            if (value <= requiredMs)
-                throw new ConfigException("kafka." + key + "=" + value + " is too low: a stream thread may be blocked in a "
-                        + "micro-batch flush for up to " + requiredMs + " ms (batch.max.wait.ms + worst-case flush " + flushBlockMs
-                        + " ms + commit interval; see docs/SERVICE.md, 'Batching and timeouts'). Raise it above " + requiredMs
-                        + " ms, or lower scheduler.queue.tokens, scheduler.worst.case.batch.ms or batch.max.tokens");
+            if (value <= minimum)
+                throw new ConfigException("kafka." + key + "=" + value + " is too low: it must exceed " + minimum + " ms, because a "
+                        + "stream thread may be blocked in a micro-batch flush for up to " + requiredMs + " ms (batch.max.wait.ms + "
+                        + "worst-case flush " + flushBlockMs + " ms + commit interval; see docs/SERVICE.md, 'Batching and timeouts'). "
+                        + "Raise it, or lower scheduler.queue.tokens, scheduler.worst.case.batch.ms or batch.max.tokens");
             return;
         }
-        if (kafkaDefault < target) {
+        if (kafkaDefault <= minimum) {
             props.put(clientPrefix + key, (int) Math.min(Integer.MAX_VALUE, target));
-            adjusted.add(key + " raised from its default " + kafkaDefault + " ms to " + target + " ms (2 x worst-case " + requiredMs + " ms)");
+            adjusted.add(key + " raised from its default " + kafkaDefault + " ms to " + target + " ms (worst-case flush path "
+                    + requiredMs + " ms)");
         }
     }
 

@@ -114,6 +114,26 @@ class BatchingTest {
             h.draining.set(false); // (in the service they would be flushed by the next run, from the store)
             h.advanceWallClock(500);
             assertEquals(List.of("1", "2"), ids(out.readRecordsToList()), "nothing was lost meanwhile");
+            assertEquals(List.of(List.of(3, 3)), encoder.calls);
+        }
+    }
+
+    @Test
+    void aBufferHoldingSeveralMicroBatchesIsFlushedOneMicroBatchAtATimeOldestFirst() {
+        var config = TopologyHarness.config().set("batch.max.records", 2).set("batch.max.wait.ms", 100).build();
+        try (var h = new TopologyHarness(config, encoder, state)) {
+            var out = h.moderation("moderation");
+            h.draining.set(true);
+            for (int i = 1; i <= 5; i++) h.send("k" + i, String.valueOf(i), "text " + i);
+            assertTrue(out.isEmpty());
+            h.draining.set(false);
+            h.advanceWallClock(500);
+            assertEquals(List.of("1", "2"), ids(out.readRecordsToList()), "one micro-batch per trigger");
+            h.advanceWallClock(500);
+            assertEquals(List.of("3", "4"), ids(out.readRecordsToList()));
+            h.send("k6", "6", "text 6"); // the count trigger empties the rest, still micro-batch by micro-batch
+            assertEquals(List.of("5", "6"), ids(out.readRecordsToList()));
+            assertEquals(List.of(List.of(4, 4), List.of(4, 4), List.of(4, 4)), encoder.calls);
         }
     }
 

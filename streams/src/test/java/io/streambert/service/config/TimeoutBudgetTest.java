@@ -30,18 +30,20 @@ class TimeoutBudgetTest {
         long required = r.budget().requiredMs();
         assertEquals(50 + 240_000 + 100, required);
         assertEquals((int) (2 * required), p.get("producer.transaction.timeout.ms"));
-        assertEquals((int) (2 * required), p.get("consumer.max.poll.interval.ms"));
+        assertEquals((int) (3 * required), p.get("consumer.max.poll.interval.ms"), "above twice the bound: Streams polls at half of it");
         assertEquals(2, r.adjustments().size());
     }
 
     @Test
     void explicitTimeoutsThatAreTooShortRefuseToStart() {
+        // 550 ms bound: max.poll.interval.ms must exceed 1100 (Streams polls again after half of it), the transaction 550.
         ConfigException e = assertThrows(ConfigException.class,
-                () -> StreamsSettings.build(small().set("kafka.max.poll.interval.ms", 500).build()));
-        assertTrue(e.getMessage().contains("kafka.max.poll.interval.ms=500 is too low") && e.getMessage().contains("550 ms"), e.getMessage());
+                () -> StreamsSettings.build(small().set("kafka.max.poll.interval.ms", 1000).build()));
+        assertTrue(e.getMessage().contains("kafka.max.poll.interval.ms=1000 is too low: it must exceed 1100 ms"), e.getMessage());
         e = assertThrows(ConfigException.class,
                 () -> StreamsSettings.build(small().set("kafka.producer.transaction.timeout.ms", 300).build()));
-        assertTrue(e.getMessage().contains("transaction.timeout.ms=300 is too low"), e.getMessage());
+        assertTrue(e.getMessage().contains("transaction.timeout.ms=300 is too low: it must exceed 550 ms"), e.getMessage());
+        assertEquals("1200", StreamsSettings.build(small().set("kafka.max.poll.interval.ms", 1200).build()).properties().get("max.poll.interval.ms"));
     }
 
     @Test

@@ -91,6 +91,22 @@ class DeadLetterTest {
     }
 
     @Test
+    void anUnreachableSchemaRegistryFailsTheTaskInsteadOfDeadLetteringGoodRecords() {
+        var config = TopologyHarness.config().set("batch.max.records", 1)
+                .set("schema.registry.url", "http://127.0.0.1:1").set("registry.schema.registry.request.timeout.ms", 500).build();
+        try (var h = new TopologyHarness(config, encoder, state)) {
+            // Confluent wire format: magic 0, schema id 7, then an Avro body the registry would describe.
+            byte[] value = {0, 0, 0, 0, 7, 2, 'a', 2, 'b'};
+            var e = assertThrows(org.apache.kafka.streams.errors.StreamsException.class, () -> h.send("k", value));
+            boolean outage = false;
+            for (Throwable t = e; t != null; t = t.getCause())
+                outage |= t instanceof io.streambert.serde.registry.RegistryUnavailableException;
+            assertTrue(outage, "the cause is the registry outage: " + e);
+            assertTrue(h.deadLetters().isEmpty(), "a registry outage is not the record's fault");
+        }
+    }
+
+    @Test
     void tooManyTokensUnderTheRejectPolicy() {
         var config = TopologyHarness.config().set("batch.max.records", 1).build();
         try (var h = new TopologyHarness(config, encoder, state)) {
@@ -120,8 +136,11 @@ class DeadLetterTest {
             assertTrue(h.deadLetters().isEmpty(), "a broken device is not the records' fault");
             assertTrue(h.moderation("moderation").isEmpty());
             broken.set(false);
-            h.send("c", "3", "three"); // the buffer still holds 1 and 2; this flush takes all three
-            assertEquals(List.of("1", "2", "3"), h.moderation("moderation").readValuesToList().stream().map(ModerationEvent::getId).toList());
+            h.send("c", "3", "three"); // the buffer still holds 1 and 2: they go first, as one micro-batch
+            var out = h.moderation("moderation");
+            assertEquals(List.of("1", "2"), out.readValuesToList().stream().map(ModerationEvent::getId).toList());
+            h.send("d", "4", "four");
+            assertEquals(List.of("3", "4"), out.readValuesToList().stream().map(ModerationEvent::getId).toList());
         }
     }
 
