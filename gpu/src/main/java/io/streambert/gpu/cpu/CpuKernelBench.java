@@ -75,7 +75,7 @@ public final class CpuKernelBench {
         for (int rows : rowsList) {
             for (int s = 0; s < shapes.length; s++) {
                 int in = shapes[s][0], out = shapes[s][1];
-                int reps = (int) Math.max(3, 4e9 / (2.0 * rows * in * out));
+                int reps = (int) Math.max(3, 4e10 / (2.0 * rows * in * out)); // ~0.1 s per shape
                 double g = linearGflops(rows, in, out, reps);
                 System.out.printf("{\"rows\": %d, \"layer\": \"%s\", \"threads\": %d, \"gflops\": %.1f, \"of_peak\": %.2f}%n",
                         rows, names[s], CpuParallel.threads(), g, g / bestAll);
