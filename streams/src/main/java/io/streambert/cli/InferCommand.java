@@ -106,6 +106,8 @@ public final class InferCommand implements Callable<Integer> {
         return Files.newBufferedWriter(p, StandardCharsets.UTF_8);
     }
 
+    private static final int MAX_PENDING_LINES = 4096;
+
     /** Lines waiting for their batch to fill; written in input order once the batch has run. */
     private final class Run {
         final Encoder encoder;
@@ -127,7 +129,8 @@ public final class InferCommand implements Callable<Integer> {
             if (line.ids() != null && pendingTokens > 0 && pendingTokens + line.ids().length > batchTokens) flush();
             pending.add(line);
             if (line.ids() != null) pendingTokens += line.ids().length;
-            if (pendingTokens >= batchTokens) flush();
+            // Also bound the lines held back (a long run of bad lines carries no tokens).
+            if (pendingTokens >= batchTokens || pending.size() >= MAX_PENDING_LINES) flush();
         }
 
         void flush() throws IOException {

@@ -29,15 +29,13 @@ final class LinearKernel {
         if (rows == 0) return;
         int rowBlock = Math.max(MR, (ROW_BLOCK_BYTES / (4 * in)) / MR * MR);
         int rowBlocks = (rows + rowBlock - 1) / rowBlock;
-        int panels = w.panels;
+        long work = (long) rows * in * w.out;
+        boolean small = work < 1 << 16; // a few microseconds: not worth waking the workers
         // Enough tasks for the workers to balance (the cores are shared), but each task long enough to amortise.
         int wanted = 4 * CpuParallel.threads();
-        int panelChunks = Math.min(panels, Math.max(1, (wanted + rowBlocks - 1) / rowBlocks));
-        long work = (long) rows * in * out;
-        if (work < 1 << 16) panelChunks = 1;
-        int chunks = panelChunks;
+        int chunks = small ? 1 : Math.min(w.panels, Math.max(1, (wanted + rowBlocks - 1) / rowBlocks));
         int tasks = rowBlocks * chunks;
-        if (work < 1 << 16) { // a few microseconds: not worth waking the workers
+        if (small) {
             for (int t = 0; t < tasks; t++) task(t, chunks, rowBlock, x, rows, w, y);
             return;
         }
