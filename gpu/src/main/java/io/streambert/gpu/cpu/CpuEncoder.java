@@ -2,6 +2,7 @@ package io.streambert.gpu.cpu;
 
 import io.streambert.gpu.Encoder;
 import io.streambert.gpu.EncoderOptions;
+import io.streambert.gpu.ModelDirectory;
 import io.streambert.gpu.InputRejectedException;
 import io.streambert.gpu.ModelInfo;
 import io.streambert.gpu.ModelLoadException;
@@ -10,11 +11,9 @@ import io.streambert.gpu.heads.ClassificationHead;
 import io.streambert.gpu.heads.EmbeddingHead;
 import io.streambert.gpu.heads.Pooling;
 import io.streambert.gpu.model.Activation;
-import io.streambert.gpu.model.Checkpoint;
 import io.streambert.gpu.model.LayerWeights;
 import io.streambert.gpu.model.ModelConfig;
 import io.streambert.gpu.model.ModernBertWeights;
-import io.streambert.gpu.model.SentenceTransformersPooling;
 import io.streambert.gpu.tokenizer.ModelTokenizer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -47,7 +46,7 @@ public final class CpuEncoder implements Encoder {
     private final ModelInfo info;
 
     CpuEncoder(ModelConfig cfg, ModernBertWeights w, ModelTokenizer tokenizer, int maxTokens, Pooling embeddingPooling,
-               int embeddingDim, String revision) {
+               int embeddingDim, String revision, List<String> labels) {
         this.cfg = cfg;
         this.tokenizer = tokenizer;
         this.tokEmb = w.tokEmbeddings();
@@ -69,11 +68,6 @@ public final class CpuEncoder implements Encoder {
         }
         this.layers = List.copyOf(ls);
         if (w.head() != null) {
-            List<String> labels = cfg.id2label();
-            if (labels.isEmpty()) {
-                labels = new ArrayList<>();
-                for (int i = 0; i < w.head().numLabels(); i++) labels.add("LABEL_" + i);
-            }
             this.classifier = new ClassificationHead(w.head(), h, Pooling.parse(cfg.classifierPooling(), "classifier_pooling"),
                     cfg.classifierActivation(), cfg.normEps(), labels, cfg.multiLabel());
         } else {
@@ -86,41 +80,14 @@ public final class CpuEncoder implements Encoder {
 
     /** Loads config.json, the safetensors weights, tokenizer.json and any sentence-transformers pooling from {@code dir}. */
     public static CpuEncoder open(Path dir, EncoderOptions options) {
-        ModelConfig cfg = ModelConfig.load(dir);
-        int maxTokens = options.maxTokens() > 0 ? Math.min(options.maxTokens(), cfg.maxPositions()) : cfg.maxPositions();
-        if (cfg.maxPositions() < 2) {
-            throw new ModelLoadException(dir.resolve("config.json") + ": field 'max_position_embeddings': " + cfg.maxPositions()
-                    + " leaves no room for [CLS] and [SEP]");
-        }
-        if (maxTokens < 2) throw new IllegalArgumentException("max tokens " + maxTokens + " leaves no room for [CLS] and [SEP]");
-        int embeddingDim = options.embeddingDim() <= 0 ? cfg.hiddenSize() : options.embeddingDim();
-        if (options.embeddingDim() < 0 || embeddingDim > cfg.hiddenSize()) {
-            throw new IllegalArgumentException("embedding dimension " + options.embeddingDim() + " must be 0 (full) or 1.." + cfg.hiddenSize());
-        }
-        String poolingName = options.pooling();
-        String source = "EncoderOptions.pooling";
-        if (poolingName == null) {
-            poolingName = SentenceTransformersPooling.read(dir);
-            source = "sentence-transformers config in " + dir;
-        }
-        if (poolingName == null) {
-            poolingName = "mean";
-            source = "default";
-        }
-        Pooling pooling = Pooling.parse(poolingName, source);
-        ModernBertWeights weights;
-        String revision;
-        try (Checkpoint ck = Checkpoint.open(dir)) {
-            weights = ModernBertWeights.load(ck, cfg);
-            revision = ck.revision();
-        }
-        if (weights.head() != null && !cfg.id2label().isEmpty() && cfg.id2label().size() != weights.head().numLabels()) {
-            throw new ModelLoadException(dir.resolve("config.json") + ": field 'id2label': " + cfg.id2label().size()
-                    + " labels, but the checkpoint's classifier has " + weights.head().numLabels() + " rows");
-        }
+        ModelDirectory m = ModelDirectory.load(dir, options);
+        ModelConfig cfg = m.cfg();
+        int maxTokens = m.maxTokens(), embeddingDim = m.embeddingDim();
+        Pooling pooling = m.embeddingPooling();
+        String revision = m.revision();
         ModelTokenizer tok = ModelTokenizer.load(dir, maxTokens, options.truncation(), cfg.sepTokenId());
         try {
-            CpuEncoder e = new CpuEncoder(cfg, weights, tok, maxTokens, pooling, embeddingDim, revision);
+            CpuEncoder e = new CpuEncoder(cfg, m.weights(), tok, maxTokens, pooling, embeddingDim, revision, m.labels());
             LOG.info("loaded {} (revision {}) on cpu: {} layers, hidden {}, {} labels, max {} tokens, embedding {} pooling dim {}",
                     cfg.name(), revision, cfg.numLayers(), cfg.hiddenSize(), e.info.labels().size(), maxTokens,
                     pooling.name().toLowerCase(), embeddingDim);

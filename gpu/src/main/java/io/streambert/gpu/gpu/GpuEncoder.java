@@ -2,6 +2,7 @@ package io.streambert.gpu.gpu;
 
 import io.streambert.gpu.Encoder;
 import io.streambert.gpu.EncoderOptions;
+import io.streambert.gpu.ModelDirectory;
 import io.streambert.gpu.InputRejectedException;
 import io.streambert.gpu.ModelInfo;
 import io.streambert.gpu.ModelLoadException;

@@ -1,7 +1,5 @@
-package io.streambert.gpu.gpu;
+package io.streambert.gpu;
 
-import io.streambert.gpu.EncoderOptions;
-import io.streambert.gpu.ModelLoadException;
 import io.streambert.gpu.heads.Pooling;
 import io.streambert.gpu.model.Checkpoint;
 import io.streambert.gpu.model.ModelConfig;
@@ -13,14 +11,14 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A model directory read and checked the way CpuEncoder.open does (same fields, same messages), so both devices
- * accept and reject the same models and options: config, token limit, embedding dimension and pooling, weights,
- * labels.
+ * A model directory read and checked once for every encoder (CPU and device), so all devices accept and reject the
+ * same models and options with the same messages: config, token limit, embedding dimension and pooling, weights,
+ * labels (id2label, or LABEL_i when the config has none).
  */
-record ModelDirectory(Path dir, ModelConfig cfg, ModernBertWeights weights, String revision, int maxTokens,
+public record ModelDirectory(Path dir, ModelConfig cfg, ModernBertWeights weights, String revision, int maxTokens,
                       int embeddingDim, Pooling embeddingPooling, List<String> labels) {
 
-    static ModelDirectory load(Path dir, EncoderOptions options) {
+    public static ModelDirectory load(Path dir, EncoderOptions options) {
         ModelConfig cfg = ModelConfig.load(dir);
         if (cfg.maxPositions() < 2) {
             throw new ModelLoadException(dir.resolve("config.json") + ": field 'max_position_embeddings': " + cfg.maxPositions()
