@@ -8,7 +8,7 @@ package io.streambert.gpu;
  * @param truncation    TRUNCATE (default: keep [CLS] ... [SEP]) or REJECT
  * @param embeddingDim  Matryoshka dimension (truncate, then renormalise); 0 = full hidden size
  * @param pooling       embedding pooling override: null = from sentence-transformers config if present, else mean
- * @param threads       CPU threads for the CPU encoder; 0 = all cores
+ * @param threads       CPU threads for the CPU encoder (process-wide: {@code CpuParallel}); 0 = leave as is (all cores by default)
  */
 public record EncoderOptions(String device, int maxTokens, Truncation truncation, int embeddingDim, String pooling, int threads) {
 

@@ -81,6 +81,8 @@ public final class CpuEncoder implements Encoder {
     /** Loads config.json, the safetensors weights, tokenizer.json and any sentence-transformers pooling from {@code dir}. */
     public static CpuEncoder open(Path dir, EncoderOptions options) {
         ModelDirectory m = ModelDirectory.load(dir, options);
+        // The kernels' workers are per process (one encoder per process in the service); 0 keeps the current setting.
+        if (options.threads() > 0) CpuParallel.setThreads(options.threads());
         ModelConfig cfg = m.cfg();
         int maxTokens = m.maxTokens(), embeddingDim = m.embeddingDim();
         Pooling pooling = m.embeddingPooling();
