@@ -16,6 +16,7 @@ import io.streambert.service.ops.OpsHttpServer;
 import io.streambert.service.ops.ProgressLogger;
 import io.streambert.service.ops.ServiceMetrics;
 import io.streambert.service.ops.TopicCreator;
+import io.streambert.service.schedule.EncoderWarmup;
 import io.streambert.service.schedule.InferenceScheduler;
 import io.streambert.service.topology.ServiceSerdes;
 import io.streambert.service.topology.StreamBertTopology;
@@ -101,6 +102,7 @@ public final class StreamBertService implements AutoCloseable {
             if (info.labels().stream().noneMatch(m -> m.toLowerCase(Locale.ROOT).equals(l)))
                 log.warn("threshold.{} is set but the model has no label '{}' (labels: {})", l, l, info.labels());
 
+        EncoderWarmup.run(encoder);
         registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         metrics = new ServiceMetrics(registry);
         new JvmMemoryMetrics().bindTo(registry);
