@@ -3,9 +3,8 @@ package io.streambert.gpu.cpu;
 import io.streambert.gpu.Encoder;
 import io.streambert.gpu.EncoderOptions;
 import io.streambert.gpu.ModelDirectory;
-import io.streambert.gpu.InputRejectedException;
 import io.streambert.gpu.ModelInfo;
-import io.streambert.gpu.ModelLoadException;
+import io.streambert.gpu.PackedBatch;
 import io.streambert.gpu.Prediction;
 import io.streambert.gpu.heads.ClassificationHead;
 import io.streambert.gpu.heads.EmbeddingHead;
@@ -144,30 +143,10 @@ public final class CpuEncoder implements Encoder {
         return out;
     }
 
-    /** cu_seqlens of the batch, after rejecting empty, too long or out-of-vocabulary sequences. */
+    /** cu_seqlens of the batch, after {@link PackedBatch}'s checks. */
     private int[] validateAndOffsets(List<int[]> sequences) {
-        int[] cu = new int[sequences.size() + 1];
-        for (int s = 0; s < sequences.size(); s++) {
-            int[] ids = sequences.get(s);
-            if (ids == null || ids.length == 0) throw new InputRejectedException("sequence " + s + " is empty");
-            if (ids.length > info.maxTokens()) {
-                throw new InputRejectedException("sequence " + s + " has " + ids.length + " tokens, more than the limit of " + info.maxTokens());
-            }
-            for (int i = 0; i < ids.length; i++) {
-                if (ids[i] < 0 || ids[i] >= cfg.vocabSize()) {
-                    throw new InputRejectedException("sequence " + s + ": token id " + ids[i] + " at position " + i
-                            + " is outside the vocabulary (0.." + (cfg.vocabSize() - 1) + ")");
-                }
-            }
-            cu[s + 1] = Math.addExact(cu[s], ids.length);
-        }
-        long widest = Math.max(3L * cfg.hiddenSize(), 2L * cfg.intermediateSize());
-        if (cu[sequences.size()] * widest > Integer.MAX_VALUE - 8) {
-            // activations are Java arrays: [tokens, widest] must fit in one
-            throw new InputRejectedException("batch of " + cu[sequences.size()] + " tokens is too large for one pass (at most "
-                    + (Integer.MAX_VALUE - 8) / widest + "); split it");
-        }
-        return cu;
+        return PackedBatch.cuSeqlens(sequences, info.maxTokens(), cfg.vocabSize(),
+                Math.max(3L * cfg.hiddenSize(), 2L * cfg.intermediateSize()));
     }
 
     private static int[] pack(List<int[]> sequences, int tokens) {

@@ -29,8 +29,11 @@ public final class RopeTable {
     public float sin(int pos, int i) { return sin[pos * half + i]; }
     public int maxPositions() { return cos.length / Math.max(1, half); }
 
-    /** Row-major [maxPositions, headDim/2] tables, for vector loops that read a position's row at once. */
-    float[] cosTable() { return cos; }
-    float[] sinTable() { return sin; }
+    /**
+     * Row-major [maxPositions, headDim/2] tables, for vector loops that read a position's row at once and for the
+     * device, which uploads them as the RoPE kernel's tables (the caller must not modify them).
+     */
+    public float[] cosTable() { return cos; }
+    public float[] sinTable() { return sin; }
     int half() { return half; }
 }

@@ -3,8 +3,8 @@ package io.streambert.gpu.gpu;
 import io.streambert.gpu.Encoder;
 import io.streambert.gpu.EncoderOptions;
 import io.streambert.gpu.ModelDirectory;
-import io.streambert.gpu.InputRejectedException;
 import io.streambert.gpu.ModelInfo;
+import io.streambert.gpu.PackedBatch;
 import io.streambert.gpu.ModelLoadException;
 import io.streambert.gpu.Prediction;
 import io.streambert.gpu.device.Device;
@@ -150,30 +150,10 @@ public final class GpuEncoder implements Encoder {
         return out;
     }
 
-    /** cu_seqlens of the batch, after rejecting empty, too long or out-of-vocabulary sequences (as CpuEncoder does). */
+    /** cu_seqlens of the batch, after {@link PackedBatch}'s checks. */
     private int[] validateAndOffsets(List<int[]> sequences) {
-        int[] cu = new int[sequences.size() + 1];
-        for (int s = 0; s < sequences.size(); s++) {
-            int[] ids = sequences.get(s);
-            if (ids == null || ids.length == 0) throw new InputRejectedException("sequence " + s + " is empty");
-            if (ids.length > info.maxTokens()) {
-                throw new InputRejectedException("sequence " + s + " has " + ids.length + " tokens, more than the limit of " + info.maxTokens());
-            }
-            for (int i = 0; i < ids.length; i++) {
-                if (ids[i] < 0 || ids[i] >= cfg.vocabSize()) {
-                    throw new InputRejectedException("sequence " + s + ": token id " + ids[i] + " at position " + i
-                            + " is outside the vocabulary (0.." + (cfg.vocabSize() - 1) + ")");
-                }
-            }
-            cu[s + 1] = Math.addExact(cu[s], ids.length);
-        }
-        long widest = Math.max(3L * cfg.hiddenSize(), 2L * cfg.intermediateSize());
-        if (cu[sequences.size()] * widest > Integer.MAX_VALUE - 8) {
-            // element counts are passed to kernels as int
-            throw new InputRejectedException("batch of " + cu[sequences.size()] + " tokens is too large for one pass (at most "
-                    + (Integer.MAX_VALUE - 8) / widest + "); split it");
-        }
-        return cu;
+        return PackedBatch.cuSeqlens(sequences, info.maxTokens(), cfg.vocabSize(),
+                Math.max(3L * cfg.hiddenSize(), 2L * cfg.intermediateSize()));
     }
 
     /** Embeddings, the layers, the fused final norm: leaves the final hidden states in scratch "xb" (bf16). Returns cu_seqlens on the device. */

@@ -1,10 +1,10 @@
 package io.streambert.gpu.kernels;
 
-import io.streambert.gpu.device.KernelArgs;
-
+import io.streambert.gpu.cpu.RopeTable;
 import io.streambert.gpu.device.Device;
 import io.streambert.gpu.device.DeviceBuffer;
 import io.streambert.gpu.device.Dim3;
+import io.streambert.gpu.device.KernelArgs;
 
 /**
  * Launches sb_rope: rotate-half RoPE in place on q and k of qkv [tokens, 3, heads, headDim] bf16, positions
@@ -34,15 +34,8 @@ public record RopeLaunch(int threadsPerBlock, int tokensPerBlock) {
 
     /** The table as the kernel reads it: cos and sin, each [maxPositions, headDim/2] fp32, angle p * theta^(-2i/headDim). */
     public static float[][] table(double theta, int headDim, int maxPositions) {
-        int half = headDim / 2;
-        float[] c = new float[maxPositions * half], s = new float[maxPositions * half];
-        for (int p = 0; p < maxPositions; p++) {
-            for (int i = 0; i < half; i++) {
-                double angle = p / Math.pow(theta, (2.0 * i) / headDim);
-                c[p * half + i] = (float) Math.cos(angle);
-                s[p * half + i] = (float) Math.sin(angle);
-            }
-        }
-        return new float[][] {c, s};
+        // One definition of the angles for both engines: the CPU encoder's table, computed in double.
+        RopeTable t = RopeTable.of(theta, headDim, maxPositions);
+        return new float[][] {t.cosTable(), t.sinTable()};
     }
 }
