@@ -3,7 +3,8 @@ package io.streambert.gpu;
 import io.streambert.gpu.cpu.CpuEncoder;
 import io.streambert.gpu.device.CudaDevice;
 import io.streambert.gpu.device.DeviceException;
-import io.streambert.gpu.device.EmulatedDevice;
+import io.streambert.gpu.device.Device;
+import io.streambert.gpu.device.Devices;
 import io.streambert.gpu.gpu.GpuEncoder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -43,24 +44,27 @@ public final class Encoders {
                 yield CpuEncoder.open(dir, opts);
             }
             case "cpu" -> CpuEncoder.open(dir, opts);
-            case "cuda", "emulated" -> openGpu(dir, opts, device);
-            default -> throw new IllegalArgumentException("unknown device '" + requested + "' (auto | cpu | cuda | emulated)");
+            case "emulated" -> openGpu(dir, opts, device);
+            default -> {
+                if (!device.equals("cuda") && !device.startsWith("cuda:"))
+                    throw new IllegalArgumentException("unknown device '" + requested + "' (auto | cpu | cuda | cuda:N | emulated)");
+                yield openGpu(dir, opts, device);
+            }
         };
     }
 
-    /** System property that overrides EncoderOptions.device (auto | cpu | cuda | emulated). */
+    /** System property that overrides EncoderOptions.device (auto | cpu | cuda | cuda:N | emulated). */
     public static final String DEVICE_PROPERTY = "streambert.device";
 
+    /** The GPU encoder over the device {@link Devices} picks for {@code device} (it logs the choice). */
     private static Encoder openGpu(Path dir, EncoderOptions opts, String device) {
-        if (device.equals("emulated")) {
-            LOG.info("device emulated: the CUDA kernels compiled with g++ and run on the CPU (GEMMs by a host stand-in for cuBLAS)");
-            return GpuEncoder.open(dir, opts, new EmulatedDevice());
+        Device d;
+        try {
+            d = Devices.open(device);
+        } catch (DeviceException e) {
+            throw new DeviceException(e.getMessage() + "; use --device cpu, auto or emulated", e);
         }
-        if (!CudaDevice.isAvailable()) {
-            throw new DeviceException("device 'cuda' is not available: " + CudaDevice.unavailableReason()
-                    + "; use --device cpu, auto or emulated");
-        }
-        return GpuEncoder.open(dir, opts, CudaDevice.open(0));
+        return GpuEncoder.open(dir, opts, d);
     }
 
     /** Why auto does not pick a GPU. */

@@ -35,6 +35,12 @@ class EncodersTest {
         var ex = assertThrows(io.streambert.gpu.device.DeviceException.class,
                 () -> Encoders.open(TestModels.tinyA(), EncoderOptions.defaults().withDevice("cuda")));
         assertTrue(ex.getMessage().contains("cuda") && ex.getMessage().contains("not available"), ex.getMessage());
+        assertTrue(ex.getMessage().contains("use --device cpu"), ex.getMessage());
+        // cuda:N names one GPU (refused here for the same reason); a bad N is the caller's error, not the device's.
+        var one = assertThrows(io.streambert.gpu.device.DeviceException.class,
+                () -> Encoders.open(TestModels.tinyA(), EncoderOptions.defaults().withDevice("cuda:1")));
+        assertTrue(one.getMessage().contains("cuda:1") && one.getMessage().contains("not available"), one.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> Encoders.open(TestModels.tinyA(), EncoderOptions.defaults().withDevice("cuda:x")));
         try (Encoder e = Encoders.open(TestModels.tinyA(), EncoderOptions.defaults().withDevice("emulated"))) {
             assertEquals("emulated", e.info().device());
             assertEquals(java.util.List.of("safe", "spam", "toxic"), e.info().labels());
