@@ -1,35 +1,28 @@
 package io.streambert.engine.cpu;
 
-import io.streambert.engine.Encoder;
+import io.streambert.engine.Backend;
+import io.streambert.engine.Engine;
 import io.streambert.engine.EncoderOptions;
 import io.streambert.engine.ModelDirectory;
-import io.streambert.engine.ModelInfo;
 import io.streambert.engine.PackedBatch;
-import io.streambert.engine.Prediction;
-import io.streambert.engine.heads.ClassificationHead;
-import io.streambert.engine.heads.EmbeddingHead;
 import io.streambert.engine.heads.Pooling;
 import io.streambert.engine.model.Activation;
 import io.streambert.engine.model.LayerWeights;
 import io.streambert.engine.model.ModelConfig;
 import io.streambert.engine.model.ModernBertWeights;
-import io.streambert.engine.tokenizer.ModelTokenizer;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 
 /**
  * ModernBERT on the CPU in fp32, unpadded: a batch is packed ids plus cu_seqlens, and every operation works on
  * the packed token rows (attention stays within each sequence; sliding layers visit only their window).
  * Matrix products go through {@link CpuKernels#linear} with weights packed once at load; the row-wise operations
- * through {@link VectorOps} (tested against the plain loops of {@link CpuOps}).
+ * through {@link VectorOps} (tested against plain-loop references). The classification head runs here too, on
+ * the same kernels; {@link Engine} does the rest.
  */
-public final class CpuEncoder implements Encoder {
-    private static final Logger LOG = LoggerFactory.getLogger(CpuEncoder.class);
+public final class CpuBackend implements Backend {
 
     /** One layer, ready to run: norms as f32 arrays, linears packed, the RoPE table and window of its type. */
     private record Layer(float[] attnNormW, float[] attnNormB, PackedLinear qkv, PackedLinear wo,
@@ -37,17 +30,15 @@ public final class CpuEncoder implements Encoder {
                          RopeTable rope, int halfWindow) {}
 
     private final ModelConfig cfg;
-    private final ModelTokenizer tokenizer;
     private final float[] tokEmb, embNormW, embNormB, finalNormW, finalNormB;
     private final List<Layer> layers;
     private final ClassificationHead classifier;   // null for a bare or masked-LM encoder
-    private final EmbeddingHead embedder;
-    private final ModelInfo info;
 
-    CpuEncoder(ModelConfig cfg, ModernBertWeights w, ModelTokenizer tokenizer, int maxTokens, Pooling embeddingPooling,
-               int embeddingDim, String revision, List<String> labels) {
+    CpuBackend(ModelDirectory m) {
+        ModelConfig cfg = m.cfg();
+        ModernBertWeights w = m.weights();
+        int maxTokens = m.maxTokens();
         this.cfg = cfg;
-        this.tokenizer = tokenizer;
         this.tokEmb = w.tokEmbeddings();
         this.embNormW = w.embNormWeight();
         this.embNormB = w.embNormBias();
@@ -68,95 +59,37 @@ public final class CpuEncoder implements Encoder {
         this.layers = List.copyOf(ls);
         if (w.head() != null) {
             this.classifier = new ClassificationHead(w.head(), h, Pooling.parse(cfg.classifierPooling(), "classifier_pooling"),
-                    cfg.classifierActivation(), cfg.normEps(), labels, cfg.multiLabel());
+                    cfg.classifierActivation(), cfg.normEps());
         } else {
             this.classifier = null;
         }
-        this.embedder = new EmbeddingHead(embeddingPooling, h, embeddingDim);
-        this.info = new ModelInfo(cfg.name(), revision, classifier == null ? List.of() : classifier.labels(),
-                classifier != null && classifier.multiLabel(), h, embeddingDim, maxTokens, "cpu");
-    }
-
-    /** Loads config.json, the safetensors weights, tokenizer.json and any sentence-transformers pooling from {@code dir}. */
-    public static CpuEncoder open(Path dir, EncoderOptions options) {
-        ModelDirectory m = ModelDirectory.load(dir, options);
-        // The kernels' workers are per process (one encoder per process in the service); 0 keeps the current setting.
-        if (options.threads() > 0) CpuParallel.setThreads(options.threads());
-        ModelConfig cfg = m.cfg();
-        int maxTokens = m.maxTokens(), embeddingDim = m.embeddingDim();
-        Pooling pooling = m.embeddingPooling();
-        String revision = m.revision();
-        ModelTokenizer tok = ModelTokenizer.load(dir, maxTokens, options.truncation(), cfg.sepTokenId());
-        try {
-            CpuEncoder e = new CpuEncoder(cfg, m.weights(), tok, maxTokens, pooling, embeddingDim, revision, m.labels());
-            LOG.info("loaded {} (revision {}) on cpu: {} layers, hidden {}, {} labels, max {} tokens, embedding {} pooling dim {}",
-                    cfg.name(), revision, cfg.numLayers(), cfg.hiddenSize(), e.info.labels().size(), maxTokens,
-                    pooling.name().toLowerCase(), embeddingDim);
-            return e;
-        } catch (RuntimeException e) {
-            tok.close();
-            throw e;
-        }
-    }
-
-    @Override
-    public ModelInfo info() {
-        return info;
-    }
-
-    @Override
-    public int[] tokenize(String text) {
-        return tokenizer.encode(text);
-    }
-
-    @Override
-    public synchronized List<Prediction> encode(List<int[]> sequences) {
-        if (sequences.isEmpty()) return List.of();
-        int[] cu = validateAndOffsets(sequences);
-        float[] hidden = forward(pack(sequences, cu[cu.length - 1]), cu);
-        float[][] logits = classifier == null ? null : classifier.logits(hidden, cu, cfg.hiddenSize());
-        List<Prediction> out = new ArrayList<>(sequences.size());
-        for (int s = 0; s < sequences.size(); s++) {
-            int len = cu[s + 1] - cu[s];
-            float[] emb = embedder.embed(hidden, cu[s], len);
-            if (classifier == null) {
-                out.add(new Prediction(len, new float[0], new float[0], null, emb));
-            } else {
-                float[] scores = classifier.scores(logits[s]);
-                out.add(new Prediction(len, logits[s], scores, classifier.label(scores), emb));
-            }
-        }
-        return out;
     }
 
     /**
-     * The final hidden states (after final_norm) of each sequence, [len * hidden] row-major: what the heads read.
-     * For tests and tools that compare against a reference layer by layer.
+     * The CPU engine for the model in {@code dir}: config.json, the safetensors weights, tokenizer.json and any
+     * sentence-transformers pooling, read once by {@link Engine#open}.
      */
-    public synchronized List<float[]> hiddenStates(List<int[]> sequences) {
-        if (sequences.isEmpty()) return List.of();
-        int[] cu = validateAndOffsets(sequences);
-        float[] hidden = forward(pack(sequences, cu[cu.length - 1]), cu);
-        int h = cfg.hiddenSize();
-        List<float[]> out = new ArrayList<>();
-        for (int s = 0; s < sequences.size(); s++) out.add(Arrays.copyOfRange(hidden, cu[s] * h, cu[s + 1] * h));
-        return out;
+    public static Engine open(Path dir, EncoderOptions options) {
+        // The kernels' workers are per process (one encoder per process in the service); 0 keeps the current setting.
+        if (options.threads() > 0) CpuParallel.setThreads(options.threads());
+        return Engine.open(dir, options, CpuBackend::new);
     }
 
-    /** cu_seqlens of the batch, after {@link PackedBatch}'s checks. */
-    private int[] validateAndOffsets(List<int[]> sequences) {
-        return PackedBatch.cuSeqlens(sequences, info.maxTokens(), cfg.vocabSize(),
-                Math.max(3L * cfg.hiddenSize(), 2L * cfg.intermediateSize()));
+    @Override
+    public String device() {
+        return "cpu";
     }
 
-    private static int[] pack(List<int[]> sequences, int tokens) {
-        int[] ids = new int[tokens];
-        int at = 0;
-        for (int[] s : sequences) {
-            System.arraycopy(s, 0, ids, at, s.length);
-            at += s.length;
-        }
-        return ids;
+    @Override
+    public Output forward(PackedBatch batch) {
+        float[] hidden = forward(batch.ids(), batch.cuSeqlens());
+        float[][] logits = classifier == null ? null : classifier.logits(hidden, batch.cuSeqlens(), cfg.hiddenSize());
+        return new Output(hidden, logits, null, null);
+    }
+
+    @Override
+    public float[] hiddenStates(PackedBatch batch) {
+        return forward(batch.ids(), batch.cuSeqlens());
     }
 
     /** The encoder on packed ids: embeddings, the layers, final norm. Returns [tokens, hidden]. */
@@ -204,7 +137,5 @@ public final class CpuEncoder implements Encoder {
     }
 
     @Override
-    public void close() {
-        tokenizer.close();
-    }
+    public void close() {}
 }

@@ -1,12 +1,11 @@
 package io.streambert.gpu.encoder;
 
-import io.streambert.engine.Encoder;
+import io.streambert.engine.Backend;
 import io.streambert.engine.EncoderOptions;
+import io.streambert.engine.Engine;
 import io.streambert.engine.ModelDirectory;
-import io.streambert.engine.ModelInfo;
 import io.streambert.engine.PackedBatch;
-import io.streambert.engine.ModelLoadException;
-import io.streambert.engine.Prediction;
+import io.streambert.engine.model.ModelLoadException;
 import io.streambert.gpu.device.Device;
 import io.streambert.gpu.device.DeviceBuffer;
 import io.streambert.gpu.device.Gemm;
@@ -22,12 +21,8 @@ import io.streambert.gpu.kernels.SequenceTiles;
 import io.streambert.gpu.kernels.WarpPerRow;
 import io.streambert.engine.model.Activation;
 import io.streambert.engine.model.ModelConfig;
-import io.streambert.engine.tokenizer.ModelTokenizer;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
@@ -41,10 +36,10 @@ import java.util.List;
  * mlp_norm, Wi GEMM, GeGLU, MLP Wo GEMM, x += proj fused with the next layer's attn_norm (or final_norm after the
  * last layer). Layer 0 reads the embedding LayerNorm's output directly (it has no attn_norm). The heads run on the
  * device too: pooling from cu_seqlens, dense GEMM, bias + GELU, LayerNorm, classifier GEMM (+bias), softmax or
- * sigmoid; embeddings are pooled, Matryoshka-truncated and L2-normalised. The results follow CpuEncoder's contract.
+ * sigmoid; embeddings are pooled, Matryoshka-truncated and L2-normalised. {@link Engine} does the rest, as for
+ * every backend.
  */
-public final class GpuEncoder implements Encoder {
-    private static final Logger LOG = LoggerFactory.getLogger(GpuEncoder.class);
+public final class GpuBackend implements Backend {
     private static final WarpPerRow ROWS = WarpPerRow.DEFAULT;
     private static final GridStride ELEMENTS = GridStride.DEFAULT;
     private static final int POOL_COLUMNS = 32, POOL_TOKEN_LANES = 4;
@@ -52,19 +47,19 @@ public final class GpuEncoder implements Encoder {
     private final Device device;
     private final Gemm gemm;
     private final ModelConfig cfg;
-    private final ModelTokenizer tokenizer;
     private final DeviceWeights weights;
     private final Scratch scratch;
     private final AttentionTiling tiling;
     private final Activation classifierActivation;
     private final Pooling classifierPooling, embeddingPooling;
     private final boolean multiLabel;
-    private final ModelInfo info;
+    private final int maxTokens, embeddingDim;
 
-    private GpuEncoder(Device device, ModelDirectory m, ModelTokenizer tokenizer) {
+    private GpuBackend(Device device, ModelDirectory m) {
         this.device = device;
         this.cfg = m.cfg();
-        this.tokenizer = tokenizer;
+        this.maxTokens = m.maxTokens();
+        this.embeddingDim = m.embeddingDim();
         if (cfg.hiddenActivation() != Activation.GELU) {
             throw new ModelLoadException(m.dir().resolve("config.json") + ": field 'hidden_activation': the device encoder's"
                     + " GeGLU kernel implements exact-erf gelu only, not " + cfg.hiddenActivation() + "; use --device cpu");
@@ -76,106 +71,74 @@ public final class GpuEncoder implements Encoder {
         this.multiLabel = m.weights().head() != null && cfg.multiLabel();
         this.gemm = Gemm.on(device);
         this.weights = new DeviceWeights(device, cfg, m.weights(), m.maxTokens(), m.dir());
-        this.scratch = new Scratch(device);
-        this.info = new ModelInfo(cfg.name(), m.revision(), m.labels(), multiLabel, cfg.hiddenSize(), m.embeddingDim(),
-                m.maxTokens(), device.name());
+        this.scratch = new Scratch(device, cfg.hiddenSize(), cfg.intermediateSize(), weights.head == null ? 0 : weights.head.labels());
     }
 
     /**
-     * Opens the model in {@code dir} on {@code device}; the encoder owns the device from then on (closes it). On
-     * failure the device is closed too.
+     * The engine for the model in {@code dir} on {@code device}; the backend owns the device from then on (closes
+     * it). On failure the device is closed too.
      */
-    public static GpuEncoder open(Path dir, EncoderOptions options, Device device) {
-        ModelTokenizer tok = null;
+    public static Engine open(Path dir, EncoderOptions options, Device device) {
+        boolean[] owned = {false};
         try {
-            ModelDirectory m = ModelDirectory.load(dir, options);
-            tok = ModelTokenizer.load(dir, m.maxTokens(), options.truncation(), m.cfg().sepTokenId());
-            GpuEncoder e = new GpuEncoder(device, m, tok);
-            LOG.info("loaded {} (revision {}) on {}: {} layers, hidden {}, {} labels, max {} tokens, embedding {} pooling dim {}",
-                    m.cfg().name(), m.revision(), device.name(), m.cfg().numLayers(), m.cfg().hiddenSize(), m.labels().size(),
-                    m.maxTokens(), m.embeddingPooling().name().toLowerCase(), m.embeddingDim());
-            return e;
-        } catch (RuntimeException e) {
-            if (tok != null) tok.close();
-            device.close();
+            return Engine.open(dir, options, m -> {
+                GpuBackend b = new GpuBackend(device, m);
+                owned[0] = true;
+                return b;
+            });
+        } catch (RuntimeException | Error e) {
+            if (!owned[0]) device.close();
             throw e;
         }
     }
 
     @Override
-    public ModelInfo info() {
-        return info;
+    public String device() {
+        return device.name();
     }
 
     @Override
-    public int[] tokenize(String text) {
-        return tokenizer.encode(text);
-    }
-
-    @Override
-    public synchronized List<Prediction> encode(List<int[]> sequences) {
-        if (sequences.isEmpty()) return List.of();
-        SequenceTiles seqs = SequenceTiles.of(validateAndOffsets(sequences));
-        DeviceBuffer cu = forward(sequences, seqs);
-        DeviceBuffer hidden = scratch.get("xb", 2L * seqs.tokens() * cfg.hiddenSize());
-        int batch = seqs.batch();
+    public synchronized Output forward(PackedBatch batch) {
+        SequenceTiles seqs = SequenceTiles.of(batch.cuSeqlens());
+        DeviceBuffer cu = forward(batch, seqs);
+        DeviceBuffer hidden = scratch.normed(seqs.tokens());
+        int b = seqs.batch();
         float[][] logits = null, scores = null;
         if (weights.head != null) {
             float[][] both = head(seqs, cu, hidden);
-            logits = Arrays.copyOfRange(both, 0, batch);
-            scores = Arrays.copyOfRange(both, batch, 2 * batch);
+            logits = Arrays.copyOfRange(both, 0, b);
+            scores = Arrays.copyOfRange(both, b, 2 * b);
         }
-        float[][] emb = embeddings(seqs, cu, hidden);
-        List<Prediction> out = new ArrayList<>(batch);
-        for (int s = 0; s < batch; s++) {
-            if (logits == null) {
-                out.add(new Prediction(seqs.length(s), new float[0], new float[0], null, emb[s]));
-            } else {
-                out.add(new Prediction(seqs.length(s), logits[s], scores[s], info.labels().get(argmax(scores[s])), emb[s]));
-            }
-        }
-        return out;
+        return new Output(null, logits, scores, embeddings(seqs, cu, hidden));
     }
 
-    /** Final hidden states (after final_norm, bf16 widened to float) of each sequence, [len * hidden]: for tests and tools. */
-    public synchronized List<float[]> hiddenStates(List<int[]> sequences) {
-        if (sequences.isEmpty()) return List.of();
-        SequenceTiles seqs = SequenceTiles.of(validateAndOffsets(sequences));
-        forward(sequences, seqs);
-        int h = cfg.hiddenSize();
-        float[] all = new float[seqs.tokens() * h];
-        device.downloadBf16(scratch.get("xb", 2L * all.length), all);
-        List<float[]> out = new ArrayList<>();
-        for (int s = 0; s < seqs.batch(); s++) out.add(Arrays.copyOfRange(all, seqs.start(s) * h, (seqs.start(s) + seqs.length(s)) * h));
-        return out;
+    /** Final hidden states (after final_norm, bf16 widened to float) [tokens * hidden]: for tests and tools. */
+    @Override
+    public synchronized float[] hiddenStates(PackedBatch batch) {
+        SequenceTiles seqs = SequenceTiles.of(batch.cuSeqlens());
+        forward(batch, seqs);
+        float[] all = new float[seqs.tokens() * cfg.hiddenSize()];
+        device.downloadBf16(scratch.normed(seqs.tokens()), all);
+        return all;
     }
 
-    /** cu_seqlens of the batch, after {@link PackedBatch}'s checks. */
-    private int[] validateAndOffsets(List<int[]> sequences) {
-        return PackedBatch.cuSeqlens(sequences, info.maxTokens(), cfg.vocabSize(),
-                Math.max(3L * cfg.hiddenSize(), 2L * cfg.intermediateSize()));
-    }
-
-    /** Embeddings, the layers, the fused final norm: leaves the final hidden states in scratch "xb" (bf16). Returns cu_seqlens on the device. */
-    private DeviceBuffer forward(List<int[]> sequences, SequenceTiles seqs) {
+    /**
+     * Embeddings, the layers, the fused final norm: leaves the final hidden states in {@link Scratch#normed} (bf16).
+     * Returns cu_seqlens on the device.
+     */
+    private DeviceBuffer forward(PackedBatch batch, SequenceTiles seqs) {
         int n = seqs.tokens(), h = cfg.hiddenSize(), inter = cfg.intermediateSize(), heads = cfg.numHeads();
         float eps = cfg.normEps();
-        int[] ids = new int[n];
-        int at = 0;
-        for (int[] s : sequences) {
-            System.arraycopy(s, 0, ids, at, s.length);
-            at += s.length;
-        }
-        DeviceBuffer idsB = scratch.get("ids", 4L * n), cu = scratch.get("cu", 4L * (seqs.batch() + 1));
-        device.upload(ids, idsB);
+        DeviceBuffer idsB = scratch.ids(n), cu = scratch.cuSeqlens(seqs.batch());
+        device.upload(batch.ids(), idsB);
         device.upload(seqs.cuSeqlens(), cu);
         int[] table = seqs.queryTileTable(tiling);
-        DeviceBuffer tiles = scratch.get("tiles", 4L * Math.max(1, table.length));
+        DeviceBuffer tiles = scratch.tiles(table.length);
         device.upload(table, tiles);
-        DeviceBuffer x = scratch.get("x", 4L * n * h), xb = scratch.get("xb", 2L * n * h);
-        DeviceBuffer qkv = scratch.get("qkv", 2L * n * 3 * h), attn = scratch.get("attn", 2L * n * h);
-        DeviceBuffer proj = scratch.get("proj", 2L * n * h);
-        DeviceBuffer up = scratch.get("up", 2L * n * 2 * inter), act = scratch.get("act", 2L * n * inter);
+        DeviceBuffer x = scratch.residual(n), xb = scratch.normed(n);
+        DeviceBuffer qkv = scratch.qkv(n), attn = scratch.attn(n);
+        DeviceBuffer proj = scratch.proj(n);
+        DeviceBuffer up = scratch.up(n), act = scratch.act(n);
 
         LayerNormLaunch.embedLayerNorm(device, ROWS, idsB, weights.tokEmb, x, xb, weights.embNormW, weights.embNormB,
                 n, h, cfg.vocabSize(), eps);
@@ -186,7 +149,7 @@ public final class GpuEncoder implements Encoder {
                 LayerNormLaunch.layerNorm(device, ROWS, x, xb, l.attnNormW(), l.attnNormB(), n, h, eps);
             }
             gemm.run(xb, l.wqkv(), l.wqkvB(), qkv, Gemm.Output.BF16, n, 3 * h, h);
-            RopeLaunch.DEFAULT.run(device, seqs, qkv, cu, heads, cfg.headDim(), l.rope().cos(), l.rope().sin(), info.maxTokens());
+            RopeLaunch.DEFAULT.run(device, seqs, qkv, cu, heads, cfg.headDim(), l.rope().cos(), l.rope().sin(), maxTokens);
             AttentionLaunch.run(device, tiling, seqs, qkv, attn, cu, tiles, heads, l.window(), null);
             gemm.run(attn, l.wo(), l.woB(), proj, Gemm.Output.BF16, n, h, h);
             LayerNormLaunch.addLayerNorm(device, ROWS, x, proj, xb, l.mlpNormW(), l.mlpNormB(), n, h, eps);
@@ -207,9 +170,9 @@ public final class GpuEncoder implements Encoder {
     private float[][] head(SequenceTiles seqs, DeviceBuffer cu, DeviceBuffer hidden) {
         DeviceWeights.Head hw = weights.head;
         int b = seqs.batch(), h = cfg.hiddenSize(), labels = hw.labels();
-        DeviceBuffer pooled = scratch.get("pooled", 4L * b * h), pooledB = scratch.get("pooledB", 2L * b * h);
-        DeviceBuffer dense = scratch.get("dense", 4L * b * h), denseB = scratch.get("denseB", 2L * b * h);
-        DeviceBuffer logits = scratch.get("logits", 4L * b * labels);
+        DeviceBuffer pooled = scratch.headPooled(b), pooledB = scratch.headPooledBf16(b);
+        DeviceBuffer dense = scratch.dense(b), denseB = scratch.denseBf16(b);
+        DeviceBuffer logits = scratch.logits(b);
         PoolingLaunch.pool(device, POOL_COLUMNS, POOL_TOKEN_LANES, seqs, hidden, pooled, cu, h, mode(classifierPooling));
         toBf16(pooled, pooledB, b * h);
         if (classifierActivation == Activation.GELU) {
@@ -238,10 +201,10 @@ public final class GpuEncoder implements Encoder {
         return out;
     }
 
-    /** Pooled, Matryoshka-truncated to info.embeddingDim(), L2-normalised embeddings. */
+    /** Pooled, Matryoshka-truncated to the embedding dimension, L2-normalised embeddings. */
     private float[][] embeddings(SequenceTiles seqs, DeviceBuffer cu, DeviceBuffer hidden) {
-        int b = seqs.batch(), h = cfg.hiddenSize(), dim = info.embeddingDim();
-        DeviceBuffer pooled = scratch.get("embPooled", 4L * b * h);
+        int b = seqs.batch(), h = cfg.hiddenSize(), dim = embeddingDim;
+        DeviceBuffer pooled = scratch.embPooled(b);
         PoolingLaunch.pool(device, POOL_COLUMNS, POOL_TOKEN_LANES, seqs, hidden, pooled, cu, h, mode(embeddingPooling));
         DeviceBuffer rows = pooled;
         if (dim < h) {
@@ -249,7 +212,7 @@ public final class GpuEncoder implements Encoder {
             float[] full = new float[b * h], cut = new float[b * dim];
             device.download(pooled, full);
             for (int s = 0; s < b; s++) System.arraycopy(full, s * h, cut, s * dim, dim);
-            rows = scratch.get("embCut", 4L * b * dim);
+            rows = scratch.embTruncated(b, dim);
             device.upload(cut, rows);
         }
         PoolingLaunch.l2Normalize(device, ROWS, rows, b, dim, 1e-12f);
@@ -268,18 +231,11 @@ public final class GpuEncoder implements Encoder {
         return p == Pooling.CLS ? PoolingLaunch.Mode.CLS : PoolingLaunch.Mode.MEAN;
     }
 
-    private static int argmax(float[] v) {
-        int best = 0;
-        for (int i = 1; i < v.length; i++) if (v[i] > v[best]) best = i;
-        return best;
-    }
-
     @Override
     public synchronized void close() {
         scratch.close();
         weights.close();
         gemm.close();
-        tokenizer.close();
         device.close();
     }
 }
