@@ -1,4 +1,4 @@
-package io.streambert.engine.cpu;
+package io.streambert.engine.math;
 
 /**
  * erf for the exact GELU (Java has no Math.erf). Chebyshev-fitted erfc (Numerical Recipes' erfcc form),
@@ -14,5 +14,10 @@ public final class Erf {
                 + t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587
                 + t * (-0.82215223 + t * 0.17087277)))))))));
         return x >= 0 ? 1.0 - erfc : erfc - 1.0;
+    }
+
+    /** Exact GELU: 0.5 x (1 + erf(x / sqrt 2)). */
+    public static float gelu(float x) {
+        return (float) (0.5 * x * (1.0 + erf(x * 0.7071067811865476)));
     }
 }

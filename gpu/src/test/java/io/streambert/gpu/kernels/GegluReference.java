@@ -1,10 +1,10 @@
 package io.streambert.gpu.kernels;
 
-import io.streambert.engine.cpu.Erf;
+import io.streambert.engine.math.Erf;
 
-/** Plain-loop twin of sb_geglu (same arguments). */
-public final class GegluTwin {
-    private GegluTwin() {}
+/** Plain-loop reference of sb_geglu (same arguments). */
+public final class GegluReference {
+    private GegluReference() {}
 
     public static void geglu(float[] u, float[] y, int rows, int inter, Rounding rounding) {
         for (int r = 0; r < rows; r++) {

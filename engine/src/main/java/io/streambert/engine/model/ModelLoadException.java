@@ -1,4 +1,4 @@
-package io.streambert.engine;
+package io.streambert.engine.model;
 
 /** A model directory or file that cannot be used; the message names the file and the problem. */
 public class ModelLoadException extends RuntimeException {

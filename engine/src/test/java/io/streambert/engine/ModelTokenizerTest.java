@@ -1,9 +1,6 @@
-package io.streambert.engine.tokenizer;
+package io.streambert.engine;
 
-import io.streambert.engine.EncoderOptions;
 import io.streambert.engine.EncoderOptions.Truncation;
-import io.streambert.engine.InputRejectedException;
-import io.streambert.engine.TestModels;
 import io.streambert.engine.TestModels.Case;
 import org.junit.jupiter.api.Test;
 

@@ -1,10 +1,9 @@
-package io.streambert.engine.tokenizer;
+package io.streambert.engine;
 
 import ai.djl.huggingface.tokenizers.Encoding;
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
 import io.streambert.engine.EncoderOptions.Truncation;
-import io.streambert.engine.InputRejectedException;
-import io.streambert.engine.ModelLoadException;
+import io.streambert.engine.model.ModelLoadException;
 
 import java.io.IOException;
 import java.nio.file.Files;

@@ -1,11 +1,13 @@
 package io.streambert.engine.cpu;
 
+import io.streambert.engine.math.Erf;
+
 /**
  * The encoder's row-wise operations (linear in the token count): LayerNorm, RoPE, GeGLU, residual add.
  * Plain loops; a faster version keeps the signatures. Shapes are row-major.
  */
-public final class CpuOps {
-    private CpuOps() {}
+public final class VectorOpsReference {
+    private VectorOpsReference() {}
 
     /** y[rows, dim] = (x - mean) / sqrt(var + eps) * weight (+ bias); y may be x. */
     public static void layerNorm(float[] x, int rows, int dim, float[] weight, float[] bias, float eps, float[] y) {
@@ -65,6 +67,6 @@ public final class CpuOps {
 
     /** Exact GELU: 0.5 x (1 + erf(x / sqrt 2)). */
     public static float gelu(float x) {
-        return (float) (0.5 * x * (1.0 + Erf.erf(x * 0.7071067811865476)));
+        return Erf.gelu(x);
     }
 }
