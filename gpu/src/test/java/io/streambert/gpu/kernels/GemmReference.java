@@ -4,12 +4,12 @@ import io.streambert.gpu.device.Gemm;
 import io.streambert.engine.model.Bf16;
 
 /**
- * Plain-loop twin of {@link Gemm} (same argument order and shapes; host arrays instead of buffers):
+ * Plain-loop reference of {@link Gemm} (same argument order and shapes; host arrays instead of buffers):
  * c[rows, out] = a[rows, k] x w[out, k]^T (+ bias[out]), a and w holding bf16 values, products and sums in fp32
  * in k order, the bias added in fp32, one rounding to bf16 when {@code output} is BF16.
  */
-public final class GemmTwin {
-    private GemmTwin() {}
+public final class GemmReference {
+    private GemmReference() {}
 
     public static void run(float[] a, float[] w, float[] bias, float[] c, Gemm.Output output, int rows, int out, int k) {
         for (int r = 0; r < rows; r++) {

@@ -8,7 +8,9 @@ import jdk.incubator.vector.VectorSpecies;
  * Measures this machine's fp32 FMA peak (a register-only Vector API FMA loop, per thread and on all threads)
  * and the GFLOP/s of {@link CpuKernels#linear} on the base model's shapes. Not a test: speed depends on the
  * machine and its load. Run:
- * {@code java --add-modules jdk.incubator.vector [-Dstreambert.cpu.threads=1] -cp streams/target/streambert.jar:streams/target/lib/* io.streambert.engine.cpu.CpuKernelBench [rows...]}
+ * {@code bin/mvn -q -pl app -am package -DskipTests; java --add-modules jdk.incubator.vector [-Dstreambert.cpu.threads=1]
+ * -cp "engine/target/test-classes:app/target/streambert.jar:app/target/lib/*" io.streambert.engine.cpu.CpuKernelBench [rows...]}
+ * (a bench source set, src/bench/java, compiled with the tests and never part of the engine jar)
  */
 public final class CpuKernelBench {
     private CpuKernelBench() {}

@@ -1,8 +1,8 @@
 package io.streambert.gpu.kernels;
 
-/** Plain-loop twin of sb_rope (same arguments; the launch-only tokensPerBlock is left out). */
-public final class RopeTwin {
-    private RopeTwin() {}
+/** Plain-loop reference of sb_rope (same arguments; the launch-only tokensPerBlock is left out). */
+public final class RopeReference {
+    private RopeReference() {}
 
     /** x[i], x[i+half] = x1 c - x2 s, x2 c + x1 s on parts q and k of qkv [tokens, 3, heads, headDim], in place. */
     public static void rope(float[] qkv, int[] cuSeqlens, int batch, int tokens, int heads, int headDim,

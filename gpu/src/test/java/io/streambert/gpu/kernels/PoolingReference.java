@@ -1,8 +1,8 @@
 package io.streambert.gpu.kernels;
 
-/** Plain-loop twins of sb_pooling.cu (same arguments; launch-only numbers left out). */
-public final class PoolingTwin {
-    private PoolingTwin() {}
+/** Plain-loop references of sb_pooling.cu (same arguments; launch-only numbers left out). */
+public final class PoolingReference {
+    private PoolingReference() {}
 
     public static void pool(float[] hidden, float[] pooled, int[] cuSeqlens, int dim, PoolingLaunch.Mode mode,
                             Rounding rounding) {
@@ -35,7 +35,7 @@ public final class PoolingTwin {
     public static void biasGelu(float[] x, float[] bias, int rows, int n, Rounding rounding) {
         for (int e = 0; e < rows * n; e++) {
             double v = rounding.keep(x[e] + (bias != null ? bias[e % n] : 0.0));
-            x[e] = (float) rounding.keep(GegluTwin.gelu(v));
+            x[e] = (float) rounding.keep(GegluReference.gelu(v));
         }
     }
 

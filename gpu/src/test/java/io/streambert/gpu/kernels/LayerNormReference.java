@@ -1,9 +1,9 @@
 package io.streambert.gpu.kernels;
 
-/** Plain-loop twins of sb_layernorm.cu (same arguments). fp32 outputs are exactly what the kernel's fp32 ops give
+/** Plain-loop references of sb_layernorm.cu (same arguments). fp32 outputs are exactly what the kernel's fp32 ops give
  *  where it is fp32 (the residual add); bf16 outputs are left unrounded in EXACT mode (the truth). */
-public final class LayerNormTwin {
-    private LayerNormTwin() {}
+public final class LayerNormReference {
+    private LayerNormReference() {}
 
     public static void layerNorm(float[] x, float[] out, float[] weight, float[] bias, int rows, int dim, float eps,
                                  Rounding rounding) {

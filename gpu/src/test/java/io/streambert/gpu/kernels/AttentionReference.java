@@ -1,12 +1,12 @@
 package io.streambert.gpu.kernels;
 
 /**
- * Plain-loop twin of sb_attention.cu. Arguments in the kernel's order (qkv, out, cu_seqlens, heads, window, scale,
+ * Plain-loop reference of sb_attention.cu. Arguments in the kernel's order (qkv, out, cu_seqlens, heads, window, scale,
  * visited) with three differences: headDim is explicit (the kernel has it in its name), the tile table is not needed
- * (the twin loops over sequences), and the tiling it counts visited tiles against is passed in.
+ * (the reference loops over sequences), and the tiling it counts visited tiles against is passed in.
  */
-public final class AttentionTwin {
-    private AttentionTwin() {}
+public final class AttentionReference {
+    private AttentionReference() {}
 
     /**
      * out[t, h*headDim + d] = sum_j softmax_j(scale * q_t . k_j) v_j[d] over the keys j of t's sequence with

@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The plain-loop twins (EXACT mode) against the float64 reference vectors of golden/kernels: the twins are the
  *  truth of every kernel sweep, so they must reproduce the independent reference first. */
-class TwinGoldenTest {
+class ReferenceGoldenTest {
     private static final int HEADS = 2, HEAD_DIM = 64;
 
     private static void assertClose(String what, float[] expected, float[] actual, double relTol) {
@@ -28,7 +28,7 @@ class TwinGoldenTest {
         int[] windows = {-1, 8, 64};   // local_attention 16 and 128 -> |i-j| <= 8 and <= 64
         for (int c = 0; c < names.length; c++) {
             float[] out = new float[630 * HEADS * HEAD_DIM];
-            AttentionTwin.attention(qkv, out, cu, HEADS, HEAD_DIM, windows[c], scale, null,
+            AttentionReference.attention(qkv, out, cu, HEADS, HEAD_DIM, windows[c], scale, null,
                     AttentionTiling.forHeadDim(HEAD_DIM), Rounding.EXACT);
             assertClose(names[c], g.f32(names[c]), out, 1e-5);
         }
@@ -41,7 +41,7 @@ class TwinGoldenTest {
         for (int theta : new int[] {10000, 160000}) {
             float[][] table = RopeLaunch.table(theta, HEAD_DIM, 300);
             float[] qkv = g.f32("qkv").clone();
-            RopeTwin.rope(qkv, cu, cu.length - 1, 630, HEADS, HEAD_DIM, table[0], table[1], Rounding.EXACT);
+            RopeReference.rope(qkv, cu, cu.length - 1, 630, HEADS, HEAD_DIM, table[0], table[1], Rounding.EXACT);
             assertClose("rope theta " + theta, g.f32("rope_theta" + theta), qkv, 1e-5);
         }
     }
@@ -50,7 +50,7 @@ class TwinGoldenTest {
     void gegluTwinMatches() {
         Golden g = Golden.kernels();
         float[] y = new float[37 * 96];
-        GegluTwin.geglu(g.f32("geglu_in"), y, 37, 96, Rounding.EXACT);
+        GegluReference.geglu(g.f32("geglu_in"), y, 37, 96, Rounding.EXACT);
         assertClose("geglu", g.f32("geglu_out"), y, 1e-5);
     }
 
@@ -58,7 +58,7 @@ class TwinGoldenTest {
     void layerNormTwinMatches() {
         Golden g = Golden.kernels();
         float[] out = new float[37 * 128];
-        LayerNormTwin.layerNorm(g.f32("layernorm_in"), out, g.f32("layernorm_weight"), null, 37, 128, 1e-5f, Rounding.EXACT);
+        LayerNormReference.layerNorm(g.f32("layernorm_in"), out, g.f32("layernorm_weight"), null, 37, 128, 1e-5f, Rounding.EXACT);
         assertClose("layernorm", g.f32("layernorm_out"), out, 1e-5);
     }
 
@@ -67,7 +67,7 @@ class TwinGoldenTest {
         // The tolerance of every sweep is 2x the naive error: it must be a real, non-zero error.
         Golden g = Golden.kernels();
         float[] naive = new float[37 * 96];
-        GegluTwin.geglu(g.f32("geglu_in"), naive, 37, 96, Rounding.NAIVE_BF16);
+        GegluReference.geglu(g.f32("geglu_in"), naive, 37, 96, Rounding.NAIVE_BF16);
         double err = Tolerance.maxAbsError(naive, g.f32("geglu_out"));
         assertTrue(err > 1e-4 && err < 0.05 * Tolerance.maxAbs(g.f32("geglu_out")), "naive geglu error " + err);
     }
