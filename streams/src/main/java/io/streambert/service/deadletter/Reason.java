@@ -1,4 +1,4 @@
-package io.streambert.service.validate;
+package io.streambert.service.deadletter;
 
 /** Why a record went to the dead-letter topic: the DeadLetter.error_class codes. */
 public enum Reason {

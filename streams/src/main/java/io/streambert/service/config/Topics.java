@@ -1,6 +1,5 @@
-package io.streambert.service.topology;
+package io.streambert.service.config;
 
-import io.streambert.service.config.ServiceConfig;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
