@@ -67,6 +67,8 @@ public final class InferenceScheduler implements AutoCloseable {
     private volatile long faultSinceMillis;
     private volatile String lastFault = "";
     private volatile long runningSinceMillis;
+    private int consecutiveFailures;      // device thread only
+    private long deviceNotBeforeNanos;    // device thread only: no launch before this (backoff after a device error)
     private final AtomicLong retries = new AtomicLong();
     private final AtomicLong overAdmitted = new AtomicLong();
 
@@ -287,6 +289,11 @@ public final class InferenceScheduler implements AutoCloseable {
             } finally {
                 lock.unlock();
             }
+            long wait = deviceNotBeforeNanos - System.nanoTime();
+            while (wait > 0 && !closed) {
+                java.util.concurrent.locks.LockSupport.parkNanos(wait);
+                wait = deviceNotBeforeNanos - System.nanoTime();
+            }
             if (!run(batch)) return; // sticky fault: the device is gone
         }
     }
@@ -322,6 +329,7 @@ public final class InferenceScheduler implements AutoCloseable {
                 settings.maxBatchTokens());
         lastSuccessMillis = System.currentTimeMillis();
         faultSinceMillis = 0;
+        consecutiveFailures = 0;
         listener.batch(db);
         for (int i = 0; i < live.size(); i++) {
             Ticket t = live.get(i);
@@ -360,14 +368,15 @@ public final class InferenceScheduler implements AutoCloseable {
                 if (faultSinceMillis == 0) faultSinceMillis = System.currentTimeMillis();
                 lastFault = e.toString();
                 retries.addAndGet(live.size());
-                int attempt = 0;
+                int attempt = ++consecutiveFailures;
                 long now = System.nanoTime();
+                // The device itself backs off too, so batches of newly arrived records do not hammer it meanwhile.
+                deviceNotBeforeNanos = now + TimeUnit.MILLISECONDS.toNanos(settings.backoff(consecutiveFailures));
                 lock.lock();
                 try {
                     for (Ticket t : live) {
                         t.attempts++;
-                        attempt = Math.max(attempt, t.attempts);
-                        t.notBeforeNanos = now + TimeUnit.MILLISECONDS.toNanos(settings.backoff(t.attempts));
+                        t.notBeforeNanos = now + TimeUnit.MILLISECONDS.toNanos(settings.backoff(Math.max(t.attempts, attempt)));
                         backingOff.add(t);
                     }
                     changed.signal();
@@ -397,6 +406,7 @@ public final class InferenceScheduler implements AutoCloseable {
         } finally {
             lock.unlock();
         }
+        java.util.concurrent.locks.LockSupport.unpark(device); // out of a device backoff
         try {
             batcher.join(5000);
             device.join(30_000);
