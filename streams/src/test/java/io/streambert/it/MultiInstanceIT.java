@@ -85,10 +85,14 @@ class MultiInstanceIT {
     }
 
     private static ServiceProcess launch(EmbeddedKafkaBroker broker, String app, Path dir, String name, String... props) throws Exception {
-        ServiceProcess p = ServiceProcess.launch(broker.bootstrapServers(), app, dir.resolve("state-" + name), dir.resolve(name + ".log"),
-                List.of(props));
+        ServiceProcess p = start(broker, app, dir, name, props);
         p.awaitStarted(Duration.ofSeconds(120));
         return p;
+    }
+
+    /** Starts the JVM without waiting for it (two instances start side by side). */
+    private static ServiceProcess start(EmbeddedKafkaBroker broker, String app, Path dir, String name, String... props) throws Exception {
+        return ServiceProcess.launch(broker.bootstrapServers(), app, dir.resolve("state-" + name), dir.resolve(name + ".log"), List.of(props));
     }
 
     private static void awaitOutputs(EmbeddedKafkaBroker broker, String topic, int n) {
@@ -135,10 +139,10 @@ class MultiInstanceIT {
             throws Exception {
         String app = "multi-term";
         createTopics(broker, app);
-        ServiceProcess a = null, b = null, c = null;
+        ServiceProcess a = start(broker, app, dir, "a"), b = start(broker, app, dir, "b"), c = null;
+        a.awaitStarted(Duration.ofSeconds(120));
+        b.awaitStarted(Duration.ofSeconds(120));
         try (Producer producer = new Producer(broker.bootstrapServers(), topic(app, "in"), "t", 40, 4000)) {
-            a = launch(broker, app, dir, "a");
-            b = launch(broker, app, dir, "b");
             awaitOutputs(broker, topic(app, "moderation"), 60);
             int exit = a.terminate(); // graceful: in-flight records stay in the store for the next owner
             assertEquals(143, exit, "SIGTERM exits by itself (128 + 15 after the shutdown hook); log:\n" + tail(a.output()));
@@ -190,10 +194,11 @@ class MultiInstanceIT {
     void aZombieStoppedPastTheSessionTimeoutAndContinuedWritesNoDuplicates(EmbeddedKafkaBroker broker, @TempDir Path dir) throws Exception {
         String app = "multi-zombie";
         createTopics(broker, app);
-        ServiceProcess a = null, b = null;
+        ServiceProcess a = start(broker, app, dir, "a", "-Dstreambert.child.encoder=test");
+        ServiceProcess b = start(broker, app, dir, "b", "-Dstreambert.child.encoder=test");
+        a.awaitStarted(Duration.ofSeconds(120));
+        b.awaitStarted(Duration.ofSeconds(120));
         try (Producer producer = new Producer(broker.bootstrapServers(), topic(app, "in"), "z", 40, 4000)) {
-            a = launch(broker, app, dir, "a", "-Dstreambert.child.encoder=test");
-            b = launch(broker, app, dir, "b", "-Dstreambert.child.encoder=test");
             awaitOutputs(broker, topic(app, "moderation"), 60);
             a.signal("STOP");
             Thread.sleep(12_000); // past session.timeout.ms (6 s): b takes a's partitions over
@@ -203,11 +208,9 @@ class MultiInstanceIT {
             assertExactlyOnceInOrder(broker, app, "z", events, a, b);
             System.out.printf("MultiInstanceIT zombie: %d events exactly once, in per-key order%n", events);
         } finally {
-            if (a != null) {
-                a.signal("CONT");
-                a.kill();
-            }
-            if (b != null) b.kill();
+            a.signal("CONT");
+            a.kill();
+            b.kill();
         }
     }
 }
