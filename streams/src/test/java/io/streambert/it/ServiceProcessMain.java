@@ -1,6 +1,6 @@
 package io.streambert.it;
 
-import io.streambert.gpu.Prediction;
+import io.streambert.engine.Prediction;
 import io.streambert.service.StreamBertService;
 import io.streambert.service.config.ConfigKeys;
 import io.streambert.service.config.ServiceConfig;

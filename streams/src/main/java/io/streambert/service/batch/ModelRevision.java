@@ -1,6 +1,6 @@
 package io.streambert.service.batch;
 
-import io.streambert.gpu.ModelInfo;
+import io.streambert.engine.ModelInfo;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,7 +1,7 @@
 package io.streambert.service.batch;
 
-import io.streambert.gpu.Encoder;
-import io.streambert.gpu.InputRejectedException;
+import io.streambert.engine.Encoder;
+import io.streambert.engine.InputRejectedException;
 import io.streambert.schemas.TextEvent;
 import org.apache.kafka.common.serialization.Deserializer;
 

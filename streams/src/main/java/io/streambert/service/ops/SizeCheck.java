@@ -1,6 +1,6 @@
 package io.streambert.service.ops;
 
-import io.streambert.gpu.ModelInfo;
+import io.streambert.engine.ModelInfo;
 import io.streambert.service.config.ConfigException;
 import io.streambert.service.config.InputLimits;
 import io.streambert.service.config.ServiceConfig;

@@ -1,6 +1,6 @@
 package io.streambert.service.schedule;
 
-import io.streambert.gpu.device.DeviceException;
+import io.streambert.engine.DeviceException;
 import java.util.Locale;
 
 /**

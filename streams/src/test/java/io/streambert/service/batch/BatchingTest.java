@@ -2,9 +2,9 @@ package io.streambert.service.batch;
 
 import static org.junit.jupiter.api.Assertions.*;
 
-import io.streambert.gpu.ModelInfo;
-import io.streambert.gpu.Prediction;
-import io.streambert.gpu.device.DeviceException;
+import io.streambert.engine.ModelInfo;
+import io.streambert.engine.Prediction;
+import io.streambert.engine.DeviceException;
 import io.streambert.schemas.ModerationEvent;
 import io.streambert.service.testing.TestEncoder;
 import io.streambert.service.testing.TopologyHarness;

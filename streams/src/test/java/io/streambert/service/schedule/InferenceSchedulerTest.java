@@ -2,8 +2,8 @@ package io.streambert.service.schedule;
 
 import static org.junit.jupiter.api.Assertions.*;
 
-import io.streambert.gpu.Prediction;
-import io.streambert.gpu.device.DeviceException;
+import io.streambert.engine.Prediction;
+import io.streambert.engine.DeviceException;
 import io.streambert.service.testing.TestEncoder;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,6 +1,6 @@
 package io.streambert.service.testing;
 
-import io.streambert.gpu.Prediction;
+import io.streambert.engine.Prediction;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;

@@ -3,7 +3,7 @@ package io.streambert.service.validate;
 import static io.streambert.service.testing.TopologyHarness.bytes;
 import static org.junit.jupiter.api.Assertions.*;
 
-import io.streambert.gpu.ModelInfo;
+import io.streambert.engine.ModelInfo;
 import io.streambert.schemas.DeadLetter;
 import io.streambert.schemas.TextEvent;
 import io.streambert.service.config.ConfigException;
