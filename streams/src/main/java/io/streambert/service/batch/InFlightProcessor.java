@@ -129,7 +129,10 @@ public final class InFlightProcessor extends ContextualProcessor<byte[], Object,
         InFlight f = new InFlight(b, null);
         inFlight.add(f);
         if (inFlight.size() == 1) updateAge();
+        long t0 = System.nanoTime();
         submit(f, settings.admissionWaitMs());
+        long waited = System.nanoTime() - t0;
+        if (waited > 1_000_000) metrics.admissionWait(waited); // only real waits for room, not the submit itself
     }
 
     private void submit(InFlight f, long maxWaitMs) {

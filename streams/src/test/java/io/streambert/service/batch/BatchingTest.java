@@ -72,36 +72,40 @@ class BatchingTest {
     }
 
     @Test
-    void resultsAreForwardedInArrivalOrderEvenWhenTheyCompleteOutOfOrder() {
-        // The first sequence holding the word "slow" hits a device error once and is retried after a backoff;
-        // the records after it complete first but must wait for it.
-        AtomicBoolean failedOnce = new AtomicBoolean();
-        int slowId = encoder.tokenize("slow")[1];
-        TestEncoder flaky = new TestEncoder() {
+    void resultsAreForwardedInArrivalOrderEvenWhenTheyCompleteOutOfOrder() throws Exception {
+        // One launch [2, 1, 3] (longest first) runs out of device memory and is split: [2] completes, then [1, 3] is
+        // held on the "device" until released. 2 is done before 1 but must wait for it.
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        TestEncoder device = new TestEncoder() {
             @Override
             public List<Prediction> encode(List<int[]> sequences) {
-                for (int[] s : sequences)
-                    for (int id : s)
-                        if (id == slowId && failedOnce.compareAndSet(false, true)) throw new DeviceException("cuda:0: transient (test)");
+                int tokens = sequences.stream().mapToInt(x -> x.length).sum();
+                if (tokens > 20) throw new DeviceException("cuMemAlloc: CUDA_ERROR_OUT_OF_MEMORY (test)");
+                if (sequences.size() == 2) {
+                    try {
+                        release.await(30, java.util.concurrent.TimeUnit.SECONDS);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
                 return super.encode(sequences);
             }
         };
-        var config = TopologyHarness.config().set("scheduler.retry.backoff.ms", 2000).set("scheduler.retry.backoff.max.ms", 2000).build();
-        try (var h = new TopologyHarness(config, flaky, state)) {
+        var config = TopologyHarness.config().set("scheduler.max.delay.ms", 300).build();
+        try (var h = new TopologyHarness(config, device, state)) {
             var out = h.moderation("moderation");
-            h.pipe("a", "1", "slow one");
-            for (int i = 0; i < 200 && !failedOnce.get(); i++) sleep(5);
-            assertTrue(failedOnce.get());
-            h.pipe("b", "2", "fast two");
-            h.pipe("c", "3", "fast three");
-            int slowTokens = encoder.tokenize("slow one").length;
-            for (int i = 0; i < 400 && h.scheduler.inflightTokens() > slowTokens; i++) sleep(5);
-            assertEquals(slowTokens, h.scheduler.inflightTokens(), "only the slow record is still in flight");
+            h.pipe("a", "1", "w w w w w w w w");                 // 10 tokens
+            h.pipe("b", "2", "w w w w w w w w w w w w w");       // 15 tokens
+            h.pipe("c", "3", "w w w");                           // 5 tokens
+            for (int i = 0; i < 1000 && h.scheduler.inflightTokens() != 15; i++) sleep(5);
+            assertEquals(15, h.scheduler.inflightTokens(), "2 is computed, 1 and 3 are on the device");
             h.advanceWallClock(50);
-            assertTrue(out.isEmpty(), "2 and 3 are done but 1 is still backing off: nothing overtakes it");
+            assertTrue(out.isEmpty(), "2 is done but waits for 1");
+            assertEquals(3, count(buffer(h)));
+            release.countDown();
             h.settle();
             assertEquals(List.of("1", "2", "3"), ids(out.readRecordsToList()));
-            assertEquals(1, h.scheduler.retries());
+            assertEquals(List.of(List.of(15), List.of(10, 5)), device.calls, "the halves of the split launch (calls that threw are not recorded)");
         }
     }
 

@@ -154,7 +154,8 @@ class InferenceSchedulerTest {
         SchedulerListener l = new SchedulerListener() {
             @Override public void retry(int sequences, Throwable cause) { retried.addAndGet(sequences); }
         };
-        try (InferenceScheduler s = new InferenceScheduler(enc, new SchedulerSettings(1000, 100, 0, 10_000, 40, 1000), l)) {
+        // A 50 ms delay puts both sequences in one batch; the device and the batch back off 40, 80, 160 ms.
+        try (InferenceScheduler s = new InferenceScheduler(enc, new SchedulerSettings(1000, 100, 50, 10_000, 40, 1000), l)) {
             long t0 = System.nanoTime();
             List<int[]> in = seqs(2, 6, 10);
             List<InferenceResult> out = s.submit(in).get(10, TimeUnit.SECONDS);
