@@ -213,4 +213,27 @@ class MultiInstanceIT {
             b.kill();
         }
     }
+
+    @Test
+    void aStickyDeviceFaultFailsHealthClosesAndExitsSoAnotherInstanceTakesOver(EmbeddedKafkaBroker broker, @TempDir Path dir)
+            throws Exception {
+        String app = "multi-sticky";
+        createTopics(broker, app);
+        ServiceProcess broken = launch(broker, app, dir, "broken", "-Dstreambert.child.encoder=sticky");
+        ServiceProcess healthy = null;
+        try (Producer producer = new Producer(broker.bootstrapServers(), topic(app, "in"), "s", 40, 20)) {
+            producer.thread.join(30_000);
+            int events = producer.finish();
+            for (int i = 0; i < 600 && broken.isAlive(); i++) Thread.sleep(100);
+            assertTrue(!broken.isAlive(), "the process exits on a sticky device fault; log:\n" + tail(broken.output()));
+            assertEquals(70, broken.exitCode(), tail(broken.output()));
+            assertTrue(broken.output().contains("sticky device fault"), tail(broken.output()));
+            healthy = launch(broker, app, dir, "healthy", "-Dstreambert.child.encoder=test");
+            assertExactlyOnceInOrder(broker, app, "s", events, broken, healthy);
+            System.out.printf("MultiInstanceIT sticky fault: exit 70, %d events exactly once after the takeover%n", events);
+        } finally {
+            broken.kill();
+            if (healthy != null) healthy.kill();
+        }
+    }
 }

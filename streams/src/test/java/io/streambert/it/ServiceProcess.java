@@ -81,6 +81,8 @@ final class ServiceProcess {
 
     boolean isAlive() { return process.isAlive(); }
 
+    int exitCode() { return process.exitValue(); }
+
     /** SIGTERM and wait for a graceful exit; the exit status, or -1 when it had to be killed after 60 s. */
     int terminate() throws InterruptedException {
         process.destroy();

@@ -23,6 +23,17 @@ public final class ServiceProcessMain {
     private ServiceProcessMain() {
     }
 
+    /** A device whose context is lost once armed (after the start-up warm-up): every launch fails stickily. */
+    static final class StickyEncoder extends TestEncoder {
+        volatile boolean armed;
+
+        @Override
+        public List<Prediction> encode(List<int[]> sequences) {
+            if (armed) throw new io.streambert.engine.DeviceException("cuda:0: cuCtxSynchronize: CUDA_ERROR_ILLEGAL_ADDRESS (test)");
+            return super.encode(sequences);
+        }
+    }
+
     /**
      * A {@link TestEncoder} that, while the file {@code gate} exists, holds every launch on the "device" and
      * creates {@code gate + ".in-encode"} to say a batch is in flight (SigkillInFlight test).
@@ -58,7 +69,12 @@ public final class ServiceProcessMain {
         if (input != null) b.set(ConfigKeys.TOPIC_INPUT, input);
         ServiceConfig config = b.build();
         StreamBertService service;
-        if ("test".equals(System.getProperty("streambert.child.encoder"))) {
+        if ("sticky".equals(System.getProperty("streambert.child.encoder"))) {
+            StickyEncoder sticky = new StickyEncoder();
+            service = StreamBertService.start(config, sticky);
+            if (!service.awaitReady(Duration.ofSeconds(60))) throw new IllegalStateException("not ready: " + service.state());
+            sticky.armed = true;
+        } else if ("test".equals(System.getProperty("streambert.child.encoder"))) {
             String gate = System.getProperty("streambert.child.gate");
             GatedEncoder gated = gate == null ? null : new GatedEncoder(Path.of(gate));
             service = StreamBertService.start(config, gated == null ? new TestEncoder() : gated);
