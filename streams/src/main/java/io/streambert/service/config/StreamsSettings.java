@@ -15,11 +15,7 @@ import org.apache.kafka.streams.StreamsConfig;
 public final class StreamsSettings {
     private StreamsSettings() {}
 
-    /** Streams' commit interval under exactly-once when not configured. */
-    static final long EOS_DEFAULT_COMMIT_MS = 100;
-    static final long ALOS_DEFAULT_COMMIT_MS = 30_000;
-
-    public record Result(Properties properties, TimeoutBudget budget, List<String> adjustments) {}
+    public record Result(Properties properties, List<String> adjustments) {}
 
     public static Result build(ServiceConfig c) {
         Map<String, Object> p = new LinkedHashMap<>();
@@ -32,22 +28,8 @@ public final class StreamsSettings {
         p.put(StreamsConfig.DEFAULT_KEY_SERDE_CLASS_CONFIG, Serdes.ByteArraySerde.class.getName());
         p.put(StreamsConfig.DEFAULT_VALUE_SERDE_CLASS_CONFIG, Serdes.ByteArraySerde.class.getName());
         p.putAll(c.kafka());
-        boolean eos = c.processingGuarantee().equals(StreamsConfig.EXACTLY_ONCE_V2);
-        long commit = c.kafka().containsKey(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG)
-                ? parseLong(c.kafka().get(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG), "kafka.commit.interval.ms")
-                : eos ? EOS_DEFAULT_COMMIT_MS : ALOS_DEFAULT_COMMIT_MS;
-        TimeoutBudget budget = TimeoutBudget.of(c, commit);
-        List<String> adjustments = budget.enforce(p, c.kafka(), eos);
         Properties props = new Properties();
         props.putAll(p);
-        return new Result(props, budget, adjustments);
-    }
-
-    private static long parseLong(String s, String key) {
-        try {
-            return Long.parseLong(s.trim());
-        } catch (NumberFormatException e) {
-            throw new ConfigException(key + ": '" + s + "' is not a number of milliseconds");
-        }
+        return new Result(props, List.of());
     }
 }

@@ -13,5 +13,9 @@ public enum Reason {
     /** The tokenizer refused it: more tokens than the model takes, under model.truncation=reject. */
     TOO_MANY_TOKENS,
     /** The encoder failed on this record alone (its batch-mates were fine). */
-    INFERENCE_FAILED
+    INFERENCE_FAILED,
+    /** The key, the whole value, the id or the attributes are larger than the input.max.* limits. */
+    TOO_LARGE,
+    /** The record timestamp or event_time is outside years 1-9999 (what every output format can carry). */
+    BAD_TIMESTAMP
 }

@@ -1,13 +1,13 @@
-package io.streambert.service.batch;
+package io.streambert.service.baseline;
 
 import io.streambert.schemas.DeadLetter;
 import io.streambert.schemas.EmbeddingEvent;
 import io.streambert.schemas.ModerationEvent;
+import io.streambert.service.batch.BufferedRecord;
 import io.streambert.service.ops.ServiceMetrics;
 import io.streambert.service.output.OutputMapper;
 import io.streambert.service.output.Router;
 import io.streambert.service.schedule.InferenceResult;
-import io.streambert.service.schedule.InferenceScheduler;
 import io.streambert.service.schedule.SchedulerClosedException;
 import io.streambert.service.config.Topics;
 import io.streambert.service.validate.DeadLetters;
@@ -32,6 +32,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
+ * TEST BASELINE ONLY: the blocking design this release replaced (kept to measure against in CapacityIT).
  * The micro-batch: buffers validated records in a changelogged key-value store (key = arrival sequence,
  * so iteration is arrival order) and flushes it when it holds {@code maxRecords} records or
  * {@code maxTokens} tokens, or when its oldest record has waited {@code maxWaitMs} (wall-clock punctuator).
@@ -47,12 +48,12 @@ import org.slf4j.LoggerFactory;
  * <p>Per-key order: a key lives in one partition, one task, one buffer; the buffer is flushed oldest
  * first, in arrival order, and outputs are forwarded in that order.
  */
-public final class MicroBatchProcessor extends ContextualProcessor<byte[], Object, byte[], Object> {
-    private static final Logger log = LoggerFactory.getLogger(MicroBatchProcessor.class);
+public final class BlockingMicroBatchProcessor extends ContextualProcessor<byte[], Object, byte[], Object> {
+    private static final Logger log = LoggerFactory.getLogger(BlockingMicroBatchProcessor.class);
 
     private final String storeName;
-    private final BatchLimits limits;
-    private final InferenceScheduler scheduler;
+    private final BlockingBatchLimits limits;
+    private final BlockingScheduler scheduler;
     private final OutputMapper mapper;
     private final Router router;
     private final Topics topics;
@@ -67,7 +68,7 @@ public final class MicroBatchProcessor extends ContextualProcessor<byte[], Objec
     private boolean restoredRecords;
 
     /** @param draining true once shutdown began: flushes stop, buffered records stay safely in the store */
-    public MicroBatchProcessor(String storeName, BatchLimits limits, InferenceScheduler scheduler, OutputMapper mapper,
+    public BlockingMicroBatchProcessor(String storeName, BlockingBatchLimits limits, BlockingScheduler scheduler, OutputMapper mapper,
                                Topics topics, ServiceMetrics metrics, BooleanSupplier draining) {
         this.storeName = storeName;
         this.limits = limits;
@@ -108,7 +109,7 @@ public final class MicroBatchProcessor extends ContextualProcessor<byte[], Objec
     public void process(Record<byte[], Object> record) {
         ValidatedText text = (ValidatedText) record.value();
         long now = context().currentSystemTimeMs();
-        BufferedRecord b = new BufferedRecord(nextSeq++, now, text);
+        BufferedRecord b = new BufferedRecord(nextSeq++, now, "", text);
         store.put(b.seq(), b);
         count++;
         tokens += b.tokens();
@@ -215,7 +216,7 @@ public final class MicroBatchProcessor extends ContextualProcessor<byte[], Objec
             store.delete(b.seq());
             metrics.endToEnd(System.currentTimeMillis() - b.text().timestamp());
         }
-        metrics.flushed(trigger, batch.size(), batchTokens, waited);
+        
         count -= batch.size();
         tokens -= batchTokens;
         oldestArrivalMs = count == 0 ? Long.MAX_VALUE : nextOldest;
