@@ -14,6 +14,7 @@ import io.streambert.gpu.heads.Pooling;
 import io.streambert.gpu.kernels.AttentionLaunch;
 import io.streambert.gpu.kernels.AttentionTiling;
 import io.streambert.gpu.kernels.GegluLaunch;
+import io.streambert.gpu.kernels.GemmBackends;
 import io.streambert.gpu.kernels.GridStride;
 import io.streambert.gpu.kernels.LayerNormLaunch;
 import io.streambert.gpu.kernels.PoolingLaunch;
@@ -74,7 +75,7 @@ public final class GpuEncoder implements Encoder {
         this.classifierPooling = m.weights().head() == null ? null : Pooling.parse(cfg.classifierPooling(), "classifier_pooling");
         this.embeddingPooling = m.embeddingPooling();
         this.multiLabel = m.weights().head() != null && cfg.multiLabel();
-        this.gemm = Gemm.on(device);
+        this.gemm = GemmBackends.open(device);
         this.weights = new DeviceWeights(device, cfg, m.weights(), m.maxTokens(), m.dir());
         this.scratch = new Scratch(device);
         this.info = new ModelInfo(cfg.name(), m.revision(), m.labels(), multiLabel, cfg.hiddenSize(), m.embeddingDim(),
