@@ -96,9 +96,19 @@ public final class GpuEncoder implements Encoder {
                     m.cfg().name(), m.revision(), device.name(), m.cfg().numLayers(), m.cfg().hiddenSize(), m.labels().size(),
                     m.maxTokens(), m.embeddingPooling().name().toLowerCase(), m.embeddingDim());
             return e;
-        } catch (RuntimeException e) {
-            if (tok != null) tok.close();
-            device.close();
+        } catch (RuntimeException | Error e) {
+            // Errors too (an UnsatisfiedLinkError from a native library, an OutOfMemoryError): the device and its
+            // context are released whatever went wrong, and the cause stays the one reported.
+            try {
+                if (tok != null) tok.close();
+            } catch (RuntimeException | Error suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            try {
+                device.close();
+            } catch (RuntimeException | Error suppressed) {
+                e.addSuppressed(suppressed);
+            }
             throw e;
         }
     }

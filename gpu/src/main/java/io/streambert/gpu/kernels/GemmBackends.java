@@ -9,6 +9,7 @@ import io.streambert.gpu.device.EmulatedDevice;
 import io.streambert.gpu.device.EmulatedGemm;
 import io.streambert.gpu.device.Gemm;
 import org.slf4j.Logger;
+import java.util.function.Supplier;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -55,13 +56,20 @@ public final class GemmBackends {
     private static Choice auto(Device device) {
         if (device instanceof EmulatedDevice e) return new Choice(new EmulatedGemm(e), "auto: the emulator's host stand-in");
         if (device instanceof CudaDevice d) {
-            try {
+            return cudaAuto(device, () -> {
                 CublasLibrary lib = CublasLibrary.load();
                 return new Choice(new CublasGemm(d, lib), "auto: " + lib.name() + " " + lib.version() + " loaded");
-            } catch (DeviceException | LinkageError e) {
-                return new Choice(new TiledGemm(device), "auto: cuBLAS unusable (" + e.getMessage() + "), using our own kernel");
-            }
+            });
         }
         return new Choice(new TiledGemm(device), "auto: no library GEMM for " + device.name());
+    }
+
+    /** cuBLAS from {@code cublas}, or, when it fails in any way (an Error such as UnsatisfiedLinkError included), sb_gemm_bf16. */
+    static Choice cudaAuto(Device device, Supplier<Choice> cublas) {
+        try {
+            return cublas.get();
+        } catch (DeviceException | LinkageError e) {
+            return new Choice(new TiledGemm(device), "auto: cuBLAS unusable (" + e.getMessage() + "), using our own kernel");
+        }
     }
 }
