@@ -11,6 +11,8 @@ import jcuda.driver.CUfunction;
 import jcuda.driver.CUfunction_attribute;
 import jcuda.driver.CUmodule;
 import jcuda.driver.CUdevice_attribute;
+import jcuda.driver.CUevent;
+import jcuda.driver.CUevent_flags;
 import jcuda.driver.CUresult;
 import jcuda.driver.JCudaDriver;
 
@@ -29,6 +31,11 @@ import static jcuda.driver.JCudaDriver.cuDeviceGetAttribute;
 import static jcuda.driver.JCudaDriver.cuDevicePrimaryCtxRelease;
 import static jcuda.driver.JCudaDriver.cuDevicePrimaryCtxRetain;
 import static jcuda.driver.JCudaDriver.cuDriverGetVersion;
+import static jcuda.driver.JCudaDriver.cuEventCreate;
+import static jcuda.driver.JCudaDriver.cuEventDestroy;
+import static jcuda.driver.JCudaDriver.cuEventElapsedTime;
+import static jcuda.driver.JCudaDriver.cuEventRecord;
+import static jcuda.driver.JCudaDriver.cuEventSynchronize;
 import static jcuda.driver.JCudaDriver.cuCtxSetCurrent;
 import static jcuda.driver.JCudaDriver.cuCtxSynchronize;
 import static jcuda.driver.JCudaDriver.cuDeviceGet;
@@ -362,6 +369,36 @@ public final class CudaDevice implements Device {
             cuCtxSynchronize();
         } catch (CudaException e) {
             throw failure("a kernel launched earlier failed (cuCtxSynchronize)", e);
+        }
+    }
+
+    /** A CUDA event recorded on the default stream (cuEventCreate + cuEventRecord). */
+    @Override
+    public Object mark() {
+        try {
+            current();
+            CUevent e = new CUevent();
+            cuEventCreate(e, CUevent_flags.CU_EVENT_DEFAULT);
+            cuEventRecord(e, null);
+            return e;
+        } catch (CudaException e) {
+            throw failure("cuEventRecord", e);
+        }
+    }
+
+    /** cuEventElapsedTime between two marks, after cuEventSynchronize on the later; both events are destroyed. */
+    @Override
+    public double elapsedMs(Object from, Object to) {
+        try {
+            current();
+            cuEventSynchronize((CUevent) to);
+            float[] ms = {0f};
+            cuEventElapsedTime(ms, (CUevent) from, (CUevent) to);
+            cuEventDestroy((CUevent) from);
+            cuEventDestroy((CUevent) to);
+            return ms[0];
+        } catch (CudaException e) {
+            throw failure("cuEventElapsedTime", e);
         }
     }
 

@@ -8,6 +8,7 @@ import io.streambert.gpu.device.DeviceException;
 import io.streambert.gpu.device.EmulatedDevice;
 import io.streambert.gpu.device.EmulatedGemm;
 import io.streambert.gpu.device.Gemm;
+import io.streambert.gpu.device.TimedDevice;
 import org.slf4j.Logger;
 import java.util.function.Supplier;
 import org.slf4j.LoggerFactory;
@@ -35,6 +36,10 @@ public final class GemmBackends {
     }
 
     public static Choice choose(Device device, String choice) {
+        if (device instanceof TimedDevice t) {
+            Choice inner = choose(t.inner(), choice);
+            return new Choice(t.timed(inner.gemm()), inner.reason());
+        }
         String c = choice == null ? "auto" : choice.trim().toLowerCase();
         Choice chosen = switch (c) {
             case "tiled" -> new Choice(new TiledGemm(device), "forced by " + PROPERTY + "=tiled");

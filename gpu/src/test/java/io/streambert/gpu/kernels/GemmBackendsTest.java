@@ -12,7 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class GemmBackendsTest {
     @Test
     void choices() {
-        var dev = KernelDevice.shared();
+        var dev = new io.streambert.gpu.device.EmulatedDevice();
         assertInstanceOf(EmulatedGemm.class, GemmBackends.choose(dev, "auto").gemm());
         assertInstanceOf(TiledGemm.class, GemmBackends.choose(dev, "tiled").gemm());
         assertInstanceOf(EmulatedGemm.class, GemmBackends.choose(dev, "host").gemm());
@@ -23,7 +23,7 @@ class GemmBackendsTest {
 
     @Test
     void absentCublasFallsBackToTheOwnKernelWithTheReason() {
-        var dev = KernelDevice.shared();
+        var dev = new io.streambert.gpu.device.EmulatedDevice();
         var c = GemmBackends.cudaAuto(dev, () -> { throw new UnsatisfiedLinkError("libcublas.so.12: cannot open shared object file"); });
         assertInstanceOf(TiledGemm.class, c.gemm());
         assertTrue(c.reason().contains("cuBLAS unusable") && c.reason().contains("libcublas.so.12"), c.reason());
