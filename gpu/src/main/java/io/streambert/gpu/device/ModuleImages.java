@@ -1,5 +1,7 @@
 package io.streambert.gpu.device;
 
+import io.streambert.engine.DeviceException;
+
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

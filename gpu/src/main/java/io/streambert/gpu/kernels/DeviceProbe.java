@@ -5,7 +5,7 @@ import io.streambert.gpu.device.Device;
 import io.streambert.gpu.device.DeviceBuffer;
 import io.streambert.gpu.device.Dim3;
 import io.streambert.gpu.device.Gemm;
-import io.streambert.gpu.model.Bf16;
+import io.streambert.engine.model.Bf16;
 
 import java.util.function.Function;
 import java.util.function.Supplier;

@@ -4,7 +4,7 @@ import io.streambert.gpu.device.CublasGemm;
 import io.streambert.gpu.device.CublasLibrary;
 import io.streambert.gpu.device.CudaDevice;
 import io.streambert.gpu.device.Device;
-import io.streambert.gpu.device.DeviceException;
+import io.streambert.engine.DeviceException;
 import io.streambert.gpu.device.EmulatedDevice;
 import io.streambert.gpu.device.EmulatedGemm;
 import io.streambert.gpu.device.Gemm;

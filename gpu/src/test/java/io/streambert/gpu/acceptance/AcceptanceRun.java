@@ -44,8 +44,8 @@ public final class AcceptanceRun {
             "io.streambert.gpu.kernels.GegluKernelTest", "io.streambert.gpu.kernels.LayerNormKernelTest",
             "io.streambert.gpu.kernels.PoolingKernelTest", "io.streambert.gpu.kernels.RopeKernelTest");
     static final List<String> ENCODER_TESTS = List.of(
-            "io.streambert.gpu.gpu.GpuGoldenTest", "io.streambert.gpu.gpu.GpuGoldenTinyBTest",
-            "io.streambert.gpu.gpu.GpuBatchInvarianceTest", "io.streambert.gpu.gpu.GpuEmbeddingOptionsTest");
+            "io.streambert.gpu.encoder.GpuGoldenTest", "io.streambert.gpu.encoder.GpuGoldenTinyBTest",
+            "io.streambert.gpu.encoder.GpuBatchInvarianceTest", "io.streambert.gpu.encoder.GpuEmbeddingOptionsTest");
 
     private final String device;
     private final Path out;

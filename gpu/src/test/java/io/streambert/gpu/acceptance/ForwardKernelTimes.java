@@ -1,11 +1,11 @@
 package io.streambert.gpu.acceptance;
 
-import io.streambert.gpu.EncoderOptions;
+import io.streambert.engine.EncoderOptions;
 import io.streambert.gpu.device.Device;
 import io.streambert.gpu.device.TimedDevice;
-import io.streambert.gpu.gpu.GpuEncoder;
-import io.streambert.gpu.random.RandomCheckpoint;
-import io.streambert.gpu.random.RandomModelSize;
+import io.streambert.gpu.encoder.GpuEncoder;
+import io.streambert.engine.random.RandomCheckpoint;
+import io.streambert.engine.random.RandomModelSize;
 
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -2,7 +2,7 @@ package io.streambert.gpu.kernels;
 
 import io.streambert.gpu.device.Device;
 import io.streambert.gpu.device.DeviceBuffer;
-import io.streambert.gpu.device.DeviceException;
+import io.streambert.engine.DeviceException;
 import io.streambert.gpu.device.Dim3;
 import io.streambert.gpu.device.EmulatedDevice;
 import io.streambert.gpu.device.EmulatedGemm;

@@ -1,6 +1,6 @@
 package io.streambert.gpu.kernels;
 
-import io.streambert.gpu.device.DeviceException;
+import io.streambert.engine.DeviceException;
 import io.streambert.gpu.device.EmulatedGemm;
 import org.junit.jupiter.api.Test;
 
