@@ -62,7 +62,7 @@ public final class GpuEncoder implements Encoder {
     private final boolean multiLabel;
     private final ModelInfo info;
 
-    private GpuEncoder(Device device, ModelDirectory m, ModelTokenizer tokenizer) {
+    private GpuEncoder(Device device, Gemm gemm, ModelDirectory m, ModelTokenizer tokenizer) {
         this.device = device;
         this.cfg = m.cfg();
         this.tokenizer = tokenizer;
@@ -75,7 +75,7 @@ public final class GpuEncoder implements Encoder {
         this.classifierPooling = m.weights().head() == null ? null : Pooling.parse(cfg.classifierPooling(), "classifier_pooling");
         this.embeddingPooling = m.embeddingPooling();
         this.multiLabel = m.weights().head() != null && cfg.multiLabel();
-        this.gemm = GemmBackends.open(device);
+        this.gemm = gemm != null ? gemm : GemmBackends.open(device);
         this.weights = new DeviceWeights(device, cfg, m.weights(), m.maxTokens(), m.dir());
         this.scratch = new Scratch(device);
         this.info = new ModelInfo(cfg.name(), m.revision(), m.labels(), multiLabel, cfg.hiddenSize(), m.embeddingDim(),
@@ -87,11 +87,16 @@ public final class GpuEncoder implements Encoder {
      * failure the device is closed too.
      */
     public static GpuEncoder open(Path dir, EncoderOptions options, Device device) {
+        return open(dir, options, device, null);
+    }
+
+    /** As {@link #open(Path, EncoderOptions, Device)} with the GEMM backend given (null: {@code GemmBackends.open}). */
+    public static GpuEncoder open(Path dir, EncoderOptions options, Device device, Gemm gemm) {
         ModelTokenizer tok = null;
         try {
             ModelDirectory m = ModelDirectory.load(dir, options);
             tok = ModelTokenizer.load(dir, m.maxTokens(), options.truncation(), m.cfg().sepTokenId());
-            GpuEncoder e = new GpuEncoder(device, m, tok);
+            GpuEncoder e = new GpuEncoder(device, gemm, m, tok);
             LOG.info("loaded {} (revision {}) on {}: {} layers, hidden {}, {} labels, max {} tokens, embedding {} pooling dim {}",
                     m.cfg().name(), m.revision(), device.name(), m.cfg().numLayers(), m.cfg().hiddenSize(), m.labels().size(),
                     m.maxTokens(), m.embeddingPooling().name().toLowerCase(), m.embeddingDim());
@@ -101,6 +106,11 @@ public final class GpuEncoder implements Encoder {
             // context are released whatever went wrong, and the cause stays the one reported.
             try {
                 if (tok != null) tok.close();
+            } catch (RuntimeException | Error suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            try {
+                if (gemm != null) gemm.close();
             } catch (RuntimeException | Error suppressed) {
                 e.addSuppressed(suppressed);
             }

@@ -19,7 +19,7 @@ final class GemmReference {
                 for (int i = 0; i < k; i++) s = rounding.keep(s + rounding.keep((double) a[r * k + i] * w[j * k + i]));
                 if (bias != null) s = rounding.keep(s + bias[j]);
                 if (accumulate) s = rounding.keep(s + c[r * out + j]);
-                c[r * out + j] = output == Gemm.Output.BF16 ? io.streambert.gpu.model.Bf16.round(s) : (float) s;
+                c[r * out + j] = output == Gemm.Output.BF16 ? io.streambert.engine.model.Bf16.round(s) : (float) s;
             }
         }
     }
