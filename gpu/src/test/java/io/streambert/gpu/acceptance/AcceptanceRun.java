@@ -1,6 +1,5 @@
 package io.streambert.gpu.acceptance;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.streambert.gpu.device.CublasGemm;
@@ -21,7 +20,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The GPU acceptance run (the bundle's run.sh calls it; no Maven, no network). Steps, each recorded in
@@ -32,11 +30,11 @@ import java.util.concurrent.TimeUnit;
  *   <li>{@code encoder}: the GPU encoder's golden (tiny-a, tiny-b), batch-invariance and head tests;</li>
  *   <li>{@code gemm-backends}: cuBLAS and sb_gemm_bf16 side by side (error against float64, ms, TFLOP/s);</li>
  *   <li>{@code forward-kernel-times} (cuda): per-kernel device time of one forward pass, from CUDA events;</li>
- *   <li>{@code bench} (cuda, unless --no-bench): the bench command on a random base-size model, short and long
- *       workloads, on cuda and on the CPU engine.</li>
+ *   <li>{@code bench} (cuda, unless --no-bench): what the bench command measures ({@link EngineBench}) on a random
+ *       base-size model made on the spot, short and long workloads, on cuda and on the CPU engine.</li>
  * </ol>
  * Exit status 0 only when every step passed. Usage: {@code AcceptanceRun --device cuda|emulated --out DIR [--no-bench]
- * [--lengths DIR] [--cli MAINCLASS]}.
+ * [--lengths DIR]}.
  */
 public final class AcceptanceRun {
     static final List<String> KERNEL_TESTS = List.of(
@@ -51,21 +49,19 @@ public final class AcceptanceRun {
     private final Path out;
     private final boolean bench;
     private final Path lengths;
-    private final String cliMain;
     private final Map<String, Object> report = new LinkedHashMap<>();
     private final List<Map<String, Object>> steps = new ArrayList<>();
     private boolean ok = true;
 
-    private AcceptanceRun(String device, Path out, boolean bench, Path lengths, String cliMain) {
+    private AcceptanceRun(String device, Path out, boolean bench, Path lengths) {
         this.device = device;
         this.out = out;
         this.bench = bench;
         this.lengths = lengths;
-        this.cliMain = cliMain;
     }
 
     public static void main(String[] args) throws IOException {
-        String device = "cuda", cli = "io.streambert.cli.StreamBertCli";
+        String device = "cuda";
         Path out = null, lengths = Path.of("bench");
         boolean bench = true;
         for (int i = 0; i < args.length; i++) {
@@ -74,14 +70,13 @@ public final class AcceptanceRun {
                 case "--out" -> out = Path.of(args[++i]);
                 case "--no-bench" -> bench = false;
                 case "--lengths" -> lengths = Path.of(args[++i]);
-                case "--cli" -> cli = args[++i];
                 default -> throw new IllegalArgumentException("unknown argument " + args[i]);
             }
         }
         if (out == null) throw new IllegalArgumentException("--out DIR is required");
         if (!device.equals("cuda") && !device.equals("emulated")) throw new IllegalArgumentException("--device cuda|emulated");
         Files.createDirectories(out);
-        AcceptanceRun run = new AcceptanceRun(device, out, bench && device.equals("cuda"), lengths, cli);
+        AcceptanceRun run = new AcceptanceRun(device, out, bench && device.equals("cuda"), lengths);
         int rc = run.run();
         System.exit(rc);
     }
@@ -152,7 +147,7 @@ public final class AcceptanceRun {
     }
 
     private static void resetSharedDevices() {
-        io.streambert.gpu.kernels.KernelDeviceAccess.reset();
+        io.streambert.gpu.device.TestDevices.reset();
     }
 
     private void tests(String name, List<String> classes) throws IOException {
@@ -225,39 +220,22 @@ public final class AcceptanceRun {
     }
 
     private Object bench() throws Exception {
-        Path model = out.resolve("base-random-model");
+        Path model = Files.createTempDirectory("streambert-base-bench-");
+        io.streambert.engine.random.RandomCheckpoint.write(model, io.streambert.engine.random.RandomModelSize.BASE, 2, 7);
         List<Object> runs = new ArrayList<>();
-        cli(List.of("random-model", "--size", "base", "--labels", "2", "--out", model.toString()), 300);
         for (String workload : List.of("short", "long")) {
+            Map<String, Object> pair = new LinkedHashMap<>();
+            pair.put("workload", workload);
             for (String dev : List.of("cuda", "cpu")) {
-                String line = cli(List.of("bench", "--model", model.toString(), "--lengths",
-                        lengths.resolve(workload + ".lengths").toString(), "--device", dev, "--repeats", dev.equals("cpu") ? "1" : "3"), 300);
-                JsonNode n = new ObjectMapper().readTree(line);
-                runs.add(n);
-                System.out.println("   " + workload + " " + dev + ": " + n.path("tokens_per_s") + " tokens/s");
+                Map<String, Object> r = EngineBench.run(model, lengths.resolve(workload + ".lengths"), dev, dev.equals("cpu") ? 1 : 3);
+                pair.put(dev, r);
+                System.out.printf("   %-5s %-4s %10.1f tokens/s  (%s)%n", workload, dev, (Double) r.get("tokens_per_s"), r.get("device"));
             }
+            double g = (Double) ((Map<?, ?>) pair.get("cuda")).get("tokens_per_s"), c = (Double) ((Map<?, ?>) pair.get("cpu")).get("tokens_per_s");
+            pair.put("cuda_over_cpu", g / c);
+            runs.add(pair);
         }
         return runs;
-    }
-
-    /** Runs the CLI in a child JVM (same runtime and classpath); returns its last stdout line. */
-    private String cli(List<String> args, int timeoutSeconds) throws Exception {
-        List<String> cmd = new ArrayList<>();
-        cmd.add(ProcessHandle.current().info().command().orElse("java"));
-        cmd.addAll(List.of("--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED", "-Xss4m",
-                "-cp", System.getProperty("java.class.path"), cliMain));
-        cmd.addAll(args);
-        Path log = out.resolve("cli-" + args.get(0) + "-" + System.nanoTime() + ".log");
-        Process p = new ProcessBuilder(cmd).redirectError(log.toFile()).start();
-        String stdout = new String(p.getInputStream().readAllBytes());
-        if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            throw new IllegalStateException(String.join(" ", args) + " timed out after " + timeoutSeconds + " s");
-        }
-        if (p.exitValue() != 0)
-            throw new IllegalStateException(String.join(" ", args) + " exited " + p.exitValue() + " (stderr: " + log + ")");
-        String[] lines = stdout.strip().split("\n");
-        return lines[lines.length - 1];
     }
 
     private void write() throws IOException {

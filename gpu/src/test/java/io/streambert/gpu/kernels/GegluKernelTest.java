@@ -2,12 +2,21 @@ package io.streambert.gpu.kernels;
 
 import io.streambert.gpu.device.DeviceBuffer;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.MethodSource;
 
 import java.util.Random;
 
 /** sb_geglu on the emulated device against GegluTwin: rows from the length sweep, the golden width 96 and
  *  ModernBERT-base's 1152, grid-stride shapes from one block of 32 threads to a full grid. */
+@ParameterizedClass(name = "on {0}")
+@MethodSource("io.streambert.gpu.device.TestDevices#names")
 class GegluKernelTest {
+    /** The device of this run of the class: one of TestDevices.names(). */
+    @Parameter
+    String device;
+
     static final int[] ROWS = {1, 2, 63, 64, 65, 127, 128, 129, 300, 1000, 8192};
     static final GridStride[] SHAPES = {new GridStride(32, 1), new GridStride(128, 7), GridStride.DEFAULT};
 
@@ -20,7 +29,7 @@ class GegluKernelTest {
                 GridStride shape = SHAPES[k++ % SHAPES.length];
                 float[] u = TestData.bf16Gaussian(new Random(rows * 31L + inter), rows * 2 * inter, 2.0);
                 float[] kernel;
-                try (Dev dev = new Dev()) {
+                try (Dev dev = new Dev(device)) {
                     DeviceBuffer y = dev.bf16Output(rows * inter);
                     GegluLaunch.run(dev.device, shape, dev.bf16(u), y, rows, inter);
                     dev.device.synchronize();
@@ -41,7 +50,7 @@ class GegluKernelTest {
         Golden g = Golden.kernels();
         float[] u = g.f32("geglu_in");
         float[] kernel;
-        try (Dev dev = new Dev()) {
+        try (Dev dev = new Dev(device)) {
             DeviceBuffer y = dev.alloc(2L * 37 * 96);
             GegluLaunch.run(dev.device, GridStride.DEFAULT, dev.bf16(u), y, 37, 96);
             dev.device.synchronize();

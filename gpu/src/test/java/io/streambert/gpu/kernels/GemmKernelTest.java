@@ -3,6 +3,9 @@ package io.streambert.gpu.kernels;
 import io.streambert.gpu.device.DeviceBuffer;
 import io.streambert.gpu.device.Gemm;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.MethodSource;
 
 import java.util.Arrays;
 import java.util.Random;
@@ -16,7 +19,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * fp32 accumulation into C; the 16-byte load path (k a multiple of 8) and the element path (any other k, or a
  * misaligned A); nothing written past C. Error budget: twice a naive bf16 GEMM's error against the float64 truth.
  */
+@ParameterizedClass(name = "on {0}")
+@MethodSource("io.streambert.gpu.device.TestDevices#names")
 class GemmKernelTest {
+    /** The device of this run of the class: one of TestDevices.names(). */
+    @Parameter
+    String device;
+
     static final int[] SIZES = {1, 63, 64, 65, 129};
 
     @Test
@@ -65,13 +74,13 @@ class GemmKernelTest {
         check(70, 65, 64, true, Gemm.Output.BF16, false, 1, new Random(5));
     }
 
-    private static void check(int rows, int out, int k, boolean withBias, Gemm.Output output, boolean accumulate,
+    private void check(int rows, int out, int k, boolean withBias, Gemm.Output output, boolean accumulate,
                               int offsetElems, Random rnd) {
         float[] a = TestData.bf16Gaussian(rnd, rows * k, 1.0), w = TestData.bf16Gaussian(rnd, out * k, 0.5);
         float[] bias = withBias ? TestData.gaussian(rnd, out, 0, 1) : null;
         float[] c0 = accumulate ? TestData.gaussian(rnd, rows * out, 0, 2) : new float[rows * out];
         float[] kernel;
-        try (Dev dev = new Dev()) {
+        try (Dev dev = new Dev(device)) {
             DeviceBuffer ab = dev.bf16(withOffset(a, offsetElems)).slice(2L * offsetElems, 2L * rows * k);
             DeviceBuffer wb = dev.bf16(withOffset(w, offsetElems)).slice(2L * offsetElems, 2L * out * k);
             DeviceBuffer c = output == Gemm.Output.BF16 ? dev.bf16Output(rows * out) : f32Output(dev, c0, accumulate);
