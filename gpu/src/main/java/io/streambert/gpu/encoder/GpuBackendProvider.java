@@ -47,7 +47,7 @@ public final class GpuBackendProvider implements BackendProvider {
         if (device.kind() == DeviceSpec.Kind.EMULATED) return GpuEncoder.open(dir, options, Devices.open(device));
         DeviceProbe.Result probe = DeviceProbe.cuda(device.ordinal());
         if (!probe.usable())
-            throw new DeviceException(device + " is not usable: " + probe.failure() + "; use --device cpu, auto or emulated");
+            throw new DeviceException(device + " is not available: " + probe.failure() + "; use --device cpu, auto or emulated");
         LOG.info("{} passed the probe (test launch, test product); GEMM: {} ({})", probe.device().name(), probe.gemm(), probe.gemmReason());
         return GpuEncoder.open(dir, options, probe.device(), probe.gemm());
     }

@@ -9,6 +9,7 @@ import org.junit.jupiter.api.Test;
 import io.streambert.gpu.device.TestDevices;
 import org.junit.jupiter.params.AfterParameterizedClassInvocation;
 import org.junit.jupiter.params.BeforeParameterizedClassInvocation;
+import org.junit.jupiter.params.Parameter;
 import org.junit.jupiter.params.ParameterizedClass;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -22,12 +23,16 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * tiny-a's golden cases (float64 reference) through GpuEncoder on EmulatedDevice: bf16 weights and activations,
+ * tiny-a's golden cases (float64 reference) through GpuEncoder on each test device (TestDevices): bf16 weights and activations,
  * so the bounds are bf16-sized, not the CPU path's 1e-3 (see GoldenBounds for each bound and why).
  */
 @ParameterizedClass(name = "on {0}")
 @MethodSource("io.streambert.gpu.device.TestDevices#names")
 class GpuGoldenTest {
+    /** The device of this run of the class: one of TestDevices.names(). */
+    @Parameter
+    String device;
+
     static GpuEncoder encoder;
     static SafeTensorsFile expected;
     static List<Case> cases;
