@@ -27,7 +27,8 @@ import java.util.zip.ZipOutputStream;
  *       use (unpacked by run.sh into a temporary folder);</li>
  *   <li>{@code lib/}: module gpu's jar, its test jar (the sweeps, the references, the acceptance runner) and its test
  *       class path, native parts cut to linux-x86_64 (DJL tokenizers) and to the driver binding (JCuda);</li>
- *   <li>the golden sets and kernel vectors (inside engine's test jar in lib/), the bench workloads (in gpu's);</li>
+ *   <li>{@code data/}: the golden sets and kernel vectors, and the bench workloads, as files (the tests read them as
+ *       files; run.sh puts data/ on the class path), taken out of the test jars;</li>
  *   <li>{@code run.sh}.</li>
  * </ul>
  * Input: the folder module gpu's build fills ({@code gpu/target/bundle-lib}) plus gpu's two jars beside it.
@@ -59,14 +60,22 @@ public final class GpuBundle {
             String name = jar.getFileName().toString();
             Path dst = outLib.resolve(name);
             if (name.startsWith("tokenizers-")) {
-                filter(jar, dst, e -> !e.startsWith("native/lib/") || e.startsWith("native/lib/linux-x86_64/") || !e.contains(".") || e.endsWith("/"));
+                filter(jar, dst, e -> !e.startsWith("native/lib/") || e.startsWith("native/lib/linux-x86_64/")
+                        || e.substring("native/lib/".length()).indexOf('/') < 0);
             } else if (name.startsWith("jcuda-natives-")) {
                 filter(jar, dst, e -> !e.startsWith("lib/") || e.equals("lib/") || e.startsWith("lib/libJCudaDriver-"));
+            } else if (name.matches("streambert-.*-tests\\.jar")) {
+                // Test data the tests read as files (TestModels.resource): out of the jars, into data/ on the class path.
+                extract(jar, out.resolve("data"), e -> e.startsWith("golden/") || e.startsWith("bench/"));
+                filter(jar, dst, e -> !e.startsWith("golden/") && !e.startsWith("bench/"));
             } else {
                 Files.copy(jar, dst, StandardCopyOption.REPLACE_EXISTING);
             }
         }
-        log.println("lib/: " + inputs.size() + " jars, " + mib(size(outLib)));
+        log.println("lib/: " + inputs.size() + " jars, " + mib(size(outLib)) + "; data/ (golden sets, kernel vectors, bench workloads): "
+                + mib(Files.isDirectory(out.resolve("data")) ? size(out.resolve("data")) : 0));
+        if (!Files.isDirectory(out.resolve("data/golden/tiny-a")) || !Files.isDirectory(out.resolve("data/golden/kernels")))
+            throw new IllegalStateException("no golden sets in the test jars of " + gpuTarget + " and its class path");
         runtime(out, log);
         try (InputStream in = GpuBundle.class.getResourceAsStream("run.sh")) {
             Files.copy(in, out.resolve("run.sh"));
@@ -114,7 +123,7 @@ public final class GpuBundle {
                 if (Files.exists(so)) run(List.of("strip", "--strip-unneeded", so.toString()), null, true);
             }
             log.println("runtime: jlink " + MODULES + ", " + mib(size(image)) + " unpacked");
-            run(List.of("tar", "-cJf", out.resolve("runtime.tar.xz").toString(), "-C", tmp.toString(), "runtime"), "-6 -T2", false);
+            run(List.of("tar", "-cJf", out.resolve("runtime.tar.xz").toString(), "-C", tmp.toString(), "runtime"), "-3 -T2", false);
             log.println("runtime.tar.xz: " + mib(Files.size(out.resolve("runtime.tar.xz"))));
         } finally {
             try (Stream<Path> s = Files.walk(tmp)) {
@@ -138,6 +147,19 @@ public final class GpuBundle {
     }
 
     interface Keep { boolean test(String entry); }
+
+    /** Writes the files of a jar that {@code keep} accepts under {@code dir}, keeping their paths. */
+    static void extract(Path jar, Path dir, Keep keep) throws IOException {
+        try (ZipFile in = new ZipFile(jar.toFile())) {
+            for (ZipEntry e : java.util.Collections.list(in.entries())) {
+                if (e.isDirectory() || !keep.test(e.getName())) continue;
+                Path f = dir.resolve(e.getName()).normalize();
+                if (!f.startsWith(dir)) throw new IOException(jar + ": entry " + e.getName() + " escapes " + dir);
+                Files.createDirectories(f.getParent());
+                try (InputStream is = in.getInputStream(e)) { Files.copy(is, f, StandardCopyOption.REPLACE_EXISTING); }
+            }
+        }
+    }
 
     /** Copies a jar keeping only the entries {@code keep} accepts. */
     static void filter(Path from, Path to, Keep keep) throws IOException {

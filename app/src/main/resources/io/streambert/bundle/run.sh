@@ -30,7 +30,7 @@ if ! tar -xJf "$here/runtime.tar.xz" -C "$work"; then echo "run.sh: cannot unpac
 export DJL_CACHE_DIR="$work/djl" HOME="${HOME:-$work}"
 timeout --signal=TERM --kill-after=20 "${STREAMBERT_RUN_TIMEOUT:-470}" \
   "$work/runtime/bin/java" --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -Xss4m \
-  -Dstreambert.cubinCache="$out/cubin-cache" -cp "$here/lib/*" \
+  -Dstreambert.cubinCache="$out/cubin-cache" -cp "$here/lib/*:$here/data" \
   io.streambert.gpu.acceptance.AcceptanceRun --device "$device" --out "$out" "${extra[@]}"
 rc=$?
 [ $rc -eq 124 ] && echo "run.sh: the run passed its time limit (${STREAMBERT_RUN_TIMEOUT:-470} s) and was stopped"

@@ -5,7 +5,6 @@ import io.streambert.engine.DeviceException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
-import java.lang.foreign.MemorySegment;
 import java.lang.foreign.SymbolLookup;
 import java.lang.invoke.MethodHandle;
 import java.util.ArrayList;
@@ -45,9 +44,17 @@ public record NativeLibrary(String name, SymbolLookup lookup) {
         return out;
     }
 
+    /** A downcall handle to the first of {@code symbols} the library has; a DeviceException when it has none. */
+    public MethodHandle function(FunctionDescriptor descriptor, String... symbols) {
+        for (String symbol : symbols) {
+            var address = lookup.find(symbol);
+            if (address.isPresent()) return Linker.nativeLinker().downcallHandle(address.get(), descriptor);
+        }
+        throw new DeviceException(name + " has no symbol " + String.join(" or ", symbols));
+    }
+
     /** A downcall handle to {@code symbol}; a DeviceException when the library lacks it. */
     public MethodHandle function(String symbol, FunctionDescriptor descriptor) {
-        MemorySegment address = lookup.find(symbol).orElseThrow(() -> new DeviceException(name + " has no symbol " + symbol));
-        return Linker.nativeLinker().downcallHandle(address, descriptor);
+        return function(descriptor, symbol);
     }
 }

@@ -62,7 +62,7 @@ public final class AcceptanceRun {
 
     public static void main(String[] args) throws IOException {
         String device = "cuda";
-        Path out = null, lengths = Path.of("bench");
+        Path out = null, lengths = null;
         boolean bench = true;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
@@ -74,11 +74,23 @@ public final class AcceptanceRun {
             }
         }
         if (out == null) throw new IllegalArgumentException("--out DIR is required");
+        if (lengths == null) lengths = classpathFolder("/bench");
         if (!device.equals("cuda") && !device.equals("emulated")) throw new IllegalArgumentException("--device cuda|emulated");
         Files.createDirectories(out);
         AcceptanceRun run = new AcceptanceRun(device, out, bench && device.equals("cuda"), lengths);
         int rc = run.run();
         System.exit(rc);
+    }
+
+    /** A folder of the class path (a directory entry: data/ in the bundle, target/test-classes under Maven). */
+    private static Path classpathFolder(String resource) {
+        try {
+            java.net.URL u = AcceptanceRun.class.getResource(resource);
+            if (u == null) throw new IllegalStateException(resource + " is not on the class path");
+            return Path.of(u.toURI());
+        } catch (java.net.URISyntaxException | java.nio.file.FileSystemNotFoundException e) {
+            throw new IllegalStateException(resource + " is not a folder on the class path: " + e, e);
+        }
     }
 
     private int run() throws IOException {

@@ -47,6 +47,13 @@ class CudaFallbackTest {
         assertEquals("libc.so.6", libc.name());
         assertThrows(DeviceException.class, () -> libc.function("no_such_symbol_anywhere",
                 java.lang.foreign.FunctionDescriptor.ofVoid()));
+        // a symbol under either of two names (cublasCreate_v2 / cublasCreate): the first that exists
+        var getpid = libc.function(java.lang.foreign.FunctionDescriptor.of(java.lang.foreign.ValueLayout.JAVA_INT), "no_such_v2", "getpid");
+        try {
+            assertEquals(ProcessHandle.current().pid(), (long) (int) getpid.invokeExact());
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
     }
 
     @Test

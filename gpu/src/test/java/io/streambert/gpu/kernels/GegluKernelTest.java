@@ -24,8 +24,8 @@ class GegluKernelTest {
     void sweep() {
         int k = 0;
         for (int rows : ROWS) {
-            for (int inter : new int[] {96, 1152}) {
-                if (rows >= 1000 && inter == 1152) continue;   // 1.2M+ elements: the emulator's time is better spent elsewhere
+            for (int inter : new int[] {1, 63, 96, 1152}) {   // 96, 1152: the 16-byte path; 1, 63: one column at a time
+                if (rows >= 1000 && inter != 96) continue;   // 1.2M+ elements: the emulator's time is better spent elsewhere
                 GridStride shape = SHAPES[k++ % SHAPES.length];
                 float[] u = TestData.bf16Gaussian(new Random(rows * 31L + inter), rows * 2 * inter, 2.0);
                 float[] kernel;
@@ -43,6 +43,29 @@ class GegluKernelTest {
                 Tolerance.assertRoundedOnce(what, kernel, exact);
             }
         }
+    }
+
+    @Test
+    void misalignedBuffersTakeTheElementPath() {
+        int rows = 5, inter = 96;   // a multiple of 8, but u and y start 2 bytes into their buffers
+        float[] u = TestData.bf16Gaussian(new Random(3), rows * 2 * inter, 2.0);
+        float[] padded = new float[u.length + 1];
+        System.arraycopy(u, 0, padded, 1, u.length);
+        float[] kernel;
+        try (Dev dev = new Dev(device)) {
+            DeviceBuffer ub = dev.bf16(padded).slice(2, 2L * u.length);
+            DeviceBuffer yAll = dev.bf16Output(rows * inter + 1);
+            GegluLaunch.run(dev.device, GridStride.DEFAULT, ub, yAll.slice(2, 2L * rows * inter), rows, inter);
+            dev.device.synchronize();
+            float[] all = dev.readBf16Output(yAll, rows * inter + 1, "geglu misaligned");
+            if (all[0] != Dev.SENTINEL) throw new AssertionError("geglu wrote before its output");
+            kernel = java.util.Arrays.copyOfRange(all, 1, all.length);
+        }
+        float[] exact = new float[rows * inter], naive = new float[rows * inter];
+        GegluTwin.geglu(u, exact, rows, inter, Rounding.EXACT);
+        GegluTwin.geglu(u, naive, rows, inter, Rounding.NAIVE_BF16);
+        Tolerance.assertWithinNaive("geglu misaligned", kernel, exact, naive);
+        Tolerance.assertRoundedOnce("geglu misaligned", kernel, exact);
     }
 
     @Test
