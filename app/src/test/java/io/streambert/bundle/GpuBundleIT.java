@@ -44,7 +44,7 @@ class GpuBundleIT {
 
         Path out = Path.of("target", "gpu-bundle-run").toAbsolutePath();
         Process p = new ProcessBuilder("bash", bundle.resolve("run.sh").toString(), "--device", "emulated", "--no-bench", out.toString())
-                .inheritIO().start();
+                .redirectErrorStream(true).redirectOutput(Path.of("target", "gpu-bundle-run.out").toFile()).start();
         assertTrue(p.waitFor(15, TimeUnit.MINUTES), "run.sh finished");
         assertEquals(0, p.exitValue(), "run.sh --device emulated exit status (log: " + out.resolve("run.log") + ")");
         JsonNode report = new ObjectMapper().readTree(out.resolve("report.json").toFile());

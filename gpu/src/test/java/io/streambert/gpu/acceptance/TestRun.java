@@ -56,11 +56,16 @@ final class TestRun {
         return results;
     }
 
+    /** "GemmKernelTest[1].sweepOddShapes()" from a unique id like [class-template:...GemmKernelTest]/[class-template-invocation:#1]/[method:...]. */
     private static String name(TestIdentifier id) {
-        String u = id.getUniqueId();
-        int c = u.indexOf("[class:");
-        String cls = c < 0 ? "" : u.substring(c + 7, u.indexOf(']', c));
-        return cls.substring(cls.lastIndexOf('.') + 1) + (id.isTest() ? "." + id.getDisplayName() : "");
+        String cls = "", inv = "";
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\[([a-z-]+):([^\\]]*)\\]").matcher(id.getUniqueId());
+        while (m.find()) {
+            String kind = m.group(1), value = m.group(2);
+            if (kind.equals("class") || kind.equals("class-template") || kind.equals("nested-class")) cls = value.substring(value.lastIndexOf('.') + 1);
+            else if (kind.equals("class-template-invocation")) inv = "[" + value.replace("#", "") + "]";
+        }
+        return cls + inv + (id.isTest() ? "." + id.getDisplayName() : "");
     }
 
     private static String firstLine(String s) {
