@@ -1,6 +1,7 @@
 package io.streambert.engine;
 
 import io.streambert.engine.cpu.CpuBackendProvider;
+import io.streambert.engine.model.ModelLoadException;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Path;

@@ -1,14 +1,15 @@
 package io.streambert.gpu.device;
 
 import io.streambert.engine.DeviceSpec;
+import io.streambert.engine.DeviceException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Opens the device a {@link DeviceSpec} names (the one parse of {@code --device} is DeviceSpec's): {@code emulated}
- * -> {@link EmulatedDevice}; {@code cuda:N} -> {@link CudaDevice} N, or a DeviceException saying why not. {@code auto}
- * and {@code cpu} are not devices: {@code io.streambert.engine.Encoders} decides them (auto probes the GPU through
- * {@code kernels.DeviceProbe} and falls back to the CPU).
+ * Opens the {@link Device} a {@link DeviceSpec} names: {@code cuda}/{@code cuda:N}, that GPU or a
+ * {@link DeviceException} saying why not; {@code emulated}, the CPU emulation even when a GPU exists. The words are
+ * parsed by {@link DeviceSpec} alone, and {@code auto} and {@code cpu} are resolved by
+ * {@link io.streambert.engine.Encoders} (auto: a usable GPU, else the CPU backend), so they are not devices here.
  */
 public final class Devices {
     private static final Logger log = LoggerFactory.getLogger(Devices.class);
@@ -16,17 +17,18 @@ public final class Devices {
     private Devices() {}
 
     public static Device open(DeviceSpec spec) {
-        return switch (spec.kind()) {
+        switch (spec.kind()) {
             case EMULATED -> {
                 log.info("device: emulated: CUDA kernels compiled with g++, run on the CPU");
-                yield new EmulatedDevice();
+                return new EmulatedDevice();
             }
             case CUDA -> {
                 CudaDevice d = CudaDevice.open(spec.ordinal());
-                log.info("device: {}", d.name());
-                yield d;
+                log.info("device: {} (asked for {})", d.name(), spec);
+                return d;
             }
-            case AUTO, CPU -> throw new IllegalArgumentException("'" + spec + "' is not a GPU device (emulated, cuda, cuda:N)");
-        };
+            default -> throw new IllegalArgumentException("device '" + spec + "' is not a GPU device (cuda, cuda:N or emulated);"
+                    + " Encoders resolves auto and cpu");
+        }
     }
 }

@@ -8,7 +8,7 @@ import io.streambert.engine.DeviceException;
  * weight), products and sums in fp32, the optional bias (fp32) added in fp32, then one rounding to C's type.
  * All matrices row-major and dense. {@link CublasGemm} on {@link CudaDevice}; our kernel sb_gemm_bf16
  * ({@code kernels.TiledGemm}) on any device; {@link EmulatedGemm} (a host stand-in, not a kernel under test) on
- * {@link EmulatedDevice}; {@code kernels.GemmBackends} picks one; {@code io.streambert.gpu.kernels.GemmTwin} is the plain loop.
+ * {@link EmulatedDevice}; {@code kernels.GemmBackends} picks one; {@code io.streambert.gpu.kernels.GemmReference} is the plain loop.
  */
 public interface Gemm extends AutoCloseable {
 

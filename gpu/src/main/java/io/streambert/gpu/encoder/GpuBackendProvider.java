@@ -1,11 +1,11 @@
 package io.streambert.gpu.encoder;
 
 import io.streambert.engine.BackendProvider;
-import io.streambert.engine.DeviceException;
 import io.streambert.engine.DeviceSpec;
 import io.streambert.engine.Encoder;
 import io.streambert.engine.EncoderOptions;
 import io.streambert.gpu.device.CudaDevice;
+import io.streambert.engine.DeviceException;
 import io.streambert.gpu.device.Devices;
 import io.streambert.gpu.kernels.DeviceProbe;
 import org.slf4j.Logger;
@@ -16,11 +16,7 @@ import java.nio.file.Path;
 import java.util.Optional;
 import java.util.Set;
 
-/**
- * The GPU encoder's backend for {@link io.streambert.engine.Encoders}: a CUDA GPU, or the emulation of one. A CUDA
- * device is used only after {@link DeviceProbe} saw it open, run a test launch and a test product on its GEMM
- * backend; otherwise opening fails with the probe's reason (and auto falls back to the CPU).
- */
+/** The GPU encoder's backend for {@link io.streambert.engine.Encoders}: a CUDA GPU, or the emulation of one. */
 public final class GpuBackendProvider implements BackendProvider {
     private static final Logger LOG = LoggerFactory.getLogger(GpuBackendProvider.class);
 
@@ -44,11 +40,13 @@ public final class GpuBackendProvider implements BackendProvider {
 
     @Override
     public Encoder open(Path dir, EncoderOptions options, DeviceSpec device) {
-        if (device.kind() == DeviceSpec.Kind.EMULATED) return GpuEncoder.open(dir, options, Devices.open(device));
+        if (device.kind() == DeviceSpec.Kind.EMULATED) return GpuBackend.open(dir, options, Devices.open(device));
+        // A CUDA device is used only after DeviceProbe saw it open, run a test launch and a test product on its GEMM
+        // backend; otherwise this fails with the probe's reason (and auto falls back to the CPU).
         DeviceProbe.Result probe = DeviceProbe.cuda(device.ordinal());
         if (!probe.usable())
             throw new DeviceException(device + " is not available: " + probe.failure() + "; use --device cpu, auto or emulated");
         LOG.info("{} passed the probe (test launch, test product); GEMM: {} ({})", probe.device().name(), probe.gemm(), probe.gemmReason());
-        return GpuEncoder.open(dir, options, probe.device(), probe.gemm());
+        return GpuBackend.open(dir, options, probe.device(), probe.gemm());
     }
 }

@@ -3,7 +3,8 @@ package io.streambert.gpu.acceptance;
 import io.streambert.engine.EncoderOptions;
 import io.streambert.gpu.device.Device;
 import io.streambert.gpu.device.TimedDevice;
-import io.streambert.gpu.encoder.GpuEncoder;
+import io.streambert.engine.Engine;
+import io.streambert.gpu.encoder.GpuBackend;
 import io.streambert.engine.random.RandomCheckpoint;
 import io.streambert.engine.random.RandomModelSize;
 
@@ -26,7 +27,7 @@ final class ForwardKernelTimes {
         Path dir = Files.createTempDirectory("streambert-base-");
         RandomCheckpoint.write(dir, RandomModelSize.BASE, 2, 7);
         TimedDevice timed = new TimedDevice(device);
-        try (GpuEncoder e = GpuEncoder.open(dir, EncoderOptions.defaults(), timed)) {
+        try (Engine e = GpuBackend.open(dir, EncoderOptions.defaults(), timed)) {
             Random rnd = new Random(3);
             List<int[]> batch = new ArrayList<>();
             int tokens = 0;

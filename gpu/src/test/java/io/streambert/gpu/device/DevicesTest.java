@@ -5,6 +5,7 @@ import io.streambert.engine.DeviceSpec;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -18,6 +19,14 @@ class DevicesTest {
         }
     }
 
+    /** auto and cpu mean the same everywhere (Encoders: a usable GPU, else the CPU backend): they are not devices. */
+    @Test
+    void autoAndCpuAreNotDevices() {
+        if (!CudaDevice.isAvailable()) assertFalse(CudaDevice.unavailableReason().isBlank(), "an unavailable GPU must say why");
+        assertThrows(IllegalArgumentException.class, () -> Devices.open(DeviceSpec.AUTO));
+        assertThrows(IllegalArgumentException.class, () -> Devices.open(DeviceSpec.CPU));
+    }
+
     @Test
     void cudaWithoutAGpuIsAClearError() {
         if (CudaDevice.isAvailable()) return;  // on a GPU machine "cuda" opens; nothing to check here
@@ -26,8 +35,9 @@ class DevicesTest {
     }
 
     @Test
-    void autoAndCpuAreNotDevices() {
-        assertThrows(IllegalArgumentException.class, () -> Devices.open(DeviceSpec.AUTO));
-        assertThrows(IllegalArgumentException.class, () -> Devices.open(DeviceSpec.CPU));
+    void unknownChoicesAreRejected() {
+        assertThrows(IllegalArgumentException.class, () -> DeviceSpec.parse("tpu"));
+        assertThrows(IllegalArgumentException.class, () -> DeviceSpec.parse("cuda:x"));
+        assertThrows(IllegalArgumentException.class, () -> DeviceSpec.parse("cuda:-1"));
     }
 }

@@ -1,5 +1,7 @@
 package io.streambert.gpu.encoder;
 
+import io.streambert.engine.Engine;
+
 import io.streambert.engine.EncoderOptions;
 import io.streambert.engine.Prediction;
 import io.streambert.engine.TestModels;
@@ -23,7 +25,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * tiny-a's golden cases (float64 reference) through GpuEncoder on each test device (TestDevices): bf16 weights and activations,
+ * tiny-a's golden cases (float64 reference) through GpuBackend on each test device (TestDevices): bf16 weights and activations,
  * so the bounds are bf16-sized, not the CPU path's 1e-3 (see GoldenBounds for each bound and why).
  */
 @ParameterizedClass(name = "on {0}")
@@ -33,7 +35,7 @@ class GpuGoldenTest {
     @Parameter
     String device;
 
-    static GpuEncoder encoder;
+    static Engine encoder;
     static SafeTensorsFile expected;
     static List<Case> cases;
     static List<float[]> baseline;
@@ -41,7 +43,7 @@ class GpuGoldenTest {
     @BeforeParameterizedClassInvocation
     static void open(String device) throws java.io.IOException {
         Path tmp = java.nio.file.Files.createTempDirectory("gpu-golden-");
-        encoder = GpuEncoder.open(TestModels.tinyA(), EncoderOptions.defaults(), TestDevices.open(device));
+        encoder = GpuBackend.open(TestModels.tinyA(), EncoderOptions.defaults(), TestDevices.open(device));
         expected = SafeTensorsFile.open(TestModels.tinyA().resolve("expected.safetensors"));
         cases = TestModels.cases();
         baseline = GoldenBaseline.hiddenWithBf16Weights(TestModels.tinyA(), tmp, cases.stream().map(Case::inputIds).toList());

@@ -8,7 +8,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 import java.util.Random;
 
-/** sb_geglu on the emulated device against GegluTwin: rows from the length sweep, the golden width 96 and
+/** sb_geglu on the emulated device against GegluReference: rows from the length sweep, the golden width 96 and
  *  ModernBERT-base's 1152, grid-stride shapes from one block of 32 threads to a full grid. */
 @ParameterizedClass(name = "on {0}")
 @MethodSource("io.streambert.gpu.device.TestDevices#names")
@@ -36,8 +36,8 @@ class GegluKernelTest {
                     kernel = dev.readBf16Output(y, rows * inter, "geglu");
                 }
                 float[] exact = new float[rows * inter], naive = new float[rows * inter];
-                GegluTwin.geglu(u, exact, rows, inter, Rounding.EXACT);
-                GegluTwin.geglu(u, naive, rows, inter, Rounding.NAIVE_BF16);
+                GegluReference.geglu(u, exact, rows, inter, Rounding.EXACT);
+                GegluReference.geglu(u, naive, rows, inter, Rounding.NAIVE_BF16);
                 String what = "geglu rows " + rows + " inter " + inter + " " + shape;
                 Tolerance.assertWithinNaive(what, kernel, exact, naive);
                 Tolerance.assertRoundedOnce(what, kernel, exact);
@@ -62,8 +62,8 @@ class GegluKernelTest {
             kernel = java.util.Arrays.copyOfRange(all, 1, all.length);
         }
         float[] exact = new float[rows * inter], naive = new float[rows * inter];
-        GegluTwin.geglu(u, exact, rows, inter, Rounding.EXACT);
-        GegluTwin.geglu(u, naive, rows, inter, Rounding.NAIVE_BF16);
+        GegluReference.geglu(u, exact, rows, inter, Rounding.EXACT);
+        GegluReference.geglu(u, naive, rows, inter, Rounding.NAIVE_BF16);
         Tolerance.assertWithinNaive("geglu misaligned", kernel, exact, naive);
         Tolerance.assertRoundedOnce("geglu misaligned", kernel, exact);
     }
@@ -80,7 +80,7 @@ class GegluKernelTest {
             kernel = dev.readBf16(y, 37 * 96);
         }
         float[] naive = new float[37 * 96];
-        GegluTwin.geglu(u, naive, 37, 96, Rounding.NAIVE_BF16);
+        GegluReference.geglu(u, naive, 37, 96, Rounding.NAIVE_BF16);
         Tolerance.assertWithinNaive("geglu golden", kernel, g.f32("geglu_out"), naive);
     }
 }
