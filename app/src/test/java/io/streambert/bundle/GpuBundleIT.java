@@ -57,5 +57,18 @@ class GpuBundleIT {
         assertEquals(List.of("kernels", "encoder", "gemm-backends"), steps);
         assertTrue(report.path("steps").get(0).path("passed").asInt() >= 50, "the kernel sweeps ran");
         assertTrue(Files.size(out.resolve("run.log")) > 0);
+
+        // Asked for a GPU where there is none (CI), the run must fail loudly: non-zero exit, ok false, the reason kept.
+        if (!Files.exists(Path.of("/dev/nvidia0"))) {
+            Path cudaOut = Path.of("target", "gpu-bundle-run-cuda").toAbsolutePath();
+            Process c = new ProcessBuilder("bash", bundle.resolve("run.sh").toString(), "--no-bench", cudaOut.toString())
+                    .redirectErrorStream(true).redirectOutput(Path.of("target", "gpu-bundle-run-cuda.out").toFile()).start();
+            assertTrue(c.waitFor(10, TimeUnit.MINUTES), "run.sh (cuda) finished");
+            assertTrue(c.exitValue() != 0, "run.sh --device cuda without a GPU must exit non-zero");
+            JsonNode r = new ObjectMapper().readTree(cudaOut.resolve("report.json").toFile());
+            assertFalse(r.path("ok").asBoolean(), r.toPrettyString());
+            assertFalse(r.path("environment").path("cuda_available").asBoolean(true), r.path("environment").toPrettyString());
+            assertTrue(r.path("environment").path("cublas").asText().startsWith("unavailable"), r.path("environment").toPrettyString());
+        }
     }
 }
