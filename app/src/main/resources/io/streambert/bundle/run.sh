@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # StreamBERT GPU acceptance run. Needs no Maven, no Java (it brings its own runtime) and no network.
 #   ./run.sh [--device cuda|emulated] [--no-bench] OUTDIR
-# Writes OUTDIR/report.json (every step, its outcome and figures) and OUTDIR/run.log (everything printed).
+# Writes OUTDIR/report.json (every step, its outcome and figures) and OUTDIR/run.log (everything printed), nothing else
+# (NVRTC's cubins go to a temporary folder unless STREAMBERT_CUBIN_CACHE names one).
 # Exit status 0 only when every step passed. docs/GPU.md ("The GPU acceptance bundle") says what each figure means.
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -30,7 +31,7 @@ if ! tar -xJf "$here/runtime.tar.xz" -C "$work"; then echo "run.sh: cannot unpac
 export DJL_CACHE_DIR="$work/djl" HOME="${HOME:-$work}"
 timeout --signal=TERM --kill-after=20 "${STREAMBERT_RUN_TIMEOUT:-470}" \
   "$work/runtime/bin/java" --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -Xss4m \
-  -Dstreambert.cubinCache="$out/cubin-cache" -cp "$here/lib/*:$here/data" \
+  -Dstreambert.cubinCache="${STREAMBERT_CUBIN_CACHE:-$work/cubin-cache}" -cp "$here/lib/*:$here/data" \
   io.streambert.gpu.acceptance.AcceptanceRun --device "$device" --out "$out" "${extra[@]}"
 rc=$?
 [ $rc -eq 124 ] && echo "run.sh: the run passed its time limit (${STREAMBERT_RUN_TIMEOUT:-470} s) and was stopped"
