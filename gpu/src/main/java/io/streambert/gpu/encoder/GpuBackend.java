@@ -13,6 +13,7 @@ import io.streambert.engine.heads.Pooling;
 import io.streambert.gpu.kernels.AttentionLaunch;
 import io.streambert.gpu.kernels.AttentionTiling;
 import io.streambert.gpu.kernels.GegluLaunch;
+import io.streambert.gpu.kernels.GemmBackends;
 import io.streambert.gpu.kernels.GridStride;
 import io.streambert.gpu.kernels.LayerNormLaunch;
 import io.streambert.gpu.kernels.PoolingLaunch;
@@ -55,7 +56,7 @@ public final class GpuBackend implements Backend {
     private final boolean multiLabel;
     private final int maxTokens, embeddingDim;
 
-    private GpuBackend(Device device, ModelDirectory m) {
+    private GpuBackend(Device device, Gemm gemm, ModelDirectory m) {
         this.device = device;
         this.cfg = m.cfg();
         this.maxTokens = m.maxTokens();
@@ -69,7 +70,7 @@ public final class GpuBackend implements Backend {
         this.classifierPooling = m.weights().head() == null ? null : Pooling.parse(cfg.classifierPooling(), "classifier_pooling");
         this.embeddingPooling = m.embeddingPooling();
         this.multiLabel = m.weights().head() != null && cfg.multiLabel();
-        this.gemm = Gemm.on(device);
+        this.gemm = gemm != null ? gemm : GemmBackends.open(device);
         this.weights = new DeviceWeights(device, cfg, m.weights(), m.maxTokens(), m.dir());
         this.scratch = new Scratch(device, cfg.hiddenSize(), cfg.intermediateSize(), weights.head == null ? 0 : weights.head.labels());
     }
@@ -79,15 +80,35 @@ public final class GpuBackend implements Backend {
      * it). On failure the device is closed too.
      */
     public static Engine open(Path dir, EncoderOptions options, Device device) {
+        return open(dir, options, device, null);
+    }
+
+    /**
+     * As {@link #open(Path, EncoderOptions, Device)} with the GEMM backend given (null: {@code GemmBackends.open}),
+     * e.g. the one {@code DeviceProbe} tested. Whatever fails while opening, Errors included (an UnsatisfiedLinkError
+     * from a native library, an OutOfMemoryError), releases the device, and so its CUDA context.
+     */
+    public static Engine open(Path dir, EncoderOptions options, Device device, Gemm gemm) {
         boolean[] owned = {false};
         try {
             return Engine.open(dir, options, m -> {
-                GpuBackend b = new GpuBackend(device, m);
+                GpuBackend b = new GpuBackend(device, gemm, m);
                 owned[0] = true;
                 return b;
             });
         } catch (RuntimeException | Error e) {
-            if (!owned[0]) device.close();
+            if (!owned[0]) {
+                try {
+                    if (gemm != null) gemm.close();
+                } catch (RuntimeException | Error suppressed) {
+                    e.addSuppressed(suppressed);
+                }
+                try {
+                    device.close();
+                } catch (RuntimeException | Error suppressed) {
+                    e.addSuppressed(suppressed);
+                }
+            }
             throw e;
         }
     }

@@ -2,6 +2,9 @@ package io.streambert.gpu.kernels;
 
 import io.streambert.gpu.device.DeviceBuffer;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -20,26 +23,32 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * of the float64 truth, and the kernel's visited-K-tile counter equal to the twin's count of (query tile, K tile)
  * pairs that meet the window (so local layers skip every other tile, and visit all that matter).
  */
+@ParameterizedClass(name = "on {0}")
+@MethodSource("io.streambert.gpu.device.TestDevices#names")
 class AttentionKernelTest {
+    /** The device of this run of the class: one of TestDevices.names(). */
+    @Parameter
+    String device;
+
     static final int[] LENGTHS = {1, 2, 63, 64, 65, 127, 128, 129, 300, 1000};
     static final int[] WINDOWS = {-1, 8, 64};   // global; local_attention 16 and 128 (|i-j| <= 8, <= 64)
 
     /** Output of one launch and its visited-tile count. */
     record Outcome(String report, int visited) {}
 
-    static Outcome check(int headDim, int heads, int window, int... lengths) {
+    Outcome check(int headDim, int heads, int window, int... lengths) {
         return checkSampled(1, headDim, heads, window, lengths);
     }
 
     /** queryStride > 1: the truth only for a sample of query rows (AttentionReference.sampled), the rest not compared. */
-    static Outcome checkSampled(int queryStride, int headDim, int heads, int window, int... lengths) {
+    Outcome checkSampled(int queryStride, int headDim, int heads, int window, int... lengths) {
         AttentionTiling tiling = AttentionTiling.forHeadDim(headDim);
         SequenceTiles seqs = SequenceTiles.ofLengths(lengths);
         int tokens = seqs.tokens(), hidden = heads * headDim;
         Random rnd = new Random(31L * headDim + 7L * window + Arrays.hashCode(lengths));
         float[] qkv = TestData.bf16Gaussian(rnd, tokens * 3 * hidden, 1.0);
         float scale = (float) (1 / Math.sqrt(headDim));
-        try (Dev dev = new Dev()) {
+        try (Dev dev = new Dev(device)) {
             DeviceBuffer out = dev.bf16Output(tokens * hidden);   // unwritten elements keep a sentinel -> fail
             DeviceBuffer visited = dev.i32(new int[1]);
             long t0 = System.nanoTime();
@@ -147,10 +156,10 @@ class AttentionKernelTest {
         assertEquals(64, g2, "global 512: 8 x 8 tiles");
     }
 
-    private static int visitedOnly(int headDim, int window, int length) {
+    private int visitedOnly(int headDim, int window, int length) {
         AttentionTiling tiling = AttentionTiling.forHeadDim(headDim);
         SequenceTiles seqs = SequenceTiles.ofLengths(length);
-        try (Dev dev = new Dev()) {
+        try (Dev dev = new Dev(device)) {
             DeviceBuffer qkv = dev.bf16(new float[length * 3 * headDim]);
             DeviceBuffer visited = dev.i32(new int[1]);
             AttentionLaunch.run(dev.device, tiling, seqs, qkv, dev.alloc(2L * length * headDim), dev.i32(seqs.cuSeqlens()),
@@ -172,7 +181,7 @@ class AttentionKernelTest {
         String[] names = {"attn_global", "attn_window16", "attn_window128"};
         int[] windows = {-1, 8, 64};
         for (int c = 0; c < names.length; c++) {
-            try (Dev dev = new Dev()) {
+            try (Dev dev = new Dev(device)) {
                 DeviceBuffer out = dev.alloc(2L * 630 * 128);
                 SequenceTiles seqs = SequenceTiles.of(cu);
                 AttentionLaunch.run(dev.device, tiling, seqs, dev.bf16(qkv), out, dev.i32(cu), dev.i32(seqs.queryTileTable(tiling)),
@@ -191,7 +200,7 @@ class AttentionKernelTest {
         SequenceTiles seqs = SequenceTiles.ofLengths(3, 70);
         Random rnd = new Random(5);
         float[] qkv = TestData.bf16Gaussian(rnd, seqs.tokens() * 3 * 64, 1.0);
-        try (Dev dev = new Dev()) {
+        try (Dev dev = new Dev(device)) {
             DeviceBuffer out = dev.alloc(2L * seqs.tokens() * 64);
             AttentionLaunch.run(dev.device, tiling, seqs, dev.bf16(qkv), out, dev.i32(seqs.cuSeqlens()),
                     dev.i32(seqs.queryTileTable(tiling)), 1, 8, null);

@@ -2,6 +2,9 @@ package io.streambert.gpu.kernels;
 
 import io.streambert.gpu.device.DeviceBuffer;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.MethodSource;
 
 import java.util.Random;
 
@@ -10,7 +13,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The LayerNorm family on the emulated device against LayerNormReference: row counts from the length sweep, widths
  *  below, at and above a warp and ModernBERT-base's 768, with and without bias, three warps-per-block shapes. */
+@ParameterizedClass(name = "on {0}")
+@MethodSource("io.streambert.gpu.device.TestDevices#names")
 class LayerNormKernelTest {
+    /** The device of this run of the class: one of TestDevices.names(). */
+    @Parameter
+    String device;
+
     static final int[] ROWS = {1, 2, 63, 64, 65, 129, 300, 8192};
     static final int[] DIMS = {33, 64, 128, 768};
     static final WarpPerRow[] SHAPES = {new WarpPerRow(1), WarpPerRow.DEFAULT, new WarpPerRow(8)};
@@ -27,7 +36,7 @@ class LayerNormKernelTest {
                 float[] x = TestData.gaussian(rnd, rows * dim, 3.0, 2.0);   // an offset mean: the two-pass variance matters
                 float[] w = TestData.gaussian(rnd, dim, 1.0, 0.1), b = withBias ? TestData.gaussian(rnd, dim, 0, 0.1) : null;
                 float[] kernel;
-                try (Dev dev = new Dev()) {
+                try (Dev dev = new Dev(device)) {
                     DeviceBuffer out = dev.bf16Output(rows * dim);
                     LayerNormLaunch.layerNorm(dev.device, shape, dev.f32(x), out, dev.f32(w), b == null ? null : dev.f32(b), rows, dim, EPS);
                     dev.device.synchronize();
@@ -53,7 +62,7 @@ class LayerNormKernelTest {
                 float[] x = TestData.gaussian(rnd, rows * dim, 0.5, 2.0), y = TestData.bf16Gaussian(rnd, rows * dim, 1.0);
                 float[] w = TestData.gaussian(rnd, dim, 1.0, 0.1), b = TestData.gaussian(rnd, dim, 0, 0.1);
                 float[] kernelX, kernelOut;
-                try (Dev dev = new Dev()) {
+                try (Dev dev = new Dev(device)) {
                     DeviceBuffer xb = dev.f32(x), out = dev.bf16Output(rows * dim);
                     LayerNormLaunch.addLayerNorm(dev.device, shape, xb, dev.bf16(y), out, dev.f32(w), dev.f32(b), rows, dim, EPS);
                     dev.device.synchronize();
@@ -83,7 +92,7 @@ class LayerNormKernelTest {
         ids[6] = -1;
         for (WarpPerRow shape : new WarpPerRow[] {new WarpPerRow(2), new WarpPerRow(8)}) {
             float[] kernelX, kernelOut;
-            try (Dev dev = new Dev()) {
+            try (Dev dev = new Dev(device)) {
                 DeviceBuffer x = dev.alloc(4L * rows * dim), out = dev.bf16Output(rows * dim);
                 LayerNormLaunch.embedLayerNorm(dev.device, shape, dev.i32(ids), dev.bf16(table), x, out, dev.f32(w), null, rows, dim, vocab, EPS);
                 dev.device.synchronize();
