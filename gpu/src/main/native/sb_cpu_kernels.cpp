@@ -260,30 +260,43 @@ SB_EXPORT SB_BF16 void sb_bf16_linear(const uint16_t* xb, int r0, int r1, int kp
 
 // ---------------------------------------------------------------------------------------------------- peaks
 
+// Named accumulators (an array of vectors makes g++ 12 spill them to the stack inside the loop).
+#define SB_24(X) X(0) X(1) X(2) X(3) X(4) X(5) X(6) X(7) X(8) X(9) X(10) X(11) \
+                 X(12) X(13) X(14) X(15) X(16) X(17) X(18) X(19) X(20) X(21) X(22) X(23)
+
 SB_EXPORT SB_VNNI long sb_peak_int8(long iterations) {
-    __m512i acc[24];
-    for (int i = 0; i < 24; i++) acc[i] = _mm512_set1_epi32(i);
+#define SB_DECL(i) __m512i acc##i = _mm512_set1_epi32(i);
+// the instruction by hand: with the intrinsic, g++ 12 copies every accumulator to the stack on each iteration
+#define SB_STEP(i) __asm__("vpdpbusd %2, %1, %0" : "+v"(acc##i) : "v"(a), "v"(b));
+#define SB_SUM(i) s = _mm512_add_epi32(s, acc##i);
+    SB_24(SB_DECL)
     __m512i a = _mm512_set1_epi32(0x01010101), b = _mm512_set1_epi32(0x01ff01ff);
     for (long it = 0; it < iterations; it++) {
-#pragma GCC unroll 24
-        for (int i = 0; i < 24; i++) acc[i] = _mm512_dpbusd_epi32(acc[i], a, b);
+        SB_24(SB_STEP)
         __asm__ volatile("" : "+v"(a));
     }
-    __m512i s = acc[0];
-    for (int i = 1; i < 24; i++) s = _mm512_add_epi32(s, acc[i]);
+    __m512i s = _mm512_setzero_si512();
+    SB_24(SB_SUM)
     return _mm512_reduce_add_epi32(s);
+#undef SB_DECL
+#undef SB_STEP
+#undef SB_SUM
 }
 
 SB_EXPORT SB_BF16 double sb_peak_bf16(long iterations) {
-    __m512 acc[24];
-    for (int i = 0; i < 24; i++) acc[i] = _mm512_set1_ps((float)i);
+#define SB_DECL(i) __m512 acc##i = _mm512_set1_ps((float)i);
+#define SB_STEP(i) acc##i = _mm512_dpbf16_ps(acc##i, a, b);
+#define SB_SUM(i) s = _mm512_add_ps(s, acc##i);
+    SB_24(SB_DECL)
     __m512bh a = (__m512bh)_mm512_set1_epi32(0x3f803f80), b = (__m512bh)_mm512_set1_epi32(0x3c003c00);
     for (long it = 0; it < iterations; it++) {
-#pragma GCC unroll 24
-        for (int i = 0; i < 24; i++) acc[i] = _mm512_dpbf16_ps(acc[i], a, b);
+        SB_24(SB_STEP)
         __asm__ volatile("" : "+v"(a));
     }
-    __m512 s = acc[0];
-    for (int i = 1; i < 24; i++) s = _mm512_add_ps(s, acc[i]);
+    __m512 s = _mm512_setzero_ps();
+    SB_24(SB_SUM)
     return _mm512_reduce_add_ps(s);
+#undef SB_DECL
+#undef SB_STEP
+#undef SB_SUM
 }
