@@ -32,8 +32,8 @@ public final class CpuEncoder implements Encoder {
     private static final Logger LOG = LoggerFactory.getLogger(CpuEncoder.class);
 
     /** One layer, ready to run: norms as f32 arrays, linears packed, the RoPE table and window of its type. */
-    private record Layer(float[] attnNormW, float[] attnNormB, PackedLinear qkv, PackedLinear wo,
-                         float[] mlpNormW, float[] mlpNormB, PackedLinear wi, PackedLinear mlpWo,
+    private record Layer(float[] attnNormW, float[] attnNormB, LinearOp qkv, LinearOp wo,
+                         float[] mlpNormW, float[] mlpNormB, LinearOp wi, LinearOp mlpWo,
                          RopeTable rope, int halfWindow) {}
 
     private final ModelConfig cfg;
@@ -43,9 +43,11 @@ public final class CpuEncoder implements Encoder {
     private final ClassificationHead classifier;   // null for a bare or masked-LM encoder
     private final EmbeddingHead embedder;
     private final ModelInfo info;
+    private final Precision precision;
 
     CpuEncoder(ModelConfig cfg, ModernBertWeights w, ModelTokenizer tokenizer, int maxTokens, Pooling embeddingPooling,
-               int embeddingDim, String revision, List<String> labels) {
+               int embeddingDim, String revision, List<String> labels, Precision precision, LinearOp.Factory linears) {
+        this.precision = precision;
         this.cfg = cfg;
         this.tokenizer = tokenizer;
         this.tokEmb = w.tokEmbeddings();
@@ -60,9 +62,9 @@ public final class CpuEncoder implements Encoder {
         for (int i = 0; i < cfg.numLayers(); i++) {
             LayerWeights l = w.layers().get(i);
             ls.add(new Layer(l.attnNormWeight(), l.attnNormBias(),
-                    PackedLinear.pack(l.wqkv(), l.wqkvBias(), 3 * h, h), PackedLinear.pack(l.wo(), l.woBias(), h, h),
+                    linears.make(l.wqkv(), l.wqkvBias(), 3 * h, h), linears.make(l.wo(), l.woBias(), h, h),
                     l.mlpNormWeight(), l.mlpNormBias(),
-                    PackedLinear.pack(l.wi(), l.wiBias(), 2 * inter, h), PackedLinear.pack(l.mlpWo(), l.mlpWoBias(), h, inter),
+                    linears.make(l.wi(), l.wiBias(), 2 * inter, h), linears.make(l.mlpWo(), l.mlpWoBias(), h, inter),
                     cfg.isGlobal(i) ? global : local, cfg.halfWindow(i)));
         }
         this.layers = List.copyOf(ls);
@@ -79,6 +81,19 @@ public final class CpuEncoder implements Encoder {
 
     /** Loads config.json, the safetensors weights, tokenizer.json and any sentence-transformers pooling from {@code dir}. */
     public static CpuEncoder open(Path dir, EncoderOptions options) {
+        return open(dir, options, Precision.FP32);
+    }
+
+    /** As {@link #open(Path, EncoderOptions)}, with the matrix products in {@code precision} (fp32 where its kernel is missing). */
+    public static CpuEncoder open(Path dir, EncoderOptions options, Precision precision) {
+        if (precision == Precision.AUTO) throw new IllegalArgumentException("precision auto is resolved by PrecisionCheck.open");
+        Precision runs = precision.available();
+        if (runs != precision) LOG.warn("precision {} requested, but {}: running {}", precision.label(), NativeCpu.describe(), runs.label());
+        return open(dir, options, runs, runs::linear);
+    }
+
+    /** With the linear layers built by {@code linears} (tests put reference kernels here); {@code precision} labels them. */
+    static CpuEncoder open(Path dir, EncoderOptions options, Precision precision, LinearOp.Factory linears) {
         ModelDirectory m = ModelDirectory.load(dir, options);
         // The kernels' workers are per process (one encoder per process in the service); 0 keeps the current setting.
         if (options.threads() > 0) CpuParallel.setThreads(options.threads());
@@ -88,15 +103,20 @@ public final class CpuEncoder implements Encoder {
         String revision = m.revision();
         ModelTokenizer tok = ModelTokenizer.load(dir, maxTokens, options.truncation(), cfg.sepTokenId());
         try {
-            CpuEncoder e = new CpuEncoder(cfg, m.weights(), tok, maxTokens, pooling, embeddingDim, revision, m.labels());
-            LOG.info("loaded {} (revision {}) on cpu: {} layers, hidden {}, {} labels, max {} tokens, embedding {} pooling dim {}",
-                    cfg.name(), revision, cfg.numLayers(), cfg.hiddenSize(), e.info.labels().size(), maxTokens,
+            CpuEncoder e = new CpuEncoder(cfg, m.weights(), tok, maxTokens, pooling, embeddingDim, revision, m.labels(), precision, linears);
+            LOG.info("loaded {} (revision {}) on cpu in {}: {} layers, hidden {}, {} labels, max {} tokens, embedding {} pooling dim {}",
+                    cfg.name(), revision, e.precision.label(), cfg.numLayers(), cfg.hiddenSize(), e.info.labels().size(), maxTokens,
                     pooling.name().toLowerCase(), embeddingDim);
             return e;
         } catch (RuntimeException e) {
             tok.close();
             throw e;
         }
+    }
+
+    /** The precision the matrix products run in (what was asked for, or fp32 where its kernel is missing). */
+    public Precision precision() {
+        return precision;
     }
 
     @Override
@@ -176,20 +196,20 @@ public final class CpuEncoder implements Encoder {
                 VectorOps.layerNorm(x, n, h, l.attnNormW(), l.attnNormB(), eps, normed);
                 in = normed;
             }
-            CpuKernels.linear(in, n, l.qkv(), qkv);
+            l.qkv().apply(in, n, qkv);
             VectorOps.rope(qkv, cu, heads, hd, l.rope());
             CpuKernels.attention(qkv, cu, heads, hd, l.halfWindow(), attn);
-            CpuKernels.linear(attn, n, l.wo(), proj);
+            l.wo().apply(attn, n, proj);
             VectorOps.addInPlace(x, proj, n * h);
 
             VectorOps.layerNorm(x, n, h, l.mlpNormW(), l.mlpNormB(), eps, normed);
-            CpuKernels.linear(normed, n, l.wi(), up);
+            l.wi().apply(normed, n, up);
             if (exactGelu) {
                 VectorOps.geglu(up, n, inter, act);
             } else {
                 gatedActivation(up, n, inter, cfg.hiddenActivation(), act);
             }
-            CpuKernels.linear(act, n, l.mlpWo(), proj);
+            l.mlpWo().apply(act, n, proj);
             VectorOps.addInPlace(x, proj, n * h);
         }
         VectorOps.layerNorm(x, n, h, finalNormW, finalNormB, eps, x);

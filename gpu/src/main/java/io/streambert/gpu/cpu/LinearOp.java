@@ -12,6 +12,12 @@ public interface LinearOp {
     /** x [rows, in] (at least), y [rows, out] (at least). */
     void apply(float[] x, int rows, float[] y);
 
+    /** Builds a layer from W [out, in] (row-major, as in the checkpoint) and its bias (or null). */
+    @FunctionalInterface
+    interface Factory {
+        LinearOp make(float[] w, float[] b, int out, int in);
+    }
+
     /** The fp32 Java kernel on weights packed once. */
     static LinearOp fp32(PackedLinear p) {
         return new LinearOp() {
