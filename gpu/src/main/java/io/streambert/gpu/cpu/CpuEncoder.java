@@ -44,10 +44,13 @@ public final class CpuEncoder implements Encoder {
     private final EmbeddingHead embedder;
     private final ModelInfo info;
     private final Precision precision;
+    private final AttentionOp attention;
 
     CpuEncoder(ModelConfig cfg, ModernBertWeights w, ModelTokenizer tokenizer, int maxTokens, Pooling embeddingPooling,
-               int embeddingDim, String revision, List<String> labels, Precision precision, LinearOp.Factory linears) {
+               int embeddingDim, String revision, List<String> labels, Precision precision, LinearOp.Factory linears,
+               AttentionOp attention) {
         this.precision = precision;
+        this.attention = attention;
         this.cfg = cfg;
         this.tokenizer = tokenizer;
         this.tokEmb = w.tokEmbeddings();
@@ -89,11 +92,16 @@ public final class CpuEncoder implements Encoder {
         if (precision == Precision.AUTO) throw new IllegalArgumentException("precision auto is resolved by PrecisionCheck.open");
         Precision runs = precision.available();
         if (runs != precision) LOG.warn("precision {} requested, but {}: running {}", precision.label(), NativeCpu.describe(), runs.label());
-        return open(dir, options, runs, runs::linear);
+        return open(dir, options, runs, runs::linear, attentionFor(runs));
     }
 
-    /** With the linear layers built by {@code linears} (tests put reference kernels here); {@code precision} labels them. */
-    static CpuEncoder open(Path dir, EncoderOptions options, Precision precision, LinearOp.Factory linears) {
+    /** bf16 attention in the bf16 and int8 modes (where it runs), fp32 otherwise. */
+    static AttentionOp attentionFor(Precision p) {
+        return p != Precision.FP32 && Bf16Attention.available() ? Bf16Attention::attention : CpuKernels::attention;
+    }
+
+    /** With the linear layers built by {@code linears} and {@code attention} (tests put reference kernels here); {@code precision} labels them. */
+    static CpuEncoder open(Path dir, EncoderOptions options, Precision precision, LinearOp.Factory linears, AttentionOp attention) {
         ModelDirectory m = ModelDirectory.load(dir, options);
         // The kernels' workers are per process (one encoder per process in the service); 0 keeps the current setting.
         if (options.threads() > 0) CpuParallel.setThreads(options.threads());
@@ -103,7 +111,7 @@ public final class CpuEncoder implements Encoder {
         String revision = m.revision();
         ModelTokenizer tok = ModelTokenizer.load(dir, maxTokens, options.truncation(), cfg.sepTokenId());
         try {
-            CpuEncoder e = new CpuEncoder(cfg, m.weights(), tok, maxTokens, pooling, embeddingDim, revision, m.labels(), precision, linears);
+            CpuEncoder e = new CpuEncoder(cfg, m.weights(), tok, maxTokens, pooling, embeddingDim, revision, m.labels(), precision, linears, attention);
             LOG.info("loaded {} (revision {}) on cpu in {}: {} layers, hidden {}, {} labels, max {} tokens, embedding {} pooling dim {}",
                     cfg.name(), revision, e.precision.label(), cfg.numLayers(), cfg.hiddenSize(), e.info.labels().size(), maxTokens,
                     pooling.name().toLowerCase(), embeddingDim);
@@ -198,7 +206,7 @@ public final class CpuEncoder implements Encoder {
             }
             l.qkv().apply(in, n, qkv);
             VectorOps.rope(qkv, cu, heads, hd, l.rope());
-            CpuKernels.attention(qkv, cu, heads, hd, l.halfWindow(), attn);
+            attention.apply(qkv, cu, heads, hd, l.halfWindow(), attn);
             l.wo().apply(attn, n, proj);
             VectorOps.addInPlace(x, proj, n * h);
 

@@ -45,7 +45,7 @@ public final class NativeCpu {
 
     final int features;
     final String problem;               // why the library is not usable, or null
-    final MethodHandle q8Quantize, q8Linear, bf16Convert, bf16Linear, peakInt8, peakBf16;
+    final MethodHandle q8Quantize, q8Linear, bf16Convert, bf16Linear, peakInt8, peakBf16, bf16Attention;
 
     private NativeCpu(int features, String problem, MethodHandle[] h) {
         this.features = features;
@@ -56,6 +56,7 @@ public final class NativeCpu {
         this.bf16Linear = h == null ? null : h[3];
         this.peakInt8 = h == null ? null : h[4];
         this.peakBf16 = h == null ? null : h[5];
+        this.bf16Attention = h == null ? null : h[6];
     }
 
     static NativeCpu get() { return INSTANCE; }
@@ -134,6 +135,8 @@ public final class NativeCpu {
                                 JAVA_INT, JAVA_INT, ADDRESS), critical),
                 linker.downcallHandle(find(lib, "sb_peak_int8"), FunctionDescriptor.of(JAVA_LONG, JAVA_LONG)),
                 linker.downcallHandle(find(lib, "sb_peak_bf16"), FunctionDescriptor.of(JAVA_DOUBLE, JAVA_LONG)),
+                linker.downcallHandle(find(lib, "sb_bf16_attention"),
+                        FunctionDescriptor.ofVoid(ADDRESS, ADDRESS, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS), critical),
             };
             return new NativeCpu(f, null, h);
         } catch (IOException | RuntimeException e) {
