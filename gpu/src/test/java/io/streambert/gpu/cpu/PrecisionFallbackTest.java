@@ -1,0 +1,44 @@
+package io.streambert.gpu.cpu;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.streambert.gpu.EncoderOptions;
+import io.streambert.gpu.Prediction;
+import io.streambert.gpu.TestModels;
+import io.streambert.gpu.TestModels.Case;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Without the native library (here: switched off with -Dstreambert.cpu.native=false, which the build's "native-off"
+ * test run sets), int8 and bf16 run the fp32 Java kernels and give the fp32 results. Skipped in the normal run.
+ */
+class PrecisionFallbackTest {
+
+    @Test
+    void int8AndBf16FallBackToFp32() {
+        assumeTrue("false".equals(System.getProperty("streambert.cpu.native")), "only in the native-off run");
+        assertFalse(NativeCpu.int8());
+        assertFalse(NativeCpu.bf16());
+        assertTrue(NativeCpu.describe().contains("disabled"), NativeCpu.describe());
+        assertEquals(Precision.FP32, Precision.INT8.available());
+        assertThrows(IllegalStateException.class, () -> Int8Linear.quantize(new float[4], null, 2, 2));
+        assertThrows(IllegalStateException.class, () -> Bf16Attention.attention(new float[6], new int[] {0, 1}, 1, 2, -1, new float[2]));
+        List<int[]> batch = TestModels.cases().stream().map(Case::inputIds).toList();
+        try (CpuEncoder fp32 = CpuEncoder.open(TestModels.tinyA(), EncoderOptions.defaults());
+             CpuEncoder int8 = CpuEncoder.open(TestModels.tinyA(), EncoderOptions.defaults(), Precision.INT8);
+             CpuEncoder bf16 = CpuEncoder.open(TestModels.tinyA(), EncoderOptions.defaults(), Precision.BF16)) {
+            assertEquals(Precision.FP32, int8.precision());
+            assertEquals(Precision.FP32, bf16.precision());
+            List<Prediction> a = fp32.encode(batch), b = int8.encode(batch), c = bf16.encode(batch);
+            for (int i = 0; i < batch.size(); i++) {
+                assertTrue(java.util.Arrays.equals(a.get(i).embedding(), b.get(i).embedding()));
+                assertTrue(java.util.Arrays.equals(a.get(i).embedding(), c.get(i).embedding()));
+            }
+        }
+    }
+}
