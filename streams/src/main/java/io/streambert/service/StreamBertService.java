@@ -5,10 +5,10 @@ import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import io.streambert.gpu.Encoder;
-import io.streambert.gpu.EncoderOptions;
-import io.streambert.gpu.Encoders;
-import io.streambert.gpu.ModelInfo;
+import io.streambert.engine.Encoder;
+import io.streambert.engine.EncoderOptions;
+import io.streambert.engine.Encoders;
+import io.streambert.engine.ModelInfo;
 import io.streambert.service.config.ConfigException;
 import io.streambert.service.config.ServiceConfig;
 import io.streambert.service.config.StreamsSettings;
@@ -66,7 +66,8 @@ public final class StreamBertService implements AutoCloseable {
                 .withMaxTokens(config.modelMaxTokens())
                 .withTruncation(config.rejectLongTexts() ? EncoderOptions.Truncation.REJECT : EncoderOptions.Truncation.TRUNCATE)
                 .withEmbeddingDim(config.embeddingDim())
-                .withThreads(config.modelThreads());
+                .withThreads(config.modelThreads())
+                .withPrecision(config.modelPrecision());
         Encoder encoder = Encoders.open(config.modelDir(), options);
         try {
             return start(config, encoder);

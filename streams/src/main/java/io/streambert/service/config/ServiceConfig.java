@@ -49,6 +49,7 @@ public final class ServiceConfig {
     private final boolean rejectLongTexts;
     private final int embeddingDim;
     private final int modelThreads;
+    private final String modelPrecision;
     private final int textMaxBytes;
     private final int batchMaxRecords;
     private final int batchMaxTokens;
@@ -144,6 +145,9 @@ public final class ServiceConfig {
         rejectLongTexts = trunc.equals("reject");
         embeddingDim = p.integer(MODEL_EMBEDDING_DIM, 0, 1 << 16);
         modelThreads = p.integer(MODEL_THREADS, 0, 4096);
+        modelPrecision = p.get(MODEL_PRECISION).trim().toLowerCase(Locale.ROOT);
+        if (!List.of("fp32", "bf16", "int8", "auto").contains(modelPrecision))
+            errors.add(p.where(MODEL_PRECISION) + ": '" + modelPrecision + "' is not one of fp32, bf16, int8, auto");
         textMaxBytes = p.integer(TEXT_MAX_BYTES, 1, 64 << 20);
         batchMaxRecords = p.integer(BATCH_MAX_RECORDS, 1, 1 << 16);
         batchMaxTokens = p.integer(BATCH_MAX_TOKENS, 1, 1 << 24);
@@ -357,6 +361,8 @@ public final class ServiceConfig {
     public boolean rejectLongTexts() { return rejectLongTexts; }
     public int embeddingDim() { return embeddingDim; }
     public int modelThreads() { return modelThreads; }
+    /** The CPU encoder's precision: fp32 | bf16 | int8 | auto. */
+    public String modelPrecision() { return modelPrecision; }
     public int textMaxBytes() { return textMaxBytes; }
     public int batchMaxRecords() { return batchMaxRecords; }
     public int batchMaxTokens() { return batchMaxTokens; }
