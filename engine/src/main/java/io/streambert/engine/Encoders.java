@@ -1,5 +1,7 @@
 package io.streambert.engine;
 
+import io.streambert.engine.model.ModelLoadException;
+
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -1,5 +1,7 @@
 package io.streambert.engine;
 
+import io.streambert.engine.model.ModelLoadException;
+
 import io.streambert.engine.heads.Pooling;
 import io.streambert.engine.model.Checkpoint;
 import io.streambert.engine.model.ModelConfig;

@@ -1,9 +1,10 @@
 package io.streambert.engine.cpu;
 
+import io.streambert.engine.Engine;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.streambert.engine.EncoderOptions;
-import io.streambert.engine.ModelLoadException;
+import io.streambert.engine.model.ModelLoadException;
 import io.streambert.engine.Prediction;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -38,14 +39,14 @@ public final class PrecisionCheck {
     }
 
     /** Opens the model in the precision {@code auto} picks. */
-    public static CpuEncoder open(Path dir, EncoderOptions options) {
+    public static Engine open(Path dir, EncoderOptions options) {
         Path file = dir.resolve(FILE);
         if (!Files.isRegularFile(file)) {
             LOG.info("precision auto -> fp32: the model ships no check set ({} absent)", file);
-            return CpuEncoder.open(dir, options, Precision.FP32);
+            return CpuBackend.open(dir, options, Precision.FP32);
         }
-        CpuEncoder fp32 = CpuEncoder.open(dir, options, Precision.FP32);
-        CpuEncoder best = fp32;
+        Engine fp32 = CpuBackend.open(dir, options, Precision.FP32);
+        Engine best = fp32;
         try {
             List<int[]> texts = read(file, fp32);
             encode(fp32, texts);                                   // warm-up
@@ -54,7 +55,7 @@ public final class PrecisionCheck {
             double bestSeconds = (System.nanoTime() - t0) / 1e9;
             for (Precision p : List.of(Precision.INT8, Precision.BF16)) {
                 if (p.available() != p) continue;
-                CpuEncoder e = CpuEncoder.open(dir, options, p);
+                Engine e = CpuBackend.open(dir, options, p);
                 Result r = compare(e, texts, want);
                 LOG.info("precision auto: {} on {} check texts: {}% labels changed, mean embedding cosine {} to fp32, {} s (fp32 {} s){}",
                         p.label(), texts.size(), String.format("%.2f", 100 * r.labelChangeShare()), String.format("%.5f", r.meanCosine()),
@@ -73,12 +74,12 @@ public final class PrecisionCheck {
             throw e;
         }
         if (best != fp32) fp32.close();
-        LOG.info("precision auto -> {}", best.precision().label());
+        LOG.info("precision auto -> {}", CpuBackend.precisionOf(best).label());
         return best;
     }
 
     /** Runs {@code e} over the texts (after a warm-up) and compares with fp32's predictions. */
-    static Result compare(CpuEncoder e, List<int[]> texts, List<Prediction> want) {
+    static Result compare(Engine e, List<int[]> texts, List<Prediction> want) {
         encode(e, texts);
         long t0 = System.nanoTime();
         List<Prediction> got = encode(e, texts);
@@ -89,10 +90,10 @@ public final class PrecisionCheck {
             if (!Objects.equals(got.get(i).label(), want.get(i).label())) changed++;
             cos += cosine(got.get(i).embedding(), want.get(i).embedding());
         }
-        return new Result(e.precision(), texts.isEmpty() ? 0 : (double) changed / texts.size(), texts.isEmpty() ? 1 : cos / texts.size(), seconds);
+        return new Result(CpuBackend.precisionOf(e), texts.isEmpty() ? 0 : (double) changed / texts.size(), texts.isEmpty() ? 1 : cos / texts.size(), seconds);
     }
 
-    private static List<Prediction> encode(CpuEncoder e, List<int[]> texts) {
+    private static List<Prediction> encode(Engine e, List<int[]> texts) {
         List<Prediction> out = new ArrayList<>(texts.size());
         for (int i = 0; i < texts.size(); i += 64) out.addAll(e.encode(texts.subList(i, Math.min(texts.size(), i + 64))));
         return out;
@@ -104,7 +105,7 @@ public final class PrecisionCheck {
         return aa == 0 || bb == 0 ? (aa == bb ? 1 : 0) : ab / Math.sqrt(aa * bb);
     }
 
-    private static List<int[]> read(Path file, CpuEncoder e) {
+    private static List<int[]> read(Path file, Engine e) {
         ObjectMapper json = new ObjectMapper();
         List<int[]> out = new ArrayList<>();
         int n = 0;

@@ -1,12 +1,13 @@
 package io.streambert.engine.cpu;
 
+import io.streambert.engine.Engine;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.streambert.engine.EncoderOptions;
-import io.streambert.engine.ModelLoadException;
+import io.streambert.engine.model.ModelLoadException;
 import io.streambert.engine.Prediction;
 import io.streambert.engine.TestModels;
 import io.streambert.engine.TestModels.Case;
@@ -24,8 +25,8 @@ class PrecisionCheckTest {
     @Test
     void withoutACheckSetAutoIsFp32(@TempDir Path tmp) {
         Path dir = TestModels.copyDir(TestModels.tinyA(), tmp.resolve("m"));
-        try (CpuEncoder e = PrecisionCheck.open(dir, EncoderOptions.defaults())) {
-            assertEquals(Precision.FP32, e.precision());
+        try (Engine e = PrecisionCheck.open(dir, EncoderOptions.defaults())) {
+            assertEquals(Precision.FP32, CpuBackend.precisionOf(e));
         }
     }
 
@@ -38,10 +39,10 @@ class PrecisionCheckTest {
                     .replace("\t", "\\t").replace("\n", "\\n")).append("\"}\n");
         }
         Files.writeString(dir.resolve(PrecisionCheck.FILE), check);
-        try (CpuEncoder auto = PrecisionCheck.open(dir, EncoderOptions.defaults());
-             CpuEncoder fp32 = CpuEncoder.open(dir, EncoderOptions.defaults())) {
-            assertNotEquals(Precision.AUTO, auto.precision());
-            if (auto.precision() != Precision.FP32) {
+        try (Engine auto = PrecisionCheck.open(dir, EncoderOptions.defaults());
+             Engine fp32 = CpuBackend.open(dir, EncoderOptions.defaults())) {
+            assertNotEquals(Precision.AUTO, CpuBackend.precisionOf(auto));
+            if (CpuBackend.precisionOf(auto) != Precision.FP32) {
                 List<int[]> texts = new ArrayList<>();
                 for (Case c : TestModels.cases()) if (c.text() != null) texts.add(auto.tokenize(c.text()));
                 List<Prediction> want = fp32.encode(texts);

@@ -1,5 +1,6 @@
 package io.streambert.engine.cpu;
 
+import io.streambert.engine.Engine;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -29,11 +30,11 @@ class PrecisionFallbackTest {
         assertThrows(IllegalStateException.class, () -> Int8Linear.quantize(new float[4], null, 2, 2));
         assertThrows(IllegalStateException.class, () -> Bf16Attention.attention(new float[6], new int[] {0, 1}, 1, 2, -1, new float[2]));
         List<int[]> batch = TestModels.cases().stream().map(Case::inputIds).toList();
-        try (CpuEncoder fp32 = CpuEncoder.open(TestModels.tinyA(), EncoderOptions.defaults());
-             CpuEncoder int8 = CpuEncoder.open(TestModels.tinyA(), EncoderOptions.defaults(), Precision.INT8);
-             CpuEncoder bf16 = CpuEncoder.open(TestModels.tinyA(), EncoderOptions.defaults(), Precision.BF16)) {
-            assertEquals(Precision.FP32, int8.precision());
-            assertEquals(Precision.FP32, bf16.precision());
+        try (Engine fp32 = CpuBackend.open(TestModels.tinyA(), EncoderOptions.defaults());
+             Engine int8 = CpuBackend.open(TestModels.tinyA(), EncoderOptions.defaults(), Precision.INT8);
+             Engine bf16 = CpuBackend.open(TestModels.tinyA(), EncoderOptions.defaults(), Precision.BF16)) {
+            assertEquals(Precision.FP32, CpuBackend.precisionOf(int8));
+            assertEquals(Precision.FP32, CpuBackend.precisionOf(bf16));
             List<Prediction> a = fp32.encode(batch), b = int8.encode(batch), c = bf16.encode(batch);
             // the fp32 kernels are the same code, so only JIT-state rounding (vector EXP and lane sums in attention)
             // may differ: far below int8's ~1e-2 or bf16's ~1e-3 on these embeddings

@@ -1,5 +1,6 @@
 package io.streambert.engine.cpu;
 
+import io.streambert.engine.Engine;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -38,11 +39,11 @@ class PrecisionGoldenTest {
         for (Case c : cases) batch.add(c.inputIds());
         LinearOp.Factory reference = precision == Precision.INT8 ? PrecisionGoldenTest::int8Reference : PrecisionGoldenTest::bf16Reference;
         EncoderOptions o = EncoderOptions.defaults();
-        try (CpuEncoder fast = CpuEncoder.open(dir, o, precision);
-             CpuEncoder plain = CpuEncoder.open(dir, o, precision, reference, Bf16AttentionReference::attention);
-             CpuEncoder fp32 = CpuEncoder.open(dir, o);
+        try (Engine fast = CpuBackend.open(dir, o, precision);
+             Engine plain = CpuBackend.open(dir, o, precision, reference, Bf16AttentionReference::attention);
+             Engine fp32 = CpuBackend.open(dir, o);
              SafeTensorsFile expected = SafeTensorsFile.open(dir.resolve("expected.safetensors"))) {
-            assertEquals(precision, fast.precision());
+            assertEquals(precision, CpuBackend.precisionOf(fast));
             List<Prediction> f = fast.encode(batch), p = plain.encode(batch), s = fp32.encode(batch);
             List<float[]> fh = fast.hiddenStates(batch), ph = plain.hiddenStates(batch);
             double minFast = 1, minPlain = 1, minFp32 = 1, sumFast = 0, maxHiddenVsPlain = 0, errFast = 0, errPlain = 0;

@@ -22,7 +22,7 @@ import jcuda.jcublas.cublasStatus;
  *
  * <p>cublasGemmEx has no bias. With a bias, C is first filled with it by a rank-1 product (fp32 bias[out] x
  * ones[rows]) in an fp32 buffer, the main product adds into it (beta = 1), and for a bf16 C the fp32 result is
- * rounded once by {@code sb_f32_to_bf16} — the same single rounding as the emulator's stand-in and GemmTwin.
+ * rounded once by {@code sb_f32_to_bf16} — the same single rounding as the emulator's stand-in and GemmReference.
  */
 public final class CublasGemm implements Gemm {
     private final CudaDevice device;

@@ -7,7 +7,7 @@ import io.streambert.engine.DeviceException;
  * {@code C[rows, out] = A[rows, k] x W[out, k]^T (+ bias[out])}, A and W bf16 (W as a checkpoint stores a Linear's
  * weight), products and sums in fp32, the optional bias (fp32) added in fp32, then one rounding to C's type.
  * All matrices row-major and dense. {@link CublasGemm} on {@link CudaDevice}; {@link EmulatedGemm} (a host stand-in,
- * not a kernel under test) on {@link EmulatedDevice}; {@code io.streambert.gpu.kernels.GemmTwin} is the plain loop.
+ * not a kernel under test) on {@link EmulatedDevice}; {@code io.streambert.gpu.kernels.GemmReference} is the plain loop.
  */
 public interface Gemm extends AutoCloseable {
 

@@ -34,10 +34,10 @@ public final class GpuBackendProvider implements BackendProvider {
     public Encoder open(Path dir, EncoderOptions options, DeviceSpec device) {
         Device d;
         try {
-            d = Devices.open(device.toString());
+            d = Devices.open(device);
         } catch (DeviceException e) {
             throw new DeviceException(e.getMessage() + "; use --device cpu, auto or emulated", e);
         }
-        return GpuEncoder.open(dir, options, d);
+        return GpuBackend.open(dir, options, d);
     }
 }

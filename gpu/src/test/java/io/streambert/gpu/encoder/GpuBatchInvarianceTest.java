@@ -1,5 +1,7 @@
 package io.streambert.gpu.encoder;
 
+import io.streambert.engine.Engine;
+
 import io.streambert.engine.EncoderOptions;
 import io.streambert.engine.Prediction;
 import io.streambert.engine.TestModels;
@@ -24,7 +26,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 class GpuBatchInvarianceTest {
     @Test
     void aSequenceAloneEqualsItselfInAMixedBatch() {
-        try (GpuEncoder e = GpuEncoder.open(TestModels.tinyA(), EncoderOptions.defaults(), new EmulatedDevice())) {
+        try (Engine e = GpuBackend.open(TestModels.tinyA(), EncoderOptions.defaults(), new EmulatedDevice())) {
             Random rnd = new Random(7);
             int vocab = 200;   // tiny-a's vocabulary is larger; any valid ids will do
             int[][] seqs = {ids(rnd, 1, vocab), ids(rnd, 70, vocab), ids(rnd, 9, vocab), ids(rnd, 130, vocab), ids(rnd, 17, vocab)};

@@ -1,5 +1,7 @@
 package io.streambert.gpu.encoder;
 
+import io.streambert.engine.Engine;
+
 import io.streambert.engine.EncoderOptions;
 import io.streambert.engine.Prediction;
 import io.streambert.engine.TestModels;
@@ -20,11 +22,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * tiny-a's golden cases (float64 reference) through GpuEncoder on EmulatedDevice: bf16 weights and activations,
+ * tiny-a's golden cases (float64 reference) through GpuBackend on EmulatedDevice: bf16 weights and activations,
  * so the bounds are bf16-sized, not the CPU path's 1e-3 (see GoldenBounds for each bound and why).
  */
 class GpuGoldenTest {
-    static GpuEncoder encoder;
+    static Engine encoder;
     static SafeTensorsFile expected;
     static List<Case> cases;
     static List<float[]> baseline;
@@ -33,7 +35,7 @@ class GpuGoldenTest {
 
     @BeforeAll
     static void open() {
-        encoder = GpuEncoder.open(TestModels.tinyA(), EncoderOptions.defaults().withDevice("emulated"), new EmulatedDevice());
+        encoder = GpuBackend.open(TestModels.tinyA(), EncoderOptions.defaults().withDevice("emulated"), new EmulatedDevice());
         expected = SafeTensorsFile.open(TestModels.tinyA().resolve("expected.safetensors"));
         cases = TestModels.cases();
         baseline = GoldenBaseline.hiddenWithBf16Weights(TestModels.tinyA(), tmp, cases.stream().map(Case::inputIds).toList());

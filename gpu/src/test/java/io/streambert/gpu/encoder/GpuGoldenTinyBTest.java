@@ -1,5 +1,7 @@
 package io.streambert.gpu.encoder;
 
+import io.streambert.engine.Engine;
+
 import io.streambert.engine.EncoderOptions;
 import io.streambert.engine.Prediction;
 import io.streambert.engine.TestModels;
@@ -17,7 +19,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * tiny-b through GpuEncoder on EmulatedDevice: head_dim 32 (the hd32 attention kernel), every bias (GEMM bias,
+ * tiny-b through GpuBackend on EmulatedDevice: head_dim 32 (the hd32 attention kernel), every bias (GEMM bias,
  * LayerNorm bias, head dense bias in sb_bias_gelu, classifier bias), [CLS] classifier pooling, multi-label sigmoid.
  * Its weights are stored bf16, so the baseline (CPU fp32 on bf16 weights) is the CPU path itself.
  */
@@ -32,7 +34,7 @@ class GpuGoldenTinyBTest {
         List<int[]> batch = new ArrayList<>();
         for (Case c : cases) batch.add(c.inputIds());
         List<float[]> baseline = GoldenBaseline.hiddenWithBf16Weights(dir, tmp, batch);
-        try (GpuEncoder e = GpuEncoder.open(dir, EncoderOptions.defaults(), new EmulatedDevice());
+        try (Engine e = GpuBackend.open(dir, EncoderOptions.defaults(), new EmulatedDevice());
              SafeTensorsFile expected = SafeTensorsFile.open(dir.resolve("expected.safetensors"))) {
             assertTrue(e.info().multiLabel());
             assertEquals(List.of("insult", "threat", "spam", "offtopic"), e.info().labels());

@@ -16,7 +16,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * sb_attention_hd{32,64,128} on the emulated device against AttentionTwin: output within 2x the naive bf16 error
+ * sb_attention_hd{32,64,128} on the emulated device against AttentionReference: output within 2x the naive bf16 error
  * of the float64 truth, and the kernel's visited-K-tile counter equal to the twin's count of (query tile, K tile)
  * pairs that meet the window (so local layers skip every other tile, and visit all that matter).
  */
@@ -31,7 +31,7 @@ class AttentionKernelTest {
         return checkSampled(1, headDim, heads, window, lengths);
     }
 
-    /** queryStride > 1: the truth only for a sample of query rows (AttentionTwin.sampled), the rest not compared. */
+    /** queryStride > 1: the truth only for a sample of query rows (AttentionReference.sampled), the rest not compared. */
     static Outcome checkSampled(int queryStride, int headDim, int heads, int window, int... lengths) {
         AttentionTiling tiling = AttentionTiling.forHeadDim(headDim);
         SequenceTiles seqs = SequenceTiles.ofLengths(lengths);
@@ -52,11 +52,11 @@ class AttentionKernelTest {
 
             float[] exact = new float[tokens * hidden], naive = new float[tokens * hidden];
             int[] twinVisited = new int[1];
-            AttentionTwin.attention(qkv, exact, seqs.cuSeqlens(), heads, headDim, window, scale, twinVisited, tiling, Rounding.EXACT, queryStride);
-            AttentionTwin.attention(qkv, naive, seqs.cuSeqlens(), heads, headDim, window, scale, null, tiling, Rounding.NAIVE_BF16, queryStride);
+            AttentionReference.attention(qkv, exact, seqs.cuSeqlens(), heads, headDim, window, scale, twinVisited, tiling, Rounding.EXACT, queryStride);
+            AttentionReference.attention(qkv, naive, seqs.cuSeqlens(), heads, headDim, window, scale, null, tiling, Rounding.NAIVE_BF16, queryStride);
             for (int s = 0; s < seqs.batch(); s++) {          // rows outside the sample: not compared
                 for (int i = 0; i < seqs.length(s); i++) {
-                    if (AttentionTwin.sampled(i, seqs.length(s), queryStride)) continue;
+                    if (AttentionReference.sampled(i, seqs.length(s), queryStride)) continue;
                     java.util.Arrays.fill(kernel, (seqs.start(s) + i) * hidden, (seqs.start(s) + i + 1) * hidden, 0f);
                 }
             }
@@ -157,7 +157,7 @@ class AttentionKernelTest {
                     dev.i32(seqs.queryTileTable(tiling)), 1, window, visited);
             dev.device.synchronize();
             int count = dev.readI32(visited, 1)[0];
-            assertEquals(AttentionTwin.tilePairsInWindow(length, window, tiling), count, "visited, n " + length + " w " + window);
+            assertEquals(AttentionReference.tilePairsInWindow(length, window, tiling), count, "visited, n " + length + " w " + window);
             return count;
         }
     }
@@ -179,7 +179,7 @@ class AttentionKernelTest {
                         2, windows[c], null);
                 dev.device.synchronize();
                 float[] naive = new float[630 * 128];
-                AttentionTwin.attention(qkv, naive, cu, 2, 64, windows[c], 0.125f, null, tiling, Rounding.NAIVE_BF16);
+                AttentionReference.attention(qkv, naive, cu, 2, 64, windows[c], 0.125f, null, tiling, Rounding.NAIVE_BF16);
                 Tolerance.assertWithinNaive(names[c], dev.readBf16(out, 630 * 128), g.f32(names[c]), naive);
             }
         }
@@ -197,7 +197,7 @@ class AttentionKernelTest {
                     dev.i32(seqs.queryTileTable(tiling)), 1, 8, null);
             dev.device.synchronize();
             float[] exact = new float[seqs.tokens() * 64];
-            AttentionTwin.attention(qkv, exact, seqs.cuSeqlens(), 1, 64, 8, 0.125f, null, tiling, Rounding.EXACT);
+            AttentionReference.attention(qkv, exact, seqs.cuSeqlens(), 1, 64, 8, 0.125f, null, tiling, Rounding.EXACT);
             double err = Tolerance.maxAbsError(dev.readBf16(out, exact.length), exact);
             assertTrue(err < 0.02, "attention without counter: error " + err);
         }

@@ -14,7 +14,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The emulated device's cuBLAS stand-in against GemmTwin (bit for bit: both sum fp32 in k order) and both against a
+ * The emulated device's cuBLAS stand-in against GemmReference (bit for bit: both sum fp32 in k order) and both against a
  * float64 truth: |c - truth| <= k * 2^-23 * sum_i |a_i w_i| (fp32 summation bound, doubled) plus, for bf16 output,
  * half a bf16 ulp (at most 2^-8 of |truth|).
  */
@@ -46,7 +46,7 @@ class EmulatedGemmTest {
             float[] got = new float[rows * out];
             if (output == Gemm.Output.BF16) d.device.downloadBf16(c, got); else d.device.download(c, got);
             float[] twin = new float[rows * out];
-            GemmTwin.run(a, w, bias, twin, output, rows, out, k);
+            GemmReference.run(a, w, bias, twin, output, rows, out, k);
             String what = rows + "x" + out + "x" + k + (withBias ? " +bias " : " ") + output;
             for (int i = 0; i < got.length; i++) assertEquals(twin[i], got[i], 0f, what + " element " + i);
             for (int r = 0; r < rows; r++) {

@@ -5,7 +5,7 @@ import org.junit.jupiter.api.Test;
 
 import java.util.Random;
 
-/** sb_geglu on the emulated device against GegluTwin: rows from the length sweep, the golden width 96 and
+/** sb_geglu on the emulated device against GegluReference: rows from the length sweep, the golden width 96 and
  *  ModernBERT-base's 1152, grid-stride shapes from one block of 32 threads to a full grid. */
 class GegluKernelTest {
     static final int[] ROWS = {1, 2, 63, 64, 65, 127, 128, 129, 300, 1000, 8192};
@@ -27,8 +27,8 @@ class GegluKernelTest {
                     kernel = dev.readBf16Output(y, rows * inter, "geglu");
                 }
                 float[] exact = new float[rows * inter], naive = new float[rows * inter];
-                GegluTwin.geglu(u, exact, rows, inter, Rounding.EXACT);
-                GegluTwin.geglu(u, naive, rows, inter, Rounding.NAIVE_BF16);
+                GegluReference.geglu(u, exact, rows, inter, Rounding.EXACT);
+                GegluReference.geglu(u, naive, rows, inter, Rounding.NAIVE_BF16);
                 String what = "geglu rows " + rows + " inter " + inter + " " + shape;
                 Tolerance.assertWithinNaive(what, kernel, exact, naive);
                 Tolerance.assertRoundedOnce(what, kernel, exact);
@@ -48,7 +48,7 @@ class GegluKernelTest {
             kernel = dev.readBf16(y, 37 * 96);
         }
         float[] naive = new float[37 * 96];
-        GegluTwin.geglu(u, naive, 37, 96, Rounding.NAIVE_BF16);
+        GegluReference.geglu(u, naive, 37, 96, Rounding.NAIVE_BF16);
         Tolerance.assertWithinNaive("geglu golden", kernel, g.f32("geglu_out"), naive);
     }
 }

@@ -8,7 +8,7 @@ import java.util.Random;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The LayerNorm family on the emulated device against LayerNormTwin: row counts from the length sweep, widths
+/** The LayerNorm family on the emulated device against LayerNormReference: row counts from the length sweep, widths
  *  below, at and above a warp and ModernBERT-base's 768, with and without bias, three warps-per-block shapes. */
 class LayerNormKernelTest {
     static final int[] ROWS = {1, 2, 63, 64, 65, 129, 300, 8192};
@@ -34,8 +34,8 @@ class LayerNormKernelTest {
                     kernel = dev.readBf16Output(out, rows * dim, "layernorm");
                 }
                 float[] exact = new float[rows * dim], naive = new float[rows * dim];
-                LayerNormTwin.layerNorm(x, exact, w, b, rows, dim, EPS, Rounding.EXACT);
-                LayerNormTwin.layerNorm(x, naive, w, b, rows, dim, EPS, Rounding.NAIVE_BF16);
+                LayerNormReference.layerNorm(x, exact, w, b, rows, dim, EPS, Rounding.EXACT);
+                LayerNormReference.layerNorm(x, naive, w, b, rows, dim, EPS, Rounding.NAIVE_BF16);
                 String what = "layernorm rows " + rows + " dim " + dim + " " + shape + " bias " + withBias;
                 Tolerance.assertWithinNaive(what, kernel, exact, naive);
                 Tolerance.assertRoundedOnce(what, kernel, exact);
@@ -61,8 +61,8 @@ class LayerNormKernelTest {
                     kernelOut = dev.readBf16Output(out, rows * dim, "add+layernorm");
                 }
                 float[] exactX = x.clone(), exact = new float[rows * dim], naiveX = x.clone(), naive = new float[rows * dim];
-                LayerNormTwin.addLayerNorm(exactX, y, exact, w, b, rows, dim, EPS, Rounding.EXACT);
-                LayerNormTwin.addLayerNorm(naiveX, y, naive, w, b, rows, dim, EPS, Rounding.NAIVE_BF16);
+                LayerNormReference.addLayerNorm(exactX, y, exact, w, b, rows, dim, EPS, Rounding.EXACT);
+                LayerNormReference.addLayerNorm(naiveX, y, naive, w, b, rows, dim, EPS, Rounding.NAIVE_BF16);
                 String what = "add+layernorm rows " + rows + " dim " + dim + " " + shape;
                 assertArrayEquals(exactX, kernelX, what + ": the fp32 residual x + y is one fp32 add, bit for bit");
                 Tolerance.assertWithinNaive(what, kernelOut, exact, naive);
@@ -91,8 +91,8 @@ class LayerNormKernelTest {
                 kernelOut = dev.readBf16Output(out, rows * dim, "embed+layernorm");
             }
             float[] exactX = new float[rows * dim], exact = new float[rows * dim], naive = new float[rows * dim];
-            LayerNormTwin.embedLayerNorm(ids, table, exactX, exact, w, null, rows, dim, vocab, EPS, Rounding.EXACT);
-            LayerNormTwin.embedLayerNorm(ids, table, new float[rows * dim], naive, w, null, rows, dim, vocab, EPS, Rounding.NAIVE_BF16);
+            LayerNormReference.embedLayerNorm(ids, table, exactX, exact, w, null, rows, dim, vocab, EPS, Rounding.EXACT);
+            LayerNormReference.embedLayerNorm(ids, table, new float[rows * dim], naive, w, null, rows, dim, vocab, EPS, Rounding.NAIVE_BF16);
             for (int bad : new int[] {5, 6}) {
                 for (int c = 0; c < dim; c++) {
                     assertTrue(Float.isNaN(kernelX[bad * dim + c]) && Float.isNaN(kernelOut[bad * dim + c]), "row " + bad + " must be NaN");

@@ -9,7 +9,7 @@ import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 
-/** sb_pooling.cu on the emulated device against PoolingTwin. */
+/** sb_pooling.cu on the emulated device against PoolingReference. */
 class PoolingKernelTest {
     static final int[] ALL_LENGTHS = {1, 2, 63, 64, 65, 127, 128, 129, 300, 1000, 8192};
 
@@ -29,8 +29,8 @@ class PoolingKernelTest {
                     kernel = dev.readF32(pooled, seqs.batch() * dim);
                 }
                 float[] exact = new float[seqs.batch() * dim], naive = new float[seqs.batch() * dim];
-                PoolingTwin.pool(hidden, exact, seqs.cuSeqlens(), dim, mode, Rounding.EXACT);
-                PoolingTwin.pool(hidden, naive, seqs.cuSeqlens(), dim, mode, Rounding.NAIVE_BF16);
+                PoolingReference.pool(hidden, exact, seqs.cuSeqlens(), dim, mode, Rounding.EXACT);
+                PoolingReference.pool(hidden, naive, seqs.cuSeqlens(), dim, mode, Rounding.NAIVE_BF16);
                 String what = "pool " + mode + " block " + block[0] + "x" + block[1];
                 if (mode == PoolingLaunch.Mode.CLS) assertArrayEquals(exact, kernel, what + ": cls is a copy");
                 else Tolerance.assertWithinNaive(what, kernel, exact, naive);
@@ -53,8 +53,8 @@ class PoolingKernelTest {
                 kernel = dev.readF32(xb, rows * dim);
             }
             float[] exact = x.clone(), naive = x.clone();
-            PoolingTwin.l2Normalize(exact, rows, dim, 1e-12f, Rounding.EXACT);
-            PoolingTwin.l2Normalize(naive, rows, dim, 1e-12f, Rounding.NAIVE_BF16);
+            PoolingReference.l2Normalize(exact, rows, dim, 1e-12f, Rounding.EXACT);
+            PoolingReference.l2Normalize(naive, rows, dim, 1e-12f, Rounding.NAIVE_BF16);
             Tolerance.assertWithinNaive("l2 dim " + dim, kernel, exact, naive);
         }
     }
@@ -81,16 +81,16 @@ class PoolingKernelTest {
                     sg = dev.readF32(sig, rows * n);
                 }
                 float[] e = x.clone(), nv = x.clone();
-                PoolingTwin.biasGelu(e, b, rows, n, Rounding.EXACT);
-                PoolingTwin.biasGelu(nv, b, rows, n, Rounding.NAIVE_BF16);
+                PoolingReference.biasGelu(e, b, rows, n, Rounding.EXACT);
+                PoolingReference.biasGelu(nv, b, rows, n, Rounding.NAIVE_BF16);
                 Tolerance.assertWithinNaive("bias+gelu" + tag, gk, e, nv);
                 e = x.clone(); nv = x.clone();
-                PoolingTwin.softmaxRows(e, b, rows, n, Rounding.EXACT);
-                PoolingTwin.softmaxRows(nv, b, rows, n, Rounding.NAIVE_BF16);
+                PoolingReference.softmaxRows(e, b, rows, n, Rounding.EXACT);
+                PoolingReference.softmaxRows(nv, b, rows, n, Rounding.NAIVE_BF16);
                 Tolerance.assertWithinNaive("softmax" + tag, sk, e, nv);
                 e = x.clone(); nv = x.clone();
-                PoolingTwin.sigmoid(e, b, rows, n, Rounding.EXACT);
-                PoolingTwin.sigmoid(nv, b, rows, n, Rounding.NAIVE_BF16);
+                PoolingReference.sigmoid(e, b, rows, n, Rounding.EXACT);
+                PoolingReference.sigmoid(nv, b, rows, n, Rounding.NAIVE_BF16);
                 Tolerance.assertWithinNaive("sigmoid" + tag, sg, e, nv);
             }
         }

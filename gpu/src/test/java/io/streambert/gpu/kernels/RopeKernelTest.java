@@ -5,7 +5,7 @@ import org.junit.jupiter.api.Test;
 
 import java.util.Random;
 
-/** sb_rope on the emulated device against RopeTwin: all sweep lengths (1..8192) in one packed batch, both
+/** sb_rope on the emulated device against RopeReference: all sweep lengths (1..8192) in one packed batch, both
  *  ModernBERT thetas, head dims 64, 32 and 128, three launch shapes. */
 class RopeKernelTest {
     static final int[] ALL_LENGTHS = {1, 2, 63, 64, 65, 127, 128, 129, 300, 1000, 8192};
@@ -23,8 +23,8 @@ class RopeKernelTest {
             kernel = dev.readBf16(buf, n);
         }
         float[] exact = qkv.clone(), naive = qkv.clone();
-        RopeTwin.rope(exact, seqs.cuSeqlens(), seqs.batch(), seqs.tokens(), heads, headDim, table[0], table[1], Rounding.EXACT);
-        RopeTwin.rope(naive, seqs.cuSeqlens(), seqs.batch(), seqs.tokens(), heads, headDim, table[0], table[1], Rounding.NAIVE_BF16);
+        RopeReference.rope(exact, seqs.cuSeqlens(), seqs.batch(), seqs.tokens(), heads, headDim, table[0], table[1], Rounding.EXACT);
+        RopeReference.rope(naive, seqs.cuSeqlens(), seqs.batch(), seqs.tokens(), heads, headDim, table[0], table[1], Rounding.NAIVE_BF16);
         String what = "rope " + shape + " theta " + theta + " hd" + headDim;
         Tolerance.assertWithinNaive(what, kernel, exact, naive);
         Tolerance.assertRoundedOnce(what, kernel, exact);   // also: v untouched, positions restarting per sequence

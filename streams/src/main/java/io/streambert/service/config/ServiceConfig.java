@@ -2,6 +2,8 @@ package io.streambert.service.config;
 
 import static io.streambert.service.config.ConfigKeys.*;
 
+import io.streambert.engine.DeviceSpec;
+
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.charset.StandardCharsets;
@@ -136,8 +138,11 @@ public final class ServiceConfig {
         String dir = p.get(MODEL_DIR);
         modelDir = dir.isEmpty() ? null : Path.of(dir);
         device = p.get(MODEL_DEVICE).toLowerCase(Locale.ROOT);
-        if (!List.of("auto", "cpu", "cuda", "emulated").contains(device))
-            errors.add(p.where(MODEL_DEVICE) + ": '" + device + "' is not one of auto, cpu, cuda, emulated");
+        try {
+            DeviceSpec.parse(device);
+        } catch (IllegalArgumentException e) {
+            errors.add(p.where(MODEL_DEVICE) + ": '" + device + "' is not one of " + DeviceSpec.CHOICES);
+        }
         modelMaxTokens = p.integer(MODEL_MAX_TOKENS, 0, 1 << 20);
         String trunc = p.get(MODEL_TRUNCATION).toLowerCase(Locale.ROOT);
         if (!trunc.equals("truncate") && !trunc.equals("reject"))

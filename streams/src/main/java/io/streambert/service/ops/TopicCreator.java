@@ -1,7 +1,7 @@
 package io.streambert.service.ops;
 
 import io.streambert.service.config.ServiceConfig;
-import io.streambert.service.topology.Topics;
+import io.streambert.service.config.Topics;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;

@@ -1,5 +1,7 @@
 package io.streambert.service.topology;
 
+import io.streambert.service.config.Topics;
+
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.streambert.service.batch.BatchLimits;
 import io.streambert.service.batch.BufferedRecordSerde;

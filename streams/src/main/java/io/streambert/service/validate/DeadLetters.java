@@ -1,5 +1,7 @@
 package io.streambert.service.validate;
 
+import io.streambert.service.deadletter.Reason;
+
 import io.streambert.schemas.DeadLetter;
 import java.nio.ByteBuffer;
 import java.time.Instant;

@@ -1,5 +1,7 @@
 package io.streambert.service.validate;
 
+import io.streambert.service.deadletter.Reason;
+
 import io.streambert.engine.Encoder;
 import io.streambert.engine.InputRejectedException;
 import io.streambert.schemas.TextEvent;

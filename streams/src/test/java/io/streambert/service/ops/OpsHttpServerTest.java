@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.*;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.streambert.service.schedule.DeviceBatch;
-import io.streambert.service.validate.Reason;
+import io.streambert.service.deadletter.Reason;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;

@@ -12,7 +12,7 @@ import io.streambert.schemas.DeadLetter;
 import io.streambert.schemas.EmbeddingEvent;
 import io.streambert.schemas.ModerationEvent;
 import io.streambert.service.testing.TopologyHarness;
-import io.streambert.service.validate.Reason;
+import io.streambert.service.deadletter.Reason;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -1,5 +1,7 @@
 package io.streambert.service.validate;
 
+import io.streambert.service.deadletter.Reason;
+
 import static io.streambert.service.testing.TopologyHarness.bytes;
 import static org.junit.jupiter.api.Assertions.*;
 
