@@ -3,7 +3,7 @@ package io.streambert.engine;
 /**
  * How to open an encoder.
  *
- * @param device        auto | cpu | cuda | emulated ("auto" picks cuda when a GPU is usable, else cpu)
+ * @param device        auto | cpu | cuda | cuda:N | emulated, parsed by {@link DeviceSpec} ("auto" picks cuda when a GPU is usable, else cpu)
  * @param maxTokens     configured token limit per sequence; the effective limit is min(this, max_position_embeddings); 0 = model limit
  * @param truncation    TRUNCATE (default: keep [CLS] ... [SEP]) or REJECT
  * @param embeddingDim  Matryoshka dimension (truncate, then renormalise); 0 = full hidden size
