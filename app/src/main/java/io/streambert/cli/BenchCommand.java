@@ -60,6 +60,7 @@ public final class BenchCommand implements Callable<Integer> {
             for (int i = 0; i < warmup; i++) runAll(encoder, batches);
             double warm = (System.nanoTime() - w0) / 1e9;
             double best = Double.MAX_VALUE, total = 0;
+            long cpu0 = processCpuNanos();
             for (int i = 0; i < repeats; i++) {
                 long t0 = System.nanoTime();
                 runAll(encoder, batches);
@@ -68,12 +69,15 @@ public final class BenchCommand implements Callable<Integer> {
                 total += s;
             }
             double mean = total / repeats;
+            long cpu1 = processCpuNanos();
             ModelFlops flops = ModelFlops.of(cfg);
             double gflop = (flops.linear(seqs) + flops.attention(seqs)) / 1e9;
 
             ObjectNode o = json.createObjectNode();
             o.put("engine", "streambert");
             o.put("device", encoder.info().device());
+            io.streambert.engine.cpu.Precision p = io.streambert.engine.cpu.CpuBackend.precisionOf(encoder);
+            if (p != null) o.put("precision", p.label());
             o.put("model", encoder.info().name());
             o.put("workload", lengths.toString());
             o.put("sorted", sort);
@@ -90,6 +94,8 @@ public final class BenchCommand implements Callable<Integer> {
             o.put("sequences_per_s", Math.round(seqs.size() / mean * 10) / 10.0);
             o.put("model_gflop", Math.round(gflop * 10) / 10.0);
             o.put("gflops", Math.round(gflop / mean * 10) / 10.0);
+            // CPU this process got while timed (all its threads / wall time): on a shared machine, how much of it we had
+            if (cpu0 >= 0 && cpu1 >= 0) o.put("own_cores", Math.round((cpu1 - cpu0) / 1e9 / total * 100) / 100.0);
             System.out.println(json.writeValueAsString(o));
             return 0;
         }
@@ -97,6 +103,12 @@ public final class BenchCommand implements Callable<Integer> {
 
     private static void runAll(Encoder encoder, List<List<int[]>> batches) {
         for (List<int[]> b : batches) encoder.encode(b);
+    }
+
+    /** CPU time of this process so far, or -1 where the JVM cannot say. */
+    private static long processCpuNanos() {
+        return java.lang.management.ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os
+                ? os.getProcessCpuTime() : -1;
     }
 
     private static double round(double s) { return Math.round(s * 1000) / 1000.0; }

@@ -63,6 +63,11 @@ public final class Engine implements Encoder {
         }
     }
 
+    /** The backend this engine runs (for tools and tests that ask what it is, e.g. its precision). */
+    public Backend backend() {
+        return backend;
+    }
+
     @Override
     public ModelInfo info() {
         return info;

@@ -74,7 +74,8 @@ public final class StreamBertService implements AutoCloseable {
                 .withMaxTokens(config.modelMaxTokens())
                 .withTruncation(config.rejectLongTexts() ? EncoderOptions.Truncation.REJECT : EncoderOptions.Truncation.TRUNCATE)
                 .withEmbeddingDim(config.embeddingDim())
-                .withThreads(config.modelThreads());
+                .withThreads(config.modelThreads())
+                .withPrecision(config.modelPrecision());
         Encoder encoder = Encoders.open(config.modelDir(), options);
         try {
             return start(config, encoder);

@@ -1,5 +1,6 @@
 package io.streambert.engine.cpu;
 
+import io.streambert.engine.Engine;
 import java.util.SplittableRandom;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;

@@ -12,29 +12,46 @@ import io.streambert.engine.model.ModelConfig;
 import io.streambert.engine.model.ModernBertWeights;
 
 import java.nio.file.Path;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * ModernBERT on the CPU in fp32, unpadded: a batch is packed ids plus cu_seqlens, and every operation works on
+ * ModernBERT on the CPU, unpadded: a batch is packed ids plus cu_seqlens, and every operation works on
  * the packed token rows (attention stays within each sequence; sliding layers visit only their window).
  * Matrix products go through {@link CpuKernels#linear} with weights packed once at load; the row-wise operations
  * through {@link VectorOps} (tested against plain-loop references). The classification head runs here too, on
  * the same kernels; {@link Engine} does the rest.
+ *
+ * <p>Precision ({@link Precision}, {@link EncoderOptions#precision()}): fp32 runs the Java kernels; int8 and bf16 run
+ * the four linear layers of every encoder layer through the native kernels ({@link Int8Linear}, {@link Bf16Linear})
+ * and attention in bf16 ({@link Bf16Attention}); embeddings, LayerNorm, RoPE, GeGLU, the residual stream, softmax and
+ * the heads stay fp32. A mode whose kernel this machine lacks runs fp32 and logs why.
  */
 public final class CpuBackend implements Backend {
+    private static final Logger LOG = LoggerFactory.getLogger(CpuBackend.class);
 
     /** One layer, ready to run: norms as f32 arrays, linears packed, the RoPE table and window of its type. */
-    private record Layer(float[] attnNormW, float[] attnNormB, PackedLinear qkv, PackedLinear wo,
-                         float[] mlpNormW, float[] mlpNormB, PackedLinear wi, PackedLinear mlpWo,
+    private record Layer(float[] attnNormW, float[] attnNormB, LinearOp qkv, LinearOp wo,
+                         float[] mlpNormW, float[] mlpNormB, LinearOp wi, LinearOp mlpWo,
                          RopeTable rope, int halfWindow) {}
 
     private final ModelConfig cfg;
     private final float[] tokEmb, embNormW, embNormB, finalNormW, finalNormB;
     private final List<Layer> layers;
     private final ClassificationHead classifier;   // null for a bare or masked-LM encoder
+    private final Precision precision;
+    private final AttentionOp attention;
 
     CpuBackend(ModelDirectory m) {
+        this(m, Precision.FP32, Precision.FP32::linear, CpuKernels::attention);
+    }
+
+    /** With the linear layers built by {@code linears} and {@code attention} (tests put references here); {@code precision} labels them. */
+    CpuBackend(ModelDirectory m, Precision precision, LinearOp.Factory linears, AttentionOp attention) {
+        this.precision = precision;
+        this.attention = attention;
         ModelConfig cfg = m.cfg();
         ModernBertWeights w = m.weights();
         int maxTokens = m.maxTokens();
@@ -51,9 +68,9 @@ public final class CpuBackend implements Backend {
         for (int i = 0; i < cfg.numLayers(); i++) {
             LayerWeights l = w.layers().get(i);
             ls.add(new Layer(l.attnNormWeight(), l.attnNormBias(),
-                    PackedLinear.pack(l.wqkv(), l.wqkvBias(), 3 * h, h), PackedLinear.pack(l.wo(), l.woBias(), h, h),
+                    linears.make(l.wqkv(), l.wqkvBias(), 3 * h, h), linears.make(l.wo(), l.woBias(), h, h),
                     l.mlpNormWeight(), l.mlpNormBias(),
-                    PackedLinear.pack(l.wi(), l.wiBias(), 2 * inter, h), PackedLinear.pack(l.mlpWo(), l.mlpWoBias(), h, inter),
+                    linears.make(l.wi(), l.wiBias(), 2 * inter, h), linears.make(l.mlpWo(), l.mlpWoBias(), h, inter),
                     cfg.isGlobal(i) ? global : local, cfg.halfWindow(i)));
         }
         this.layers = List.copyOf(ls);
@@ -70,9 +87,39 @@ public final class CpuBackend implements Backend {
      * sentence-transformers pooling, read once by {@link Engine#open}.
      */
     public static Engine open(Path dir, EncoderOptions options) {
+        Precision p = Precision.parse(options.precision());
+        return p == Precision.AUTO ? PrecisionCheck.open(dir, options) : open(dir, options, p);
+    }
+
+    /** As {@link #open(Path, EncoderOptions)}, in {@code precision} (fp32 where its kernel is missing; auto: {@link PrecisionCheck}). */
+    public static Engine open(Path dir, EncoderOptions options, Precision precision) {
+        if (precision == Precision.AUTO) return PrecisionCheck.open(dir, options);
+        Precision runs = precision.available();
+        if (runs != precision) LOG.warn("precision {} requested, but {}: running {}", precision.label(), NativeCpu.describe(), runs.label());
+        else if (runs != Precision.FP32) LOG.info("precision {}: {}", runs.label(), NativeCpu.describe());
+        return open(dir, options, runs, runs::linear, attentionFor(runs));
+    }
+
+    /** With the given kernels (tests put plain-loop references here). */
+    static Engine open(Path dir, EncoderOptions options, Precision precision, LinearOp.Factory linears, AttentionOp attention) {
         // The kernels' workers are per process (one encoder per process in the service); 0 keeps the current setting.
         if (options.threads() > 0) CpuParallel.setThreads(options.threads());
-        return Engine.open(dir, options, CpuBackend::new);
+        return Engine.open(dir, options, m -> new CpuBackend(m, precision, linears, attention));
+    }
+
+    /** bf16 attention in the bf16 and int8 modes (where it runs), fp32 otherwise. */
+    static AttentionOp attentionFor(Precision p) {
+        return p != Precision.FP32 && Bf16Attention.available() ? Bf16Attention::attention : CpuKernels::attention;
+    }
+
+    /** The precision the matrix products run in. */
+    public Precision precision() {
+        return precision;
+    }
+
+    /** The precision of {@code e}'s matrix products when it runs on this backend, else null. */
+    public static Precision precisionOf(io.streambert.engine.Encoder e) {
+        return e instanceof Engine g && g.backend() instanceof CpuBackend b ? b.precision : null;
     }
 
     @Override
@@ -109,20 +156,20 @@ public final class CpuBackend implements Backend {
                 VectorOps.layerNorm(x, n, h, l.attnNormW(), l.attnNormB(), eps, normed);
                 in = normed;
             }
-            CpuKernels.linear(in, n, l.qkv(), qkv);
+            l.qkv().apply(in, n, qkv);
             VectorOps.rope(qkv, cu, heads, hd, l.rope());
-            CpuKernels.attention(qkv, cu, heads, hd, l.halfWindow(), attn);
-            CpuKernels.linear(attn, n, l.wo(), proj);
+            attention.apply(qkv, cu, heads, hd, l.halfWindow(), attn);
+            l.wo().apply(attn, n, proj);
             VectorOps.addInPlace(x, proj, n * h);
 
             VectorOps.layerNorm(x, n, h, l.mlpNormW(), l.mlpNormB(), eps, normed);
-            CpuKernels.linear(normed, n, l.wi(), up);
+            l.wi().apply(normed, n, up);
             if (exactGelu) {
                 VectorOps.geglu(up, n, inter, act);
             } else {
                 gatedActivation(up, n, inter, cfg.hiddenActivation(), act);
             }
-            CpuKernels.linear(act, n, l.mlpWo(), proj);
+            l.mlpWo().apply(act, n, proj);
             VectorOps.addInPlace(x, proj, n * h);
         }
         VectorOps.layerNorm(x, n, h, finalNormW, finalNormB, eps, x);

@@ -36,6 +36,7 @@ public final class ConfigKeys {
     public static final String MODEL_TRUNCATION = "model.truncation";
     public static final String MODEL_EMBEDDING_DIM = "model.embedding.dim";
     public static final String MODEL_THREADS = "model.threads";
+    public static final String MODEL_PRECISION = "model.precision";
     public static final String TEXT_MAX_BYTES = "text.max.bytes";
     public static final String INPUT_MAX_VALUE_BYTES = "input.max.value.bytes";
     public static final String INPUT_MAX_KEY_BYTES = "input.max.key.bytes";
@@ -89,6 +90,7 @@ public final class ConfigKeys {
         d.put(MODEL_TRUNCATION, "truncate");
         d.put(MODEL_EMBEDDING_DIM, "0");
         d.put(MODEL_THREADS, "0");
+        d.put(MODEL_PRECISION, "fp32");
         d.put(TEXT_MAX_BYTES, "65536");
         d.put(INPUT_MAX_VALUE_BYTES, "262144");
         d.put(INPUT_MAX_KEY_BYTES, "4096");

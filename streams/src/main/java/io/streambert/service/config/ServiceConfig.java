@@ -51,6 +51,7 @@ public final class ServiceConfig {
     private final boolean rejectLongTexts;
     private final int embeddingDim;
     private final int modelThreads;
+    private final String modelPrecision;
     private final int textMaxBytes;
     private final InputLimits inputLimits;
     private final long forwardIntervalMs;
@@ -157,6 +158,9 @@ public final class ServiceConfig {
         rejectLongTexts = trunc.equals("reject");
         embeddingDim = p.integer(MODEL_EMBEDDING_DIM, 0, 1 << 16);
         modelThreads = p.integer(MODEL_THREADS, 0, 4096);
+        modelPrecision = p.get(MODEL_PRECISION).trim().toLowerCase(Locale.ROOT);
+        if (!List.of("fp32", "bf16", "int8", "auto").contains(modelPrecision))
+            errors.add(p.where(MODEL_PRECISION) + ": '" + modelPrecision + "' is not one of fp32, bf16, int8, auto");
         textMaxBytes = p.integer(TEXT_MAX_BYTES, 1, 64 << 20);
         inputLimits = new InputLimits(p.integer(INPUT_MAX_VALUE_BYTES, 1, 64 << 20), p.integer(INPUT_MAX_KEY_BYTES, 0, 64 << 20),
                 p.integer(INPUT_MAX_ID_BYTES, 1, 64 << 20), p.integer(INPUT_MAX_ATTRIBUTES, 0, 1 << 20),
@@ -379,6 +383,8 @@ public final class ServiceConfig {
     public boolean rejectLongTexts() { return rejectLongTexts; }
     public int embeddingDim() { return embeddingDim; }
     public int modelThreads() { return modelThreads; }
+    /** The CPU encoder's precision: fp32 | bf16 | int8 | auto. */
+    public String modelPrecision() { return modelPrecision; }
     public int textMaxBytes() { return textMaxBytes; }
     /** Size bounds every input is checked against at validation. */
     public InputLimits inputLimits() { return inputLimits; }

@@ -94,6 +94,14 @@ class ServiceConfigTest {
     }
 
     @Test
+    void modelPrecisionDefaultsToFp32AndIsChecked() {
+        assertEquals("fp32", ServiceConfig.builder().build().modelPrecision());
+        assertEquals("int8", ServiceConfig.builder().set("model.precision", "INT8").build().modelPrecision());
+        assertTrue(invalid(() -> ServiceConfig.builder().set("model.precision", "fp16").build()).getMessage()
+                .contains("model.precision (code): 'fp16' is not one of fp32, bf16, int8, auto"));
+    }
+
+    @Test
     void rangesAndCombinationsAreChecked() {
         assertTrue(invalid(() -> ServiceConfig.builder().set("scheduler.max.batch.sequences", 0).build()).getMessage()
                 .contains("scheduler.max.batch.sequences (code): 0 is outside [1, 65536]"));
