@@ -13,6 +13,7 @@ import picocli.CommandLine.Command;
                 InferCommand.class,
                 BenchCommand.class,
                 RandomModelCommand.class,
+                EvaluateCommand.class,
         })
 public final class StreamBertCli implements Runnable {
 
