@@ -99,10 +99,11 @@ class ModernBert(nn.Module):
         pos = torch.arange(L)
         valid = pos[None, :] < lengths[:, None]                              # B,L
         neg = torch.finfo(x.dtype).min
-        key_mask = torch.where(valid, 0.0, neg).to(x.dtype)[:, None, None, :]  # B,1,1,L
+        zero_t, neg_t = torch.zeros((), dtype=x.dtype), torch.tensor(neg, dtype=x.dtype)
+        key_mask = torch.where(valid, zero_t, neg_t)[:, None, None, :]        # B,1,1,L
         half = cfg["local_attention"] // 2
         far = (pos[:, None] - pos[None, :]).abs() > half
-        local_mask = key_mask + torch.where(far, neg, 0.0).to(x.dtype)[None, None]
+        local_mask = key_mask + torch.where(far, neg_t, zero_t)[None, None]
         gc, gs = rope_tables(L, hd, cfg["global_rope_theta"], x.dtype)
         lc, ls = rope_tables(L, hd, cfg["local_rope_theta"], x.dtype)
         for layer in self.model.layers:

@@ -94,9 +94,11 @@ def main():
     ap.add_argument("--intermediate", type=int, default=512)
     ap.add_argument("--max-len", type=int, default=128, help="max_position_embeddings: emails are read up to this many tokens")
     ap.add_argument("--min-count", type=int, default=3, help="keep word pieces seen at least this often in the train split")
-    ap.add_argument("--distil-steps", type=int, default=400)
+    ap.add_argument("--distil-steps", type=int, default=600)
     ap.add_argument("--distil-tokens", type=int, default=1024, help="padded tokens per distillation batch")
     ap.add_argument("--distil-lr", type=float, default=1e-3)
+    ap.add_argument("--unfrozen-steps", type=int, default=600, help="stage 1b: distillation steps with the token embeddings trained too")
+    ap.add_argument("--from-distil2", default=None, help="skip stages 1 and 1b: start stage 2 from this stage-1b checkpoint")
     ap.add_argument("--head-epochs", type=int, default=40)
     ap.add_argument("--head-lr", type=float, default=2e-3)
     ap.add_argument("--from-distil", default=None, help="skip stage 1: start stage 2 from this stage-1 checkpoint")
@@ -118,7 +120,7 @@ def main():
     teach = torch.load(os.path.join(a.data, "teacher.pt"))
     assert teach["text"] == [s["text"] for s in sents], "teacher.pt does not match sentences.jsonl"
     if a.smoke:
-        emails = emails[::20]; a.distil_steps = 3; a.head_epochs = 2
+        emails = emails[::20]; a.distil_steps = 3; a.unfrozen_steps = 2; a.head_epochs = 2
 
     # ---- vocabulary: the teacher's WordPiece, trimmed to the pieces the train split uses
     big = WordPiece(a.teacher_tokenizer)
@@ -172,8 +174,8 @@ def main():
 
     # ---- stage 1: distillation (constant learning rate after warm-up, so a run stopped at step k equals a
     # run with --distil-steps k; a checkpoint every 50 steps)
-    if a.from_distil:
-        ck = torch.load(a.from_distil)
+    if a.from_distil or a.from_distil2:
+        ck = torch.load(a.from_distil or a.from_distil2)
         model.load_state_dict(ck["state"])
         say(f"stage 1 skipped: {a.from_distil} (step {ck['step']})")
     else:
@@ -195,6 +197,35 @@ def main():
                 save_ckpt(os.path.join(a.work, f"ckpt-distil.pt"), model, cfg, 1, step)
             if step % 100 == 0 or step == a.distil_steps:
                 say(f"  held-out cos {heldout_cos():.4f} at step {step}")
+
+    # ---- stage 1b: the same distillation with the token embeddings free as well (a fresh optimizer and a reseeded
+    # shuffle, so a run resumed from a stage-1 checkpoint equals a run in one go)
+    if a.from_distil2:
+        ck = torch.load(a.from_distil2)
+        model.load_state_dict(ck["state"])
+        say(f"stage 1b skipped: {a.from_distil2} (step {ck['step']})")
+    elif a.unfrozen_steps > 0:
+        model.model.embeddings.tok_embeddings.weight.requires_grad_(True)
+        opt = torch.optim.AdamW(model.parameters(), lr=a.distil_lr, weight_decay=0.01)
+        rng = random.Random(SEED + 1)
+        batches = []
+        step, t0, toks = 0, time.time(), 0
+        model.train()
+        while step < a.unfrozen_steps:
+            if not batches: batches = bucketed(len(sseq), slen, a.distil_tokens, rng)
+            idx = batches.pop()
+            for g in opt.param_groups: g["lr"] = a.distil_lr * min(1.0, (step + 1) / 20)
+            loss, c = distil_loss(model, sseq, temb, idx)
+            opt.zero_grad(); loss.backward()
+            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+            opt.step(); step += 1; toks += sum(slen[i] for i in idx)
+            if step % 10 == 0:
+                say(f"distil-1b step {step}/{a.unfrozen_steps} loss {loss.item():.4f} batch cos {c:.3f} {toks} tokens {time.time() - t0:.0f}s")
+            if step % 50 == 0 or step == a.unfrozen_steps:
+                save_ckpt(os.path.join(a.work, f"ckpt-distil2.pt"), model, cfg, 1, step)
+            if step % 100 == 0 or step == a.unfrozen_steps:
+                say(f"  held-out cos {heldout_cos():.4f} at step 1b-{step}")
+        model.model.embeddings.tok_embeddings.weight.requires_grad_(False)
 
     # ---- stage 2: the ham/spam head, on the frozen encoder's mean-pooled states of the train emails
     # (the encoder does not move, so the embeddings keep exactly their stage-1 quality)
@@ -278,10 +309,21 @@ def export(model, cfg, wp, emails, a):
             cases.append({"text": text, "ids": ids, "logits": [round(float(x), 7) for x in logits[0]],
                           "label": LABELS[int(logits[0].argmax())],
                           "embedding": [round(float(x), 7) for x in emb[0]]})
+    # token ids only, for many more texts: the Java tokenizer (Rust, through DJL) must match training/wordpiece.py
+    tok_cases = [{"text": e["text"][:3000], "ids": wp.encode(e["text"][:3000], cfg["max_position_embeddings"])}
+                 for e in pick([e for e in emails if e["split"] != "train"], 200)]
     with open(os.path.join(out, "reference.json"), "w") as f:
         json.dump({"about": "PyTorch float64 outputs of this model's F16 weights (training/train.py export); "
                             "the Java equivalence test compares ids, labels, logits and embeddings",
-                   "cases": cases}, f)
+                   "cases": cases, "tokenizer_cases": tok_cases}, f)
+    # held-out emails for the demo (test split, never trained on): the demo streams them beside short messages
+    r = random.Random(SEED + 1)
+    demo = pick([e for e in test if e["label"] == "spam"], 5) + pick([e for e in test if e["group"] == "easy_ham"], 4) \
+        + pick([e for e in test if e["group"] == "hard_ham"], 2)
+    r.shuffle(demo)
+    with open(os.path.join(out, "heldout-emails.jsonl"), "w") as f:
+        for e in demo:
+            f.write(json.dumps({"id": e["id"], "group": e["group"], "label": e["label"], "text": e["text"][:2000]}) + "\n")
     print(f"exported {out}: {sum(os.path.getsize(os.path.join(dp, fn)) for dp, _, fs in os.walk(out) for fn in fs) / 1e6:.2f} MB", flush=True)
 
 

@@ -9,14 +9,17 @@ Also: trim_vocabulary, which writes a smaller WordPiece tokenizer.json keeping t
 import json, unicodedata
 
 
-def _is_control(c):
-    if c in "\t\n\r":
-        return False
-    return unicodedata.category(c) in ("Cc", "Cf")
+# Unicode White_Space, as Rust's char::is_whitespace (the tokenizers library) sees it
+_WHITESPACE = set("\t\n\x0b\x0c\r \x85\xa0\u1680\u2028\u2029\u202f\u205f\u3000") | {chr(c) for c in range(0x2000, 0x200B)}
 
 
 def _is_whitespace(c):
-    return c in " \t\n\r" or unicodedata.category(c) == "Zs"
+    return c in _WHITESPACE
+
+
+def _is_control(c):
+    # the library drops "other" characters: Cc, Cf, Cs, Co, Cn (whitespace was handled first)
+    return unicodedata.category(c) in ("Cc", "Cf", "Cs", "Co", "Cn")
 
 
 def _is_punct(c):
@@ -28,7 +31,7 @@ def _is_punct(c):
 
 def _is_cjk(o):
     return (0x4E00 <= o <= 0x9FFF or 0x3400 <= o <= 0x4DBF or 0x20000 <= o <= 0x2A6DF or 0x2A700 <= o <= 0x2B73F
-            or 0x2B740 <= o <= 0x2B81F or 0x2B820 <= o <= 0x2CEAF or 0xF900 <= o <= 0xFAFF or 0x2F800 <= o <= 0x2FA1F)
+            or 0x2B740 <= o <= 0x2B81F or 0x2B920 <= o <= 0x2CEAF or 0xF900 <= o <= 0xFAFF or 0x2F800 <= o <= 0x2FA1F)
 
 
 class WordPiece:
@@ -53,10 +56,12 @@ class WordPiece:
         out = []
         for c in text:
             o = ord(c)
-            if o == 0 or o == 0xFFFD or _is_control(c):
+            if o == 0 or o == 0xFFFD:
                 continue
             if _is_whitespace(c):
                 out.append(" ")
+            elif _is_control(c):
+                continue
             elif _is_cjk(o):
                 out.append(" " + c + " ")
             else:

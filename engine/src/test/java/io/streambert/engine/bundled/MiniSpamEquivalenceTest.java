@@ -73,6 +73,13 @@ class MiniSpamEquivalenceTest {
     }
 
     @Test
+    void javaTokenizerMatchesOnTwoHundredHeldOutEmails() throws IOException {
+        JsonNode tc = new ObjectMapper().readTree(DIR.resolve("reference.json").toFile()).get("tokenizer_cases");
+        assertTrue(tc.size() >= 100, "tokenizer cases: " + tc.size());
+        for (JsonNode c : tc) assertArrayEquals(ints(c.get("ids")), encoder.tokenize(c.get("text").asText()), c.get("text").asText());
+    }
+
+    @Test
     void oneAtATime() {
         for (JsonNode c : cases) check(c, encoder.encode(List.of(ints(c.get("ids")))).getFirst());
     }
