@@ -177,7 +177,7 @@ def main():
     if a.from_distil or a.from_distil2:
         ck = torch.load(a.from_distil or a.from_distil2)
         model.load_state_dict(ck["state"])
-        say(f"stage 1 skipped: {a.from_distil} (step {ck['step']})")
+        say(f"stage 1 skipped: {a.from_distil or a.from_distil2} (step {ck['step']})")
     else:
         opt = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=a.distil_lr, weight_decay=0.01)
         batches = []
@@ -256,18 +256,24 @@ def main():
     def head_logits(x):
         return model.classifier(model.head.norm(F.gelu(model.head.dense(x))))
 
+    best = (-1.0, 0, None)
     for ep in range(a.head_epochs):
         perm = torch.randperm(len(xtr), generator=g)
         for k in range(0, len(perm), 64):
             idx = perm[k:k + 64]
             loss = F.cross_entropy(head_logits(xtr[idx]), ytr[idx])
             opt.zero_grad(); loss.backward(); opt.step()
-        if (ep + 1) % 10 == 0 or ep + 1 == a.head_epochs:
+        if (ep + 1) % 5 == 0 or ep + 1 == a.head_epochs:
             with torch.no_grad():
                 pred = head_logits(xva).argmax(-1)
             tp = int(((pred == 1) & (yva == 1)).sum()); fp = int(((pred == 1) & (yva == 0)).sum()); fn = int(((pred == 0) & (yva == 1)).sum())
             pr = tp / max(1, tp + fp); rc = tp / max(1, tp + fn)
-            say(f"head epoch {ep + 1}: train loss {loss.item():.4f}, validation spam F1 {2 * pr * rc / max(1e-9, pr + rc):.4f} (P {pr:.4f} R {rc:.4f})")
+            f1 = 2 * pr * rc / max(1e-9, pr + rc)
+            say(f"head epoch {ep + 1}: train loss {loss.item():.4f}, validation spam F1 {f1:.4f} (P {pr:.4f} R {rc:.4f})")
+            if f1 > best[0]:   # early stopping on the validation split (the test split is never looked at)
+                best = (f1, ep + 1, {k: v.detach().clone() for k, v in model.state_dict().items() if k.startswith(("head.", "classifier."))})
+    model.load_state_dict(best[2], strict=False)
+    say(f"head: kept epoch {best[1]} (validation spam F1 {best[0]:.4f})")
     say(f"held-out cos {heldout_cos():.4f} (final)")
     save_ckpt(os.path.join(a.work, "ckpt-final.pt"), model, cfg, 2, a.head_epochs)
     export(model, cfg, wp, emails, a)
