@@ -57,8 +57,8 @@ public final class DemoRun {
     }
 
     static final Duration DEFAULT_LIMIT = Duration.ofMinutes(3);
-    /** How many messages get their nearest earlier messages (by embedding) printed. */
-    static final int NEAREST_LINES = 10;
+    /** At most this many messages get their nearest earlier messages (by embedding) printed: every one after the third. */
+    static final int NEAREST_LINES = 30;
     /** The bundled model is small: the CPU is the right device for it everywhere. */
     static final String DEVICE = "cpu";
 
