@@ -14,6 +14,7 @@ import picocli.CommandLine.Command;
                 BenchCommand.class,
                 RandomModelCommand.class,
                 GpuBundleCommand.class,
+                EvaluateCommand.class,
         })
 public final class StreamBertCli implements Runnable {
 

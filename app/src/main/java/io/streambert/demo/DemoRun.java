@@ -57,7 +57,9 @@ public final class DemoRun {
     }
 
     static final Duration DEFAULT_LIMIT = Duration.ofMinutes(3);
-    /** The bundled model is tiny: the CPU is the right device for it everywhere. */
+    /** At most this many messages get their nearest earlier messages (by embedding) printed: every one after the third. */
+    static final int NEAREST_LINES = 30;
+    /** The bundled model is small: the CPU is the right device for it everywhere. */
     static final String DEVICE = "cpu";
 
     private final Options options;
@@ -98,6 +100,7 @@ public final class DemoRun {
             handedOver = true; // the service owns the encoder from here and closes it
             try (AutoCloseable service = starter.start(config, encoder)) {
                 out.printf("service     : started with the bundled model %s on the CPU (%.1f s)%n", modelDir, secondsSince(t0));
+                out.println("model       : " + BundledModel.DESCRIPTION);
                 out.println();
                 return produceAndWatch(broker.bootstrapServers(), config, input);
             } finally {
@@ -141,6 +144,10 @@ public final class DemoRun {
         Map<String, Integer> reasons = new TreeMap<>();
         int flagged = 0;
         int records = 0;
+        NearestEarlier nearest = new NearestEarlier();
+        int shownNearest = 0;
+        Map<String, String> descriptions = new java.util.HashMap<>();
+        for (DemoInput s : samples) descriptions.put(s.id(), s.description());
         AtomicLong firstSend = new AtomicLong();
         long firstResult = 0;
         long doneAt = 0;
@@ -166,6 +173,8 @@ public final class DemoRun {
                             EmbeddingEvent e = serdes.embeddingEvents().deserializer().deserialize(topic, r.value());
                             embedding.add(e.getId());
                             out.println(ResultFormat.embedding(e));
+                            List<NearestEarlier.Match> near = nearest.addAndFind(e.getId(), e.getVector(), 2);
+                            if (nearest.size() > 3 && shownNearest++ < NEAREST_LINES) out.println(NearestEarlier.line(e.getId(), near, descriptions));
                         } else {
                             DeadLetter d = serdes.deadLetters().deserializer().deserialize(topic, r.value());
                             dead.add(keyOf(d.getKey()));

@@ -30,15 +30,23 @@ class DemoIT {
         String out = captured.toString(StandardCharsets.UTF_8);
         assertEquals(0, exit, "demo exit code; output:\n" + out);
         assertTrue(out.contains("every event came out: OK"), out);
-        assertTrue(out.contains("moderation events: 12/12"), out);
-        assertTrue(out.contains("embedding events:  12/12"), out);
+        assertTrue(out.contains("moderation events: 23/23"), out);
+        assertTrue(out.contains("embedding events:  23/23"), out);
+        assertTrue(out.contains("[nearest]"), "nearest earlier messages are shown");
         assertTrue(out.contains("[dead-letter] key=poison-01 reason=UNDECODABLE"), out);
         assertTrue(out.contains("[dead-letter] key=empty-01 reason=EMPTY_TEXT"), out);
         for (int i = 1; i <= 12; i++) {
             String id = String.format("msg-%02d", i);
             assertTrue(out.contains("[moderation] " + id), "moderation line for " + id);
-            assertTrue(out.contains("[embedding]  " + id + "     dim=128"), "embedding line for " + id);
+            assertTrue(out.contains("[embedding]  " + id + "     dim=384"), "embedding line for " + id);
         }
+        for (int i = 1; i <= 11; i++) {
+            String id = String.format("email-%02d", i);
+            assertTrue(out.contains("[moderation] " + id), "moderation line for " + id);
+        }
+        // the bundled model is trained: the held-out spam emails are flagged (it gets all of them on this sample)
+        long flaggedSpam = out.lines().filter(l -> l.startsWith("[moderation] email-") && l.contains("label=spam") && l.contains("FLAGGED")).count();
+        assertTrue(flaggedSpam >= 4, "flagged held-out spam emails: " + flaggedSpam + "\n" + out);
     }
 
     /** Shows the demo's output in the test log and keeps a copy to assert on. */

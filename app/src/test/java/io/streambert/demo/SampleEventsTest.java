@@ -26,22 +26,42 @@ class SampleEventsTest {
     private static final EventSerdes SERDES = EventSerdes.registryFree();
 
     @Test
-    void twelveGoodEventsThenAnEmptyTextAndAPoisonPill() {
+    void shortMessagesAndHeldOutEmailsThenAnEmptyTextAndAPoisonPill() {
         List<DemoInput> all = SampleEvents.all("text-events");
-        assertEquals(14, all.size());
-        assertEquals(12, all.stream().filter(DemoInput::goodEvent).count());
-        assertEquals(14, all.stream().map(DemoInput::id).distinct().count(), "ids are unique");
-        for (DemoInput in : all.subList(0, 12)) {
+        int good = all.size() - 2;
+        assertEquals(12 + 11, good, "12 short messages and the 11 held-out emails shipped with the model");
+        assertEquals(good, all.stream().filter(DemoInput::goodEvent).count());
+        assertEquals(all.size(), all.stream().map(DemoInput::id).distinct().count(), "ids are unique");
+        for (DemoInput in : all.subList(0, good)) {
             TextEvent ev = SERDES.textEvents().deserializer().deserialize("text-events", in.value());
             assertEquals(in.id(), ev.getId());
             assertFalse(ev.getText().isBlank(), in.id());
         }
-        DemoInput empty = all.get(12);
+        List<DemoInput> emails = all.stream().filter(d -> d.id().startsWith("email-")).toList();
+        assertEquals(11, emails.size());
+        assertTrue(emails.stream().anyMatch(d -> d.description().startsWith("held-out spam email: ")), "some held-out spam");
+        assertTrue(emails.stream().anyMatch(d -> d.description().startsWith("held-out hard ham email: ")), "some hard ham");
+        DemoInput empty = all.get(good);
         assertFalse(empty.goodEvent());
         assertEquals("", SERDES.textEvents().deserializer().deserialize("text-events", empty.value()).getText());
-        DemoInput poison = all.get(13);
+        DemoInput poison = all.get(good + 1);
         assertFalse(poison.goodEvent());
         assertThrows(RuntimeException.class, () -> SERDES.textEvents().deserializer().deserialize("text-events", poison.value()));
+    }
+
+    @Test
+    void nearestEarlierRanksByCosineAndOnlyLooksBack() {
+        NearestEarlier n = new NearestEarlier();
+        assertTrue(n.addAndFind("a", List.of(1f, 0f, 0f), 2).isEmpty(), "nothing earlier");
+        assertEquals(List.of(new NearestEarlier.Match("a", 0.6)), round(n.addAndFind("b", List.of(0.6f, 0.8f, 0f), 2)));
+        List<NearestEarlier.Match> m = round(n.addAndFind("c", List.of(0f, 1f, 0f), 2));
+        assertEquals(List.of(new NearestEarlier.Match("b", 0.8), new NearestEarlier.Match("a", 0.0)), m);
+        String line = NearestEarlier.line("c", m, Map.of("b", "the second message", "a", "x".repeat(80)));
+        assertTrue(line.contains("[nearest]") && line.contains("b (cos 0.80) \"the second message\"") && line.contains("xxx..."), line);
+    }
+
+    private static List<NearestEarlier.Match> round(List<NearestEarlier.Match> ms) {
+        return ms.stream().map(x -> new NearestEarlier.Match(x.id(), Math.round(x.cosine() * 1e6) / 1e6)).toList();
     }
 
     @Test
@@ -82,9 +102,10 @@ class SampleEventsTest {
     @Test
     void theBundledModelIsOnTheClassPathAndExtracts(@TempDir Path dir) throws Exception {
         Path model = BundledModel.extractTo(dir.resolve("m"));
-        for (String f : List.of("config.json", "model.safetensors", "tokenizer.json")) {
+        for (String f : List.of("config.json", "model.safetensors", "tokenizer.json", "modules.json", "1_Pooling/config.json")) {
             assertTrue(Files.size(model.resolve(f)) > 0, f);
         }
         assertTrue(Files.readString(model.resolve("config.json")).contains("\"modernbert\""));
+        assertTrue(Files.readString(model.resolve("config.json")).contains("\"spam\""), "the bundled model is the ham/spam one");
     }
 }

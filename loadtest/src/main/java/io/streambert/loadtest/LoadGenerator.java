@@ -63,6 +63,10 @@ public final class LoadGenerator implements Callable<Integer> {
     @Option(names = "--max-seconds", defaultValue = "120", description = "Give up waiting for results after this long (default: ${DEFAULT-VALUE}).")
     long maxSeconds;
 
+    @Option(names = "--replay", description = "Replay these texts instead of synthetic ones: JSONL with a \"text\" field per line"
+            + " (e.g. the training recipe's emails.jsonl) or one text per line; cycled in file order.")
+    java.nio.file.Path replay;
+
     @Option(names = "--seed", defaultValue = "1", description = "Seed for the synthetic texts.")
     long seed;
 
@@ -89,7 +93,7 @@ public final class LoadGenerator implements Callable<Integer> {
 
     LoadReport run() throws InterruptedException {
         Pacer pacer = new Pacer(rate);
-        SampleTexts texts = new SampleTexts(SampleTexts.parseLengths(lengths), seed);
+        TextSource texts = replay != null ? ReplayTexts.read(replay) : new SampleTexts(SampleTexts.parseLengths(lengths), seed);
         String runId = "lt-" + UUID.randomUUID().toString().substring(0, 8);
         long deadline = System.nanoTime() + Duration.ofSeconds(maxSeconds).toNanos();
 

@@ -8,7 +8,7 @@ import java.util.SplittableRandom;
  * Synthetic texts of chosen lengths in words, cycling through the lengths so a run mixes short and long
  * inputs (what unpadded batching is for). Deterministic for a given seed so two runs send the same load.
  */
-final class SampleTexts {
+final class SampleTexts implements TextSource {
     private static final String[] WORDS = ("the a service stream event model batch token kafka message user post comment "
             + "great terrible spam offer free click link buy now hello thanks please review order delivery late "
             + "refund account password update weather today tomorrow music video game team win lose love hate")
@@ -43,7 +43,8 @@ final class SampleTexts {
     }
 
     /** The text for event {@code index}: lengths[index % lengths.length] words. */
-    String text(long index) {
+    @Override
+    public String text(long index) {
         int words = lengths[(int) (index % lengths.length)];
         StringBuilder sb = new StringBuilder(words * 7);
         for (int w = 0; w < words; w++) {

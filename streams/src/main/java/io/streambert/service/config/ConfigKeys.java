@@ -111,7 +111,7 @@ public final class ConfigKeys {
         d.put(HEALTH_MAX_THREAD_REPLACEMENTS, "3");
         d.put(HEALTH_MAX_BUFFERED_AGE_MS, "600000");
         d.put(THRESHOLD_DEFAULT, "0.5");
-        d.put(LABELS_SAFE, "safe,ok,neutral,none,clean,benign,non-toxic,non_toxic,not_toxic");
+        d.put(LABELS_SAFE, "safe,ham,ok,neutral,none,clean,benign,non-toxic,non_toxic,not_toxic");
         d.put(PROCESSING_GUARANTEE, "exactly_once_v2");
         d.put(NUM_STREAM_THREADS, "1");
         d.put(STATE_DIR, "");
