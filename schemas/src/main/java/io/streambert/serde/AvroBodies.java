@@ -51,16 +51,19 @@ final class AvroBodies<T extends SpecificRecord> {
 
     /**
      * Reads one record written with {@code writerSchema} from {@code bytes[offset..]}, which must hold exactly one
-     * record. {@code envelope} names the encoding and writer version for messages.
+     * record. {@code envelope} names the encoding and writer version for messages; {@code envelopeField} is the part
+     * of the header that named the writer schema (blamed when that schema cannot be read as the current one).
+     * Failures are {@link RejectedFieldException}s naming the field whose bytes were bad.
      */
-    T read(Schema writerSchema, byte[] bytes, int offset, String envelope) {
+    T read(Schema writerSchema, byte[] bytes, int offset, String envelope, String envelopeField) {
         DatumReader<T> reader;
         try {
             reader = readers.computeIfAbsent(writerSchema,
-                    w -> new SpecificDatumReader<>(w, type.schema(), type.model()));
+                    w -> new FieldTrackingDatumReader<>(w, type.schema(), type.model()));
         } catch (AvroTypeException e) {
-            throw new SerializationException(envelope + ": writer schema " + writerSchema.getFullName()
-                    + " cannot be read as the current " + type.name() + ": " + e.getMessage(), e);
+            throw new RejectedFieldException(envelopeField, envelope + ": writer schema "
+                    + writerSchema.getFullName() + " named by " + envelopeField + " cannot be read as the current "
+                    + type.name() + ": " + e.getMessage(), e);
         }
         BoundedDecoder dec = BoundedDecoder.over(bytes, offset, bytes.length - offset);
         T event;
@@ -68,25 +71,32 @@ final class AvroBodies<T extends SpecificRecord> {
         try {
             event = reader.read(null, dec);
             trailing = dec.remaining();
-        } catch (AvroTypeException e) {
-            throw new SerializationException(envelope + ": writer schema " + writerSchema.getFullName()
-                    + " cannot be read as the current " + type.name() + ": " + e.getMessage(), e);
         } catch (IOException | RuntimeException e) {
-            if (ByteDescriptions.causedBy(e, EOFException.class)) {
-                throw new SerializationException(envelope + ": truncated Avro body: the " + (bytes.length - offset)
-                        + " bytes end before the " + type.name() + " record is complete", e);
+            String field = e instanceof FieldTrackingDatumReader.FieldFailure f ? type.name() + "." + f.path
+                    : RejectedFieldException.BODY;
+            Throwable cause = e instanceof FieldTrackingDatumReader.FieldFailure ? e.getCause() : e;
+            String in = " in field " + field;
+            if (cause instanceof AvroTypeException) {
+                throw new RejectedFieldException(field, envelope + ": writer schema " + writerSchema.getFullName()
+                        + " cannot be read as the current " + type.name() + in + ": " + cause.getMessage(), e);
             }
-            if (e instanceof BoundedDecoder.CorruptAvroException) {
+            if (ByteDescriptions.causedBy(cause, EOFException.class)) {
+                throw new RejectedFieldException(field, envelope + ": truncated Avro body: the "
+                        + (bytes.length - offset) + " bytes end before the " + type.name() + " record is complete"
+                        + in, e);
+            }
+            if (cause instanceof BoundedDecoder.CorruptAvroException) {
                 // A length beyond the end is what truncation looks like from inside; garbage looks the same.
-                throw new SerializationException(envelope + ": truncated or corrupt Avro body for " + type.name()
-                        + ": " + e.getMessage(), e);
+                throw new RejectedFieldException(field, envelope + ": truncated or corrupt Avro body for "
+                        + type.name() + ": " + cause.getMessage() + in, e);
             }
-            throw new SerializationException(envelope + ": corrupt Avro body for " + type.name() + ": "
-                    + ByteDescriptions.rootMessage(e), e);
+            throw new RejectedFieldException(field, envelope + ": corrupt Avro body for " + type.name() + in + ": "
+                    + ByteDescriptions.rootMessage(cause), e);
         }
         if (trailing > 0) {
-            throw new SerializationException(envelope + ": " + trailing + " unexpected bytes after the "
-                    + type.name() + " record (wrong schema, or two messages in one?)");
+            throw new RejectedFieldException(RejectedFieldException.BODY, envelope + ": " + trailing
+                    + " unexpected bytes after the " + type.name() + " record in the Avro " + RejectedFieldException.BODY
+                    + " (wrong schema, or two messages in one?)");
         }
         return event;
     }
