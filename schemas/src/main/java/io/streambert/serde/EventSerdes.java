@@ -71,6 +71,17 @@ public final class EventSerdes {
         return new EventSerdes(EventFormat.CONFLUENT, new SchemaRegistryClient(RegistryConfig.from(config)));
     }
 
+    /**
+     * {@code format} with an existing registry client (shared by several serde sets, or built with a test clock);
+     * {@code config} as for {@link #forFormat}, without the registry settings.
+     */
+    public static EventSerdes withRegistry(EventFormat format, SchemaRegistryClient registry, Map<String, ?> config) {
+        Map<String, ?> c = config == null ? Map.of() : config;
+        Object collection = c.get(JSON_COLLECTION_NAME);
+        return new EventSerdes(format, registry, collection == null ? null : collection.toString(),
+                UnknownFingerprintPolicy.parse(c.get(UnknownFingerprintPolicy.CONFIG)));
+    }
+
     /** Plain JSON everywhere (embedding events as {"id", "vector", "payload"}). */
     public static EventSerdes json() {
         return new EventSerdes(EventFormat.JSON, null);

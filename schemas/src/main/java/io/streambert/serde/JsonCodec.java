@@ -127,7 +127,10 @@ final class JsonCodec<T extends SpecificRecord> implements EventCodec<T> {
         }
     }
 
-    /** "TextEvent.attributes.lang" for the context of a parser inside that field; "value" at the top level. */
+    /**
+     * "TextEvent.attributes.lang" for the context of a parser inside that field; "value" at the top level or under
+     * a key that is not a field of the record.
+     */
     private String path(JsonStreamContext ctx) {
         Deque<String> parts = new ArrayDeque<>();
         for (JsonStreamContext c = ctx; c != null && !c.inRoot(); c = c.getParent()) {
@@ -138,6 +141,11 @@ final class JsonCodec<T extends SpecificRecord> implements EventCodec<T> {
                 parts.addFirst("." + (name.length() > 64 ? name.substring(0, 64) + "..." : name));
             }
         }
-        return parts.isEmpty() ? RejectedFieldException.VALUE : type.name() + String.join("", parts);
+        // The parser may stand on a key the data made up (a mangled name): only a field of the record is named.
+        String first = parts.peekFirst();
+        if (first == null || !first.startsWith(".") || type.schema().getField(first.substring(1)) == null) {
+            return RejectedFieldException.VALUE;
+        }
+        return type.name() + String.join("", parts);
     }
 }

@@ -89,7 +89,7 @@ class RegistryFreeSerdesTest {
                 () -> serdes.textEvents().deserializer().deserialize("texts", ok));
         assertTrue(pause.getMessage().contains("unknown schema fingerprint 0x"), pause.getMessage());
         assertTrue(pause.getMessage().contains("unknown.fingerprint.policy=dead-letter"), pause.getMessage());
-        assertTrue(!(pause instanceof SerializationException), "pause must not look like a bad record");
+        assertTrue(!SerializationException.class.isInstance(pause), "pause must not look like a bad record");
 
         for (Serde<TextEvent> deadLetter : List.of(
                 EventSerdes.registryFree(UnknownFingerprintPolicy.DEAD_LETTER).textEvents(),

@@ -9,7 +9,7 @@ import java.util.regex.Pattern;
  * so a malformed value can still be logged safely.
  */
 public final class UrlRedaction {
-    private static final Pattern USER_INFO = Pattern.compile("(?<=://)[^/?#@\\s,]*@");
+    private static final Pattern USER_INFO = Pattern.compile("(?<=://)[^/?#\\s,]*@");
     private static final Pattern QUERY_VALUE = Pattern.compile("([?&;][^=&;#\\s,]*)=[^&;#\\s,]*");
 
     private UrlRedaction() {}
