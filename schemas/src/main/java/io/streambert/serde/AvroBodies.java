@@ -10,6 +10,7 @@ import org.apache.avro.Schema;
 import org.apache.avro.io.BinaryEncoder;
 import org.apache.avro.io.DatumReader;
 import org.apache.avro.io.EncoderFactory;
+import org.apache.avro.specific.SpecificData;
 import org.apache.avro.specific.SpecificDatumReader;
 import org.apache.avro.specific.SpecificDatumWriter;
 import org.apache.avro.specific.SpecificRecord;
@@ -26,9 +27,17 @@ final class AvroBodies<T extends SpecificRecord> {
     /** Resolving readers are costly to build; one per writer schema, shared by threads (Avro caches per thread). */
     private final Map<Schema, DatumReader<T>> readers = new ConcurrentHashMap<>();
 
+    /** Readers that say which field failed; slower, so used only to explain a failure of the fast one. */
+    private final Map<Schema, DatumReader<T>> trackers = new ConcurrentHashMap<>();
+    /** The type's model without Avro's fast reader, which bypasses the readField hook that tracking needs. */
+    private final SpecificData trackingModel;
+
     AvroBodies(EventType<T> type) {
         this.type = type;
         this.writer = new SpecificDatumWriter<>(type.schema(), type.model());
+        this.trackingModel = new SpecificData(type.type().getClassLoader());
+        type.model().getConversions().forEach(trackingModel::addLogicalTypeConversion);
+        trackingModel.setFastReaderEnabled(false);
     }
 
     EventType<T> type() {
@@ -59,7 +68,7 @@ final class AvroBodies<T extends SpecificRecord> {
         DatumReader<T> reader;
         try {
             reader = readers.computeIfAbsent(writerSchema,
-                    w -> new FieldTrackingDatumReader<>(w, type.schema(), type.model()));
+                    w -> new SpecificDatumReader<>(w, type.schema(), type.model()));
         } catch (AvroTypeException e) {
             throw new RejectedFieldException(envelopeField, envelope + ": writer schema "
                     + writerSchema.getFullName() + " named by " + envelopeField + " cannot be read as the current "
@@ -72,9 +81,8 @@ final class AvroBodies<T extends SpecificRecord> {
             event = reader.read(null, dec);
             trailing = dec.remaining();
         } catch (IOException | RuntimeException e) {
-            String field = e instanceof FieldTrackingDatumReader.FieldFailure f ? type.name() + "." + f.path
-                    : RejectedFieldException.BODY;
-            Throwable cause = e instanceof FieldTrackingDatumReader.FieldFailure ? e.getCause() : e;
+            String field = fieldThatFails(writerSchema, bytes, offset);
+            Throwable cause = e;
             String in = " in field " + field;
             if (cause instanceof AvroTypeException) {
                 throw new RejectedFieldException(field, envelope + ": writer schema " + writerSchema.getFullName()
@@ -99,5 +107,19 @@ final class AvroBodies<T extends SpecificRecord> {
                     + " (wrong schema, or two messages in one?)");
         }
         return event;
+    }
+
+    /** Decodes again with a tracking reader to find the field whose bytes are bad; "body" when none can be named. */
+    private String fieldThatFails(Schema writerSchema, byte[] bytes, int offset) {
+        try {
+            DatumReader<T> tracker = trackers.computeIfAbsent(writerSchema,
+                    w -> new FieldTrackingDatumReader<>(w, type.schema(), trackingModel));
+            tracker.read(null, BoundedDecoder.over(bytes, offset, bytes.length - offset));
+        } catch (FieldTrackingDatumReader.FieldFailure f) {
+            return type.name() + "." + f.path;
+        } catch (IOException | RuntimeException e) {
+            return RejectedFieldException.BODY;
+        }
+        return RejectedFieldException.BODY;
     }
 }
