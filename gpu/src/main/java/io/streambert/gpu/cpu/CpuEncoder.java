@@ -86,7 +86,7 @@ public final class CpuEncoder implements Encoder {
         int maxTokens = m.maxTokens(), embeddingDim = m.embeddingDim();
         Pooling pooling = m.embeddingPooling();
         String revision = m.revision();
-        ModelTokenizer tok = ModelTokenizer.load(dir, maxTokens, options.truncation(), cfg.sepTokenId());
+        ModelTokenizer tok = ModelTokenizer.load(dir, maxTokens, options.truncation(), cfg.sepTokenId(), cfg.vocabSize(), cfg.name());
         try {
             CpuEncoder e = new CpuEncoder(cfg, m.weights(), tok, maxTokens, pooling, embeddingDim, revision, m.labels());
             LOG.info("loaded {} (revision {}) on cpu: {} layers, hidden {}, {} labels, max {} tokens, embedding {} pooling dim {}",

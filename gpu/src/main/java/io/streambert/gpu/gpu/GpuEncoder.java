@@ -89,7 +89,7 @@ public final class GpuEncoder implements Encoder {
         ModelTokenizer tok = null;
         try {
             ModelDirectory m = ModelDirectory.load(dir, options);
-            tok = ModelTokenizer.load(dir, m.maxTokens(), options.truncation(), m.cfg().sepTokenId());
+            tok = ModelTokenizer.load(dir, m.maxTokens(), options.truncation(), m.cfg().sepTokenId(), m.cfg().vocabSize(), m.cfg().name());
             GpuEncoder e = new GpuEncoder(device, m, tok);
             LOG.info("loaded {} (revision {}) on {}: {} layers, hidden {}, {} labels, max {} tokens, embedding {} pooling dim {}",
                     m.cfg().name(), m.revision(), device.name(), m.cfg().numLayers(), m.cfg().hiddenSize(), m.labels().size(),
@@ -177,6 +177,7 @@ public final class GpuEncoder implements Encoder {
         DeviceBuffer proj = scratch.get("proj", 2L * n * h);
         DeviceBuffer up = scratch.get("up", 2L * n * 2 * inter), act = scratch.get("act", 2L * n * inter);
 
+        weights.ensureRope(seqs.maxSeqlen());
         LayerNormLaunch.embedLayerNorm(device, ROWS, idsB, weights.tokEmb, x, xb, weights.embNormW, weights.embNormB,
                 n, h, cfg.vocabSize(), eps);
         List<DeviceWeights.Layer> layers = weights.layers;
@@ -186,7 +187,7 @@ public final class GpuEncoder implements Encoder {
                 LayerNormLaunch.layerNorm(device, ROWS, x, xb, l.attnNormW(), l.attnNormB(), n, h, eps);
             }
             gemm.run(xb, l.wqkv(), l.wqkvB(), qkv, Gemm.Output.BF16, n, 3 * h, h);
-            RopeLaunch.DEFAULT.run(device, seqs, qkv, cu, heads, cfg.headDim(), l.rope().cos(), l.rope().sin(), info.maxTokens());
+            RopeLaunch.DEFAULT.run(device, seqs, qkv, cu, heads, cfg.headDim(), l.rope().cos(), l.rope().sin(), l.rope().positions());
             AttentionLaunch.run(device, tiling, seqs, qkv, attn, cu, tiles, heads, l.window(), null);
             gemm.run(attn, l.wo(), l.woB(), proj, Gemm.Output.BF16, n, h, h);
             LayerNormLaunch.addLayerNorm(device, ROWS, x, proj, xb, l.mlpNormW(), l.mlpNormB(), n, h, eps);
