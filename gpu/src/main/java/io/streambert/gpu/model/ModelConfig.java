@@ -34,6 +34,7 @@ public record ModelConfig(
         String problemType, List<String> id2label,
         double globalRopeTheta, double localRopeTheta, boolean[] globalLayers, int localAttention,
         int clsTokenId, int sepTokenId, int padTokenId) {
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     public int headDim() {
         return hiddenSize / numHeads;
@@ -77,7 +78,7 @@ public record ModelConfig(
         Path file = dir.resolve("config.json");
         JsonNode c;
         try {
-            c = new ObjectMapper().readTree(Files.readAllBytes(file));
+            c = JSON.readTree(Files.readAllBytes(file));
         } catch (NoSuchFileException e) {
             throw new ModelLoadException(file + ": missing (a Hugging Face model directory needs config.json)");
         } catch (IOException e) {
