@@ -1,5 +1,7 @@
 package io.streambert.gpu.device;
 
+import io.streambert.engine.DeviceException;
+
 import jcuda.Pointer;
 import jcuda.cudaDataType;
 import jcuda.jcublas.JCublas2;

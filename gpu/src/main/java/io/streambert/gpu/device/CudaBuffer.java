@@ -1,5 +1,7 @@
 package io.streambert.gpu.device;
 
+import io.streambert.engine.DeviceException;
+
 import jcuda.CudaException;
 import jcuda.driver.CUcontext;
 import jcuda.driver.CUdeviceptr;

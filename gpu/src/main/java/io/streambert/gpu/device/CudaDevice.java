@@ -1,6 +1,8 @@
 package io.streambert.gpu.device;
 
-import io.streambert.gpu.model.Bf16;
+import io.streambert.engine.DeviceException;
+
+import io.streambert.engine.model.Bf16;
 
 import jcuda.CudaException;
 import jcuda.Pointer;

@@ -1,5 +1,7 @@
 package io.streambert.gpu.device;
 
+import io.streambert.engine.DeviceException;
+
 /**
  * The one narrow backend seam the GPU encoder and the kernel tests talk to: device memory and kernel
  * launches by name, the way cuLaunchKernel sees them. {@code CudaDevice} drives a real GPU through JCuda

@@ -1,5 +1,7 @@
 package io.streambert.gpu.device;
 
+import io.streambert.engine.DeviceException;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.lang.foreign.Arena;

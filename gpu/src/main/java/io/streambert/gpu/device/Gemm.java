@@ -1,5 +1,7 @@
 package io.streambert.gpu.device;
 
+import io.streambert.engine.DeviceException;
+
 /**
  * The encoder's matrix products, the job cuBLAS does on a GPU:
  * {@code C[rows, out] = A[rows, k] x W[out, k]^T (+ bias[out])}, A and W bf16 (W as a checkpoint stores a Linear's

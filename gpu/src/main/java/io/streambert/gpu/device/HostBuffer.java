@@ -1,5 +1,7 @@
 package io.streambert.gpu.device;
 
+import io.streambert.engine.DeviceException;
+
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 

@@ -1,5 +1,7 @@
 package io.streambert.gpu.device;
 
+import io.streambert.engine.DeviceException;
+
 /**
  * Launch argument helpers. Checks a launch's Java arguments against what the kernel takes, so a wrong argument list is a clear error
  * instead of a kernel reading garbage. Codes as the emulator's registry reports them: 'p' pointer

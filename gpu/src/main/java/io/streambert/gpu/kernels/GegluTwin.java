@@ -1,6 +1,6 @@
 package io.streambert.gpu.kernels;
 
-import io.streambert.gpu.cpu.Erf;
+import io.streambert.engine.cpu.Erf;
 
 /** Plain-loop twin of sb_geglu (same arguments). */
 public final class GegluTwin {

@@ -1,7 +1,7 @@
 package io.streambert.gpu.kernels;
 
 import io.streambert.gpu.device.Gemm;
-import io.streambert.gpu.model.Bf16;
+import io.streambert.engine.model.Bf16;
 
 /**
  * Plain-loop twin of {@link Gemm} (same argument order and shapes; host arrays instead of buffers):

@@ -1,6 +1,6 @@
 package io.streambert.gpu.kernels;
 
-import io.streambert.gpu.cpu.RopeTable;
+import io.streambert.engine.cpu.RopeTable;
 import io.streambert.gpu.device.Device;
 import io.streambert.gpu.device.DeviceBuffer;
 import io.streambert.gpu.device.Dim3;

@@ -1,6 +1,6 @@
 package io.streambert.gpu.kernels;
 
-import io.streambert.gpu.model.Bf16;
+import io.streambert.engine.model.Bf16;
 
 /**
  * How a twin computes. {@link #EXACT}: float64 throughout on the given (bf16-valued) inputs, no rounding of the

@@ -1,6 +1,6 @@
 package io.streambert.gpu.device;
 
-import io.streambert.gpu.model.Bf16;
+import io.streambert.engine.model.Bf16;
 
 import org.junit.jupiter.api.Test;
 

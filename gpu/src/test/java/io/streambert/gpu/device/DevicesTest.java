@@ -1,5 +1,7 @@
 package io.streambert.gpu.device;
 
+import io.streambert.engine.DeviceException;
+
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;

@@ -4,7 +4,7 @@ import io.streambert.gpu.device.DeviceBuffer;
 import io.streambert.gpu.device.EmulatedDevice;
 import io.streambert.gpu.device.EmulatedGemm;
 import io.streambert.gpu.device.Gemm;
-import io.streambert.gpu.model.Bf16;
+import io.streambert.engine.model.Bf16;
 import org.junit.jupiter.api.Test;
 
 import java.util.Random;

@@ -1,6 +1,6 @@
 package io.streambert.gpu.kernels;
 
-import io.streambert.gpu.model.Bf16;
+import io.streambert.engine.model.Bf16;
 
 import java.util.Random;
 

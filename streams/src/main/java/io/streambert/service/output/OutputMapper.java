@@ -1,7 +1,7 @@
 package io.streambert.service.output;
 
-import io.streambert.gpu.ModelInfo;
-import io.streambert.gpu.Prediction;
+import io.streambert.engine.ModelInfo;
+import io.streambert.engine.Prediction;
 import io.streambert.schemas.EmbeddingEvent;
 import io.streambert.schemas.ModerationEvent;
 import io.streambert.schemas.Timings;

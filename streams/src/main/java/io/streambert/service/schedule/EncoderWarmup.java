@@ -1,6 +1,6 @@
 package io.streambert.service.schedule;
 
-import io.streambert.gpu.Encoder;
+import io.streambert.engine.Encoder;
 import java.util.ArrayList;
 import java.util.List;
 import org.slf4j.Logger;

@@ -1,6 +1,6 @@
 package io.streambert.service.schedule;
 
-import io.streambert.gpu.Prediction;
+import io.streambert.engine.Prediction;
 
 /** The outcome for one submitted sequence: a prediction, or why the encoder would not produce one. */
 public sealed interface InferenceResult {

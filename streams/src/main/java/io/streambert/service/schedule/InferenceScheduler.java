@@ -1,9 +1,9 @@
 package io.streambert.service.schedule;
 
-import io.streambert.gpu.Encoder;
-import io.streambert.gpu.InputRejectedException;
-import io.streambert.gpu.Prediction;
-import io.streambert.gpu.device.DeviceException;
+import io.streambert.engine.Encoder;
+import io.streambert.engine.InputRejectedException;
+import io.streambert.engine.Prediction;
+import io.streambert.engine.DeviceException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;

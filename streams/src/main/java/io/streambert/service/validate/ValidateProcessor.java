@@ -1,7 +1,7 @@
 package io.streambert.service.validate;
 
-import io.streambert.gpu.Encoder;
-import io.streambert.gpu.InputRejectedException;
+import io.streambert.engine.Encoder;
+import io.streambert.engine.InputRejectedException;
 import io.streambert.schemas.TextEvent;
 import io.streambert.service.ops.ServiceMetrics;
 import java.nio.charset.StandardCharsets;

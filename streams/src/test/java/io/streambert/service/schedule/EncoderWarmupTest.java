@@ -3,9 +3,9 @@ package io.streambert.service.schedule;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import io.streambert.gpu.Encoder;
-import io.streambert.gpu.EncoderOptions;
-import io.streambert.gpu.Encoders;
+import io.streambert.engine.Encoder;
+import io.streambert.engine.EncoderOptions;
+import io.streambert.engine.Encoders;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;

@@ -153,16 +153,16 @@ class InferenceSchedulerTest {
 
     @Test
     void aDeviceFailureFailsTheCallersInsteadOfDeadLetteringTheirRecords() throws Exception {
-        io.streambert.gpu.Encoder broken = new TestEncoder() {
+        io.streambert.engine.Encoder broken = new TestEncoder() {
             @Override
-            public List<io.streambert.gpu.Prediction> encode(List<int[]> sequences) {
-                throw new io.streambert.gpu.device.DeviceException("CUDA error: an illegal memory access was encountered");
+            public List<io.streambert.engine.Prediction> encode(List<int[]> sequences) {
+                throw new io.streambert.engine.DeviceException("CUDA error: an illegal memory access was encountered");
             }
         };
         try (InferenceScheduler s = new InferenceScheduler(broken, 1000, 100, 100, null)) {
             var f = s.submit(seqs(3, 10, 100));
             var e = assertThrows(java.util.concurrent.ExecutionException.class, () -> f.get(10, TimeUnit.SECONDS));
-            assertInstanceOf(io.streambert.gpu.device.DeviceException.class, e.getCause());
+            assertInstanceOf(io.streambert.engine.DeviceException.class, e.getCause());
             assertEquals(0, s.queuedTokens(), "a failed request gives its queue room back");
             assertTrue(s.isRunning(), "the scheduler keeps serving (the device may recover)");
         }

@@ -1,9 +1,9 @@
 package io.streambert.service.testing;
 
-import io.streambert.gpu.Encoder;
-import io.streambert.gpu.InputRejectedException;
-import io.streambert.gpu.ModelInfo;
-import io.streambert.gpu.Prediction;
+import io.streambert.engine.Encoder;
+import io.streambert.engine.InputRejectedException;
+import io.streambert.engine.ModelInfo;
+import io.streambert.engine.Prediction;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;

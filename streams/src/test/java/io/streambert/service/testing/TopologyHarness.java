@@ -1,7 +1,7 @@
 package io.streambert.service.testing;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.streambert.gpu.Encoder;
+import io.streambert.engine.Encoder;
 import io.streambert.schemas.DeadLetter;
 import io.streambert.schemas.EmbeddingEvent;
 import io.streambert.schemas.ModerationEvent;

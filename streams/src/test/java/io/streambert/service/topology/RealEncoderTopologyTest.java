@@ -4,10 +4,10 @@ import static org.junit.jupiter.api.Assertions.*;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.streambert.gpu.Encoder;
-import io.streambert.gpu.EncoderOptions;
-import io.streambert.gpu.Encoders;
-import io.streambert.gpu.Prediction;
+import io.streambert.engine.Encoder;
+import io.streambert.engine.EncoderOptions;
+import io.streambert.engine.Encoders;
+import io.streambert.engine.Prediction;
 import io.streambert.schemas.DeadLetter;
 import io.streambert.schemas.EmbeddingEvent;
 import io.streambert.schemas.ModerationEvent;

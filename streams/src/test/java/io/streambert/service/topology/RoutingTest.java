@@ -3,7 +3,7 @@ package io.streambert.service.topology;
 import static io.streambert.service.testing.TopologyHarness.bytes;
 import static org.junit.jupiter.api.Assertions.*;
 
-import io.streambert.gpu.Prediction;
+import io.streambert.engine.Prediction;
 import io.streambert.schemas.EmbeddingEvent;
 import io.streambert.schemas.ModerationEvent;
 import io.streambert.service.testing.TestEncoder;

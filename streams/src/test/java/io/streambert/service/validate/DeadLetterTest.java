@@ -124,8 +124,8 @@ class DeadLetterTest {
         java.util.concurrent.atomic.AtomicBoolean broken = new java.util.concurrent.atomic.AtomicBoolean(true);
         TestEncoder flaky = new TestEncoder() {
             @Override
-            public List<io.streambert.gpu.Prediction> encode(List<int[]> sequences) {
-                if (broken.get()) throw new io.streambert.gpu.device.DeviceException("device lost");
+            public List<io.streambert.engine.Prediction> encode(List<int[]> sequences) {
+                if (broken.get()) throw new io.streambert.engine.DeviceException("device lost");
                 return super.encode(sequences);
             }
         };

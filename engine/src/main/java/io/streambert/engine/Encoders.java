@@ -1,0 +1,62 @@
+package io.streambert.engine;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Optional;
+import java.util.ServiceLoader;
+
+/**
+ * The provider: opens the model in {@code dir} on the device {@link EncoderOptions#device()} asks for
+ * (parsed by {@link DeviceSpec}; auto: cuda when a GPU is usable, else cpu), logs the choice, and returns the
+ * {@link Encoder}. Backends are found with {@link ServiceLoader} ({@link BackendProvider}).
+ *
+ * <p>Errors: a bad model directory is a {@link ModelLoadException}; an unknown device name an
+ * {@link IllegalArgumentException}; cuda without a usable GPU the backend's exception saying why.
+ * {@code emulated} runs the GPU encoder over the CPU emulation of the CUDA kernels (slow; for tests and checks).
+ * The system property {@code streambert.device} (same values), when set, overrides the options' device.
+ */
+public final class Encoders {
+    private static final Logger LOG = LoggerFactory.getLogger(Encoders.class);
+
+    /** System property that overrides EncoderOptions.device (auto | cpu | cuda | cuda:N | emulated). */
+    public static final String DEVICE_PROPERTY = "streambert.device";
+
+    private Encoders() {}
+
+    public static Encoder open(Path dir, EncoderOptions options) {
+        EncoderOptions opts = options == null ? EncoderOptions.defaults() : options;
+        if (!Files.isDirectory(dir)) throw new ModelLoadException(dir + ": not a model directory");
+        String forced = System.getProperty(DEVICE_PROPERTY);
+        boolean isForced = forced != null && !forced.isBlank();
+        if (isForced) LOG.info("device '{}' forced by -D{}", forced, DEVICE_PROPERTY);
+        DeviceSpec device = DeviceSpec.parse(isForced ? forced : opts.device());
+        if (device.kind() == DeviceSpec.Kind.AUTO) {
+            Optional<String> whyNot = unusableReason(DeviceSpec.Kind.CUDA);
+            if (whyNot.isEmpty()) {
+                LOG.info("device auto -> cuda: the CUDA driver reports a GPU");
+                return provider(DeviceSpec.Kind.CUDA).open(dir, opts, DeviceSpec.cuda(0));
+            }
+            LOG.info("device auto -> cpu: {}", whyNot.get());
+            device = DeviceSpec.CPU;
+        }
+        return provider(device.kind()).open(dir, opts, device);
+    }
+
+    /** Empty when {@code kind} is usable here, else why not (including: no backend for it on the class path). */
+    public static Optional<String> unusableReason(DeviceSpec.Kind kind) {
+        for (BackendProvider p : ServiceLoader.load(BackendProvider.class)) {
+            if (p.kinds().contains(kind)) return p.unusableReason(kind);
+        }
+        return Optional.of("no " + kind.word() + " backend on the class path (module streambert-gpu)");
+    }
+
+    private static BackendProvider provider(DeviceSpec.Kind kind) {
+        for (BackendProvider p : ServiceLoader.load(BackendProvider.class)) {
+            if (p.kinds().contains(kind)) return p;
+        }
+        throw new IllegalArgumentException("device " + kind.word() + " needs module streambert-gpu on the class path");
+    }
+}

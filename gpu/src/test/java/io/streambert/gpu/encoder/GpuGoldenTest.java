@@ -1,0 +1,64 @@
+package io.streambert.gpu.encoder;
+
+import io.streambert.engine.EncoderOptions;
+import io.streambert.engine.Prediction;
+import io.streambert.engine.TestModels;
+import io.streambert.engine.TestModels.Case;
+import io.streambert.gpu.device.EmulatedDevice;
+import io.streambert.engine.model.SafeTensorsFile;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * tiny-a's golden cases (float64 reference) through GpuEncoder on EmulatedDevice: bf16 weights and activations,
+ * so the bounds are bf16-sized, not the CPU path's 1e-3 (see GoldenBounds for each bound and why).
+ */
+class GpuGoldenTest {
+    static GpuEncoder encoder;
+    static SafeTensorsFile expected;
+    static List<Case> cases;
+    static List<float[]> baseline;
+    @TempDir
+    static Path tmp;
+
+    @BeforeAll
+    static void open() {
+        encoder = GpuEncoder.open(TestModels.tinyA(), EncoderOptions.defaults().withDevice("emulated"), new EmulatedDevice());
+        expected = SafeTensorsFile.open(TestModels.tinyA().resolve("expected.safetensors"));
+        cases = TestModels.cases();
+        baseline = GoldenBaseline.hiddenWithBf16Weights(TestModels.tinyA(), tmp, cases.stream().map(Case::inputIds).toList());
+    }
+
+    @AfterAll
+    static void close() {
+        encoder.close();
+        expected.close();
+    }
+
+    @Test
+    void everyCaseInOneBatchIsCloseToTheReference() {
+        List<int[]> batch = new ArrayList<>();
+        for (Case c : cases) batch.add(c.inputIds());
+        List<Prediction> out = encoder.encode(batch);
+        List<float[]> hidden = encoder.hiddenStates(batch);
+        assertEquals(cases.size(), out.size());
+        GoldenBounds.Summary sum = new GoldenBounds.Summary("tiny-a");
+        for (int i = 0; i < cases.size(); i++) {
+            Case c = cases.get(i);
+            GoldenBounds.check(c.id(), expected, out.get(i), hidden.get(i), baseline.get(i), c.expectedLabel(), false, sum);
+            assertEquals(c.inputIds().length, out.get(i).tokens(), c.id());
+        }
+        sum.print();
+        assertTrue(sum.labelsChecked >= cases.size() / 2, "labels checked on only " + sum.labelsChecked + " cases");
+    }
+}
