@@ -127,7 +127,7 @@ public final class StreamBertService implements AutoCloseable {
             streamsMetrics.bindTo(registry);
             if (config.httpPort() >= 0) {
                 KafkaStreams k = ks;
-                server = new OpsHttpServer(config.httpPort(), registry, this::health,
+                server = new OpsHttpServer(config.httpBindAddress(), config.httpPort(), registry, this::health,
                         () -> new OpsHttpServer.Status(k.state() == KafkaStreams.State.RUNNING, "kafka streams " + k.state()));
                 log.info("metrics, health and readiness on http://0.0.0.0:{}/metrics /health /ready", server.port());
             }
