@@ -9,6 +9,7 @@ import io.streambert.service.config.StreamsSettings;
 import io.streambert.service.ops.ServiceMetrics;
 import io.streambert.service.output.OutputMapper;
 import io.streambert.service.schedule.InferenceScheduler;
+import io.streambert.service.validate.TextHasher;
 import io.streambert.service.validate.ValidateProcessor;
 import java.util.function.BooleanSupplier;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -62,7 +63,7 @@ public final class StreamBertTopology {
         Topology t = new Topology();
         t.addSource(SOURCE, new ByteArrayDeserializer(), new ByteArrayDeserializer(), topics.inputs().toArray(String[]::new));
         t.addProcessor(VALIDATE, () -> new ValidateProcessor(serdes.text().deserializer(), scheduler.encoder(),
-                config.textMaxBytes(), BATCH, deadSink, metrics), SOURCE);
+                config.textMaxBytes(), BATCH, deadSink, metrics, TextHasher.keyed(config.textHashKey().value())), SOURCE);
         t.addProcessor(BATCH, () -> new MicroBatchProcessor(BUFFER_STORE, limits, scheduler, mapper, topics, metrics, draining), VALIDATE);
         t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(BUFFER_STORE), Serdes.Long(), new BufferedRecordSerde())
                 // No cache: each buffered record goes to the changelog in the current transaction, not at some later flush.

@@ -33,15 +33,23 @@ public final class ValidateProcessor extends ContextualProcessor<byte[], byte[],
     private final String batchChild;
     private final String deadLetterChild;
     private final ServiceMetrics metrics;
+    private final TextHasher hasher;
 
     public ValidateProcessor(Deserializer<TextEvent> deserializer, Encoder encoder, int textMaxBytes,
                              String batchChild, String deadLetterChild, ServiceMetrics metrics) {
+        this(deserializer, encoder, textMaxBytes, batchChild, deadLetterChild, metrics, TextHasher.unkeyed());
+    }
+
+    /** With {@code hasher} for text_sha256 (HMAC-SHA256 when text.hash.key is set). */
+    public ValidateProcessor(Deserializer<TextEvent> deserializer, Encoder encoder, int textMaxBytes,
+                             String batchChild, String deadLetterChild, ServiceMetrics metrics, TextHasher hasher) {
         this.deserializer = deserializer;
         this.encoder = encoder;
         this.textMaxBytes = textMaxBytes;
         this.batchChild = batchChild;
         this.deadLetterChild = deadLetterChild;
         this.metrics = metrics;
+        this.hasher = hasher;
     }
 
     @Override
@@ -97,7 +105,7 @@ public final class ValidateProcessor extends ContextualProcessor<byte[], byte[],
         }
         Map<String, String> attributes = event.getAttributes() == null ? Map.of() : Map.copyOf(event.getAttributes());
         ValidatedText v = new ValidatedText(record.key(), value, topic, partition, offset, record.timestamp(),
-                event.getId(), event.getTenant(), event.getEventTime(), attributes, sha256(utf8), ids);
+                event.getId(), event.getTenant(), event.getEventTime(), attributes, hasher.hex(utf8), ids);
         context().forward(record.withValue((Object) v), batchChild);
     }
 
