@@ -103,7 +103,7 @@ build_fatbins() {
     local report=$tgt/ptxas-report.tsv raw=$tgt/ptxas-report.txt outdir=$tgt/classes/cuda
     local nvcc
     if ! nvcc=$(find_nvcc); then
-        rm -rf "$outdir"
+        rm -f "$outdir"/*.fatbin "$outdir/fatbins.txt"   # not cuda/src: the sources ship either way
         mkdir -p "$tgt"
         printf '# nvcc not found (SB_NVCC=%s): the GPU kernels were NOT built; no fatbin, no ptxas figures.\n' \
             "${SB_NVCC:-auto}" > "$report"
@@ -151,11 +151,69 @@ build_fatbins() {
     grep -v '^#' "$report" | column -t -s $'\t' 2>/dev/null | sed 's/^/[streambert-native]   /' || true
 }
 
+# NVRTC rules: CudaDevice compiles the bundled sources (classpath cuda/src/, listed in cuda/src/sources.txt) with
+# NVRTC when the driver refuses the fatbins. NVRTC has no host headers and finds an include only among the headers
+# it is handed by name. So, for every .cu: (1) includes are quoted plain names of files in src/main/cuda; (2) the
+# preprocessor, with no system include path at all (-nostdinc) and NVRTC's macros, reaches every include it needs;
+# (3) when nvcc exists, each file compiles in that mode (-DSB_NVRTC selects sb_rtc.cuh) to an sm_90 cubin that holds
+# the same kernels as its fatbin. Any failure fails the build. Report: target/nvrtc-check/report.txt.
+nvrtc_check() {
+    local dir=$tgt/nvrtc-check s name bad=0 nvcc
+    mkdir -p "$dir" "$tgt/classes/cuda/src"
+    (cd "$src_main" && ls *.cu *.cuh) > "$tgt/classes/cuda/src/sources.txt"
+    for s in "$src_main"/*.cu "$src_main"/*.cuh; do
+        while IFS= read -r inc; do
+            local f=${inc#*\"}; f=${f%%\"*}
+            if [[ "$inc" == *'<'* ]]; then
+                # an angle include is allowed only in sb_portable.cuh's non-NVRTC branches
+                [ "$(basename "$s")" = sb_portable.cuh ] || { say "NVRTC rules: $(basename "$s"): host header: $inc"; bad=1; }
+            elif [[ "$f" == */* ]] && [ "$(basename "$s")" != sb_portable.cuh ]; then
+                say "NVRTC rules: $(basename "$s"): include by path, NVRTC matches plain names only: $inc"; bad=1
+            elif [[ "$f" != */* ]] && [ ! -e "$src_main/$f" ]; then
+                say "NVRTC rules: $(basename "$s"): $inc is not a file of src/main/cuda"; bad=1
+            fi
+        done < <(grep -E '^[[:space:]]*#[[:space:]]*include' "$s" || true)
+    done
+    for s in "$src_main"/*.cu; do
+        if ! "$CXX" -E -nostdinc -x c++ -D__CUDACC__ -D__CUDACC_RTC__ -I "$src_main" "$s" -o /dev/null 2> "$dir/$(basename "$s").pp.log"; then
+            cat "$dir/$(basename "$s").pp.log" >&2
+            say "NVRTC rules: $(basename "$s") needs a header that is not bundled (preprocessed with no system include path)"
+            bad=1
+        fi
+    done
+    [ $bad -eq 0 ] || { say "NVRTC rules broken: see above"; exit 1; }
+    if ! nvcc=$(find_nvcc); then
+        echo "includes checked; nvcc absent: the NVRTC-mode compile was NOT checked" > "$dir/report.txt"
+        return 0
+    fi
+    for s in "$src_main"/*.cu; do
+        name=$(basename "${s%.cu}")
+        if stale "$dir/$name.cubin" "$s" "${cuda_headers[@]}"; then
+            if ! "$nvcc" -cubin -arch=sm_90 -O3 -std=c++17 -DSB_NVRTC -Xptxas -v -I "$src_main" -o "$dir/$name.cubin" "$s" \
+                    > "$dir/$name.log" 2>&1; then
+                cat "$dir/$name.log" >&2; rm -f "$dir/$name.cubin"
+                say "NVRTC rules: $name.cu does not compile in NVRTC mode (nvcc -DSB_NVRTC)"
+                exit 1
+            fi
+        fi
+        local want got
+        want=$(grep -o "Compiling entry function '[^']*' for 'sm_90'" "$obj/ptxas/$name.log" | sort -u | cut -d"'" -f2 | tr '\n' ' ')
+        got=$(grep -o "Compiling entry function '[^']*' for 'sm_90'" "$dir/$name.log" | sort -u | cut -d"'" -f2 | tr '\n' ' ')
+        if [ "$want" != "$got" ]; then
+            say "NVRTC rules: $name.cu in NVRTC mode has kernels [$got], its fatbin [$want]"; exit 1
+        fi
+    done
+    { echo "includes checked; every .cu compiled in NVRTC mode (nvcc -DSB_NVRTC, sm_90) with the fatbin's kernels"
+      cat "$dir"/*.log | grep -E "Compiling entry|Used" ; } > "$dir/report.txt"
+    say "NVRTC rules: $(ls "$src_main"/*.cu | wc -l) .cu file(s) keep to them (target/nvrtc-check/report.txt)"
+}
+
 case "$mode" in
     main)
         compile_objects "$obj/main" "$src_main"/*.cu "$src_emu"/*.cpp
         link_library "$tgt/classes/native/linux-x86_64/libstreambert_emu.so" "${OBJS[@]}"
         build_fatbins
+        nvrtc_check
         ;;
     test)
         tests=("$root"/src/test/cuda/*.cu)

@@ -42,6 +42,8 @@
 
 namespace sb_attn {
 
+// The tile shape: mirrored by io.streambert.gpu.kernels.AttentionTiling (same names); TileConstantsTest fails the
+// build when the two differ.
 constexpr int WARPS = 4;
 constexpr int BLOCK_Q = 16 * WARPS;   // 64 queries per block
 constexpr int BLOCK_K = 64;           // keys per shared-memory tile

@@ -4,7 +4,7 @@
 //         sb_bf16_to_f32:  out[i] = float(in[i]), exact (bf16 is the top half of a float).
 // Shapes: in and out are contiguous arrays of n elements; n >= 0. Any 1-D launch covers them: the kernels use a
 //         grid-stride loop, so e.g. block 256 and grid min(ceil(n / 256), 4096) is fine.
-// Java twin: the kernels helper's plain loops use the same rounding (Bf16 in io.streambert.gpu.model).
+// Java reference: the plain-loop references (test scope) use the same rounding (Bf16 in io.streambert.engine.model).
 #include "sb_portable.cuh"
 
 SB_KERNEL void sb_f32_to_bf16(const float* __restrict__ in, __nv_bfloat16* __restrict__ out, int n) {

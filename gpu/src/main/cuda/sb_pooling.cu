@@ -17,7 +17,8 @@
 // Launch shapes: io.streambert.gpu.kernels.PoolingLaunch.
 #include "sb_reduce.cuh"
 
-// Most threads a pooling block may have (blockDim.x * blockDim.y); PoolingLaunch checks it.
+// Most threads a pooling block may have (blockDim.x * blockDim.y); PoolingLaunch.SB_POOL_MAX_THREADS mirrors it
+// (TileConstantsTest checks they agree).
 #define SB_POOL_MAX_THREADS 1024
 
 SB_KERNEL void sb_pool(const __nv_bfloat16* hidden, float* pooled, const int* cu_seqlens, int dim, int mode) {

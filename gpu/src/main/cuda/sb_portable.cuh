@@ -3,13 +3,23 @@
 //   - with g++ (the SIMT emulation build): ../emu/sb_emu.h supplies dim3, threadIdx..., __syncthreads, the warp
 //     primitives, atomics, bf16 types and math intrinsics, with the threads of a block run as cooperative fibers.
 // Kernels use plain CUDA plus the few SB_* names below, which differ between the two builds.
+// A third way: NVRTC (CudaDevice compiles the bundled sources at run time when the driver refuses the fatbins).
+// NVRTC has no host headers, so under __CUDACC_RTC__ (or SB_NVRTC, the build's nvcc check of this path) sb_rtc.cuh
+// stands in for <stdint.h> and cuda_bf16.h. Rules for every file here (checked by the build): include only
+// sb_portable.cuh and other files of this folder, by quoted name; no host headers.
 #pragma once
 
+#if defined(__CUDACC_RTC__) || defined(SB_NVRTC)
+#include "sb_rtc.cuh"
+#elif defined(__CUDACC__)
 #include <stdint.h>
-
-#ifdef __CUDACC__
 #include <cuda_bf16.h>
 #include <cuda_fp16.h>
+#else
+#include <stdint.h>
+#endif
+
+#ifdef __CUDACC__
 
 // Kernels are looked up by name (cuModuleGetFunction / the emulator's registry): no C++ mangling.
 #define SB_KERNEL extern "C" __global__

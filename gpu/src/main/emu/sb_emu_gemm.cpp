@@ -1,6 +1,6 @@
 // sb_emu_gemm.cpp: what the emulated device offers in cuBLAS's place. NOT a kernel under test and not run by the
 // SIMT emulator: a plain host function, so the GPU encoder's matrix products (which cuBLAS does on a real GPU, see
-// CublasGemm) can run on EmulatedDevice at all. Same contract as CublasGemm / GemmTwin:
+// CublasGemm) can run on EmulatedDevice at all. Same contract as CublasGemm / GemmReference (test scope):
 //   C[rows, out] = A[rows, k] (bf16) x W[out, k]^T (bf16) (+ bias[out] fp32), products and sums in fp32,
 //   the bias added in fp32, then one rounding to the output type (bf16 round-to-nearest-even, or kept fp32).
 // Sums run in k order per output element (cuBLAS's order is its own; the difference is fp32 rounding noise).

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.streambert.engine.Encoder;
-import io.streambert.engine.EncoderOptions;
 import io.streambert.engine.Encoders;
 import io.streambert.engine.cpu.CpuParallel;
 import java.nio.file.Files;
@@ -14,6 +13,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -23,17 +23,11 @@ import picocli.CommandLine.Option;
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Time the encoder on a workload of sequence lengths.")
 public final class BenchCommand implements Callable<Integer> {
 
-    @Option(names = "--model", required = true, description = "Model directory (Hugging Face layout).")
-    Path model;
+    @Mixin
+    EngineOptions engine;
 
     @Option(names = "--lengths", required = true, description = "File with one sequence length per line (tokens incl. [CLS]/[SEP]).")
     Path lengths;
-
-    @Option(names = "--device", defaultValue = "auto", description = "auto | cpu | cuda | emulated (default: ${DEFAULT-VALUE}).")
-    String device;
-
-    @Option(names = "--batch-tokens", defaultValue = "" + TokenBatches.DEFAULT_BUDGET, description = "Token budget per batch (default: ${DEFAULT-VALUE}).")
-    int batchTokens;
 
     @Option(names = "--sort", description = "Batch sequences sorted by length (the order does not change the work of an unpadded engine, only batch shapes).")
     boolean sort;
@@ -44,25 +38,21 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--warmup", defaultValue = "1", description = "Untimed passes first (default: ${DEFAULT-VALUE}).")
     int warmup;
 
-    @Option(names = "--threads", defaultValue = "0", description = "CPU threads; 0 = all cores.")
-    int threads;
-
     @Override
     public Integer call() throws Exception {
-        if (batchTokens < 1) throw new IllegalArgumentException("--batch-tokens must be at least 1, got " + batchTokens);
+        engine.check();
         if (repeats < 1) throw new IllegalArgumentException("--repeats must be at least 1, got " + repeats);
         ObjectMapper json = new ObjectMapper();
-        Path cfgFile = model.resolve("config.json");
-        if (!Files.isRegularFile(cfgFile)) throw new IllegalArgumentException(model + ": no config.json");
+        Path cfgFile = engine.model.resolve("config.json");
+        if (!Files.isRegularFile(cfgFile)) throw new IllegalArgumentException(engine.model + ": no config.json");
         JsonNode cfg = json.readTree(cfgFile.toFile());
         int vocab = cfg.path("vocab_size").asInt(0);
         if (vocab < 1) throw new IllegalArgumentException(cfgFile + ": vocab_size missing");
-        CpuParallel.setThreads(threads);
-        try (Encoder encoder = Encoders.open(model, EncoderOptions.defaults().withDevice(device).withThreads(threads))) {
+        try (Encoder encoder = Encoders.open(engine.model, engine.encoderOptions())) {
             List<Integer> lens = new ArrayList<>(BenchWorkload.readLengths(lengths, encoder.info().maxTokens()));
             if (sort) lens.sort(Comparator.naturalOrder());
             List<int[]> seqs = BenchWorkload.randomIds(lens, vocab, 0);
-            List<List<int[]>> batches = TokenBatches.split(seqs, s -> s.length, batchTokens);
+            List<List<int[]>> batches = TokenBatches.split(seqs, s -> s.length, engine.batchTokens);
             long tokens = 0;
             for (int[] s : seqs) tokens += s.length;
 
@@ -70,6 +60,7 @@ public final class BenchCommand implements Callable<Integer> {
             for (int i = 0; i < warmup; i++) runAll(encoder, batches);
             double warm = (System.nanoTime() - w0) / 1e9;
             double best = Double.MAX_VALUE, total = 0;
+            long cpu0 = processCpuNanos();
             for (int i = 0; i < repeats; i++) {
                 long t0 = System.nanoTime();
                 runAll(encoder, batches);
@@ -78,18 +69,21 @@ public final class BenchCommand implements Callable<Integer> {
                 total += s;
             }
             double mean = total / repeats;
+            long cpu1 = processCpuNanos();
             ModelFlops flops = ModelFlops.of(cfg);
             double gflop = (flops.linear(seqs) + flops.attention(seqs)) / 1e9;
 
             ObjectNode o = json.createObjectNode();
             o.put("engine", "streambert");
             o.put("device", encoder.info().device());
+            io.streambert.engine.cpu.Precision p = io.streambert.engine.cpu.CpuBackend.precisionOf(encoder);
+            if (p != null) o.put("precision", p.label());
             o.put("model", encoder.info().name());
             o.put("workload", lengths.toString());
             o.put("sorted", sort);
             o.put("sequences", seqs.size());
             o.put("tokens", tokens);
-            o.put("batch_tokens", batchTokens);
+            o.put("batch_tokens", engine.batchTokens);
             o.put("batches", batches.size());
             o.put("threads", CpuParallel.threads());
             o.put("warmup_seconds", round(warm));
@@ -100,6 +94,8 @@ public final class BenchCommand implements Callable<Integer> {
             o.put("sequences_per_s", Math.round(seqs.size() / mean * 10) / 10.0);
             o.put("model_gflop", Math.round(gflop * 10) / 10.0);
             o.put("gflops", Math.round(gflop / mean * 10) / 10.0);
+            // CPU this process got while timed (all its threads / wall time): on a shared machine, how much of it we had
+            if (cpu0 >= 0 && cpu1 >= 0) o.put("own_cores", Math.round((cpu1 - cpu0) / 1e9 / total * 100) / 100.0);
             System.out.println(json.writeValueAsString(o));
             return 0;
         }
@@ -107,6 +103,12 @@ public final class BenchCommand implements Callable<Integer> {
 
     private static void runAll(Encoder encoder, List<List<int[]>> batches) {
         for (List<int[]> b : batches) encoder.encode(b);
+    }
+
+    /** CPU time of this process so far, or -1 where the JVM cannot say. */
+    private static long processCpuNanos() {
+        return java.lang.management.ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os
+                ? os.getProcessCpuTime() : -1;
     }
 
     private static double round(double s) { return Math.round(s * 1000) / 1000.0; }

@@ -6,7 +6,6 @@ import io.streambert.engine.EncoderOptions;
 import io.streambert.engine.Encoders;
 import io.streambert.engine.ModelInfo;
 import io.streambert.engine.Prediction;
-import io.streambert.engine.cpu.CpuParallel;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.OutputStreamWriter;
@@ -19,6 +18,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -29,8 +29,8 @@ import picocli.CommandLine.Option;
 @Command(name = "infer", mixinStandardHelpOptions = true, description = "Run the model over a JSONL file.")
 public final class InferCommand implements Callable<Integer> {
 
-    @Option(names = "--model", required = true, description = "Model directory (Hugging Face layout).")
-    Path model;
+    @Mixin
+    EngineOptions engine;
 
     @Option(names = "--input", required = true, description = "Input JSONL: {\"id\", \"text\"} or {\"id\", \"input_ids\"} per line; - for stdin.")
     String input;
@@ -38,23 +38,14 @@ public final class InferCommand implements Callable<Integer> {
     @Option(names = "--output", required = true, description = "Output JSONL; - for stdout.")
     String output;
 
-    @Option(names = "--device", defaultValue = "auto", description = "auto | cpu | cuda | emulated (default: ${DEFAULT-VALUE}).")
-    String device;
-
     @Option(names = "--max-tokens", defaultValue = "0", description = "Token limit per sequence; 0 = the model's limit.")
     int maxTokens;
 
     @Option(names = "--embedding-dim", defaultValue = "0", description = "Matryoshka embedding dimension; 0 = hidden size.")
     int embeddingDim;
 
-    @Option(names = "--batch-tokens", defaultValue = "" + TokenBatches.DEFAULT_BUDGET, description = "Token budget per batch (default: ${DEFAULT-VALUE}).")
-    int batchTokens;
-
     @Option(names = "--truncation", defaultValue = "truncate", description = "truncate | reject: what to do with text longer than the limit (default: ${DEFAULT-VALUE}).")
     String truncation;
-
-    @Option(names = "--threads", defaultValue = "0", description = "CPU threads; 0 = all cores (at most " + CpuParallel.MAX_THREADS + ").")
-    int threads;
 
     /** Default line limit: far above any text a model with an 8192-token context can use, far below the heap. */
     static final int DEFAULT_MAX_LINE_BYTES = 8 << 20;
@@ -65,21 +56,18 @@ public final class InferCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        if (batchTokens < 1) throw new IllegalArgumentException("--batch-tokens must be at least 1, got " + batchTokens);
+        engine.check();
         if (maxTokens < 0) throw new IllegalArgumentException("--max-tokens must be 0 (the model's limit) or positive, got " + maxTokens);
         if (embeddingDim < 0) throw new IllegalArgumentException("--embedding-dim must be 0 (hidden size) or positive, got " + embeddingDim);
         if (maxLineBytes < 2) throw new IllegalArgumentException("--max-line-bytes must be at least 2, got " + maxLineBytes);
-        CpuParallel.checkThreads(threads, "--threads");
         EncoderOptions.Truncation policy = switch (truncation.toLowerCase(java.util.Locale.ROOT)) {
             case "truncate" -> EncoderOptions.Truncation.TRUNCATE;
             case "reject" -> EncoderOptions.Truncation.REJECT;
             default -> throw new IllegalArgumentException("--truncation must be truncate or reject, got '" + truncation + "'");
         };
-        CpuParallel.setThreads(threads);
-        EncoderOptions options = EncoderOptions.defaults().withDevice(device).withMaxTokens(maxTokens)
-                .withEmbeddingDim(embeddingDim).withTruncation(policy).withThreads(threads);
+        EncoderOptions options = engine.encoderOptions().withMaxTokens(maxTokens).withEmbeddingDim(embeddingDim).withTruncation(policy);
         ObjectMapper json = new ObjectMapper();
-        try (Encoder encoder = Encoders.open(model, options);
+        try (Encoder encoder = Encoders.open(engine.model, options);
              BoundedLines in = openInput();
              Writer out = openOutput()) {
             Run run = new Run(encoder, json, out);
@@ -146,11 +134,11 @@ public final class InferCommand implements Callable<Integer> {
         }
 
         void add(InferLine line) throws IOException {
-            if (line.ids() != null && pendingTokens > 0 && pendingTokens + line.ids().length > batchTokens) flush();
+            if (line.ids() != null && pendingTokens > 0 && pendingTokens + line.ids().length > engine.batchTokens) flush();
             pending.add(line);
             if (line.ids() != null) pendingTokens += line.ids().length;
             // Also bound the lines held back (a long run of bad lines carries no tokens).
-            if (pendingTokens >= batchTokens || pending.size() >= MAX_PENDING_LINES) flush();
+            if (pendingTokens >= engine.batchTokens || pending.size() >= MAX_PENDING_LINES) flush();
         }
 
         void flush() throws IOException {

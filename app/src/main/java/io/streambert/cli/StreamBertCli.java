@@ -13,6 +13,7 @@ import picocli.CommandLine.Command;
                 InferCommand.class,
                 BenchCommand.class,
                 RandomModelCommand.class,
+                GpuBundleCommand.class,
         })
 public final class StreamBertCli implements Runnable {
 

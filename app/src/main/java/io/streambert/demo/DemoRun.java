@@ -223,8 +223,7 @@ public final class DemoRun {
                 .set(ConfigKeys.MODEL_DIR, modelDir.toString())
                 .set(ConfigKeys.MODEL_DEVICE, DEVICE)
                 .set(ConfigKeys.STATE_DIR, stateDir.toString())
-                .set(ConfigKeys.BATCH_MAX_RECORDS, "8")
-                .set(ConfigKeys.BATCH_MAX_WAIT_MS, "100")
+                .set(ConfigKeys.SCHEDULER_MAX_DELAY_MS, "20")
                 .set(ConfigKeys.HTTP_PORT, "-1")
                 .set(ConfigKeys.PROGRESS_INTERVAL_MS, "0")
                 .build();

@@ -81,6 +81,27 @@ class RandomModelAndBenchTest {
     }
 
     @Test
+    void precisionReachesTheCpuEncoderAndABadOneIsRejected() throws Exception {
+        Path dir = tmp.resolve("tiny");
+        assertEquals(0, CliTestSupport.run("random-model", "--size", "tiny", "--labels", "2", "--out", dir.toString()).exit());
+        Path lengths = tmp.resolve("w.lengths");
+        Files.write(lengths, List.of("5", "17"));
+        String expected = io.streambert.engine.cpu.NativeCpu.int8() ? "int8" : "fp32";   // fp32 where there is no int8 kernel
+        CliTestSupport.Result r = CliTestSupport.run("bench", "--model", dir.toString(), "--lengths", lengths.toString(), "--device", "cpu",
+                "--repeats", "1", "--precision", "int8");
+        assertEquals(0, r.exit(), r.stdout());
+        assertEquals(expected, JSON.readTree(r.stdout().strip()).get("precision").asText());
+        Path in = tmp.resolve("in.jsonl");
+        Files.write(in, List.of("{\"id\": \"a\", \"text\": \"Hello world\"}"), StandardCharsets.UTF_8);
+        Path out = tmp.resolve("out.jsonl");
+        assertEquals(0, CliTestSupport.run("infer", "--model", dir.toString(), "--input", in.toString(), "--output", out.toString(),
+                "--device", "cpu", "--precision", "bf16").exit());
+        assertEquals(128, CliTestSupport.readJsonl(out).getFirst().get("embedding").size());
+        assertEquals(2, CliTestSupport.run("bench", "--model", dir.toString(), "--lengths", lengths.toString(), "--device", "cpu",
+                "--precision", "fp16").exit());
+    }
+
+    @Test
     void benchRejectsABadLengthsFileClearly() throws Exception {
         Path dir = tmp.resolve("tiny");
         assertEquals(0, CliTestSupport.run("random-model", "--size", "tiny", "--out", dir.toString()).exit());

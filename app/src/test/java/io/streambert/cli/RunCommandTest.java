@@ -37,9 +37,9 @@ class RunCommandTest {
     @Test
     void badValuesAreListedWithTheirKeys() throws Exception {
         Path f = dir.resolve("s.properties");
-        Files.writeString(f, "batch.max.records=-3\nmodel.dir=" + dir + "\n");
+        Files.writeString(f, "scheduler.max.batch.sequences=-3\nmodel.dir=" + dir + "\n");
         String err = runExpectingFailure("run", "--config", f.toString(), "--set", "format.output=xml");
-        assertTrue(err.contains("batch.max.records (file " + f + "): -3 is outside"), err);
+        assertTrue(err.contains("scheduler.max.batch.sequences (file " + f + "): -3 is outside"), err);
         assertTrue(err.contains("format.output (--set): 'xml' is not one of [avro, confluent, json]"), err);
     }
 

@@ -1,6 +1,7 @@
 package io.streambert.engine;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.streambert.engine.model.ModelLoadException;
 import io.streambert.engine.heads.Pooling;
 import io.streambert.engine.model.Checkpoint;
 import io.streambert.engine.model.CheckpointShape;
@@ -22,7 +23,7 @@ public record ModelDirectory(Path dir, ModelConfig cfg, ModernBertWeights weight
 
     public static ModelDirectory load(Path dir, EncoderOptions options) {
         if (options.maxTokens() < 0) throw new IllegalArgumentException("max tokens must be 0 (the model's limit) or positive, got " + options.maxTokens());
-        io.streambert.engine.cpu.CpuParallel.checkThreads(options.threads(), "threads");
+        EncoderOptions.checkThreads(options.threads(), "threads");
         if (options.embeddingDim() < 0) throw new IllegalArgumentException("embedding dimension must be 0 (full) or positive, got " + options.embeddingDim());
         JsonNode json = ModelConfig.readJson(dir);
         // The checkpoint's headers first (memory-mapped, nothing read yet): config.json's sizes are checked against

@@ -3,12 +3,44 @@ package io.streambert.engine;
 import java.util.List;
 
 /**
- * The checks every encoder makes on a batch before packing it (no padding: the sequences laid end to end), and
- * the cu_seqlens that describe the packing. One place, so the CPU and device encoders reject the same inputs with
- * the same messages.
+ * A batch with no padding: the token ids of every sequence laid end to end, and cu_seqlens [batch + 1] (sequence s
+ * is ids[cuSeqlens[s] .. cuSeqlens[s+1])). {@link #pack} makes the checks every backend relies on, in one place, so
+ * all backends reject the same inputs with the same messages.
+ *
+ * @param ids        int32 [tokens]
+ * @param cuSeqlens  int32 [batch + 1], cuSeqlens[0] = 0, non-decreasing
  */
-public final class PackedBatch {
-    private PackedBatch() {}
+public record PackedBatch(int[] ids, int[] cuSeqlens) {
+
+    /** Number of sequences. */
+    public int size() {
+        return cuSeqlens.length - 1;
+    }
+
+    /** Number of tokens of all sequences together. */
+    public int tokens() {
+        return cuSeqlens[cuSeqlens.length - 1];
+    }
+
+    public int start(int s) {
+        return cuSeqlens[s];
+    }
+
+    public int length(int s) {
+        return cuSeqlens[s + 1] - cuSeqlens[s];
+    }
+
+    /**
+     * Checks {@code sequences} ({@link #cuSeqlens(List, int, int, long)}) and lays them end to end.
+     *
+     * @throws InputRejectedException naming the sequence (and token position) at fault
+     */
+    public static PackedBatch pack(List<int[]> sequences, int maxTokens, int vocabSize, long widestRow) {
+        int[] cu = cuSeqlens(sequences, maxTokens, vocabSize, widestRow);
+        int[] ids = new int[cu[cu.length - 1]];
+        for (int s = 0; s < sequences.size(); s++) System.arraycopy(sequences.get(s), 0, ids, cu[s], cu[s + 1] - cu[s]);
+        return new PackedBatch(ids, cu);
+    }
 
     /**
      * cu_seqlens [batch + 1] of {@code sequences}, after rejecting empty, too long or out-of-vocabulary sequences

@@ -1,5 +1,7 @@
 package io.streambert.engine;
 
+import io.streambert.engine.model.ModelLoadException;
+
 import io.streambert.engine.model.DType;
 import io.streambert.engine.model.Rewrite;
 import org.junit.jupiter.api.Test;

@@ -30,7 +30,7 @@ class LoadGeneratorIT {
                     .set(ConfigKeys.MODEL_DEVICE, "cpu")
                     .set(ConfigKeys.MODEL_THREADS, "1")
                     .set(ConfigKeys.STATE_DIR, work.resolve("state").toString())
-                    .set(ConfigKeys.BATCH_MAX_WAIT_MS, "50")
+                    .set(ConfigKeys.SCHEDULER_MAX_DELAY_MS, "20")
                     .set(ConfigKeys.HTTP_PORT, "-1")
                     .set(ConfigKeys.PROGRESS_INTERVAL_MS, "0")
                     .build();

@@ -12,7 +12,13 @@ import io.streambert.engine.ModelInfo;
 import io.streambert.service.config.ConfigException;
 import io.streambert.service.config.ServiceConfig;
 import io.streambert.service.config.StreamsSettings;
+import io.streambert.service.ops.BufferAges;
+import io.streambert.service.ops.HealthCheck;
 import io.streambert.service.ops.OpsHttpServer;
+import io.streambert.service.ops.SizeCheck;
+import io.streambert.service.schedule.DeviceBatch;
+import io.streambert.service.schedule.SchedulerListener;
+import io.streambert.service.schedule.SchedulerSettings;
 import io.streambert.service.ops.ProgressLogger;
 import io.streambert.service.ops.ServiceMetrics;
 import io.streambert.service.ops.TopicCreator;
@@ -55,6 +61,8 @@ public final class StreamBertService implements AutoCloseable {
     private final OpsHttpServer http;
     private final ProgressLogger progress;
     private final AtomicBoolean draining = new AtomicBoolean();
+    private final BufferAges ages = new BufferAges();
+    private HealthCheck health;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     /** Opens the model in {@code model.dir} on {@code model.device} and starts. */
@@ -66,7 +74,8 @@ public final class StreamBertService implements AutoCloseable {
                 .withMaxTokens(config.modelMaxTokens())
                 .withTruncation(config.rejectLongTexts() ? EncoderOptions.Truncation.REJECT : EncoderOptions.Truncation.TRUNCATE)
                 .withEmbeddingDim(config.embeddingDim())
-                .withThreads(config.modelThreads());
+                .withThreads(config.modelThreads())
+                .withPrecision(config.modelPrecision());
         Encoder encoder = Encoders.open(config.modelDir(), options);
         try {
             return start(config, encoder);
@@ -89,10 +98,9 @@ public final class StreamBertService implements AutoCloseable {
         this.encoder = encoder;
         StreamsSettings.Result settings = StreamsSettings.build(config);
         log.info("starting StreamBERT with {}", config);
-        settings.adjustments().forEach(a -> log.info("timeout budget: {}", a));
-        log.info("timeout budget: a micro-batch flush may wait up to {} ms; Kafka timeouts must exceed {} ms",
-                settings.budget().flushBlockMs(), settings.budget().requiredMs());
+        settings.adjustments().forEach(a -> log.info("kafka settings: {}", a));
         ModelInfo info = encoder.info();
+        SizeCheck.checkProducer(config, info);
         log.info("model {} (revision {}) on {}: labels {}, embedding dim {}, max tokens {}",
                 info.name(), info.revision(), info.device(), info.labels(), info.embeddingDim(), info.maxTokens());
         if (info.labels().isEmpty() && !config.moderationTopic().isEmpty())
@@ -107,29 +115,37 @@ public final class StreamBertService implements AutoCloseable {
         metrics = new ServiceMetrics(registry);
         new JvmMemoryMetrics().bindTo(registry);
         new JvmThreadMetrics().bindTo(registry);
-        scheduler = new InferenceScheduler(encoder, config.schedulerMaxBatchTokens(), config.schedulerMaxBatchSequences(),
-                config.schedulerQueueTokens(), metrics::deviceBatch);
-        metrics.queueDepth(scheduler::queuedTokens);
+        scheduler = new InferenceScheduler(encoder, SchedulerSettings.from(config), new SchedulerListener() {
+            @Override public void batch(DeviceBatch b) { metrics.deviceBatch(b); }
+            @Override public void retry(int sequences, Throwable cause) { metrics.retried(sequences); }
+            @Override public void stickyFault(Throwable cause) { onStickyFault(cause); }
+        });
+        metrics.queueDepth(scheduler::inflightTokens);
+        metrics.oldestBuffered(() -> ages.oldestAgeMs(System.currentTimeMillis()) / 1000.0);
+        metrics.sinceLastDeviceBatch(() -> (System.currentTimeMillis() - scheduler.lastSuccessMillis()) / 1000.0);
         OpsHttpServer server = null;
         KafkaStreams ks = null;
         try {
             if (config.createTopics()) TopicCreator.createMissing(config);
-            Topology topology = StreamBertTopology.build(config, scheduler, ServiceSerdes.forConfig(config), metrics, draining::get);
+            SizeCheck.checkTopics(config, info);
+            Topology topology = StreamBertTopology.build(config, scheduler, ServiceSerdes.forConfig(config), metrics, ages, draining::get);
             log.info("topology:\n{}", topology.describe());
             ks = new KafkaStreams(topology, settings.properties());
-            // A failed task (device failure, flush timeout) aborts its transaction; a fresh thread retries the records.
+            // Device failures never reach a stream thread (the scheduler retries them); anything else that fails a task
+            // aborts its transaction and a fresh thread retries the records. /health counts the replacements.
             ks.setUncaughtExceptionHandler(e -> {
+                metrics.threadReplaced();
                 log.error("stream thread failed; replacing it (its transaction aborts, its records are processed again)", e);
                 return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
             });
             ks.setStateListener((now, before) -> log.info("kafka streams: {} -> {}", before, now));
             streamsMetrics = new KafkaStreamsMetrics(ks);
             streamsMetrics.bindTo(registry);
+            KafkaStreams k = ks;
+            health = new HealthCheck(config.healthLimits(), scheduler, ages, metrics, k::state, closed::get);
             if (config.httpPort() >= 0) {
-                KafkaStreams k = ks;
-                server = new OpsHttpServer(config.httpBindAddress(), config.httpPort(), registry, this::health,
-                        () -> new OpsHttpServer.Status(k.state() == KafkaStreams.State.RUNNING, "kafka streams " + k.state()));
-                log.info("metrics, health and readiness on http://0.0.0.0:{}/metrics /health /ready", server.port());
+                server = new OpsHttpServer(config.httpBindAddress(), config.httpPort(), registry, health::liveness, health::readiness);
+                log.info("metrics, health and readiness on http://{}:{}/metrics /health /ready", config.httpBindAddress(), server.port());
             }
             http = server;
             streams = ks;
@@ -151,13 +167,31 @@ public final class StreamBertService implements AutoCloseable {
         registry.close();
     }
 
-    private OpsHttpServer.Status health() {
-        KafkaStreams.State s = streams.state();
-        if (!scheduler.isRunning() && !closed.get()) return new OpsHttpServer.Status(false, "inference scheduler stopped");
-        boolean broken = s == KafkaStreams.State.ERROR || s == KafkaStreams.State.PENDING_ERROR
-                || (s == KafkaStreams.State.NOT_RUNNING && !closed.get());
-        return new OpsHttpServer.Status(!broken, "kafka streams " + s + ", scheduler queue " + scheduler.queuedTokens() + " tokens");
+    /**
+     * A sticky device fault: the device cannot go on, so this process gives its partitions to another instance.
+     * Health and readiness fail at once; with {@code device.fault.exit=true} the service closes (buffered records
+     * are committed in the store and resubmitted by the next owner) and the process exits with status 70.
+     */
+    private void onStickyFault(Throwable cause) {
+        log.error("sticky device fault; /health and /ready now fail{}", config.deviceFaultExit() ? "; closing and exiting" : "", cause);
+        if (!config.deviceFaultExit()) return;
+        Thread.ofPlatform().name("streambert-fatal").daemon(false).start(() -> {
+            try {
+                close();
+            } finally {
+                System.exit(70);
+            }
+        });
     }
+
+    /** Liveness as {@code /health} reports it. */
+    public OpsHttpServer.Status health() { return health.liveness(); }
+
+    /** Readiness as {@code /ready} reports it. */
+    public OpsHttpServer.Status readiness() { return health.readiness(); }
+
+    /** The process's scheduler (tests read its counters). */
+    public InferenceScheduler scheduler() { return scheduler; }
 
     // ---- what tests, the demo and the CLI use ----
 
@@ -196,15 +230,15 @@ public final class StreamBertService implements AutoCloseable {
     }
 
     /**
-     * Graceful shutdown: (1) stop starting new micro-batch flushes (records already buffered stay in the
-     * changelogged store and are flushed after the next start), (2) close the streams client, which lets a
-     * flush in progress finish (its stream thread waits for its results, forwards and commits) and commits
-     * the rest, (3) drain and stop the scheduler, (4) close the encoder, HTTP server and metrics.
+     * Graceful shutdown: (1) stop submitting new records (they stay in the changelogged store), (2) close the
+     * streams client: punctuations still forward what is complete, the rest stays buffered and committed, each
+     * task cancels its outstanding tickets, (3) stop the scheduler (the batch on the device finishes),
+     * (4) close the encoder, HTTP server and metrics.
      */
     @Override
     public void close() {
         if (!closed.compareAndSet(false, true)) return;
-        log.info("shutting down: no new batches; finishing in-flight work");
+        log.info("shutting down: no new submissions; buffered records stay in the store for the next owner");
         draining.set(true);
         try {
             if (!streams.close(Duration.ofSeconds(60))) log.warn("kafka streams did not close within 60 s");

@@ -23,9 +23,15 @@ final class ServiceProcess {
     }
 
     static ServiceProcess launch(String bootstrap, String applicationId, Path stateDir, Path log) throws IOException {
+        return launch(bootstrap, applicationId, stateDir, log, List.of());
+    }
+
+    /** @param properties extra {@code -Dkey=value} flags for {@link ServiceProcessMain} (encoder, gate, threads) */
+    static ServiceProcess launch(String bootstrap, String applicationId, Path stateDir, Path log, List<String> properties) throws IOException {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.addAll(jvmFlags());
+        cmd.addAll(properties);
         cmd.add("-Xmx384m");
         cmd.add("-Dorg.slf4j.simpleLogger.log.kafka=warn");
         cmd.add("-Dorg.slf4j.simpleLogger.log.org.apache.kafka=warn");
@@ -65,6 +71,24 @@ final class ServiceProcess {
     void kill() throws InterruptedException {
         process.destroyForcibly();
         process.waitFor();
+    }
+
+    /** Sends a signal (STOP, CONT, TERM, ...) with kill(1). */
+    void signal(String name) throws IOException, InterruptedException {
+        Process k = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).inheritIO().start();
+        if (k.waitFor() != 0) fail("kill -" + name + " " + process.pid() + " failed");
+    }
+
+    boolean isAlive() { return process.isAlive(); }
+
+    int exitCode() { return process.exitValue(); }
+
+    /** SIGTERM and wait for a graceful exit; the exit status, or -1 when it had to be killed after 60 s. */
+    int terminate() throws InterruptedException {
+        process.destroy();
+        if (process.waitFor(Duration.ofSeconds(60))) return process.exitValue();
+        kill();
+        return -1;
     }
 
     /** SIGTERM, then SIGKILL if it does not exit within 30 s. */

@@ -50,8 +50,7 @@ final class ServiceUnderTest {
                 .set(ConfigKeys.MODEL_DEVICE, "cpu")
                 .set(ConfigKeys.MODEL_THREADS, "1")
                 .set(ConfigKeys.STATE_DIR, stateDir.toString())
-                .set(ConfigKeys.BATCH_MAX_RECORDS, "4")
-                .set(ConfigKeys.BATCH_MAX_WAIT_MS, "50")
+                .set(ConfigKeys.SCHEDULER_MAX_DELAY_MS, "20")
                 .set(ConfigKeys.HTTP_PORT, "-1")
                 .set(ConfigKeys.PROGRESS_INTERVAL_MS, "0")
                 // A restarted instance must not wait 45 s for the dead one's session to expire.

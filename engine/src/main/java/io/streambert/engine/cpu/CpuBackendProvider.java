@@ -23,6 +23,6 @@ public final class CpuBackendProvider implements BackendProvider {
 
     @Override
     public Encoder open(Path dir, EncoderOptions options, DeviceSpec device) {
-        return CpuEncoder.open(dir, options);
+        return CpuBackend.open(dir, options);
     }
 }

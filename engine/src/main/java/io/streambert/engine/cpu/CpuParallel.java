@@ -22,7 +22,7 @@ public final class CpuParallel {
     private static volatile ForkJoinPool pool;
 
     /** Most worker threads accepted: far above any core count, far below ForkJoinPool's own limit of 32767. */
-    public static final int MAX_THREADS = 1024;
+    public static final int MAX_THREADS = io.streambert.engine.EncoderOptions.MAX_THREADS;
 
     private static int initialThreads() {
         String p = System.getProperty("streambert.cpu.threads");
@@ -37,10 +37,7 @@ public final class CpuParallel {
 
     /** Checks a requested thread count: 0 (all cores) or 1..{@value #MAX_THREADS}; {@code what} names the setting. */
     public static int checkThreads(int n, String what) {
-        if (n < 0 || n > MAX_THREADS) {
-            throw new IllegalArgumentException(what + " must be 0 (all cores) or 1.." + MAX_THREADS + ", got " + n);
-        }
-        return n;
+        return io.streambert.engine.EncoderOptions.checkThreads(n, what);
     }
 
     /** Threads the kernels use; 0 means all cores (at most {@value #MAX_THREADS}). Takes effect for the next kernel call. */

@@ -1,5 +1,7 @@
 package io.streambert.engine.cpu;
 
+import io.streambert.engine.math.Erf;
+
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorMask;
@@ -8,7 +10,7 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * The encoder's row-wise operations with the Vector API, over both cores: same signatures and results (to fp32
- * rounding) as the plain loops in {@link CpuOps}, which stay the twins these are tested against.
+ * rounding) as the plain loops of VectorOpsReference (test scope), which they are tested against.
  *
  * <p>Why: with fast matrix products these were a fifth of a layer's time (GeGLU's erf alone ~30 ns/element).
  * Vector code is written inline in the loops: a FloatVector passed through a call that is not inlined is boxed.
@@ -75,7 +77,7 @@ public final class VectorOps {
             FloatVector gelu = x.mul(0.5f).mul(erf.add(1f));
             gelu.mul(gate).intoArray(y, yo + i);
         }
-        for (; i < inter; i++) y[yo + i] = CpuOps.gelu(u[uo + i]) * u[uo + inter + i];
+        for (; i < inter; i++) y[yo + i] = Erf.gelu(u[uo + i]) * u[uo + inter + i];
     }
 
     /** y[rows, dim] = (x - mean) / sqrt(var + eps) * weight (+ bias); y may be x. */

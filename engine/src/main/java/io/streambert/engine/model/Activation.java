@@ -1,6 +1,6 @@
 package io.streambert.engine.model;
 
-import io.streambert.engine.cpu.CpuOps;
+import io.streambert.engine.math.Erf;
 
 /** The activations a ModernBERT config may name (hidden_activation, classifier_activation), by their transformers names. */
 public enum Activation {
@@ -20,7 +20,7 @@ public enum Activation {
 
     public float apply(float x) {
         return switch (this) {
-            case GELU -> CpuOps.gelu(x);
+            case GELU -> Erf.gelu(x);
             case GELU_TANH -> (float) (0.5 * x * (1 + Math.tanh(0.7978845608028654 * (x + 0.044715 * x * (double) x * x))));
             case RELU -> Math.max(0f, x);
             case SILU -> (float) (x / (1 + Math.exp(-x)));

@@ -2,7 +2,6 @@ package io.streambert.engine.model;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.streambert.engine.ModelLoadException;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

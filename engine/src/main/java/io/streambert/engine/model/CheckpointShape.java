@@ -1,6 +1,5 @@
 package io.streambert.engine.model;
 
-import io.streambert.engine.ModelLoadException;
 
 import java.nio.file.Path;
 import java.util.BitSet;

@@ -1,6 +1,5 @@
 package io.streambert.engine.model;
 
-import io.streambert.engine.ModelLoadException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -12,7 +12,7 @@
  *   <li>{@link io.streambert.engine.model.SentenceTransformersPooling}: embedding pooling from modules.json / 1_Pooling.</li>
  *   <li>{@link io.streambert.engine.model.SafeTensorsWriter}: writes checkpoints (tests, random models).</li>
  * </ul>
- * Every problem is a {@link io.streambert.engine.ModelLoadException} whose message starts with the file (and names
+ * Every problem is a {@link io.streambert.engine.model.ModelLoadException} whose message starts with the file (and names
  * the tensor or field).
  */
 package io.streambert.engine.model;

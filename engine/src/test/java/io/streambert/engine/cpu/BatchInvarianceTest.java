@@ -1,5 +1,7 @@
 package io.streambert.engine.cpu;
 
+import io.streambert.engine.Engine;
+
 import io.streambert.engine.EncoderOptions;
 import io.streambert.engine.Prediction;
 import io.streambert.engine.TestModels;
@@ -17,11 +19,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** A sequence alone and the same sequence inside a mixed-length batch: same outputs within 1e-5. */
 class BatchInvarianceTest {
-    static CpuEncoder encoder;
+    static Engine encoder;
 
     @BeforeAll
     static void open() {
-        encoder = CpuEncoder.open(TestModels.tinyA(), EncoderOptions.defaults());
+        encoder = CpuBackend.open(TestModels.tinyA(), EncoderOptions.defaults());
     }
 
     @AfterAll

@@ -1,9 +1,11 @@
 package io.streambert.engine.cpu;
 
+import io.streambert.engine.Engine;
+
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.streambert.engine.EncoderOptions;
-import io.streambert.engine.ModelLoadException;
+import io.streambert.engine.model.ModelLoadException;
 import io.streambert.engine.Prediction;
 import io.streambert.engine.TestModels;
 import io.streambert.engine.TestModels.Case;
@@ -51,7 +53,7 @@ class CheckpointLayoutsTest {
     }
 
     static Outputs run(Path dir, EncoderOptions options) {
-        try (CpuEncoder e = CpuEncoder.open(dir, options)) {
+        try (Engine e = CpuBackend.open(dir, options)) {
             return new Outputs(e.encode(batch), e.hiddenStates(batch));
         }
     }
@@ -190,7 +192,7 @@ class CheckpointLayoutsTest {
                 [{"idx": 0, "name": "0", "path": "", "type": "sentence_transformers.models.Transformer"},
                  {"idx": 1, "name": "1", "path": "1_Pooling", "type": "sentence_transformers.models.Pooling"},
                  {"idx": 2, "name": "2", "path": "2_Dense", "type": "sentence_transformers.models.Dense"}]""");
-        String m = assertThrows(ModelLoadException.class, () -> CpuEncoder.open(dir, EncoderOptions.defaults())).getMessage();
+        String m = assertThrows(ModelLoadException.class, () -> CpuBackend.open(dir, EncoderOptions.defaults())).getMessage();
         assertTrue(m.contains("modules.json") && m.contains("Dense"), m);
     }
 
@@ -211,14 +213,14 @@ class CheckpointLayoutsTest {
             assertEquals(32, m.predictions().get(i).embedding().length);
             assertTrue(maxAbsDiff(want, m.predictions().get(i).embedding()) <= 1e-6, "matryoshka " + i);
         }
-        assertThrows(IllegalArgumentException.class, () -> CpuEncoder.open(TestModels.tinyA(), EncoderOptions.defaults().withEmbeddingDim(129)));
+        assertThrows(IllegalArgumentException.class, () -> CpuBackend.open(TestModels.tinyA(), EncoderOptions.defaults().withEmbeddingDim(129)));
     }
 
     @Test
     void multiLabelScoresAreSigmoids() {
         Path dir = TestModels.copyDir(TestModels.tinyA(), tmp.resolve("multi-label"));
         Rewrite.editConfig(dir, c -> c.put("problem_type", "multi_label_classification"));
-        try (CpuEncoder e = CpuEncoder.open(dir, EncoderOptions.defaults())) {
+        try (Engine e = CpuBackend.open(dir, EncoderOptions.defaults())) {
             assertTrue(e.info().multiLabel());
             Prediction p = e.encode(List.of(batch.get(1))).getFirst();
             for (int k = 0; k < p.logits().length; k++) assertEquals(1 / (1 + Math.exp(-p.logits()[k])), p.scores()[k], 1e-6);
@@ -231,7 +233,7 @@ class CheckpointLayoutsTest {
         Map<String, Rewrite.Tensor> t = Rewrite.readAll(dir.resolve("model.safetensors"));
         t.keySet().removeIf(n -> n.startsWith("head.") || n.startsWith("classifier."));
         Rewrite.write(dir.resolve("model.safetensors"), t, DType.F32);
-        try (CpuEncoder e = CpuEncoder.open(dir, EncoderOptions.defaults())) {
+        try (Engine e = CpuBackend.open(dir, EncoderOptions.defaults())) {
             assertTrue(e.info().labels().isEmpty());
             Prediction p = e.encode(List.of(batch.get(1))).getFirst();
             assertNull(p.label());
@@ -247,7 +249,7 @@ class CheckpointLayoutsTest {
         t.keySet().removeIf(n -> n.startsWith("classifier."));
         t.put("decoder.bias", new Rewrite.Tensor(new float[704], new long[]{704}));
         Rewrite.write(dir.resolve("model.safetensors"), t, DType.F32);
-        try (CpuEncoder e = CpuEncoder.open(dir, EncoderOptions.defaults())) {
+        try (Engine e = CpuBackend.open(dir, EncoderOptions.defaults())) {
             assertTrue(e.info().labels().isEmpty());
             assertTrue(maxAbsDiff(original.predictions().get(3).embedding(), e.encode(List.of(batch.get(3))).getFirst().embedding()) <= 1e-6);
         }
@@ -267,7 +269,7 @@ class CheckpointLayoutsTest {
         t.remove("model.layers.1.attn.rotary_emb.inv_freq");
         t.put("model.layers.4.attn.Wqkv.weight", t.get("model.layers.3.attn.Wqkv.weight"));
         Rewrite.write(layer.resolve("model.safetensors"), t, DType.F32);
-        ModelLoadException e = assertThrows(ModelLoadException.class, () -> CpuEncoder.open(layer, EncoderOptions.defaults()));
+        ModelLoadException e = assertThrows(ModelLoadException.class, () -> CpuBackend.open(layer, EncoderOptions.defaults()));
         assertTrue(e.getMessage().contains("model.layers.4.attn.Wqkv.weight") && e.getMessage().contains("model.safetensors"), e.getMessage());
     }
 }

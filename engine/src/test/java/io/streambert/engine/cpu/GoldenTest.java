@@ -1,5 +1,7 @@
 package io.streambert.engine.cpu;
 
+import io.streambert.engine.Engine;
+
 import io.streambert.engine.EncoderOptions;
 import io.streambert.engine.Encoders;
 import io.streambert.engine.Prediction;
@@ -20,13 +22,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** tiny-a against the float64 reference: logits 1e-3, embedding 1e-4, hidden 1e-3, through text and through ids. */
 class GoldenTest {
-    static CpuEncoder encoder;
+    static Engine encoder;
     static SafeTensorsFile expected;
     static List<Case> cases;
 
     @BeforeAll
     static void open() {
-        encoder = (CpuEncoder) Encoders.open(TestModels.tinyA(), EncoderOptions.defaults().withDevice("cpu"));
+        encoder = (Engine) Encoders.open(TestModels.tinyA(), EncoderOptions.defaults().withDevice("cpu"));
         expected = SafeTensorsFile.open(TestModels.tinyA().resolve("expected.safetensors"));
         cases = TestModels.cases();
     }

@@ -1,5 +1,7 @@
 package io.streambert.engine.cpu;
 
+import io.streambert.engine.Engine;
+
 import io.streambert.engine.EncoderOptions;
 import io.streambert.engine.Prediction;
 import io.streambert.engine.TestModels;
@@ -26,7 +28,7 @@ class GoldenTinyBTest {
         List<Case> cases = TestModels.cases(dir);
         List<int[]> batch = new ArrayList<>();
         for (Case c : cases) batch.add(c.inputIds());
-        try (CpuEncoder e = CpuEncoder.open(dir, EncoderOptions.defaults());
+        try (Engine e = CpuBackend.open(dir, EncoderOptions.defaults());
              SafeTensorsFile expected = SafeTensorsFile.open(dir.resolve("expected.safetensors"))) {
             assertTrue(e.info().multiLabel());
             assertEquals(List.of("insult", "threat", "spam", "offtopic"), e.info().labels());

@@ -1,5 +1,7 @@
 package io.streambert.engine.cpu;
 
+import io.streambert.engine.Engine;
+
 import io.streambert.engine.EncoderOptions;
 import io.streambert.engine.InputRejectedException;
 import io.streambert.engine.TestModels;
@@ -16,11 +18,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** encode() refuses what it cannot run, naming the sequence and the reason; an empty batch is simply empty. */
 class InputValidationTest {
-    static CpuEncoder encoder;
+    static Engine encoder;
 
     @BeforeAll
     static void open() {
-        encoder = CpuEncoder.open(TestModels.tinyA(), EncoderOptions.defaults().withMaxTokens(40));
+        encoder = CpuBackend.open(TestModels.tinyA(), EncoderOptions.defaults().withMaxTokens(40));
     }
 
     @AfterAll

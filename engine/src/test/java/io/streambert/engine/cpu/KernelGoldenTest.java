@@ -48,7 +48,7 @@ class KernelGoldenTest {
     void ropeBothThetas() {
         for (double theta : new double[]{10000, 160000}) {
             float[] qkv = v.readFloats("qkv");
-            CpuOps.rope(qkv, cu, HEADS, HEAD_DIM, RopeTable.of(theta, HEAD_DIM, 300));
+            VectorOpsReference.rope(qkv, cu, HEADS, HEAD_DIM, RopeTable.of(theta, HEAD_DIM, 300));
             assertClose(v.readFloats("rope_theta" + (int) theta), qkv, "rope theta " + theta);
         }
     }
@@ -74,7 +74,7 @@ class KernelGoldenTest {
     void geglu() {
         float[] in = v.readFloats("geglu_in");
         float[] out = new float[37 * 96];
-        CpuOps.geglu(in, 37, 96, out);
+        VectorOpsReference.geglu(in, 37, 96, out);
         assertClose(v.readFloats("geglu_out"), out, "geglu");
     }
 
@@ -82,7 +82,7 @@ class KernelGoldenTest {
     void layerNormWithoutBias() {
         float[] in = v.readFloats("layernorm_in");
         float[] out = new float[in.length];
-        CpuOps.layerNorm(in, 37, 128, v.readFloats("layernorm_weight"), null, 1e-5f, out);
+        VectorOpsReference.layerNorm(in, 37, 128, v.readFloats("layernorm_weight"), null, 1e-5f, out);
         assertClose(v.readFloats("layernorm_out"), out, "layernorm");
     }
 }

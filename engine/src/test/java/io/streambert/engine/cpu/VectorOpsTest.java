@@ -8,7 +8,7 @@ import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-/** VectorOps against the plain loops of CpuOps (odd sizes, vector tails, multi-chunk rows) and the kernel golden vectors. */
+/** VectorOps against the plain loops of VectorOpsReference (odd sizes, vector tails, multi-chunk rows) and the kernel golden vectors. */
 class VectorOpsTest {
     static float[] random(Random r, int n, double scale) {
         float[] a = new float[n];
@@ -34,7 +34,7 @@ class VectorOpsTest {
             u[0] = 0f;
             if (u.length > 3) { u[1] = -9f; u[2] = 9f; u[3] = -1e-30f; }
             float[] want = new float[rows * inter], got = new float[rows * inter];
-            CpuOps.geglu(u, rows, inter, want);
+            VectorOpsReference.geglu(u, rows, inter, want);
             VectorOps.geglu(u, rows, inter, got);
             assertClose(want, got, 2e-6f, "geglu " + rows + "x" + inter);
         }
@@ -49,7 +49,7 @@ class VectorOpsTest {
             for (int i = 0; i < dim; i++) x[i] += 50f;                     // a row with a large mean
             for (float[] bias : new float[][]{null, b}) {
                 float[] want = new float[x.length], got = x.clone();
-                CpuOps.layerNorm(x, rows, dim, w, bias, 1e-5f, want);
+                VectorOpsReference.layerNorm(x, rows, dim, w, bias, 1e-5f, want);
                 VectorOps.layerNorm(got, rows, dim, w, bias, 1e-5f, got);   // in place, as the encoder may do
                 assertClose(want, got, 2e-5f, "layerNorm " + rows + "x" + dim + (bias == null ? "" : " +bias"));
             }
@@ -65,7 +65,7 @@ class VectorOpsTest {
             float[] qkv = random(r, 700 * 3 * heads * hd, 1);
             float[] want = qkv.clone(), got = qkv.clone();
             RopeTable table = RopeTable.of(10000, hd, 700);
-            CpuOps.rope(want, cu, heads, hd, table);
+            VectorOpsReference.rope(want, cu, heads, hd, table);
             VectorOps.rope(got, cu, heads, hd, table);
             assertClose(want, got, 1e-6f, "rope " + heads + "x" + hd);
         }
@@ -75,7 +75,7 @@ class VectorOpsTest {
     void addMatchesThePlainLoop() {
         Random r = new Random(4);
         float[] x = random(r, 1003, 1), y = random(r, 1003, 1), want = x.clone();
-        CpuOps.addInPlace(want, y, 1000);
+        VectorOpsReference.addInPlace(want, y, 1000);
         VectorOps.addInPlace(x, y, 1000);
         assertClose(want, x, 0f, "add");
     }

@@ -6,11 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.streambert.engine.EncoderOptions;
-import io.streambert.engine.ModelLoadException;
 import io.streambert.engine.Prediction;
 import io.streambert.engine.TestModels;
 import io.streambert.engine.TokenizerMismatchException;
-import io.streambert.engine.cpu.CpuEncoder;
+import io.streambert.engine.Engine;
+import io.streambert.engine.cpu.CpuBackend;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.lang.management.ManagementFactory;
@@ -42,7 +42,7 @@ class HostileConfigTest {
     }
 
     private static String error(Path dir, EncoderOptions options) {
-        return assertThrows(ModelLoadException.class, () -> CpuEncoder.open(dir, options).close()).getMessage();
+        return assertThrows(ModelLoadException.class, () -> CpuBackend.open(dir, options).close()).getMessage();
     }
 
     @Test
@@ -81,11 +81,11 @@ class HostileConfigTest {
     void hugeMaxPositionEmbeddingsLoadsWithoutBuildingTheirRopeTables(int positions) {
         Path dir = edited("pos" + positions, "max_position_embeddings", positions);
         List<Prediction> expected;
-        try (CpuEncoder e = CpuEncoder.open(TestModels.tinyA(), EncoderOptions.defaults())) {
+        try (Engine e = CpuBackend.open(TestModels.tinyA(), EncoderOptions.defaults())) {
             expected = e.encode(List.of(HELLO));
         }
         long before = THREADS.getCurrentThreadAllocatedBytes();
-        try (CpuEncoder e = CpuEncoder.open(dir, EncoderOptions.defaults())) {
+        try (Engine e = CpuBackend.open(dir, EncoderOptions.defaults())) {
             long allocated = THREADS.getCurrentThreadAllocatedBytes() - before;
             assertEquals(positions, e.info().maxTokens());
             // tiny-a's weights are 2.6 MB: loading must not allocate anything like positions x 32 x 8 bytes.
@@ -99,7 +99,7 @@ class HostileConfigTest {
     @Test
     void maxTokensBoundsTheLimitBelowMaxPositionEmbeddings() {
         Path dir = edited("pos-capped", "max_position_embeddings", Integer.MAX_VALUE);
-        try (CpuEncoder e = CpuEncoder.open(dir, EncoderOptions.defaults().withMaxTokens(512))) {
+        try (Engine e = CpuBackend.open(dir, EncoderOptions.defaults().withMaxTokens(512))) {
             assertEquals(512, e.info().maxTokens());
         }
     }
@@ -111,7 +111,7 @@ class HostileConfigTest {
                 EncoderOptions.defaults().withThreads(-2), EncoderOptions.defaults().withThreads(32768),
                 EncoderOptions.defaults().withEmbeddingDim(-3))) {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                    () -> CpuEncoder.open(dir, bad).close(), bad.toString());
+                    () -> CpuBackend.open(dir, bad).close(), bad.toString());
             assertTrue(e.getMessage() != null && e.getMessage().matches(".*(tokens|threads|dimension).*"), e.getMessage());
         }
     }
@@ -124,7 +124,7 @@ class HostileConfigTest {
         t.put("model.embeddings.tok_embeddings.weight", new Rewrite.Tensor(Arrays.copyOf(emb.data(), 300 * 128), new long[]{300, 128}));
         Rewrite.write(dir.resolve("model.safetensors"), t, DType.F32);
         Rewrite.editConfig(dir, c -> c.put("vocab_size", 300).put("_name_or_path", "acme/tiny-300"));
-        try (CpuEncoder e = CpuEncoder.open(dir, EncoderOptions.defaults())) {
+        try (Engine e = CpuBackend.open(dir, EncoderOptions.defaults())) {
             TokenizerMismatchException x = assertThrows(TokenizerMismatchException.class, () -> e.tokenize("Hello world"));
             assertTrue(x.getMessage().contains(dir.resolve("tokenizer.json").toString()) && x.getMessage().contains("acme/tiny-300")
                     && x.getMessage().contains("vocab_size 300") && x.getMessage().contains("657"), x.getMessage());

@@ -2,7 +2,6 @@ package io.streambert.engine.model;
 
 import io.streambert.engine.EncoderOptions;
 import io.streambert.engine.Encoders;
-import io.streambert.engine.ModelLoadException;
 import io.streambert.engine.TestModels;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

@@ -1,7 +1,6 @@
 package io.streambert.engine.model;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.streambert.engine.ModelLoadException;
 import io.streambert.engine.TestModels;
 import org.junit.jupiter.api.Test;
 

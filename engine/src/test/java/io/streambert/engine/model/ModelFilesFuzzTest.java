@@ -3,7 +3,6 @@ package io.streambert.engine.model;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import io.streambert.engine.ModelLoadException;
 import io.streambert.engine.TestModels;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;

@@ -12,6 +12,9 @@ import jcuda.driver.CUdeviceptr;
 import jcuda.driver.CUfunction;
 import jcuda.driver.CUfunction_attribute;
 import jcuda.driver.CUmodule;
+import jcuda.driver.CUdevice_attribute;
+import jcuda.driver.CUevent;
+import jcuda.driver.CUevent_flags;
 import jcuda.driver.CUresult;
 import jcuda.driver.JCudaDriver;
 
@@ -23,10 +26,18 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
-import static jcuda.driver.JCudaDriver.cuCtxCreate;
-import static jcuda.driver.JCudaDriver.cuCtxDestroy;
+import static jcuda.driver.JCudaDriver.cuDeviceGetAttribute;
+import static jcuda.driver.JCudaDriver.cuDevicePrimaryCtxRelease;
+import static jcuda.driver.JCudaDriver.cuDevicePrimaryCtxRetain;
+import static jcuda.driver.JCudaDriver.cuDriverGetVersion;
+import static jcuda.driver.JCudaDriver.cuEventCreate;
+import static jcuda.driver.JCudaDriver.cuEventDestroy;
+import static jcuda.driver.JCudaDriver.cuEventElapsedTime;
+import static jcuda.driver.JCudaDriver.cuEventRecord;
+import static jcuda.driver.JCudaDriver.cuEventSynchronize;
 import static jcuda.driver.JCudaDriver.cuCtxSetCurrent;
 import static jcuda.driver.JCudaDriver.cuCtxSynchronize;
 import static jcuda.driver.JCudaDriver.cuDeviceGet;
@@ -43,9 +54,12 @@ import static jcuda.driver.JCudaDriver.cuModuleLoadData;
 import static jcuda.driver.JCudaDriver.cuModuleUnload;
 
 /**
- * A real GPU through the JCuda driver API: the kernels are the fatbins the build compiled with nvcc (classpath
- * /cuda/*.fatbin, listed in /cuda/fatbins.txt, one per .cu file), looked up by their extern "C" names.
- * Launches are asynchronous on the context's default stream; {@link #synchronize} waits and reports errors.
+ * A real GPU through the JCuda driver API, in the device's primary context (cuDevicePrimaryCtxRetain, the one the
+ * CUDA runtime and so cuBLAS use). Kernels: the fatbins the build compiled with nvcc (classpath /cuda/*.fatbin, listed
+ * in /cuda/fatbins.txt, one per .cu file); a fatbin the driver refuses is replaced by its bundled source compiled with
+ * NVRTC for this device ({@link ModuleImages}). Launches are asynchronous on the default stream; {@link #synchronize}
+ * waits and reports errors. A sticky error (illegal address, launch failure, ...) marks the device lost: every later
+ * call throws {@link DeviceLostException}.
  *
  * <p>Never run in this project's CI (no GPU there): {@link #isAvailable} is false and says why.
  */
@@ -53,10 +67,20 @@ public final class CudaDevice implements Device {
     /** Dynamic shared memory above this needs an explicit opt-in per kernel (cuFuncSetAttribute). */
     private static final int DEFAULT_DYNAMIC_SHARED_LIMIT = 48 * 1024;
 
+    /** CUresult names after which the context is unusable (CUDA driver API documentation, "sticky" errors). */
+    private static final Set<String> STICKY = Set.of("CUDA_ERROR_ILLEGAL_ADDRESS", "CUDA_ERROR_LAUNCH_FAILED",
+            "CUDA_ERROR_HARDWARE_STACK_ERROR", "CUDA_ERROR_ILLEGAL_INSTRUCTION", "CUDA_ERROR_MISALIGNED_ADDRESS",
+            "CUDA_ERROR_INVALID_ADDRESS_SPACE", "CUDA_ERROR_INVALID_PC", "CUDA_ERROR_ASSERT", "CUDA_ERROR_LAUNCH_TIMEOUT",
+            "CUDA_ERROR_ECC_UNCORRECTABLE", "CUDA_ERROR_CONTEXT_IS_DESTROYED", "CUDA_ERROR_DEINITIALIZED");
+
     private final int ordinal;
     private final String deviceName;
+    private final CUdevice cuDevice = new CUdevice();
     private final CUcontext context = new CUcontext();
+    private final int ccMajor, ccMinor, driverVersion;
     private final List<CUmodule> modules = new ArrayList<>();
+    private final List<String> moduleOrigins = new ArrayList<>();
+    private volatile String lost;     // the sticky error that made the device unusable, or null
     private final Map<String, CUfunction> functions = new ConcurrentHashMap<>();
     private final Map<String, Integer> sharedOptIn = new ConcurrentHashMap<>();
 
@@ -83,7 +107,7 @@ public final class CudaDevice implements Device {
             return "the CUDA driver failed: " + firstLine(e.getMessage());
         } catch (LinkageError e) {
             return "no CUDA driver library (JCuda could not load its native part or libcuda): " + firstLine(e.getMessage());
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
             return "CUDA initialisation failed: " + e;
         }
     }
@@ -106,21 +130,97 @@ public final class CudaDevice implements Device {
 
     private CudaDevice(int ordinal) {
         this.ordinal = ordinal;
+        boolean retained = false;
         try {
-            CUdevice device = new CUdevice();
-            cuDeviceGet(device, ordinal);
+            cuDeviceGet(cuDevice, ordinal);
             byte[] name = new byte[256];
-            cuDeviceGetName(name, name.length, device);
+            cuDeviceGetName(name, name.length, cuDevice);
             this.deviceName = new String(name, StandardCharsets.US_ASCII).trim().replace("\0", "");
-            cuCtxCreate(context, 0, device);
-            for (String fatbin : fatbinNames()) {
-                CUmodule module = new CUmodule();
-                cuModuleLoadData(module, resourceBytes("/cuda/" + fatbin));
-                modules.add(module);
+            this.ccMajor = attribute(CUdevice_attribute.CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR);
+            this.ccMinor = attribute(CUdevice_attribute.CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR);
+            int[] v = {0};
+            cuDriverGetVersion(v);
+            this.driverVersion = v[0];
+            cuDevicePrimaryCtxRetain(context, cuDevice);
+            retained = true;
+            cuCtxSetCurrent(context);
+            ModuleImages<CUmodule> images = new ModuleImages<>(CudaDevice::loadModule, NvrtcLibrary::load,
+                    KernelSources::bundled, CubinCache.fromConfiguration(), ccMajor, ccMinor, driverVersion);
+            for (ModuleImages.Loaded<CUmodule> m : images.loadAll(fatbinNames(), f -> resourceBytes("/cuda/" + f),
+                    ModuleImages.Mode.fromConfiguration())) {
+                modules.add(m.module());
+                moduleOrigins.add(m.file() + ": " + m.from());
             }
-        } catch (CudaException e) {
-            throw new DeviceException("cuda:" + ordinal + ": " + e.getMessage(), e);
+        } catch (CudaException | DeviceException | IllegalArgumentException e) {
+            releaseAfterFailure(retained);
+            throw e instanceof CudaException ? new DeviceException("cuda:" + ordinal + ": " + e.getMessage(), e) : e;
+        } catch (Error e) {
+            releaseAfterFailure(retained);
+            throw e;
         }
+    }
+
+    private int attribute(int attribute) {
+        int[] v = {0};
+        cuDeviceGetAttribute(v, attribute, cuDevice);
+        return v[0];
+    }
+
+    private static CUmodule loadModule(String what, byte[] image) {
+        CUmodule module = new CUmodule();
+        try {
+            cuModuleLoadData(module, image);
+            return module;
+        } catch (CudaException e) {
+            if (String.valueOf(e.getMessage()).contains("CUDA_ERROR_OUT_OF_MEMORY")) throw e;
+            throw new ModuleImages.RefusedException("cuModuleLoadData(" + what + "): " + e.getMessage(), e);
+        }
+    }
+
+    /** A failed open leaves nothing behind: modules unloaded, the primary context released. */
+    private void releaseAfterFailure(boolean retained) {
+        try {
+            for (CUmodule m : modules) cuModuleUnload(m);
+        } catch (RuntimeException | Error ignored) {
+            // best effort: the open already failed for a reason that is being reported
+        }
+        modules.clear();
+        if (retained) {
+            try {
+                cuDevicePrimaryCtxRelease(cuDevice);
+            } catch (RuntimeException | Error ignored) {
+                // as above
+            }
+        }
+    }
+
+    /** Compute capability, e.g. 90 for an H100. */
+    public int computeCapability() { return ccMajor * 10 + ccMinor; }
+
+    /** cuDriverGetVersion, e.g. 13000 for CUDA 13.0. */
+    public int driverVersion() { return driverVersion; }
+
+    /** Where each kernel file's module came from ("sb_gemm.cu: fatbin", "...: NVRTC 13.0 (...)", "...: cubin cache ..."). */
+    public List<String> moduleOrigins() { return List.copyOf(moduleOrigins); }
+
+    /** Null while usable; else the sticky error that made this device unusable. */
+    public String lostReason() { return lost; }
+
+    /** Wraps a failed driver call; a sticky error marks the device lost. */
+    private DeviceException failure(String what, CudaException e) {
+        String m = String.valueOf(e.getMessage());
+        for (String code : STICKY) {
+            if (m.contains(code)) {
+                lost = what + ": " + m;
+                return new DeviceLostException(name() + " is lost (sticky CUDA error; restart the process): " + lost, e);
+            }
+        }
+        return new DeviceException(what + " on " + name() + ": " + m, e);
+    }
+
+    private void usable() {
+        String l = lost;
+        if (l != null) throw new DeviceLostException(name() + " is lost (sticky CUDA error; restart the process): " + l, null);
     }
 
     private static List<String> fatbinNames() {
@@ -149,7 +249,10 @@ public final class CudaDevice implements Device {
     @Override
     public String name() { return "cuda:" + ordinal + " (" + deviceName + ")"; }
 
-    private void current() { cuCtxSetCurrent(context); }
+    private void current() {
+        usable();
+        cuCtxSetCurrent(context);
+    }
 
     /** Makes this device's context current on the calling thread (cuBLAS works in the current context). */
     void makeCurrent() { current(); }
@@ -173,11 +276,11 @@ public final class CudaDevice implements Device {
     public DeviceBuffer alloc(long bytes) {
         try {
             current();
-            CUdeviceptr p = new CUdeviceptr();
+            CudaBuffer.Address p = new CudaBuffer.Address();
             cuMemAlloc(p, Math.max(bytes, 1));
-            return new CudaBuffer(context, p, bytes, true);
+            return new CudaBuffer(context, p, 0, bytes, true);
         } catch (CudaException e) {
-            throw new DeviceException("cuMemAlloc(" + bytes + " bytes) on " + name() + ": " + e.getMessage(), e);
+            throw failure("cuMemAlloc(" + bytes + " bytes)", e);
         }
     }
 
@@ -193,7 +296,7 @@ public final class CudaDevice implements Device {
             current();
             cuMemcpyHtoD(cuda(dst, bytes, what).pointer(), src, bytes);
         } catch (CudaException e) {
-            throw new DeviceException(what + " on " + name() + ": " + e.getMessage(), e);
+            throw failure(what, e);
         }
     }
 
@@ -202,7 +305,7 @@ public final class CudaDevice implements Device {
             current();
             cuMemcpyDtoH(dst, cuda(src, bytes, what).pointer(), bytes);
         } catch (CudaException e) {
-            throw new DeviceException(what + " on " + name() + ": " + e.getMessage(), e);
+            throw failure(what, e);
         }
     }
 
@@ -256,8 +359,8 @@ public final class CudaDevice implements Device {
             cuLaunchKernel(f, grid.x(), grid.y(), grid.z(), block.x(), block.y(), block.z(), dynamicSharedBytes, null,
                     Pointer.to(params), null);
         } catch (CudaException e) {
-            throw new DeviceException("kernel " + kernel + " (grid " + grid + ", block " + block + ", "
-                    + dynamicSharedBytes + " B dynamic shared) on " + name() + ": " + e.getMessage(), e);
+            throw failure("kernel " + kernel + " (grid " + grid + ", block " + block + ", " + dynamicSharedBytes
+                    + " B dynamic shared)", e);
         }
     }
 
@@ -267,19 +370,57 @@ public final class CudaDevice implements Device {
             current();
             cuCtxSynchronize();
         } catch (CudaException e) {
-            throw new DeviceException("a kernel launched on " + name() + " failed: " + e.getMessage(), e);
+            throw failure("a kernel launched earlier failed (cuCtxSynchronize)", e);
         }
     }
 
+    /** A CUDA event recorded on the default stream (cuEventCreate + cuEventRecord). */
+    @Override
+    public Object mark() {
+        try {
+            current();
+            CUevent e = new CUevent();
+            cuEventCreate(e, CUevent_flags.CU_EVENT_DEFAULT);
+            cuEventRecord(e, null);
+            return e;
+        } catch (CudaException e) {
+            throw failure("cuEventRecord", e);
+        }
+    }
+
+    /** cuEventElapsedTime between two marks, after cuEventSynchronize on the later; both events are destroyed. */
+    @Override
+    public double elapsedMs(Object from, Object to) {
+        try {
+            current();
+            cuEventSynchronize((CUevent) to);
+            float[] ms = {0f};
+            cuEventElapsedTime(ms, (CUevent) from, (CUevent) to);
+            cuEventDestroy((CUevent) from);
+            cuEventDestroy((CUevent) to);
+            return ms[0];
+        } catch (CudaException e) {
+            throw failure("cuEventElapsedTime", e);
+        }
+    }
+
+    /** Unloads the modules and releases the primary context; after a sticky error only the release is tried. */
     @Override
     public void close() {
         try {
-            current();
-            for (CUmodule m : modules) cuModuleUnload(m);
-            modules.clear();
-            cuCtxDestroy(context);
+            if (lost == null) {
+                cuCtxSetCurrent(context);
+                for (CUmodule m : modules) cuModuleUnload(m);
+            }
         } catch (CudaException e) {
-            throw new DeviceException("closing " + name() + ": " + e.getMessage(), e);
+            // a module that cannot be unloaded goes with the context
+        } finally {
+            modules.clear();
+            try {
+                cuDevicePrimaryCtxRelease(cuDevice);
+            } catch (CudaException e) {
+                throw new DeviceException("releasing the primary context of " + name() + ": " + e.getMessage(), e);
+            }
         }
     }
 }

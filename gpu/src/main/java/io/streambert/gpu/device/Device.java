@@ -44,6 +44,20 @@ public interface Device extends AutoCloseable {
     /** Waits for all launched work; throws {@link DeviceException} if any failed. */
     void synchronize();
 
+    /**
+     * A point in the device's work queue, for timing: {@link #elapsedMs} between two marks is the device time of the
+     * work launched between them. Default (devices that run launches synchronously): the host clock.
+     */
+    default Object mark() {
+        synchronize();
+        return System.nanoTime();
+    }
+
+    /** Milliseconds between two marks of this device (waits for the later one). */
+    default double elapsedMs(Object from, Object to) {
+        return ((Long) to - (Long) from) / 1e6;
+    }
+
     @Override
     void close();
 }

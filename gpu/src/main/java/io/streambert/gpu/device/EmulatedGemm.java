@@ -46,4 +46,7 @@ public final class EmulatedGemm implements Gemm {
         }
         if (rc != 0) throw new DeviceException("sb_emu_gemm_bf16 rejected rows " + rows + ", out " + out + ", k " + k);
     }
+
+    @Override
+    public String toString() { return "host stand-in sb_emu_gemm_bf16 (emulator only)"; }
 }

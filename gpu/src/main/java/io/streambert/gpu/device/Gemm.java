@@ -6,8 +6,9 @@ import io.streambert.engine.DeviceException;
  * The encoder's matrix products, the job cuBLAS does on a GPU:
  * {@code C[rows, out] = A[rows, k] x W[out, k]^T (+ bias[out])}, A and W bf16 (W as a checkpoint stores a Linear's
  * weight), products and sums in fp32, the optional bias (fp32) added in fp32, then one rounding to C's type.
- * All matrices row-major and dense. {@link CublasGemm} on {@link CudaDevice}; {@link EmulatedGemm} (a host stand-in,
- * not a kernel under test) on {@link EmulatedDevice}; {@code io.streambert.gpu.kernels.GemmTwin} is the plain loop.
+ * All matrices row-major and dense. {@link CublasGemm} on {@link CudaDevice}; our kernel sb_gemm_bf16
+ * ({@code kernels.TiledGemm}) on any device; {@link EmulatedGemm} (a host stand-in, not a kernel under test) on
+ * {@link EmulatedDevice}; {@code kernels.GemmBackends} picks one; {@code io.streambert.gpu.kernels.GemmReference} is the plain loop.
  */
 public interface Gemm extends AutoCloseable {
 
@@ -20,15 +21,6 @@ public interface Gemm extends AutoCloseable {
 
     /** bias may be null. */
     void run(DeviceBuffer a, DeviceBuffer w, DeviceBuffer bias, DeviceBuffer c, Output output, int rows, int out, int k);
-
-    /** The GEMM that goes with {@code device}. */
-    static Gemm on(Device device) {
-        return switch (device) {
-            case EmulatedDevice e -> new EmulatedGemm(e);
-            case CudaDevice c -> new CublasGemm(c);
-            default -> throw new DeviceException("no GEMM for device " + device.name());
-        };
-    }
 
     /** Rejects shapes and buffers that cannot hold them, naming the product. */
     static void check(DeviceBuffer a, DeviceBuffer w, DeviceBuffer bias, DeviceBuffer c, Output output,

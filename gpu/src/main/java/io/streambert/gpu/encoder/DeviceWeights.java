@@ -1,6 +1,6 @@
 package io.streambert.gpu.encoder;
 
-import io.streambert.engine.ModelLoadException;
+import io.streambert.engine.model.ModelLoadException;
 import io.streambert.gpu.device.Device;
 import io.streambert.gpu.device.DeviceBuffer;
 import io.streambert.engine.cpu.RopeTable;

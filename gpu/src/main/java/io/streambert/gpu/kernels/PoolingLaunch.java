@@ -10,6 +10,9 @@ import io.streambert.gpu.device.Dim3;
 public final class PoolingLaunch {
     private PoolingLaunch() {}
 
+    /** Most threads a pooling block may have: sb_pooling.cu's SB_POOL_MAX_THREADS (TileConstantsTest checks both). */
+    public static final int SB_POOL_MAX_THREADS = 1024;
+
     /** How a sequence becomes one vector: the kernel's mode argument. */
     public enum Mode {
         MEAN(0), CLS(1);
@@ -24,8 +27,8 @@ public final class PoolingLaunch {
      */
     public static void pool(Device device, int columns, int tokenLanes, SequenceTiles seqs, DeviceBuffer hidden,
                             DeviceBuffer pooled, DeviceBuffer cuSeqlens, int dim, Mode mode) {
-        KernelArgs.require(columns >= 1 && tokenLanes >= 1 && columns * tokenLanes <= 1024 && (columns * tokenLanes) % 32 == 0,
-                "pooling block " + columns + " x " + tokenLanes + " must be a multiple of 32 threads, at most 1024");
+        KernelArgs.require(columns >= 1 && tokenLanes >= 1 && columns * tokenLanes <= SB_POOL_MAX_THREADS && (columns * tokenLanes) % 32 == 0,
+                "pooling block " + columns + " x " + tokenLanes + " must be a multiple of 32 threads, at most " + SB_POOL_MAX_THREADS);
         if (seqs.batch() == 0) return;
         Dim3 grid = Dim3.of((dim + columns - 1) / columns, seqs.batch());
         device.launch("sb_pool", grid, Dim3.of(columns, tokenLanes), 0, hidden, pooled, cuSeqlens, dim, mode.code);

@@ -2,7 +2,7 @@ package io.streambert.gpu.encoder;
 
 import io.streambert.engine.EncoderOptions;
 import io.streambert.engine.Encoders;
-import io.streambert.engine.cpu.CpuEncoder;
+import io.streambert.engine.Engine;
 import io.streambert.engine.model.DType;
 import io.streambert.engine.model.Rewrite;
 
@@ -19,7 +19,7 @@ final class GoldenBaseline {
 
     static List<float[]> hiddenWithBf16Weights(Path model, Path tmp, List<int[]> sequences) {
         Path bf16 = Rewrite.checkpoint(model, tmp.resolve("bf16-" + model.getFileName()), DType.BF16, n -> n, a -> a);
-        try (CpuEncoder cpu = (CpuEncoder) Encoders.open(bf16, EncoderOptions.defaults().withDevice("cpu"))) {
+        try (Engine cpu = (Engine) Encoders.open(bf16, EncoderOptions.defaults().withDevice("cpu"))) {
             List<float[]> out = new ArrayList<>();
             for (int[] s : sequences) out.add(cpu.hiddenStates(List.of(s)).getFirst());
             return out;

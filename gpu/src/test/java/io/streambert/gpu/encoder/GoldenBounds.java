@@ -37,7 +37,7 @@ final class GoldenBounds {
         Summary(String model) { this.model = model; }
 
         void print() {
-            System.out.printf("%s on EmulatedDevice: %d cases, min embedding cosine %.6f, max |hidden diff| %.4f, "
+            System.out.printf("%s on the device: %d cases, min embedding cosine %.6f, max |hidden diff| %.4f, "
                     + "max mean |hidden diff| %.5f, max |logit diff| %.4f, labels compared %d%n",
                     model, cases, minCosine, maxHidden, maxMeanHidden, maxLogit, labelsChecked);
         }

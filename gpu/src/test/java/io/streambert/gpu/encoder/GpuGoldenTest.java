@@ -1,15 +1,20 @@
 package io.streambert.gpu.encoder;
 
+import io.streambert.engine.Engine;
+
 import io.streambert.engine.EncoderOptions;
 import io.streambert.engine.Prediction;
 import io.streambert.engine.TestModels;
 import io.streambert.engine.TestModels.Case;
-import io.streambert.gpu.device.EmulatedDevice;
 import io.streambert.engine.model.SafeTensorsFile;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import io.streambert.gpu.device.TestDevices;
+import org.junit.jupiter.params.AfterParameterizedClassInvocation;
+import org.junit.jupiter.params.BeforeParameterizedClassInvocation;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.MethodSource;
+
 
 import java.nio.file.Path;
 
@@ -20,26 +25,31 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * tiny-a's golden cases (float64 reference) through GpuEncoder on EmulatedDevice: bf16 weights and activations,
+ * tiny-a's golden cases (float64 reference) through GpuBackend on each test device (TestDevices): bf16 weights and activations,
  * so the bounds are bf16-sized, not the CPU path's 1e-3 (see GoldenBounds for each bound and why).
  */
+@ParameterizedClass(name = "on {0}")
+@MethodSource("io.streambert.gpu.device.TestDevices#names")
 class GpuGoldenTest {
-    static GpuEncoder encoder;
+    /** The device of this run of the class: one of TestDevices.names(). */
+    @Parameter
+    String device;
+
+    static Engine encoder;
     static SafeTensorsFile expected;
     static List<Case> cases;
     static List<float[]> baseline;
-    @TempDir
-    static Path tmp;
 
-    @BeforeAll
-    static void open() {
-        encoder = GpuEncoder.open(TestModels.tinyA(), EncoderOptions.defaults().withDevice("emulated"), new EmulatedDevice());
+    @BeforeParameterizedClassInvocation
+    static void open(String device) throws java.io.IOException {
+        Path tmp = java.nio.file.Files.createTempDirectory("gpu-golden-");
+        encoder = GpuBackend.open(TestModels.tinyA(), EncoderOptions.defaults(), TestDevices.open(device));
         expected = SafeTensorsFile.open(TestModels.tinyA().resolve("expected.safetensors"));
         cases = TestModels.cases();
         baseline = GoldenBaseline.hiddenWithBf16Weights(TestModels.tinyA(), tmp, cases.stream().map(Case::inputIds).toList());
     }
 
-    @AfterAll
+    @AfterParameterizedClassInvocation
     static void close() {
         encoder.close();
         expected.close();

@@ -2,6 +2,9 @@ package io.streambert.gpu.kernels;
 
 import io.streambert.gpu.device.DeviceBuffer;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -16,30 +19,36 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * sb_attention_hd{32,64,128} on the emulated device against AttentionTwin: output within 2x the naive bf16 error
+ * sb_attention_hd{32,64,128} on the emulated device against AttentionReference: output within 2x the naive bf16 error
  * of the float64 truth, and the kernel's visited-K-tile counter equal to the twin's count of (query tile, K tile)
  * pairs that meet the window (so local layers skip every other tile, and visit all that matter).
  */
+@ParameterizedClass(name = "on {0}")
+@MethodSource("io.streambert.gpu.device.TestDevices#names")
 class AttentionKernelTest {
+    /** The device of this run of the class: one of TestDevices.names(). */
+    @Parameter
+    String device;
+
     static final int[] LENGTHS = {1, 2, 63, 64, 65, 127, 128, 129, 300, 1000};
     static final int[] WINDOWS = {-1, 8, 64};   // global; local_attention 16 and 128 (|i-j| <= 8, <= 64)
 
     /** Output of one launch and its visited-tile count. */
     record Outcome(String report, int visited) {}
 
-    static Outcome check(int headDim, int heads, int window, int... lengths) {
+    Outcome check(int headDim, int heads, int window, int... lengths) {
         return checkSampled(1, headDim, heads, window, lengths);
     }
 
-    /** queryStride > 1: the truth only for a sample of query rows (AttentionTwin.sampled), the rest not compared. */
-    static Outcome checkSampled(int queryStride, int headDim, int heads, int window, int... lengths) {
+    /** queryStride > 1: the truth only for a sample of query rows (AttentionReference.sampled), the rest not compared. */
+    Outcome checkSampled(int queryStride, int headDim, int heads, int window, int... lengths) {
         AttentionTiling tiling = AttentionTiling.forHeadDim(headDim);
         SequenceTiles seqs = SequenceTiles.ofLengths(lengths);
         int tokens = seqs.tokens(), hidden = heads * headDim;
         Random rnd = new Random(31L * headDim + 7L * window + Arrays.hashCode(lengths));
         float[] qkv = TestData.bf16Gaussian(rnd, tokens * 3 * hidden, 1.0);
         float scale = (float) (1 / Math.sqrt(headDim));
-        try (Dev dev = new Dev()) {
+        try (Dev dev = new Dev(device)) {
             DeviceBuffer out = dev.bf16Output(tokens * hidden);   // unwritten elements keep a sentinel -> fail
             DeviceBuffer visited = dev.i32(new int[1]);
             long t0 = System.nanoTime();
@@ -52,11 +61,11 @@ class AttentionKernelTest {
 
             float[] exact = new float[tokens * hidden], naive = new float[tokens * hidden];
             int[] twinVisited = new int[1];
-            AttentionTwin.attention(qkv, exact, seqs.cuSeqlens(), heads, headDim, window, scale, twinVisited, tiling, Rounding.EXACT, queryStride);
-            AttentionTwin.attention(qkv, naive, seqs.cuSeqlens(), heads, headDim, window, scale, null, tiling, Rounding.NAIVE_BF16, queryStride);
+            AttentionReference.attention(qkv, exact, seqs.cuSeqlens(), heads, headDim, window, scale, twinVisited, tiling, Rounding.EXACT, queryStride);
+            AttentionReference.attention(qkv, naive, seqs.cuSeqlens(), heads, headDim, window, scale, null, tiling, Rounding.NAIVE_BF16, queryStride);
             for (int s = 0; s < seqs.batch(); s++) {          // rows outside the sample: not compared
                 for (int i = 0; i < seqs.length(s); i++) {
-                    if (AttentionTwin.sampled(i, seqs.length(s), queryStride)) continue;
+                    if (AttentionReference.sampled(i, seqs.length(s), queryStride)) continue;
                     java.util.Arrays.fill(kernel, (seqs.start(s) + i) * hidden, (seqs.start(s) + i + 1) * hidden, 0f);
                 }
             }
@@ -147,17 +156,17 @@ class AttentionKernelTest {
         assertEquals(64, g2, "global 512: 8 x 8 tiles");
     }
 
-    private static int visitedOnly(int headDim, int window, int length) {
+    private int visitedOnly(int headDim, int window, int length) {
         AttentionTiling tiling = AttentionTiling.forHeadDim(headDim);
         SequenceTiles seqs = SequenceTiles.ofLengths(length);
-        try (Dev dev = new Dev()) {
+        try (Dev dev = new Dev(device)) {
             DeviceBuffer qkv = dev.bf16(new float[length * 3 * headDim]);
             DeviceBuffer visited = dev.i32(new int[1]);
             AttentionLaunch.run(dev.device, tiling, seqs, qkv, dev.alloc(2L * length * headDim), dev.i32(seqs.cuSeqlens()),
                     dev.i32(seqs.queryTileTable(tiling)), 1, window, visited);
             dev.device.synchronize();
             int count = dev.readI32(visited, 1)[0];
-            assertEquals(AttentionTwin.tilePairsInWindow(length, window, tiling), count, "visited, n " + length + " w " + window);
+            assertEquals(AttentionReference.tilePairsInWindow(length, window, tiling), count, "visited, n " + length + " w " + window);
             return count;
         }
     }
@@ -172,14 +181,14 @@ class AttentionKernelTest {
         String[] names = {"attn_global", "attn_window16", "attn_window128"};
         int[] windows = {-1, 8, 64};
         for (int c = 0; c < names.length; c++) {
-            try (Dev dev = new Dev()) {
+            try (Dev dev = new Dev(device)) {
                 DeviceBuffer out = dev.alloc(2L * 630 * 128);
                 SequenceTiles seqs = SequenceTiles.of(cu);
                 AttentionLaunch.run(dev.device, tiling, seqs, dev.bf16(qkv), out, dev.i32(cu), dev.i32(seqs.queryTileTable(tiling)),
                         2, windows[c], null);
                 dev.device.synchronize();
                 float[] naive = new float[630 * 128];
-                AttentionTwin.attention(qkv, naive, cu, 2, 64, windows[c], 0.125f, null, tiling, Rounding.NAIVE_BF16);
+                AttentionReference.attention(qkv, naive, cu, 2, 64, windows[c], 0.125f, null, tiling, Rounding.NAIVE_BF16);
                 Tolerance.assertWithinNaive(names[c], dev.readBf16(out, 630 * 128), g.f32(names[c]), naive);
             }
         }
@@ -191,13 +200,13 @@ class AttentionKernelTest {
         SequenceTiles seqs = SequenceTiles.ofLengths(3, 70);
         Random rnd = new Random(5);
         float[] qkv = TestData.bf16Gaussian(rnd, seqs.tokens() * 3 * 64, 1.0);
-        try (Dev dev = new Dev()) {
+        try (Dev dev = new Dev(device)) {
             DeviceBuffer out = dev.alloc(2L * seqs.tokens() * 64);
             AttentionLaunch.run(dev.device, tiling, seqs, dev.bf16(qkv), out, dev.i32(seqs.cuSeqlens()),
                     dev.i32(seqs.queryTileTable(tiling)), 1, 8, null);
             dev.device.synchronize();
             float[] exact = new float[seqs.tokens() * 64];
-            AttentionTwin.attention(qkv, exact, seqs.cuSeqlens(), 1, 64, 8, 0.125f, null, tiling, Rounding.EXACT);
+            AttentionReference.attention(qkv, exact, seqs.cuSeqlens(), 1, 64, 8, 0.125f, null, tiling, Rounding.EXACT);
             double err = Tolerance.maxAbsError(dev.readBf16(out, exact.length), exact);
             assertTrue(err < 0.02, "attention without counter: error " + err);
         }

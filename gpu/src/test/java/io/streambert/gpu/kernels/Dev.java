@@ -2,13 +2,17 @@ package io.streambert.gpu.kernels;
 
 import io.streambert.gpu.device.Device;
 import io.streambert.gpu.device.DeviceBuffer;
+import io.streambert.gpu.device.TestDevices;
 
 import java.util.ArrayList;
 import java.util.List;
 
-/** Buffers for one kernel-test case on the shared emulated device; closes them all at the end. */
+/** Buffers for one kernel-test case on a shared test device (TestDevices); closes them all at the end. */
 final class Dev implements AutoCloseable {
-    final Device device = KernelDevice.shared();
+    final Device device;
+
+    /** On the shared device named {@code deviceName} ("emulated", "cuda"). */
+    Dev(String deviceName) { this.device = TestDevices.shared(deviceName); }
     private final List<DeviceBuffer> owned = new ArrayList<>();
 
     DeviceBuffer alloc(long bytes) {

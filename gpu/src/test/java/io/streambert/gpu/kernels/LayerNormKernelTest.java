@@ -2,15 +2,24 @@ package io.streambert.gpu.kernels;
 
 import io.streambert.gpu.device.DeviceBuffer;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.MethodSource;
 
 import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The LayerNorm family on the emulated device against LayerNormTwin: row counts from the length sweep, widths
+/** The LayerNorm family on the emulated device against LayerNormReference: row counts from the length sweep, widths
  *  below, at and above a warp and ModernBERT-base's 768, with and without bias, three warps-per-block shapes. */
+@ParameterizedClass(name = "on {0}")
+@MethodSource("io.streambert.gpu.device.TestDevices#names")
 class LayerNormKernelTest {
+    /** The device of this run of the class: one of TestDevices.names(). */
+    @Parameter
+    String device;
+
     static final int[] ROWS = {1, 2, 63, 64, 65, 129, 300, 8192};
     static final int[] DIMS = {33, 64, 128, 768};
     static final WarpPerRow[] SHAPES = {new WarpPerRow(1), WarpPerRow.DEFAULT, new WarpPerRow(8)};
@@ -27,15 +36,15 @@ class LayerNormKernelTest {
                 float[] x = TestData.gaussian(rnd, rows * dim, 3.0, 2.0);   // an offset mean: the two-pass variance matters
                 float[] w = TestData.gaussian(rnd, dim, 1.0, 0.1), b = withBias ? TestData.gaussian(rnd, dim, 0, 0.1) : null;
                 float[] kernel;
-                try (Dev dev = new Dev()) {
+                try (Dev dev = new Dev(device)) {
                     DeviceBuffer out = dev.bf16Output(rows * dim);
                     LayerNormLaunch.layerNorm(dev.device, shape, dev.f32(x), out, dev.f32(w), b == null ? null : dev.f32(b), rows, dim, EPS);
                     dev.device.synchronize();
                     kernel = dev.readBf16Output(out, rows * dim, "layernorm");
                 }
                 float[] exact = new float[rows * dim], naive = new float[rows * dim];
-                LayerNormTwin.layerNorm(x, exact, w, b, rows, dim, EPS, Rounding.EXACT);
-                LayerNormTwin.layerNorm(x, naive, w, b, rows, dim, EPS, Rounding.NAIVE_BF16);
+                LayerNormReference.layerNorm(x, exact, w, b, rows, dim, EPS, Rounding.EXACT);
+                LayerNormReference.layerNorm(x, naive, w, b, rows, dim, EPS, Rounding.NAIVE_BF16);
                 String what = "layernorm rows " + rows + " dim " + dim + " " + shape + " bias " + withBias;
                 Tolerance.assertWithinNaive(what, kernel, exact, naive);
                 Tolerance.assertRoundedOnce(what, kernel, exact);
@@ -53,7 +62,7 @@ class LayerNormKernelTest {
                 float[] x = TestData.gaussian(rnd, rows * dim, 0.5, 2.0), y = TestData.bf16Gaussian(rnd, rows * dim, 1.0);
                 float[] w = TestData.gaussian(rnd, dim, 1.0, 0.1), b = TestData.gaussian(rnd, dim, 0, 0.1);
                 float[] kernelX, kernelOut;
-                try (Dev dev = new Dev()) {
+                try (Dev dev = new Dev(device)) {
                     DeviceBuffer xb = dev.f32(x), out = dev.bf16Output(rows * dim);
                     LayerNormLaunch.addLayerNorm(dev.device, shape, xb, dev.bf16(y), out, dev.f32(w), dev.f32(b), rows, dim, EPS);
                     dev.device.synchronize();
@@ -61,8 +70,8 @@ class LayerNormKernelTest {
                     kernelOut = dev.readBf16Output(out, rows * dim, "add+layernorm");
                 }
                 float[] exactX = x.clone(), exact = new float[rows * dim], naiveX = x.clone(), naive = new float[rows * dim];
-                LayerNormTwin.addLayerNorm(exactX, y, exact, w, b, rows, dim, EPS, Rounding.EXACT);
-                LayerNormTwin.addLayerNorm(naiveX, y, naive, w, b, rows, dim, EPS, Rounding.NAIVE_BF16);
+                LayerNormReference.addLayerNorm(exactX, y, exact, w, b, rows, dim, EPS, Rounding.EXACT);
+                LayerNormReference.addLayerNorm(naiveX, y, naive, w, b, rows, dim, EPS, Rounding.NAIVE_BF16);
                 String what = "add+layernorm rows " + rows + " dim " + dim + " " + shape;
                 assertArrayEquals(exactX, kernelX, what + ": the fp32 residual x + y is one fp32 add, bit for bit");
                 Tolerance.assertWithinNaive(what, kernelOut, exact, naive);
@@ -83,7 +92,7 @@ class LayerNormKernelTest {
         ids[6] = -1;
         for (WarpPerRow shape : new WarpPerRow[] {new WarpPerRow(2), new WarpPerRow(8)}) {
             float[] kernelX, kernelOut;
-            try (Dev dev = new Dev()) {
+            try (Dev dev = new Dev(device)) {
                 DeviceBuffer x = dev.alloc(4L * rows * dim), out = dev.bf16Output(rows * dim);
                 LayerNormLaunch.embedLayerNorm(dev.device, shape, dev.i32(ids), dev.bf16(table), x, out, dev.f32(w), null, rows, dim, vocab, EPS);
                 dev.device.synchronize();
@@ -91,8 +100,8 @@ class LayerNormKernelTest {
                 kernelOut = dev.readBf16Output(out, rows * dim, "embed+layernorm");
             }
             float[] exactX = new float[rows * dim], exact = new float[rows * dim], naive = new float[rows * dim];
-            LayerNormTwin.embedLayerNorm(ids, table, exactX, exact, w, null, rows, dim, vocab, EPS, Rounding.EXACT);
-            LayerNormTwin.embedLayerNorm(ids, table, new float[rows * dim], naive, w, null, rows, dim, vocab, EPS, Rounding.NAIVE_BF16);
+            LayerNormReference.embedLayerNorm(ids, table, exactX, exact, w, null, rows, dim, vocab, EPS, Rounding.EXACT);
+            LayerNormReference.embedLayerNorm(ids, table, new float[rows * dim], naive, w, null, rows, dim, vocab, EPS, Rounding.NAIVE_BF16);
             for (int bad : new int[] {5, 6}) {
                 for (int c = 0; c < dim; c++) {
                     assertTrue(Float.isNaN(kernelX[bad * dim + c]) && Float.isNaN(kernelOut[bad * dim + c]), "row " + bad + " must be NaN");

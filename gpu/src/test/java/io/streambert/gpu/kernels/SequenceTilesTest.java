@@ -2,6 +2,9 @@ package io.streambert.gpu.kernels;
 
 import io.streambert.gpu.device.Dim3;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.MethodSource;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -9,7 +12,13 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The tiling data types: the attention tile table, the launch shapes and the validation messages. */
+@ParameterizedClass(name = "on {0}")
+@MethodSource("io.streambert.gpu.device.TestDevices#names")
 class SequenceTilesTest {
+    /** The device of this run of the class: one of TestDevices.names(). */
+    @Parameter
+    String device;
+
     private final AttentionTiling hd64 = AttentionTiling.forHeadDim(64);
 
     @Test
@@ -56,7 +65,7 @@ class SequenceTilesTest {
 
     @Test
     void attentionRefusesATooSmallTileTable() {
-        try (Dev dev = new Dev()) {
+        try (Dev dev = new Dev(device)) {
             SequenceTiles seqs = SequenceTiles.ofLengths(65, 3);
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> AttentionLaunch.run(dev.device, hd64, seqs,
                     dev.alloc(2L * 68 * 3 * 64), dev.alloc(2L * 68 * 64), dev.i32(seqs.cuSeqlens()), dev.i32(new int[] {0, 0}), 1, -1, null));
@@ -66,7 +75,7 @@ class SequenceTilesTest {
 
     @Test
     void ropeRefusesSequencesLongerThanItsTable() {
-        try (Dev dev = new Dev()) {
+        try (Dev dev = new Dev(device)) {
             SequenceTiles seqs = SequenceTiles.ofLengths(3, 20);
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> RopeLaunch.DEFAULT.run(dev.device, seqs,
                     dev.alloc(2L * 23 * 3 * 64), dev.i32(seqs.cuSeqlens()), 1, 64, dev.alloc(4L * 16 * 32), dev.alloc(4L * 16 * 32), 16));

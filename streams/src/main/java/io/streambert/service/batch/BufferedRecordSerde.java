@@ -18,10 +18,12 @@ import org.apache.kafka.common.serialization.Serializer;
 /**
  * Bytes of a {@link BufferedRecord} in the buffer store and its changelog. Internal to one application
  * (only this code reads it back), so a plain versioned binary layout is enough; the leading version byte lets
- * a later release read buffers an older one left behind.
+ * a later release read buffers an older one left behind. Version 2 adds the revision and stores event_time as
+ * seconds + nanoseconds (any Instant fits, where epoch milliseconds overflow); version 1 records read back
+ * with an empty revision, so they are re-tokenized before inference.
  */
 public final class BufferedRecordSerde implements Serde<BufferedRecord> {
-    private static final byte VERSION = 1;
+    private static final byte VERSION = 2;
 
     @Override
     public Serializer<BufferedRecord> serializer() {
@@ -34,6 +36,7 @@ public final class BufferedRecordSerde implements Serde<BufferedRecord> {
                 out.writeByte(VERSION);
                 out.writeLong(r.seq());
                 out.writeLong(r.arrivalMs());
+                writeString(out, r.revision() == null ? "" : r.revision());
                 writeBytes(out, t.key());
                 writeBytes(out, t.value());
                 writeString(out, t.topic());
@@ -43,7 +46,10 @@ public final class BufferedRecordSerde implements Serde<BufferedRecord> {
                 writeString(out, t.id());
                 writeString(out, t.tenant());
                 out.writeBoolean(t.eventTime() != null);
-                if (t.eventTime() != null) out.writeLong(t.eventTime().toEpochMilli());
+                if (t.eventTime() != null) {
+                    out.writeLong(t.eventTime().getEpochSecond());
+                    out.writeInt(t.eventTime().getNano());
+                }
                 out.writeInt(t.attributes().size());
                 for (Map.Entry<String, String> e : t.attributes().entrySet()) {
                     writeString(out, e.getKey());
@@ -67,10 +73,11 @@ public final class BufferedRecordSerde implements Serde<BufferedRecord> {
             try {
                 DataInputStream in = new DataInputStream(new ByteArrayInputStream(data));
                 byte version = in.readByte();
-                if (version != VERSION)
-                    throw new SerializationException("buffered record has layout version " + version + ", this release reads " + VERSION);
+                if (version != 1 && version != VERSION)
+                    throw new SerializationException("buffered record has layout version " + version + ", this release reads 1 and " + VERSION);
                 long seq = in.readLong();
                 long arrival = in.readLong();
+                String revision = version >= 2 ? readString(in) : "";
                 byte[] key = readBytes(in);
                 byte[] value = readBytes(in);
                 String srcTopic = readString(in);
@@ -79,16 +86,19 @@ public final class BufferedRecordSerde implements Serde<BufferedRecord> {
                 long timestamp = in.readLong();
                 String id = readString(in);
                 String tenant = readString(in);
-                Instant eventTime = in.readBoolean() ? Instant.ofEpochMilli(in.readLong()) : null;
+                Instant eventTime = !in.readBoolean() ? null
+                        : version >= 2 ? Instant.ofEpochSecond(in.readLong(), in.readInt()) : Instant.ofEpochMilli(in.readLong());
                 int n = in.readInt();
                 Map<String, String> attributes = new LinkedHashMap<>();
                 for (int i = 0; i < n; i++) attributes.put(readString(in), readString(in));
                 String sha = readString(in);
                 int[] ids = new int[in.readInt()];
                 for (int i = 0; i < ids.length; i++) ids[i] = in.readInt();
-                return new BufferedRecord(seq, arrival, new ValidatedText(key, value, srcTopic, partition, offset, timestamp,
+                return new BufferedRecord(seq, arrival, revision, new ValidatedText(key, value, srcTopic, partition, offset, timestamp,
                         id, tenant, eventTime, Map.copyOf(attributes), sha, ids));
-            } catch (IOException e) {
+            } catch (SerializationException e) {
+                throw e;
+            } catch (IOException | RuntimeException e) {
                 throw new SerializationException("corrupt buffered record (" + data.length + " bytes)", e);
             }
         };

@@ -36,14 +36,26 @@ public final class ConfigKeys {
     public static final String MODEL_TRUNCATION = "model.truncation";
     public static final String MODEL_EMBEDDING_DIM = "model.embedding.dim";
     public static final String MODEL_THREADS = "model.threads";
+    public static final String MODEL_PRECISION = "model.precision";
     public static final String TEXT_MAX_BYTES = "text.max.bytes";
-    public static final String BATCH_MAX_RECORDS = "batch.max.records";
-    public static final String BATCH_MAX_TOKENS = "batch.max.tokens";
-    public static final String BATCH_MAX_WAIT_MS = "batch.max.wait.ms";
+    public static final String INPUT_MAX_VALUE_BYTES = "input.max.value.bytes";
+    public static final String INPUT_MAX_KEY_BYTES = "input.max.key.bytes";
+    public static final String INPUT_MAX_ID_BYTES = "input.max.id.bytes";
+    public static final String INPUT_MAX_ATTRIBUTES = "input.max.attributes";
+    public static final String INPUT_MAX_ATTRIBUTES_BYTES = "input.max.attributes.bytes";
+    public static final String DEAD_LETTER_MAX_PAYLOAD_BYTES = "dead.letter.max.payload.bytes";
+    public static final String BATCH_FORWARD_INTERVAL_MS = "batch.forward.interval.ms";
     public static final String SCHEDULER_MAX_BATCH_TOKENS = "scheduler.max.batch.tokens";
     public static final String SCHEDULER_MAX_BATCH_SEQUENCES = "scheduler.max.batch.sequences";
-    public static final String SCHEDULER_QUEUE_TOKENS = "scheduler.queue.tokens";
-    public static final String SCHEDULER_WORST_CASE_BATCH_MS = "scheduler.worst.case.batch.ms";
+    public static final String SCHEDULER_MAX_DELAY_MS = "scheduler.max.delay.ms";
+    public static final String SCHEDULER_MAX_INFLIGHT_TOKENS = "scheduler.max.inflight.tokens";
+    public static final String SCHEDULER_ADMISSION_WAIT_MS = "scheduler.admission.wait.ms";
+    public static final String SCHEDULER_RETRY_BACKOFF_MS = "scheduler.retry.backoff.ms";
+    public static final String SCHEDULER_RETRY_BACKOFF_MAX_MS = "scheduler.retry.backoff.max.ms";
+    public static final String DEVICE_FAULT_EXIT = "device.fault.exit";
+    public static final String HEALTH_MAX_DEVICE_STALL_MS = "health.max.device.stall.ms";
+    public static final String HEALTH_MAX_THREAD_REPLACEMENTS = "health.max.thread.replacements";
+    public static final String HEALTH_MAX_BUFFERED_AGE_MS = "health.max.buffered.age.ms";
     public static final String THRESHOLD_PREFIX = "threshold.";
     public static final String THRESHOLD_DEFAULT = "threshold.default";
     public static final String LABELS_SAFE = "labels.safe";
@@ -82,14 +94,26 @@ public final class ConfigKeys {
         d.put(MODEL_TRUNCATION, "truncate");
         d.put(MODEL_EMBEDDING_DIM, "0");
         d.put(MODEL_THREADS, "0");
+        d.put(MODEL_PRECISION, "fp32");
         d.put(TEXT_MAX_BYTES, "65536");
-        d.put(BATCH_MAX_RECORDS, "64");
-        d.put(BATCH_MAX_TOKENS, "8192");
-        d.put(BATCH_MAX_WAIT_MS, "50");
+        d.put(INPUT_MAX_VALUE_BYTES, "262144");
+        d.put(INPUT_MAX_KEY_BYTES, "4096");
+        d.put(INPUT_MAX_ID_BYTES, "1024");
+        d.put(INPUT_MAX_ATTRIBUTES, "64");
+        d.put(INPUT_MAX_ATTRIBUTES_BYTES, "16384");
+        d.put(DEAD_LETTER_MAX_PAYLOAD_BYTES, "65536");
+        d.put(BATCH_FORWARD_INTERVAL_MS, "10");
         d.put(SCHEDULER_MAX_BATCH_TOKENS, "16384");
         d.put(SCHEDULER_MAX_BATCH_SEQUENCES, "256");
-        d.put(SCHEDULER_QUEUE_TOKENS, "65536");
-        d.put(SCHEDULER_WORST_CASE_BATCH_MS, "5000");
+        d.put(SCHEDULER_MAX_DELAY_MS, "20");
+        d.put(SCHEDULER_MAX_INFLIGHT_TOKENS, "131072");
+        d.put(SCHEDULER_ADMISSION_WAIT_MS, "100");
+        d.put(SCHEDULER_RETRY_BACKOFF_MS, "100");
+        d.put(SCHEDULER_RETRY_BACKOFF_MAX_MS, "10000");
+        d.put(DEVICE_FAULT_EXIT, "true");
+        d.put(HEALTH_MAX_DEVICE_STALL_MS, "120000");
+        d.put(HEALTH_MAX_THREAD_REPLACEMENTS, "3");
+        d.put(HEALTH_MAX_BUFFERED_AGE_MS, "600000");
         d.put(THRESHOLD_DEFAULT, "0.5");
         d.put(LABELS_SAFE, "safe,ok,neutral,none,clean,benign,non-toxic,non_toxic,not_toxic");
         d.put(PROCESSING_GUARANTEE, "exactly_once_v2");
@@ -112,6 +136,14 @@ public final class ConfigKeys {
                 || (key.startsWith(THRESHOLD_PREFIX) && key.length() > THRESHOLD_PREFIX.length())
                 || (key.startsWith(TOPIC_ROUTE_PREFIX) && key.length() > TOPIC_ROUTE_PREFIX.length());
     }
+
+    /** Keys earlier releases knew, with what replaced them (named in the error when a config still sets one). */
+    public static final Map<String, String> REMOVED = Map.of(
+            "batch.max.records", "records are no longer grouped per task: the scheduler batches across all tasks; see scheduler.max.batch.tokens",
+            "batch.max.tokens", "the scheduler's device batch budget is scheduler.max.batch.tokens",
+            "batch.max.wait.ms", "how long a record waits for batch-mates is scheduler.max.delay.ms",
+            "scheduler.queue.tokens", "renamed scheduler.max.inflight.tokens",
+            "scheduler.worst.case.batch.ms", "stream threads no longer wait for the device, so there is no flush time budget");
 
     /** The fixed key closest to {@code key} (for "did you mean" in errors), or null. */
     public static String closest(String key) {

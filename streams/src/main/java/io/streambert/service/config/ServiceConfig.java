@@ -2,6 +2,8 @@ package io.streambert.service.config;
 
 import static io.streambert.service.config.ConfigKeys.*;
 
+import io.streambert.engine.DeviceSpec;
+
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.charset.StandardCharsets;
@@ -49,14 +51,19 @@ public final class ServiceConfig {
     private final boolean rejectLongTexts;
     private final int embeddingDim;
     private final int modelThreads;
+    private final String modelPrecision;
     private final int textMaxBytes;
-    private final int batchMaxRecords;
-    private final int batchMaxTokens;
-    private final long batchMaxWaitMs;
+    private final InputLimits inputLimits;
+    private final long forwardIntervalMs;
     private final int schedulerMaxBatchTokens;
     private final int schedulerMaxBatchSequences;
-    private final int schedulerQueueTokens;
-    private final long schedulerWorstCaseBatchMs;
+    private final long schedulerMaxDelayMs;
+    private final int schedulerMaxInflightTokens;
+    private final long schedulerAdmissionWaitMs;
+    private final long retryBackoffMs;
+    private final long retryBackoffMaxMs;
+    private final boolean deviceFaultExit;
+    private final HealthLimits healthLimits;
     private final double defaultThreshold;
     private final java.util.Set<String> safeLabels;
     private final Map<String, Double> thresholds;
@@ -77,6 +84,10 @@ public final class ServiceConfig {
         DEFAULTS.keySet().forEach(k -> o.put(k, "default"));
         given.forEach((k, val) -> {
             String key = k.trim();
+            if (ConfigKeys.REMOVED.containsKey(key)) {
+                errors.add("key '" + key + "' (" + givenOrigins.getOrDefault(k, "code") + ") was removed: " + ConfigKeys.REMOVED.get(key));
+                return;
+            }
             if (!ConfigKeys.isKnown(key)) {
                 String hint = ConfigKeys.closest(key);
                 errors.add("unknown key '" + key + "' (" + givenOrigins.getOrDefault(k, "code") + ")"
@@ -137,8 +148,11 @@ public final class ServiceConfig {
         String dir = p.get(MODEL_DIR);
         modelDir = dir.isEmpty() ? null : Path.of(dir);
         device = p.get(MODEL_DEVICE).toLowerCase(Locale.ROOT);
-        if (!List.of("auto", "cpu", "cuda", "emulated").contains(device))
-            errors.add(p.where(MODEL_DEVICE) + ": '" + device + "' is not one of auto, cpu, cuda, emulated");
+        try {
+            DeviceSpec.parse(device);
+        } catch (IllegalArgumentException e) {
+            errors.add(p.where(MODEL_DEVICE) + ": '" + device + "' is not one of " + DeviceSpec.CHOICES);
+        }
         modelMaxTokens = p.integer(MODEL_MAX_TOKENS, 0, 1 << 20);
         String trunc = p.get(MODEL_TRUNCATION).toLowerCase(Locale.ROOT);
         if (!trunc.equals("truncate") && !trunc.equals("reject"))
@@ -146,14 +160,26 @@ public final class ServiceConfig {
         rejectLongTexts = trunc.equals("reject");
         embeddingDim = p.integer(MODEL_EMBEDDING_DIM, 0, 1 << 16);
         modelThreads = p.integer(MODEL_THREADS, 0, 4096);
+        modelPrecision = p.get(MODEL_PRECISION).trim().toLowerCase(Locale.ROOT);
+        if (!List.of("fp32", "bf16", "int8", "auto").contains(modelPrecision))
+            errors.add(p.where(MODEL_PRECISION) + ": '" + modelPrecision + "' is not one of fp32, bf16, int8, auto");
         textMaxBytes = p.integer(TEXT_MAX_BYTES, 1, 64 << 20);
-        batchMaxRecords = p.integer(BATCH_MAX_RECORDS, 1, 1 << 16);
-        batchMaxTokens = p.integer(BATCH_MAX_TOKENS, 1, 1 << 24);
-        batchMaxWaitMs = p.integer(BATCH_MAX_WAIT_MS, 1, 600_000);
+        inputLimits = new InputLimits(p.integer(INPUT_MAX_VALUE_BYTES, 1, 64 << 20), p.integer(INPUT_MAX_KEY_BYTES, 0, 64 << 20),
+                p.integer(INPUT_MAX_ID_BYTES, 1, 64 << 20), p.integer(INPUT_MAX_ATTRIBUTES, 0, 1 << 20),
+                p.integer(INPUT_MAX_ATTRIBUTES_BYTES, 0, 64 << 20), textMaxBytes, p.integer(DEAD_LETTER_MAX_PAYLOAD_BYTES, 0, 64 << 20));
+        forwardIntervalMs = p.integer(BATCH_FORWARD_INTERVAL_MS, 1, 10_000);
         schedulerMaxBatchTokens = p.integer(SCHEDULER_MAX_BATCH_TOKENS, 1, 1 << 24);
         schedulerMaxBatchSequences = p.integer(SCHEDULER_MAX_BATCH_SEQUENCES, 1, 1 << 16);
-        schedulerQueueTokens = p.integer(SCHEDULER_QUEUE_TOKENS, 1, 1 << 28);
-        schedulerWorstCaseBatchMs = p.integer(SCHEDULER_WORST_CASE_BATCH_MS, 1, 3_600_000);
+        schedulerMaxDelayMs = p.integer(SCHEDULER_MAX_DELAY_MS, 0, 600_000);
+        schedulerMaxInflightTokens = p.integer(SCHEDULER_MAX_INFLIGHT_TOKENS, 1, 1 << 28);
+        schedulerAdmissionWaitMs = p.integer(SCHEDULER_ADMISSION_WAIT_MS, 0, 60_000);
+        retryBackoffMs = p.integer(SCHEDULER_RETRY_BACKOFF_MS, 1, 600_000);
+        retryBackoffMaxMs = p.integer(SCHEDULER_RETRY_BACKOFF_MAX_MS, 1, 3_600_000);
+        if (retryBackoffMaxMs < retryBackoffMs)
+            errors.add(p.where(SCHEDULER_RETRY_BACKOFF_MAX_MS) + ": " + retryBackoffMaxMs + " is below " + SCHEDULER_RETRY_BACKOFF_MS + "=" + retryBackoffMs);
+        deviceFaultExit = p.bool(DEVICE_FAULT_EXIT);
+        healthLimits = new HealthLimits(p.integer(HEALTH_MAX_DEVICE_STALL_MS, 1, Integer.MAX_VALUE),
+                p.integer(HEALTH_MAX_THREAD_REPLACEMENTS, 0, Integer.MAX_VALUE), p.integer(HEALTH_MAX_BUFFERED_AGE_MS, 1, Integer.MAX_VALUE));
         defaultThreshold = p.probability(THRESHOLD_DEFAULT);
         safeLabels = java.util.Set.copyOf(p.list(LABELS_SAFE).stream().map(x -> x.toLowerCase(Locale.ROOT)).toList());
         processingGuarantee = p.get(PROCESSING_GUARANTEE).toLowerCase(Locale.ROOT);
@@ -361,14 +387,26 @@ public final class ServiceConfig {
     public boolean rejectLongTexts() { return rejectLongTexts; }
     public int embeddingDim() { return embeddingDim; }
     public int modelThreads() { return modelThreads; }
+    /** The CPU encoder's precision: fp32 | bf16 | int8 | auto. */
+    public String modelPrecision() { return modelPrecision; }
     public int textMaxBytes() { return textMaxBytes; }
-    public int batchMaxRecords() { return batchMaxRecords; }
-    public int batchMaxTokens() { return batchMaxTokens; }
-    public long batchMaxWaitMs() { return batchMaxWaitMs; }
+    /** Size bounds every input is checked against at validation. */
+    public InputLimits inputLimits() { return inputLimits; }
+    /** Period of the punctuator that forwards completed results. */
+    public long forwardIntervalMs() { return forwardIntervalMs; }
     public int schedulerMaxBatchTokens() { return schedulerMaxBatchTokens; }
     public int schedulerMaxBatchSequences() { return schedulerMaxBatchSequences; }
-    public int schedulerQueueTokens() { return schedulerQueueTokens; }
-    public long schedulerWorstCaseBatchMs() { return schedulerWorstCaseBatchMs; }
+    /** Longest a pending sequence waits for batch-mates before a smaller batch starts. */
+    public long schedulerMaxDelayMs() { return schedulerMaxDelayMs; }
+    /** Tokens submitted and not yet computed, per process; admission slows down beyond it. */
+    public int schedulerMaxInflightTokens() { return schedulerMaxInflightTokens; }
+    /** Longest one record's admission waits for room under the in-flight bound. */
+    public long schedulerAdmissionWaitMs() { return schedulerAdmissionWaitMs; }
+    public long retryBackoffMs() { return retryBackoffMs; }
+    public long retryBackoffMaxMs() { return retryBackoffMaxMs; }
+    /** Exit the process on a sticky device fault (after a bounded graceful close). */
+    public boolean deviceFaultExit() { return deviceFaultExit; }
+    public HealthLimits healthLimits() { return healthLimits; }
     public String processingGuarantee() { return processingGuarantee; }
     public int numStreamThreads() { return numStreamThreads; }
     /** Kafka Streams state directory, or "" for the Kafka default. */

@@ -15,11 +15,7 @@ import org.apache.kafka.streams.StreamsConfig;
 public final class StreamsSettings {
     private StreamsSettings() {}
 
-    /** Streams' commit interval under exactly-once when not configured. */
-    static final long EOS_DEFAULT_COMMIT_MS = 100;
-    static final long ALOS_DEFAULT_COMMIT_MS = 30_000;
-
-    public record Result(Properties properties, TimeoutBudget budget, List<String> adjustments) {}
+    public record Result(Properties properties, List<String> adjustments) {}
 
     public static Result build(ServiceConfig c) {
         Map<String, Object> p = new LinkedHashMap<>();
@@ -33,29 +29,15 @@ public final class StreamsSettings {
         p.put(StreamsConfig.DEFAULT_VALUE_SERDE_CLASS_CONFIG, Serdes.ByteArraySerde.class.getName());
         p.putAll(c.kafka());
         // A negative record timestamp is marked for the dead letters, never a dead thread or a silently dropped record.
-        p.put(StreamsConfig.DEFAULT_TIMESTAMP_EXTRACTOR_CLASS_CONFIG, io.streambert.service.validate.InvalidTimestampExtractor.class.getName());
+        p.put(StreamsConfig.DEFAULT_TIMESTAMP_EXTRACTOR_CLASS_CONFIG, InvalidTimestampExtractor.class.getName());
         // A user's production exception handler is wrapped: changelog writes and serialization errors stay fatal.
         Object userHandler = p.remove(StreamsConfig.PRODUCTION_EXCEPTION_HANDLER_CLASS_CONFIG);
         Object oldName = p.remove("default.production.exception.handler");
         if (userHandler == null) userHandler = oldName;
         if (userHandler != null) p.put(FatalProductionErrors.DELEGATE, userHandler);
         p.put(StreamsConfig.PRODUCTION_EXCEPTION_HANDLER_CLASS_CONFIG, FatalProductionErrors.class.getName());
-        boolean eos = c.processingGuarantee().equals(StreamsConfig.EXACTLY_ONCE_V2);
-        long commit = c.kafka().containsKey(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG)
-                ? parseLong(c.kafka().get(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG), "kafka.commit.interval.ms")
-                : eos ? EOS_DEFAULT_COMMIT_MS : ALOS_DEFAULT_COMMIT_MS;
-        TimeoutBudget budget = TimeoutBudget.of(c, commit);
-        List<String> adjustments = budget.enforce(p, c.kafka(), eos);
         Properties props = new Properties();
         props.putAll(p);
-        return new Result(props, budget, adjustments);
-    }
-
-    private static long parseLong(String s, String key) {
-        try {
-            return Long.parseLong(s.trim());
-        } catch (NumberFormatException e) {
-            throw new ConfigException(key + ": '" + s + "' is not a number of milliseconds");
-        }
+        return new Result(props, List.of());
     }
 }

@@ -5,7 +5,7 @@ import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.streambert.service.schedule.DeviceBatch;
-import io.streambert.service.validate.Reason;
+import io.streambert.service.deadletter.Reason;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -21,9 +21,9 @@ public final class ServiceMetrics {
     private final Counter recordsIn;
     private final Map<Reason, Counter> deadLetters = new EnumMap<>(Reason.class);
     private final Map<String, Counter> eventsOut = new ConcurrentHashMap<>();
-    private final Map<String, Counter> flushes = new ConcurrentHashMap<>();
-    private final DistributionSummary microBatchRecords;
-    private final DistributionSummary microBatchTokens;
+    private final DistributionSummary deviceBatchFill;
+    private final Counter retries;
+    private final Counter threadReplacements;
     private final DistributionSummary deviceBatchSequences;
     private final DistributionSummary deviceBatchTokens;
     private final DistributionSummary deviceBatchCallers;
@@ -37,20 +37,22 @@ public final class ServiceMetrics {
         for (Reason r : Reason.values())
             deadLetters.put(r, Counter.builder("streambert.dead.letters").tag("reason", r.name())
                     .description("Records sent to the dead-letter topic").register(registry));
-        microBatchRecords = DistributionSummary.builder("streambert.batch.records").description("Records per micro-batch flush")
-                .publishPercentileHistogram().register(registry);
-        microBatchTokens = DistributionSummary.builder("streambert.batch.tokens").description("Tokens per micro-batch flush")
-                .publishPercentileHistogram().register(registry);
+        deviceBatchFill = DistributionSummary.builder("streambert.device.batch.fill")
+                .description("Tokens per device launch against the budget (scheduler.max.batch.tokens), 0..1").register(registry);
+        retries = Counter.builder("streambert.device.retries").description("Sequences put back for a retry after a device error")
+                .register(registry);
+        threadReplacements = Counter.builder("streambert.stream.thread.replacements")
+                .description("Stream threads replaced after an uncaught exception").register(registry);
         deviceBatchSequences = DistributionSummary.builder("streambert.device.batch.sequences")
                 .description("Sequences per device batch (merged across stream threads)").publishPercentileHistogram().register(registry);
         deviceBatchTokens = DistributionSummary.builder("streambert.device.batch.tokens").description("Tokens per device batch")
                 .publishPercentileHistogram().register(registry);
         deviceBatchCallers = DistributionSummary.builder("streambert.device.batch.callers")
-                .description("Micro-batches merged into one device batch").register(registry);
+                .description("Stream tasks (partitions) whose records were merged into one device batch").register(registry);
         inference = Timer.builder("streambert.inference").description("Wall time of one device batch (Encoder.encode)")
                 .publishPercentileHistogram().register(registry);
-        flushWait = Timer.builder("streambert.flush.wait").description("Time a stream thread waited for its micro-batch's results")
-                .publishPercentileHistogram().register(registry);
+        flushWait = Timer.builder("streambert.admission.wait").description("Time a stream thread waited for room under the in-flight bound")
+                .register(registry);
         endToEnd = Timer.builder("streambert.end.to.end.latency")
                 .description("Input record timestamp to output forwarded (output visible after the next commit)")
                 .publishPercentileHistogram().register(registry);
@@ -58,11 +60,33 @@ public final class ServiceMetrics {
 
     public MeterRegistry registry() { return registry; }
 
-    /** Registers the scheduler queue depth gauge (tokens admitted, not finished). */
+    /** Registers the in-flight gauge (tokens submitted to the scheduler and not yet computed). */
     public void queueDepth(Supplier<Number> tokens) {
-        io.micrometer.core.instrument.Gauge.builder("streambert.scheduler.queue.tokens", tokens)
-                .description("Tokens queued for or on the device").register(registry);
+        io.micrometer.core.instrument.Gauge.builder("streambert.inflight.tokens", tokens)
+                .description("Tokens submitted and not yet computed (queued, backing off, or on the device)").register(registry);
     }
+
+    /** Registers the oldest-buffered-record gauge. */
+    public void oldestBuffered(Supplier<Number> ageSeconds) {
+        io.micrometer.core.instrument.Gauge.builder("streambert.buffer.oldest.age.seconds", ageSeconds)
+                .description("Age of the oldest record in this process's buffer stores").register(registry);
+    }
+
+    /** Registers the time-since-last-successful-device-batch gauge. */
+    public void sinceLastDeviceBatch(Supplier<Number> seconds) {
+        io.micrometer.core.instrument.Gauge.builder("streambert.device.last.success.age.seconds", seconds)
+                .description("Seconds since the last successful device batch").register(registry);
+    }
+
+    public void retried(int sequences) { retries.increment(sequences); }
+
+    public void threadReplaced() { threadReplacements.increment(); }
+
+    public double threadReplacementsTotal() { return threadReplacements.count(); }
+
+    public double retriesTotal() { return retries.count(); }
+
+    public void admissionWait(long nanos) { flushWait.record(nanos, TimeUnit.NANOSECONDS); }
 
     public void recordIn() { recordsIn.increment(); }
 
@@ -73,18 +97,11 @@ public final class ServiceMetrics {
                 .description("Output events forwarded, by kind").register(registry)).increment();
     }
 
-    public void flushed(String trigger, int records, int tokens, long waitNanos) {
-        flushes.computeIfAbsent(trigger, t -> Counter.builder("streambert.batch.flushes").tag("trigger", t)
-                .description("Micro-batch flushes by what triggered them").register(registry)).increment();
-        microBatchRecords.record(records);
-        microBatchTokens.record(tokens);
-        flushWait.record(waitNanos, TimeUnit.NANOSECONDS);
-    }
-
     public void deviceBatch(DeviceBatch b) {
         deviceBatchSequences.record(b.sequences());
         deviceBatchTokens.record(b.tokens());
         deviceBatchCallers.record(b.callers());
+        deviceBatchFill.record(b.fill());
         inference.record((long) (b.inferenceMs() * 1e6), TimeUnit.NANOSECONDS);
     }
 
@@ -104,4 +121,10 @@ public final class ServiceMetrics {
     public long deviceBatchesTotal() { return inference.count(); }
 
     public double deviceTokensTotal() { return deviceBatchTokens.totalAmount(); }
+
+    /** Mean tokens per device launch against the budget, over the life of the process. */
+    public double meanDeviceBatchFill() { return deviceBatchFill.mean(); }
+
+    /** Mean stream tasks per device batch. */
+    public double meanCallersPerDeviceBatch() { return deviceBatchCallers.mean(); }
 }

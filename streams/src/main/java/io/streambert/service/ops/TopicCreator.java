@@ -1,7 +1,7 @@
 package io.streambert.service.ops;
 
 import io.streambert.service.config.ServiceConfig;
-import io.streambert.service.topology.Topics;
+import io.streambert.service.config.Topics;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -24,6 +24,16 @@ public final class TopicCreator {
     private TopicCreator() {}
 
     public static void createMissing(ServiceConfig c) {
+        Properties p = adminProperties(c);
+        Set<String> wanted = new LinkedHashSet<>(c.inputTopics());
+        wanted.addAll(Topics.from(c).outputs());
+        try (Admin admin = Admin.create(p)) {
+            createMissing(c, admin, wanted);
+        }
+    }
+
+    /** Admin client settings from the service's Kafka settings. */
+    static Properties adminProperties(ServiceConfig c) {
         Properties p = new Properties();
         c.kafka().forEach((k, v) -> {
             // Client-specific prefixes are for the Streams clients; the admin client takes the plain keys and admin.*.
@@ -32,9 +42,11 @@ public final class TopicCreator {
                     && !k.startsWith("restore.consumer.") && !k.startsWith("global.consumer.")) p.put(k, v);
         });
         p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, c.bootstrapServers());
-        Set<String> wanted = new LinkedHashSet<>(c.inputTopics());
-        wanted.addAll(Topics.from(c).outputs());
-        try (Admin admin = Admin.create(filterAdminKeys(p))) {
+        return filterAdminKeys(p);
+    }
+
+    private static void createMissing(ServiceConfig c, Admin admin, Set<String> wanted) {
+        try {
             Set<String> existing = admin.listTopics().names().get(60, TimeUnit.SECONDS);
             List<NewTopic> missing = new ArrayList<>();
             for (String t : wanted)

@@ -1,7 +1,7 @@
 package io.streambert.service.output;
 
 import io.streambert.schemas.ModerationEvent;
-import io.streambert.service.topology.Topics;
+import io.streambert.service.config.Topics;
 import java.util.LinkedHashSet;
 import java.util.Locale;
 import java.util.Set;

@@ -3,246 +3,430 @@ package io.streambert.service.schedule;
 import io.streambert.engine.Encoder;
 import io.streambert.engine.InputRejectedException;
 import io.streambert.engine.Prediction;
-import io.streambert.engine.DeviceException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Arrays;
+import java.util.Comparator;
 import java.util.IdentityHashMap;
+import java.util.Iterator;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The one place per process that talks to the device. Stream threads submit their micro-batches; one
- * scheduler thread merges whatever is queued into device batches of at most {@code maxBatchTokens}
- * tokens and {@code maxBatchSequences} sequences (a micro-batch may be split across device batches, and
- * one device batch may hold the tails and heads of several), runs {@link Encoder#encode}, and completes
- * each caller's future once all its sequences are done, results in submission order.
+ * The one place per process that talks to the device: continuous batching across every stream task and
+ * thread.
  *
- * <p>Backpressure: at most {@code queueTokens} tokens are admitted and not yet finished; {@link #submit}
- * blocks until there is room, which stalls the submitting stream thread and therefore its polling.
+ * <p>Stream tasks {@link #submit} single sequences without waiting for their results (a {@link Ticket} they
+ * poll). A <em>batcher</em> thread merges pending sequences from all tasks into a device batch once their
+ * tokens reach {@code maxBatchTokens} (or {@code maxBatchSequences} sequences), or once the oldest has waited
+ * {@code maxDelayMs}. It packs by length: first fit in arrival order (a sequence that does not fit leaves room
+ * for later, shorter ones), then the batch is sorted longest first. A <em>device</em> thread runs the batches.
+ * Two batches are in flight: the batcher forms the next one while the device runs the current one, and the
+ * device thread takes it the moment it is free.
  *
- * <p>Failures: an {@link InputRejectedException} or other exception the encoder throws for a batch is
- * retried sequence by sequence, so one bad input fails alone ({@link InferenceResult.Failure}, which the
- * topology sends to the dead-letter topic). A {@link DeviceException} or an {@link Error} means the device
- * itself is broken: the futures complete exceptionally, the stream tasks fail, their transactions abort,
- * and the records are processed again rather than dead-lettered.
+ * <p>In-flight bound: at most {@code maxInflightTokens} tokens are submitted and not yet computed. Beyond it
+ * {@link #submit} waits, at most its {@code maxWaitMs} (a short, fixed time, so a stream thread's poll interval
+ * is not stretched; Kafka Streams itself returns to polling after its iteration budget), which slows input to
+ * the device's pace. Room comes back as the device computes, independent of any stream thread.
+ *
+ * <p>Failures ({@link DeviceFault}): an input error or a device out-of-memory splits the batch in halves until
+ * the failing sequence is alone, which then gets an {@link InferenceResult.Failure} (its record is
+ * dead-lettered as INFERENCE_FAILED); any other device error puts the batch back with exponential backoff
+ * (the records stay buffered, the stream threads go on); a sticky fault stops the device thread and is
+ * reported to the listener, which takes the process down so another instance takes over.
  */
 public final class InferenceScheduler implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(InferenceScheduler.class);
+    /** The batcher looks this many times the sequence limit into the queue for sequences that fit. */
+    private static final int SCAN_FACTOR = 4;
 
     private final Encoder encoder;
-    private final int maxBatchTokens;
-    private final int maxBatchSequences;
-    private final int queueTokens;
-    private final Semaphore admitted;
-    private final LinkedBlockingQueue<Request> pending = new LinkedBlockingQueue<>();
-    private final Consumer<DeviceBatch> listener;
-    private final Thread thread;
-    private volatile boolean closed;
+    private final SchedulerSettings settings;
+    private final SchedulerListener listener;
 
-    public InferenceScheduler(Encoder encoder, int maxBatchTokens, int maxBatchSequences, int queueTokens,
-                              Consumer<DeviceBatch> listener) {
-        if (maxBatchTokens < 1 || maxBatchSequences < 1 || queueTokens < 1)
-            throw new IllegalArgumentException("scheduler limits must be positive: tokens=" + maxBatchTokens
-                    + " sequences=" + maxBatchSequences + " queue=" + queueTokens);
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition changed = lock.newCondition();   // batcher: arrivals, slot freed, close
+    private final Condition room = lock.newCondition();      // submitters: in-flight tokens went down
+    private final Condition preparedSet = lock.newCondition(); // device thread: a batch is ready
+    private final ArrayDeque<Ticket> pending = new ArrayDeque<>();
+    private final List<Ticket> backingOff = new ArrayList<>();
+    private long pendingTokens;
+    private long inflightTokens;
+    private List<Ticket> prepared;
+
+    private final Thread batcher;
+    private final Thread device;
+    private volatile boolean closed;
+    private volatile Throwable stickyFault;
+    private volatile long lastSuccessMillis = System.currentTimeMillis();
+    private volatile long faultSinceMillis;
+    private volatile String lastFault = "";
+    private volatile long runningSinceMillis;
+    private int consecutiveFailures;      // device thread only
+    private long deviceNotBeforeNanos;    // device thread only: no launch before this (backoff after a device error)
+    private final AtomicLong retries = new AtomicLong();
+    private final AtomicLong overAdmitted = new AtomicLong();
+
+    public InferenceScheduler(Encoder encoder, SchedulerSettings settings, SchedulerListener listener) {
         this.encoder = encoder;
-        this.maxBatchTokens = maxBatchTokens;
-        this.maxBatchSequences = maxBatchSequences;
-        this.queueTokens = queueTokens;
-        this.admitted = new Semaphore(queueTokens, true);
-        this.listener = listener == null ? b -> {} : listener;
-        this.thread = Thread.ofPlatform().name("streambert-inference").daemon(true).unstarted(this::loop);
-        thread.start();
+        this.settings = settings;
+        this.listener = listener == null ? new SchedulerListener() {} : listener;
+        this.batcher = Thread.ofPlatform().name("streambert-batcher").daemon(true).unstarted(this::batcherLoop);
+        this.device = Thread.ofPlatform().name("streambert-device").daemon(true).unstarted(this::deviceLoop);
+        batcher.start();
+        device.start();
     }
 
     public Encoder encoder() { return encoder; }
 
-    /** Tokens admitted and not yet finished (queued or on the device): the queue-depth gauge. */
-    public int queuedTokens() { return queueTokens - admitted.availablePermits(); }
+    public SchedulerSettings settings() { return settings; }
 
-    public boolean isRunning() { return thread.isAlive(); }
+    // ---- submitting ----
 
     /**
-     * Queues {@code sequences} (token ids as from {@code Encoder.tokenize}); blocks while the queue is full.
-     * The future completes with one result per sequence, in order.
+     * Queues one sequence (token ids as from {@code Encoder.tokenize}). Never waits for the device: it waits
+     * at most {@code maxWaitMs} for room under the in-flight bound, then admits the sequence anyway (counted
+     * in {@link #overAdmitted()}).
      *
+     * @param owner the submitting stream task (device batches report how many distinct owners they merge)
      * @throws SchedulerClosedException once {@link #close()} was called
-     * @throws InterruptedException     when the caller is interrupted while waiting for room
      */
-    public CompletableFuture<List<InferenceResult>> submit(List<int[]> sequences) throws InterruptedException {
-        if (closed) throw new SchedulerClosedException();
-        if (sequences.isEmpty()) return CompletableFuture.completedFuture(List.of());
-        long tokens = 0;
-        for (int[] s : sequences) tokens += s.length;
-        // A micro-batch bigger than the whole queue takes all of it rather than waiting forever.
-        int permits = (int) Math.min(tokens, queueTokens);
-        admitted.acquire(permits);
-        Request r = new Request(List.copyOf(sequences), permits);
-        if (closed) {
-            admitted.release(permits);
+    public Ticket submit(Object owner, int[] ids, long maxWaitMs) {
+        lock.lock();
+        try {
+            if (closed) throw new SchedulerClosedException();
+            if (maxWaitMs > 0 && inflightTokens > 0 && inflightTokens + ids.length > settings.maxInflightTokens()) {
+                long left = TimeUnit.MILLISECONDS.toNanos(maxWaitMs);
+                while (!closed && inflightTokens > 0 && inflightTokens + ids.length > settings.maxInflightTokens() && left > 0)
+                    left = room.awaitNanos(left);
+                if (closed) throw new SchedulerClosedException();
+            }
+            if (inflightTokens > 0 && inflightTokens + ids.length > settings.maxInflightTokens()) overAdmitted.incrementAndGet();
+            inflightTokens += ids.length;
+            Ticket t = new Ticket(this, owner, ids, System.nanoTime());
+            pending.addLast(t);
+            pendingTokens += ids.length;
+            if (pending.size() == 1 || pendingTokens >= settings.maxBatchTokens() || pending.size() >= settings.maxBatchSequences())
+                changed.signal();
+            return t;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
             throw new SchedulerClosedException();
+        } finally {
+            lock.unlock();
         }
-        pending.add(r);
-        return r.future;
     }
 
-    /** Stops taking new batches, finishes everything already queued, then stops the thread. */
+    /** Submits several sequences for one caller; the future completes when all are done, results in order (tests, tools). */
+    public CompletableFuture<List<InferenceResult>> submit(List<int[]> sequences) {
+        Object owner = new Object();
+        List<CompletableFuture<InferenceResult>> futures = new ArrayList<>();
+        for (int[] s : sequences) futures.add(submit(owner, s, 0).future());
+        return CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new))
+                .thenApply(v -> futures.stream().map(CompletableFuture::join).toList());
+    }
+
+    void released(int tokens) {
+        lock.lock();
+        try {
+            inflightTokens -= tokens;
+            room.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    // ---- what health and metrics read ----
+
+    /** Tokens submitted and not yet computed or cancelled (queued, backing off, prepared or on the device). */
+    public long inflightTokens() { return inflightTokens; }
+
+    /** Kept for the progress log and older callers: same as {@link #inflightTokens()}. */
+    public int queuedTokens() { return (int) Math.min(Integer.MAX_VALUE, inflightTokens); }
+
+    public long lastSuccessMillis() { return lastSuccessMillis; }
+
+    /** When the current run of device errors began, or 0 when the last batch succeeded. */
+    public long faultSinceMillis() { return faultSinceMillis; }
+
+    public String lastFault() { return lastFault; }
+
+    /** The fault that stopped the device thread, or null. */
+    public Throwable stickyFault() { return stickyFault; }
+
+    /** When the batch now on the device started, or 0. */
+    public long runningSinceMillis() { return runningSinceMillis; }
+
+    public long retries() { return retries.get(); }
+
+    public long overAdmitted() { return overAdmitted.get(); }
+
+    /** Both threads alive and no sticky fault. */
+    public boolean isRunning() { return batcher.isAlive() && device.isAlive() && stickyFault == null; }
+
+    /** True while a formed batch waits for the device (tests: two batches in flight). */
+    boolean hasPrepared() {
+        lock.lock();
+        try {
+            return prepared != null;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** True when sequences wait or run (so a long time without a successful batch means a stall). */
+    public boolean hasWork() { return inflightTokens > 0; }
+
+    // ---- the batcher thread ----
+
+    private void batcherLoop() {
+        lock.lock();
+        try {
+            while (!closed) {
+                if (prepared != null) { // the device has not taken the last one yet: keep collecting
+                    changed.await();
+                    continue;
+                }
+                long now = System.nanoTime();
+                long nextRetry = promoteDueRetries(now);
+                dropCancelledHead();
+                Ticket head = pending.peekFirst();
+                long wait;
+                if (head == null) {
+                    wait = nextRetry == Long.MAX_VALUE ? TimeUnit.SECONDS.toNanos(1) : nextRetry - now;
+                } else {
+                    long due = head.notBeforeNanos + TimeUnit.MILLISECONDS.toNanos(settings.maxDelayMs());
+                    if (pendingTokens >= settings.maxBatchTokens() || pending.size() >= settings.maxBatchSequences() || now >= due) {
+                        List<Ticket> batch = select();
+                        if (!batch.isEmpty()) {
+                            prepared = batch;
+                            preparedSet.signal();
+                        }
+                        continue;
+                    }
+                    wait = Math.min(due - now, nextRetry - now);
+                }
+                changed.awaitNanos(Math.max(1, wait));
+            }
+        } catch (InterruptedException e) {
+            // closing
+        } catch (Throwable t) {
+            log.error("inference batcher failed", t);
+            stickyFault = t;
+            listener.stickyFault(t);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void dropCancelledHead() {
+        while (!pending.isEmpty() && pending.peekFirst().cancelled) pendingTokens -= pending.pollFirst().ids.length;
+    }
+
+    /** Moves retries whose backoff is over to the front of the queue; returns when the next one is due. */
+    private long promoteDueRetries(long now) {
+        long next = Long.MAX_VALUE;
+        for (int i = backingOff.size() - 1; i >= 0; i--) {
+            Ticket t = backingOff.get(i);
+            if (t.cancelled) {
+                backingOff.remove(i);
+            } else if (t.notBeforeNanos <= now) {
+                backingOff.remove(i);
+                pending.addFirst(t);
+                pendingTokens += t.ids.length;
+            } else {
+                next = Math.min(next, t.notBeforeNanos);
+            }
+        }
+        return next;
+    }
+
+    /** First fit in arrival order up to the budget, then longest first. Always takes the oldest sequence. */
+    private List<Ticket> select() {
+        List<Ticket> batch = new ArrayList<>();
+        int tokens = 0;
+        int scanned = 0;
+        int scanLimit = SCAN_FACTOR * settings.maxBatchSequences();
+        for (Iterator<Ticket> it = pending.iterator(); it.hasNext() && batch.size() < settings.maxBatchSequences() && scanned < scanLimit; scanned++) {
+            Ticket t = it.next();
+            int len = t.ids.length;
+            if (t.cancelled) {
+                it.remove();
+                pendingTokens -= len;
+                continue;
+            }
+            if (batch.isEmpty() || tokens + len <= settings.maxBatchTokens()) {
+                it.remove();
+                pendingTokens -= len;
+                batch.add(t);
+                tokens += len;
+                if (tokens >= settings.maxBatchTokens()) break;
+            }
+        }
+        batch.sort(Comparator.comparingInt((Ticket t) -> t.ids.length).reversed());
+        return batch;
+    }
+
+    // ---- the device thread ----
+
+    private void deviceLoop() {
+        while (true) {
+            List<Ticket> batch;
+            lock.lock();
+            try {
+                while (prepared == null && !closed) preparedSet.await();
+                if (prepared == null) return;
+                batch = prepared;
+                prepared = null;
+                changed.signal();
+            } catch (InterruptedException e) {
+                return;
+            } finally {
+                lock.unlock();
+            }
+            long wait = deviceNotBeforeNanos - System.nanoTime();
+            while (wait > 0 && !closed) {
+                java.util.concurrent.locks.LockSupport.parkNanos(wait);
+                wait = deviceNotBeforeNanos - System.nanoTime();
+            }
+            if (!run(batch)) return; // sticky fault: the device is gone
+        }
+    }
+
+    /** Runs one batch; false after a sticky fault. */
+    private boolean run(List<Ticket> batch) {
+        List<Ticket> live = new ArrayList<>(batch.size());
+        for (Ticket t : batch) if (!t.cancelled) live.add(t);
+        if (live.isEmpty()) return true;
+        List<int[]> ids = new ArrayList<>(live.size());
+        int tokens = 0;
+        IdentityHashMap<Object, Boolean> owners = new IdentityHashMap<>();
+        for (Ticket t : live) {
+            ids.add(t.ids);
+            tokens += t.ids.length;
+            owners.put(t.owner, Boolean.TRUE);
+        }
+        long startMillis = System.currentTimeMillis();
+        runningSinceMillis = startMillis;
+        long t0 = System.nanoTime();
+        List<Prediction> predictions;
+        try {
+            predictions = encoder.encode(ids);
+            if (predictions == null || predictions.size() != ids.size())
+                throw new IllegalStateException("encoder returned " + (predictions == null ? "null" : predictions.size() + " predictions")
+                        + " for " + ids.size() + " sequences");
+        } catch (Throwable e) {
+            runningSinceMillis = 0;
+            return failed(live, tokens, e);
+        }
+        runningSinceMillis = 0;
+        DeviceBatch db = new DeviceBatch(ids.size(), tokens, owners.size(), startMillis, (System.nanoTime() - t0) / 1e6,
+                settings.maxBatchTokens());
+        lastSuccessMillis = System.currentTimeMillis();
+        faultSinceMillis = 0;
+        consecutiveFailures = 0;
+        listener.batch(db);
+        for (int i = 0; i < live.size(); i++) {
+            Ticket t = live.get(i);
+            t.release();
+            t.future.complete(new InferenceResult.Success(predictions.get(i), db));
+        }
+        return true;
+    }
+
+    private boolean failed(List<Ticket> live, int tokens, Throwable e) {
+        DeviceFault kind = DeviceFault.classify(e);
+        switch (kind) {
+            case INPUT, OUT_OF_MEMORY -> {
+                if (live.size() == 1) {
+                    Ticket t = live.get(0);
+                    String what = kind == DeviceFault.OUT_OF_MEMORY ? "does not fit the device even alone: "
+                            : e instanceof InputRejectedException ? "encoder rejected the input: " : "encoder failed on this input: ";
+                    t.release();
+                    t.future.complete(new InferenceResult.Failure("INFERENCE_FAILED",
+                            what + e.getClass().getSimpleName() + ": " + e.getMessage(), new DeviceBatch(1, tokens, 1, System.currentTimeMillis(), 0)));
+                    return true;
+                }
+                log.warn("device batch of {} sequences / {} tokens failed ({}: {}); splitting it", live.size(), tokens, kind, e.toString());
+                int half = live.size() / 2;
+                return run(live.subList(0, half)) && run(live.subList(half, live.size()));
+            }
+            case STICKY -> {
+                log.error("sticky device fault on a batch of {} sequences: the device cannot go on; records stay buffered", live.size(), e);
+                if (faultSinceMillis == 0) faultSinceMillis = System.currentTimeMillis();
+                lastFault = e.toString();
+                stickyFault = e;
+                listener.stickyFault(e);
+                return false;
+            }
+            default -> {
+                if (faultSinceMillis == 0) faultSinceMillis = System.currentTimeMillis();
+                lastFault = e.toString();
+                retries.addAndGet(live.size());
+                int attempt = ++consecutiveFailures;
+                long now = System.nanoTime();
+                // The device itself backs off too, so batches of newly arrived records do not hammer it meanwhile.
+                deviceNotBeforeNanos = now + TimeUnit.MILLISECONDS.toNanos(settings.backoff(consecutiveFailures));
+                lock.lock();
+                try {
+                    for (Ticket t : live) {
+                        t.attempts++;
+                        t.notBeforeNanos = now + TimeUnit.MILLISECONDS.toNanos(settings.backoff(Math.max(t.attempts, attempt)));
+                        backingOff.add(t);
+                    }
+                    changed.signal();
+                } finally {
+                    lock.unlock();
+                }
+                log.warn("device error on a batch of {} sequences (attempt {}), retrying in {} ms: {}", live.size(), attempt,
+                        settings.backoff(attempt), e.toString());
+                listener.retry(live.size(), e);
+                return true;
+            }
+        }
+    }
+
+    /**
+     * Stops both threads (the batch on the device finishes first, up to 30 s) and fails what is left with
+     * {@link SchedulerClosedException}; the records behind them stay in their buffer stores for the next owner.
+     */
     @Override
     public void close() {
-        closed = true;
+        lock.lock();
         try {
-            thread.join();
+            closed = true;
+            changed.signalAll();
+            preparedSet.signalAll();
+            room.signalAll();
+        } finally {
+            lock.unlock();
+        }
+        java.util.concurrent.locks.LockSupport.unpark(device); // out of a device backoff
+        try {
+            batcher.join(5000);
+            device.join(30_000);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-    }
-
-    // ---- the scheduler thread ----
-
-    private static final class Request {
-        final List<int[]> sequences;
-        final int permits;
-        final InferenceResult[] results;
-        final CompletableFuture<List<InferenceResult>> future = new CompletableFuture<>();
-        int next;      // next sequence to put into a device batch
-        int finished;  // results filled in
-
-        Request(List<int[]> sequences, int permits) {
-            this.sequences = sequences;
-            this.permits = permits;
-            this.results = new InferenceResult[sequences.size()];
-        }
-    }
-
-    private record Slot(Request request, int index) {}
-
-    private void loop() {
-        ArrayDeque<Request> open = new ArrayDeque<>(); // requests taken from the queue, not fully batched yet
-        while (true) {
-            try {
-                if (open.isEmpty()) {
-                    Request r = pending.poll(50, TimeUnit.MILLISECONDS);
-                    if (r == null) {
-                        if (closed && pending.isEmpty()) return;
-                        continue;
-                    }
-                    open.add(r);
-                }
-                List<Slot> slots = fill(open);
-                run(slots);
-            } catch (InterruptedException e) {
-                if (closed) return;
-            } catch (Throwable t) {
-                log.error("inference scheduler loop failed; failing the open requests", t);
-                for (Request r : open) fail(r, t);
-                open.clear();
-            }
-        }
-    }
-
-    /** Takes sequences from the open requests (then from the queue, without waiting) up to the device limits. */
-    private List<Slot> fill(ArrayDeque<Request> open) {
-        List<Slot> slots = new ArrayList<>();
-        int tokens = 0;
-        while (slots.size() < maxBatchSequences) {
-            Request r = open.peek();
-            if (r == null) {
-                r = pending.poll();
-                if (r == null) break;
-                open.add(r);
-            }
-            int len = r.sequences.get(r.next).length;
-            // Always take at least one sequence, so one longer than the budget still runs (alone).
-            if (!slots.isEmpty() && tokens + len > maxBatchTokens) break;
-            slots.add(new Slot(r, r.next));
-            tokens += len;
-            if (++r.next == r.sequences.size()) open.poll();
-        }
-        return slots;
-    }
-
-    private void run(List<Slot> slots) {
-        List<int[]> seqs = new ArrayList<>(slots.size());
-        int tokens = 0;
-        Map<Request, Boolean> callers = new IdentityHashMap<>();
-        for (Slot s : slots) {
-            int[] ids = s.request.sequences.get(s.index);
-            seqs.add(ids);
-            tokens += ids.length;
-            callers.put(s.request, Boolean.TRUE);
-        }
-        long startMillis = System.currentTimeMillis();
-        long t0 = System.nanoTime();
-        Object[] out;
+        lock.lock();
         try {
-            out = encodeIsolating(seqs);
-        } catch (Throwable deviceFailure) {
-            log.error("device failure on a batch of {} sequences / {} tokens; failing {} callers", seqs.size(), tokens, callers.size(), deviceFailure);
-            for (Request r : callers.keySet()) fail(r, deviceFailure);
-            return;
-        }
-        DeviceBatch batch = new DeviceBatch(seqs.size(), tokens, callers.size(), startMillis, (System.nanoTime() - t0) / 1e6);
-        listener.accept(batch);
-        for (int i = 0; i < slots.size(); i++) {
-            Slot s = slots.get(i);
-            Request r = s.request;
-            if (r.future.isDone()) continue;
-            r.results[s.index] = out[i] instanceof Prediction p
-                    ? new InferenceResult.Success(p, batch)
-                    : failure((RuntimeException) out[i], batch);
-            if (++r.finished == r.results.length) {
-                admitted.release(r.permits);
-                r.future.complete(Arrays.asList(r.results));
+            List<Ticket> left = new ArrayList<>(pending);
+            left.addAll(backingOff);
+            if (prepared != null) left.addAll(prepared);
+            pending.clear();
+            backingOff.clear();
+            prepared = null;
+            for (Ticket t : left) {
+                t.release();
+                t.future.completeExceptionally(new SchedulerClosedException());
             }
+        } finally {
+            lock.unlock();
         }
-    }
-
-    /** Per sequence a Prediction or the RuntimeException that sequence alone caused; device failures propagate. */
-    private Object[] encodeIsolating(List<int[]> seqs) {
-        try {
-            return checked(encoder.encode(seqs), seqs.size()).toArray();
-        } catch (DeviceException e) {
-            throw e;
-        } catch (RuntimeException batchFailure) {
-            if (seqs.size() == 1) return new Object[] {batchFailure};
-            log.warn("batch of {} sequences failed ({}); retrying one by one to isolate the bad input", seqs.size(), batchFailure.toString());
-            Object[] out = new Object[seqs.size()];
-            for (int i = 0; i < seqs.size(); i++) {
-                try {
-                    out[i] = checked(encoder.encode(List.of(seqs.get(i))), 1).get(0);
-                } catch (DeviceException e) {
-                    throw e;
-                } catch (RuntimeException e) {
-                    out[i] = e;
-                }
-            }
-            return out;
-        }
-    }
-
-    private static List<Prediction> checked(List<Prediction> predictions, int expected) {
-        if (predictions == null || predictions.size() != expected)
-            throw new DeviceException("encoder returned " + (predictions == null ? "null" : predictions.size() + " predictions")
-                    + " for " + expected + " sequences");
-        return predictions;
-    }
-
-    private static InferenceResult failure(RuntimeException e, DeviceBatch batch) {
-        String what = e instanceof InputRejectedException ? "encoder rejected the input: " : "encoder failed on this input: ";
-        return new InferenceResult.Failure("INFERENCE_FAILED", what + e.getClass().getSimpleName() + ": " + e.getMessage(), batch);
-    }
-
-    /** Only the scheduler thread completes futures; room is given back before the caller can see the outcome. */
-    private void fail(Request r, Throwable t) {
-        if (r.future.isDone()) return;
-        admitted.release(r.permits);
-        r.future.completeExceptionally(t);
     }
 }

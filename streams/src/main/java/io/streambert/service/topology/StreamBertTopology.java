@@ -1,11 +1,13 @@
 package io.streambert.service.topology;
 
+import io.streambert.service.config.Topics;
+
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.streambert.service.batch.BatchLimits;
+import io.streambert.service.ops.BufferAges;
 import io.streambert.service.batch.BufferedRecordSerde;
-import io.streambert.service.batch.MicroBatchProcessor;
+import io.streambert.service.batch.InFlightProcessor;
+import io.streambert.service.batch.ModelRevision;
 import io.streambert.service.config.ServiceConfig;
-import io.streambert.service.config.StreamsSettings;
 import io.streambert.service.ops.ServiceMetrics;
 import io.streambert.service.output.OutputMapper;
 import io.streambert.service.schedule.InferenceScheduler;
@@ -25,7 +27,8 @@ import org.apache.kafka.streams.state.Stores;
  * <pre>
  *   source (input topics, bytes)
  *     -> validate  --bad--> sink(dead-letter topic)
- *     -> batch [store: streambert-batch-buffer, changelogged]
+ *     -> batch [store: streambert-batch-buffer, changelogged: the in-flight log]
+ *          (submits to the process-wide scheduler; a punctuator forwards completed results in arrival order)
  *          --> sink(moderation), sink(review), sink(route per label)   (moderation events)
  *          --> sink(embedding)                                           (embedding events)
  *          --> sink(dead-letter)                                         (inference failures)
@@ -51,20 +54,27 @@ public final class StreamBertTopology {
      * @param scheduler the process's one inference scheduler (its encoder also tokenizes)
      * @param draining  true once shutdown began (flushes stop; buffered records stay in the store)
      */
-    @SuppressWarnings({"unchecked", "rawtypes"})
     public static Topology build(ServiceConfig config, InferenceScheduler scheduler, ServiceSerdes serdes,
                                  ServiceMetrics metrics, BooleanSupplier draining) {
+        return build(config, scheduler, serdes, metrics, new BufferAges(), draining);
+    }
+
+    /** @param ages where the buffers report their oldest record (health, metrics) */
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    public static Topology build(ServiceConfig config, InferenceScheduler scheduler, ServiceSerdes serdes,
+                                 ServiceMetrics metrics, BufferAges ages, BooleanSupplier draining) {
         Topics topics = Topics.from(config);
-        long flushTimeoutMs = StreamsSettings.build(config).budget().flushBlockMs();
-        BatchLimits limits = BatchLimits.from(config, flushTimeoutMs);
+        InFlightProcessor.Settings buffer = new InFlightProcessor.Settings(BUFFER_STORE,
+                ModelRevision.of(scheduler.encoder().info(), config.modelDir()), config.forwardIntervalMs(), config.schedulerAdmissionWaitMs());
         OutputMapper mapper = new OutputMapper(scheduler.encoder().info(), config::threshold);
         String deadSink = Topics.sinkName(topics.deadLetter());
 
         Topology t = new Topology();
         t.addSource(SOURCE, new ByteArrayDeserializer(), new ByteArrayDeserializer(), topics.inputs().toArray(String[]::new));
         t.addProcessor(VALIDATE, () -> new ValidateProcessor(serdes.text().deserializer(), scheduler.encoder(),
-                config.textMaxBytes(), BATCH, deadSink, metrics, TextHasher.keyed(config.textHashKey().value())), SOURCE);
-        t.addProcessor(BATCH, () -> new MicroBatchProcessor(BUFFER_STORE, limits, scheduler, mapper, topics, metrics, draining), VALIDATE);
+                config.inputLimits(), BATCH, deadSink, metrics, TextHasher.keyed(config.textHashKey().value())), SOURCE);
+        t.addProcessor(BATCH, () -> new InFlightProcessor(buffer, scheduler, mapper, topics, config.inputLimits().deadLetterPayload(),
+                serdes.text().deserializer(), metrics, ages, draining), VALIDATE);
         t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(BUFFER_STORE), Serdes.Long(), new BufferedRecordSerde())
                 // No cache: each buffered record goes to the changelog in the current transaction, not at some later flush.
                 .withCachingDisabled(), BATCH);

@@ -1,5 +1,7 @@
 package io.streambert.service.validate;
 
+import io.streambert.service.deadletter.Reason;
+
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 

@@ -1,8 +1,12 @@
 package io.streambert.service.validate;
 
+import io.streambert.service.deadletter.Reason;
+
 import io.streambert.engine.Encoder;
 import io.streambert.engine.InputRejectedException;
 import io.streambert.schemas.TextEvent;
+import io.streambert.service.config.InputLimits;
+import io.streambert.service.config.InvalidTimestampExtractor;
 import io.streambert.service.ops.ServiceMetrics;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -29,23 +33,23 @@ import org.apache.kafka.streams.processor.api.RecordMetadata;
 public final class ValidateProcessor extends ContextualProcessor<byte[], byte[], byte[], Object> {
     private final Deserializer<TextEvent> deserializer;
     private final Encoder encoder;
-    private final int textMaxBytes;
+    private final InputLimits limits;
     private final String batchChild;
     private final String deadLetterChild;
     private final ServiceMetrics metrics;
     private final TextHasher hasher;
 
-    public ValidateProcessor(Deserializer<TextEvent> deserializer, Encoder encoder, int textMaxBytes,
+    public ValidateProcessor(Deserializer<TextEvent> deserializer, Encoder encoder, InputLimits limits,
                              String batchChild, String deadLetterChild, ServiceMetrics metrics) {
-        this(deserializer, encoder, textMaxBytes, batchChild, deadLetterChild, metrics, TextHasher.unkeyed());
+        this(deserializer, encoder, limits, batchChild, deadLetterChild, metrics, TextHasher.unkeyed());
     }
 
     /** With {@code hasher} for text_sha256 (HMAC-SHA256 when text.hash.key is set). */
-    public ValidateProcessor(Deserializer<TextEvent> deserializer, Encoder encoder, int textMaxBytes,
+    public ValidateProcessor(Deserializer<TextEvent> deserializer, Encoder encoder, InputLimits limits,
                              String batchChild, String deadLetterChild, ServiceMetrics metrics, TextHasher hasher) {
         this.deserializer = deserializer;
         this.encoder = encoder;
-        this.textMaxBytes = textMaxBytes;
+        this.limits = limits;
         this.batchChild = batchChild;
         this.deadLetterChild = deadLetterChild;
         this.metrics = metrics;
@@ -60,6 +64,28 @@ public final class ValidateProcessor extends ContextualProcessor<byte[], byte[],
         int partition = meta == null ? -1 : meta.partition();
         long offset = meta == null ? -1 : meta.offset();
         byte[] value = record.value();
+        byte[] key = record.key();
+        if (key != null && key.length > limits.keyBytes()) {
+            dead(record, topic, partition, offset, Reason.TOO_LARGE, "record key is " + key.length + " bytes, more than input.max.key.bytes="
+                    + limits.keyBytes());
+            return;
+        }
+        if (value != null && value.length > limits.valueBytes()) {
+            dead(record, topic, partition, offset, Reason.TOO_LARGE, "record value is " + value.length
+                    + " bytes, more than input.max.value.bytes=" + limits.valueBytes());
+            return;
+        }
+        Long invalid = InvalidTimestampExtractor.originalTimestamp(record.headers().lastHeader(InvalidTimestampExtractor.HEADER));
+        if (invalid != null) {
+            dead(record, topic, partition, offset, Reason.BAD_TIMESTAMP, "record timestamp " + invalid
+                    + " ms is outside years 1-9999 (" + Timestamps.RANGE + ")");
+            return;
+        }
+        if (!Timestamps.inRange(record.timestamp())) {
+            dead(record, topic, partition, offset, Reason.BAD_TIMESTAMP, "record timestamp " + record.timestamp()
+                    + " ms is outside years 1-9999 (" + Timestamps.RANGE + ")");
+            return;
+        }
         if (value == null) {
             dead(record, topic, partition, offset, Reason.UNDECODABLE, "record has no value (null / tombstone)");
             return;
@@ -82,14 +108,24 @@ public final class ValidateProcessor extends ContextualProcessor<byte[], byte[],
             dead(record, topic, partition, offset, Reason.BAD_SCHEMA, "TextEvent has no id");
             return;
         }
+        String sizeProblem = sizeProblem(event);
+        if (sizeProblem != null) {
+            dead(record, topic, partition, offset, Reason.TOO_LARGE, sizeProblem);
+            return;
+        }
+        if (event.getEventTime() != null && !Timestamps.inRange(event.getEventTime())) {
+            dead(record, topic, partition, offset, Reason.BAD_TIMESTAMP, "TextEvent " + Timestamps.shorten(event.getId()) + ": event_time "
+                    + event.getEventTime() + " is outside years 1-9999 (" + Timestamps.RANGE + ")");
+            return;
+        }
         if (text == null || text.isBlank()) {
             dead(record, topic, partition, offset, Reason.EMPTY_TEXT, "TextEvent " + event.getId() + ": text is empty");
             return;
         }
         byte[] utf8 = text.getBytes(StandardCharsets.UTF_8);
-        if (utf8.length > textMaxBytes) {
+        if (utf8.length > limits.textBytes()) {
             dead(record, topic, partition, offset, Reason.TEXT_TOO_LONG, "TextEvent " + event.getId() + ": text is "
-                    + utf8.length + " bytes of UTF-8, more than text.max.bytes=" + textMaxBytes);
+                    + utf8.length + " bytes of UTF-8, more than text.max.bytes=" + limits.textBytes());
             return;
         }
         int[] ids;
@@ -109,11 +145,45 @@ public final class ValidateProcessor extends ContextualProcessor<byte[], byte[],
         context().forward(record.withValue((Object) v), batchChild);
     }
 
+    /** Why the id or the attributes are too large, or null. */
+    private String sizeProblem(TextEvent event) {
+        int idBytes = utf8Length(event.getId());
+        if (idBytes > limits.idBytes())
+            return "TextEvent id is " + idBytes + " bytes of UTF-8, more than input.max.id.bytes=" + limits.idBytes();
+        Map<String, String> a = event.getAttributes();
+        if (a == null) return null;
+        if (a.size() > limits.attributes())
+            return "TextEvent " + event.getId() + ": " + a.size() + " attributes, more than input.max.attributes=" + limits.attributes();
+        long bytes = 0;
+        for (Map.Entry<String, String> e : a.entrySet()) bytes += utf8Length(e.getKey()) + utf8Length(e.getValue());
+        if (bytes > limits.attributesBytes())
+            return "TextEvent " + event.getId() + ": attributes hold " + bytes + " bytes of UTF-8, more than input.max.attributes.bytes="
+                    + limits.attributesBytes();
+        return null;
+    }
+
+    private static int utf8Length(String s) {
+        if (s == null) return 0;
+        int n = 0;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c < 0x80) n += 1;
+            else if (c < 0x800) n += 2;
+            else if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) { n += 4; i++; }
+            else n += 3;
+        }
+        return n;
+    }
+
     private void dead(Record<byte[], byte[]> record, String topic, int partition, long offset, Reason reason, String message) {
         metrics.deadLetter(reason);
         long now = context().currentSystemTimeMs();
-        context().forward(record.withValue((Object) DeadLetters.of(record.key(), record.value(), topic, partition, offset, reason, message, now)),
-                deadLetterChild);
+        int max = limits.deadLetterPayload();
+        byte[] key = record.key() == null ? null : DeadLetters.truncate(record.key(), Math.min(max, limits.keyBytes()));
+        // Output timestamps must be ones the broker and every output format accept.
+        long ts = Timestamps.inRange(record.timestamp()) ? record.timestamp() : now;
+        context().forward(new Record<byte[], Object>(key, DeadLetters.of(record.key(), record.value(), topic, partition, offset, reason,
+                message, now, max), ts, record.headers()), deadLetterChild);
     }
 
     private static boolean isRegistryOutage(Throwable e) {

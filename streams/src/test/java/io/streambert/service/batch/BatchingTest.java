@@ -2,9 +2,13 @@ package io.streambert.service.batch;
 
 import static org.junit.jupiter.api.Assertions.*;
 
+import io.streambert.engine.ModelInfo;
+import io.streambert.engine.Prediction;
+import io.streambert.engine.DeviceException;
 import io.streambert.schemas.ModerationEvent;
 import io.streambert.service.testing.TestEncoder;
 import io.streambert.service.testing.TopologyHarness;
+import io.streambert.service.topology.StreamBertTopology;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,12 +18,18 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Stream;
+import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.test.TestRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Each flush trigger on its own, per-key order, and buffered records surviving a restart. */
+/**
+ * The buffer as the in-flight log: process() and the punctuator never wait on the device, results are
+ * forwarded in arrival order with their store entries deleted, the store is resubmitted after a restart
+ * (re-tokenized when the revision changed), and nothing is submitted while shutting down.
+ */
 class BatchingTest {
     @TempDir Path state;
     private final TestEncoder encoder = new TestEncoder();
@@ -28,68 +38,90 @@ class BatchingTest {
         return records.stream().map(r -> r.value().getId()).toList();
     }
 
+    private static KeyValueStore<Long, BufferedRecord> buffer(TopologyHarness h) {
+        return h.driver.getKeyValueStore(StreamBertTopology.BUFFER_STORE);
+    }
+
+    private static int count(KeyValueStore<Long, BufferedRecord> store) {
+        int n = 0;
+        try (var it = store.all()) {
+            while (it.hasNext()) { it.next(); n++; }
+        }
+        return n;
+    }
+
     @Test
-    void flushesWhenTheRecordCountIsReached() {
-        var config = TopologyHarness.config().set("batch.max.records", 3).build();
+    void neitherProcessNorThePunctuatorWaitsOnTheDevice() {
+        var config = TopologyHarness.config().build();
         try (var h = new TopologyHarness(config, encoder, state)) {
             var out = h.moderation("moderation");
-            h.send("a", "1", "one");
-            h.send("b", "2", "two");
-            assertTrue(out.isEmpty(), "two of three records: still buffered");
-            assertTrue(encoder.calls.isEmpty());
-            h.send("c", "3", "three");
+            encoder.hold(); // the device is stuck until open()
+            long t0 = System.nanoTime();
+            for (int i = 1; i <= 5; i++) h.pipe("k" + i, String.valueOf(i), "text " + i);
+            h.advanceWallClock(1000);
+            h.advanceWallClock(1000);
+            long ms = (System.nanoTime() - t0) / 1_000_000;
+            assertTrue(ms < 5000, "process() and punctuations returned while the device was stuck (" + ms + " ms)");
+            assertTrue(out.isEmpty());
+            assertEquals(5, count(buffer(h)), "every record is in the in-flight log");
+            encoder.open();
+            h.settle();
+            assertEquals(List.of("1", "2", "3", "4", "5"), ids(out.readRecordsToList()));
+            assertEquals(0, count(buffer(h)), "forwarded records leave the store in the same punctuation");
+        }
+    }
+
+    @Test
+    void resultsAreForwardedInArrivalOrderEvenWhenTheyCompleteOutOfOrder() throws Exception {
+        // One launch [2, 1, 3] (longest first) runs out of device memory and is split: [2] completes, then [1, 3] is
+        // held on the "device" until released. 2 is done before 1 but must wait for it.
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        TestEncoder device = new TestEncoder() {
+            @Override
+            public List<Prediction> encode(List<int[]> sequences) {
+                int tokens = sequences.stream().mapToInt(x -> x.length).sum();
+                if (tokens > 20) throw new DeviceException("cuMemAlloc: CUDA_ERROR_OUT_OF_MEMORY (test)");
+                if (sequences.size() == 2) {
+                    try {
+                        release.await(30, java.util.concurrent.TimeUnit.SECONDS);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+                return super.encode(sequences);
+            }
+        };
+        var config = TopologyHarness.config().set("scheduler.max.delay.ms", 300).build();
+        try (var h = new TopologyHarness(config, device, state)) {
+            var out = h.moderation("moderation");
+            h.pipe("a", "1", "w w w w w w w w");                 // 10 tokens
+            h.pipe("b", "2", "w w w w w w w w w w w w w");       // 15 tokens
+            h.pipe("c", "3", "w w w");                           // 5 tokens
+            for (int i = 0; i < 1000 && h.scheduler.inflightTokens() != 15; i++) sleep(5);
+            assertEquals(15, h.scheduler.inflightTokens(), "2 is computed, 1 and 3 are on the device");
+            h.advanceWallClock(50);
+            assertTrue(out.isEmpty(), "2 is done but waits for 1");
+            assertEquals(3, count(buffer(h)));
+            release.countDown();
+            h.settle();
             assertEquals(List.of("1", "2", "3"), ids(out.readRecordsToList()));
-            assertEquals(List.of(List.of(3, 3, 3)), encoder.calls, "one micro-batch of three 3-token sequences");
-            h.send("d", "4", "four");
-            assertTrue(out.isEmpty(), "the buffer starts over after a flush");
+            assertEquals(List.of(List.of(15), List.of(10, 5)), device.calls, "the halves of the split launch (calls that threw are not recorded)");
         }
     }
 
     @Test
-    void flushesWhenTheTokenBudgetIsReached() {
-        // "w w" is 4 tokens with [CLS] and [SEP]; a budget of 10 is reached by the third record (12 tokens).
-        var config = TopologyHarness.config().set("batch.max.tokens", 10).build();
-        try (var h = new TopologyHarness(config, encoder, state)) {
-            var out = h.moderation("moderation");
-            h.send("a", "1", "w w");
-            h.send("b", "2", "w w");
-            assertTrue(out.isEmpty(), "8 of 10 tokens: still buffered");
-            h.send("c", "3", "w w");
-            assertEquals(List.of("1", "2", "3"), ids(out.readRecordsToList()));
-            assertEquals(List.of(List.of(4, 4, 4)), encoder.calls);
-        }
-    }
-
-    @Test
-    void flushesWhenTheOldestRecordHasWaitedMaxWait() {
-        var config = TopologyHarness.config().set("batch.max.wait.ms", 1000).build();
-        try (var h = new TopologyHarness(config, encoder, state)) {
-            var out = h.moderation("moderation");
-            h.send("a", "1", "one");
-            h.advanceWallClock(400);
-            h.send("b", "2", "two");
-            h.advanceWallClock(400);
-            assertTrue(out.isEmpty(), "oldest has waited 800 of 1000 ms");
-            h.advanceWallClock(300);
-            assertEquals(List.of("1", "2"), ids(out.readRecordsToList()), "the whole buffer goes when the oldest is due");
-            h.advanceWallClock(5000);
-            assertTrue(out.isEmpty(), "nothing buffered, nothing sent");
-        }
-    }
-
-    @Test
-    void keysAreKeptAndPerKeyOrderIsTheInputOrderAcrossManyFlushes() {
-        var config = TopologyHarness.config().set("batch.max.records", 4).set("batch.max.wait.ms", 100).build();
+    void keysAreKeptAndPerKeyOrderIsTheInputOrder() {
+        var config = TopologyHarness.config().set("scheduler.max.batch.tokens", 20).build();
         Map<String, List<String>> sent = new LinkedHashMap<>();
         try (var h = new TopologyHarness(config, encoder, state)) {
             for (int i = 0; i < 37; i++) {
                 String key = "key-" + (i * 7 % 5);
                 String id = "e" + i;
                 sent.computeIfAbsent(key, k -> new ArrayList<>()).add(id);
-                h.send(key, id, "text number " + i + (i % 3 == 0 ? " bad" : ""));
-                if (i % 10 == 9) h.advanceWallClock(150); // mix max-wait flushes with count flushes
+                h.pipe(key, id, "text number " + i + (i % 3 == 0 ? " bad" : ""));
+                if (i % 10 == 9) h.advanceWallClock(5);
             }
-            h.advanceWallClock(150);
+            h.settle();
             Map<String, List<String>> moderation = new LinkedHashMap<>(), embedding = new LinkedHashMap<>();
             for (var r : h.moderation("moderation").readRecordsToList())
                 moderation.computeIfAbsent(new String(r.key(), StandardCharsets.UTF_8), k -> new ArrayList<>()).add(r.value().getId());
@@ -101,68 +133,87 @@ class BatchingTest {
     }
 
     @Test
-    void duringShutdownNoNewFlushStartsAndRecordsStayBuffered() {
-        var config = TopologyHarness.config().set("batch.max.records", 2).set("batch.max.wait.ms", 100).build();
+    void duringShutdownNothingNewIsSubmittedAndRecordsStayBuffered() {
+        var config = TopologyHarness.config().build();
         try (var h = new TopologyHarness(config, encoder, state)) {
             var out = h.moderation("moderation");
             h.draining.set(true);
-            h.send("a", "1", "one");
-            h.send("b", "2", "two");
+            h.pipe("a", "1", "one");
+            h.pipe("b", "2", "two");
             h.advanceWallClock(500);
-            assertTrue(out.isEmpty(), "draining: neither the count nor the max-wait trigger starts a flush");
-            assertTrue(encoder.calls.isEmpty());
-            h.draining.set(false); // (in the service they would be flushed by the next run, from the store)
-            h.advanceWallClock(500);
-            assertEquals(List.of("1", "2"), ids(out.readRecordsToList()), "nothing was lost meanwhile");
-            assertEquals(List.of(List.of(3, 3)), encoder.calls);
-        }
-    }
-
-    @Test
-    void aBufferHoldingSeveralMicroBatchesIsFlushedOneMicroBatchAtATimeOldestFirst() {
-        var config = TopologyHarness.config().set("batch.max.records", 2).set("batch.max.wait.ms", 100).build();
-        try (var h = new TopologyHarness(config, encoder, state)) {
-            var out = h.moderation("moderation");
-            h.draining.set(true);
-            for (int i = 1; i <= 5; i++) h.send("k" + i, String.valueOf(i), "text " + i);
             assertTrue(out.isEmpty());
-            h.draining.set(false);
-            h.advanceWallClock(500);
-            assertEquals(List.of("1", "2"), ids(out.readRecordsToList()), "one micro-batch per trigger");
-            h.advanceWallClock(500);
-            assertEquals(List.of("3", "4"), ids(out.readRecordsToList()));
-            h.send("k6", "6", "text 6"); // the count trigger empties the rest, still micro-batch by micro-batch
-            assertEquals(List.of("5", "6"), ids(out.readRecordsToList()));
-            assertEquals(List.of(List.of(4, 4), List.of(4, 4), List.of(4, 4)), encoder.calls);
+            assertTrue(encoder.calls.isEmpty(), "draining: nothing goes to the device");
+            assertEquals(2, count(buffer(h)));
+            h.draining.set(false); // (in the service the next owner resubmits them from the store)
+            h.advanceWallClock(10);
+            h.settle();
+            assertEquals(List.of("1", "2"), ids(out.readRecordsToList()), "nothing was lost meanwhile");
         }
     }
 
     @Test
-    void bufferedRecordsSurviveARestartAndAreFlushedFirstThing() throws Exception {
-        var config = TopologyHarness.config().build(); // nothing triggers: records stay buffered
+    void bufferedRecordsSurviveARestartAndAreResubmittedFromTheStore() throws Exception {
+        var config = TopologyHarness.config().set("scheduler.max.delay.ms", 200).build();
         Path copy = Files.createTempDirectory(state, "after-crash");
         try (var h = new TopologyHarness(config, encoder, state.resolve("run1"))) {
-            h.send("a", "1", "first");
-            h.send("b", "2", "second bad");
+            encoder.hold(); // the batch is on the device when the "crash" happens
+            h.pipe("a", "1", "first");
+            h.pipe("b", "2", "second bad");
             assertTrue(h.moderation("moderation").isEmpty());
-            // The driver committed after each record; keep the state directory as a crash would leave it
-            // (closing the driver cleans it up, as a clean shutdown's cleanup would).
-            copyTree(state.resolve("run1"), copy);
+            copyTree(state.resolve("run1"), copy); // the state as a crash leaves it (the driver committed after each record)
+            encoder.open();
         }
         TestEncoder second = new TestEncoder();
         try (var h = new TopologyHarness(config, second, copy)) {
             var out = h.moderation("moderation");
-            assertTrue(out.isEmpty());
-            h.advanceWallClock(300); // first punctuation after the restart
+            h.settle(); // init() resubmitted both records
             List<TestRecord<byte[], ModerationEvent>> records = out.readRecordsToList();
             assertEquals(List.of("1", "2"), ids(records));
             assertEquals("flagged", records.get(1).value().getLabel());
             assertArrayEquals("b".getBytes(StandardCharsets.UTF_8), records.get(1).key());
             assertEquals(1, records.get(1).value().getSourceOffset());
-            h.advanceWallClock(300);
-            h.send("c", "3", "third");
-            h.advanceWallClock(300);
-            assertTrue(out.isEmpty(), "restored records were flushed once; a new record waits for its own trigger again");
+            assertEquals(List.of(List.of(4, 3)), second.calls, "resubmitted from the store, with the stored ids, in one batch");
+            assertEquals(0, count(buffer(h)));
+        }
+    }
+
+    @Test
+    void aRecordBufferedUnderAnotherRevisionIsReTokenizedNeverFedWithTheOldIds() throws Exception {
+        var config = TopologyHarness.config().build();
+        Path copy = Files.createTempDirectory(state, "after-upgrade");
+        try (var h = new TopologyHarness(config, encoder, state.resolve("run1"))) {
+            encoder.hold();
+            h.pipe("a", "1", "first words here");
+            copyTree(state.resolve("run1"), copy);
+            encoder.open();
+        }
+        // The upgraded tokenizer makes two ids per word, and the model has a new revision.
+        TestEncoder upgraded = new TestEncoder() {
+            @Override public ModelInfo info() {
+                ModelInfo i = super.info();
+                return new ModelInfo(i.name(), "rev2", i.labels(), i.multiLabel(), i.hiddenSize(), i.embeddingDim(), i.maxTokens(), i.device());
+            }
+            @Override public int[] tokenize(String text) {
+                int[] one = super.tokenize(text);
+                int[] two = new int[2 + 2 * (one.length - 2)];
+                two[0] = 1;
+                for (int i = 1; i < one.length - 1; i++) { two[2 * i - 1] = one[i]; two[2 * i] = one[i]; }
+                two[two.length - 1] = 2;
+                return two;
+            }
+        };
+        try (var h = new TopologyHarness(config, upgraded, copy)) {
+            h.settle();
+            assertEquals(List.of("1"), ids(h.moderation("moderation").readRecordsToList()));
+            assertEquals(List.of(List.of(8)), upgraded.calls, "re-tokenized by the new tokenizer (8 ids), not the stored 5");
+        }
+    }
+
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 

@@ -19,9 +19,10 @@ class BufferedRecordSerdeTest {
     void everyFieldSurvivesTheChangelog() {
         ValidatedText t = new ValidatedText(new byte[] {1, 2}, new byte[] {(byte) 0xC3, 1, 9}, "in", 3, 12345L, 99L,
                 "id-ü", "tenant", Instant.ofEpochMilli(777), Map.of("k", "v", "ключ", "значение"), "ab12", new int[] {657, 5, 658});
-        BufferedRecord back = roundTrip(new BufferedRecord(42, 1000, t));
+        BufferedRecord back = roundTrip(new BufferedRecord(42, 1000, "m@r1/tok", t));
         assertEquals(42, back.seq());
         assertEquals(1000, back.arrivalMs());
+        assertEquals("m@r1/tok", back.revision());
         ValidatedText b = back.text();
         assertArrayEquals(t.key(), b.key());
         assertArrayEquals(t.value(), b.value());
@@ -40,7 +41,7 @@ class BufferedRecordSerdeTest {
     @Test
     void nullsStayNull() {
         ValidatedText t = new ValidatedText(null, null, "in", 0, 0, 0, "id", null, null, Map.of(), "h", new int[] {1, 2});
-        ValidatedText b = roundTrip(new BufferedRecord(0, 0, t)).text();
+        ValidatedText b = roundTrip(new BufferedRecord(0, 0, "r", t)).text();
         assertNull(b.key());
         assertNull(b.value());
         assertNull(b.tenant());
@@ -50,8 +51,52 @@ class BufferedRecordSerdeTest {
     }
 
     @Test
+    void anyInstantSurvivesEvenWhereEpochMillisOverflow() {
+        Instant far = Instant.parse("+1000000000-12-31T23:59:59Z");
+        ValidatedText t = new ValidatedText(null, null, "in", 0, 0, 0, "id", null, far, Map.of(), "h", new int[] {1, 2});
+        assertEquals(far, roundTrip(new BufferedRecord(0, 0, "r", t)).text().eventTime());
+    }
+
+    @Test
+    void aVersionOneRecordReadsBackWithAnEmptyRevision() throws Exception {
+        // Layout 1 as the previous release wrote it: no revision, event_time in epoch milliseconds.
+        var bytes = new java.io.ByteArrayOutputStream();
+        var out = new java.io.DataOutputStream(bytes);
+        out.writeByte(1);
+        out.writeLong(7);
+        out.writeLong(100);
+        out.writeInt(-1);              // key
+        out.writeInt(2);               // value
+        out.write(new byte[] {4, 5});
+        writeString(out, "in");
+        out.writeInt(1);
+        out.writeLong(55);
+        out.writeLong(99);
+        writeString(out, "id1");
+        out.writeInt(-1);              // tenant
+        out.writeBoolean(true);
+        out.writeLong(777);
+        out.writeInt(0);               // attributes
+        writeString(out, "sha");
+        out.writeInt(2);
+        out.writeInt(1);
+        out.writeInt(2);
+        BufferedRecord r = serde.deserializer().deserialize("x", bytes.toByteArray());
+        assertEquals("", r.revision());
+        assertEquals(7, r.seq());
+        assertEquals(Instant.ofEpochMilli(777), r.text().eventTime());
+        assertArrayEquals(new int[] {1, 2}, r.text().tokenIds());
+    }
+
+    private static void writeString(java.io.DataOutputStream out, String s) throws java.io.IOException {
+        byte[] b = s.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        out.writeInt(b.length);
+        out.write(b);
+    }
+
+    @Test
     void anUnknownLayoutVersionIsACleanError() {
-        byte[] bytes = serde.serializer().serialize("x", new BufferedRecord(0, 0,
+        byte[] bytes = serde.serializer().serialize("x", new BufferedRecord(0, 0, "r",
                 new ValidatedText(null, null, "in", 0, 0, 0, "id", null, null, Map.of(), "h", new int[] {1})));
         bytes[0] = 9;
         SerializationException e = assertThrows(SerializationException.class, () -> serde.deserializer().deserialize("x", bytes));

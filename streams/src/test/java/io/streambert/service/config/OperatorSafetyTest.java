@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.streambert.service.ops.OpsHttpServer;
-import io.streambert.service.validate.InvalidTimestampExtractor;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -27,11 +26,11 @@ class OperatorSafetyTest {
         String log = config(Map.of("kafka.ssl.keystore.key", "KEYPEM", "kafka.sasl.jaas.config", "JAAS-PW",
                 "kafka.producer.ssl.key.password", "PRODPW", "registry.basic.auth.user.info", "u:REGPW",
                 "schema.registry.url", "https://bob:URLPW@registry:8081", "text.hash.key", "HASHKEY",
-                "batch.max.tokens", "4096", "kafka.ssl.keystore.location", "/etc/ks.p12")).toString();
+                "scheduler.max.batch.tokens", "4096", "kafka.ssl.keystore.location", "/etc/ks.p12")).toString();
         for (String secret : new String[] {"KEYPEM", "JAAS-PW", "PRODPW", "REGPW", "URLPW", "HASHKEY"}) {
             assertFalse(log.contains(secret), secret + " in\n" + log);
         }
-        assertTrue(log.contains("batch.max.tokens=4096"), log);
+        assertTrue(log.contains("scheduler.max.batch.tokens=4096"), log);
         assertTrue(log.contains("kafka.ssl.keystore.location=/etc/ks.p12"), log);
         assertTrue(log.contains("schema.registry.url=https://***@registry:8081"), log);
         assertTrue(log.contains("kafka.ssl.keystore.key=[hidden]"), log);

@@ -28,8 +28,8 @@ class ServiceConfigTest {
         assertEquals("exactly_once_v2", c.processingGuarantee());
         assertEquals(java.util.List.of("text-events"), c.inputTopics());
         assertEquals("moderation-events", c.moderationTopic());
-        assertEquals(64, c.batchMaxRecords());
-        assertEquals("default", c.origin("batch.max.records"));
+        assertEquals(256, c.schedulerMaxBatchSequences());
+        assertEquals("default", c.origin("scheduler.max.batch.sequences"));
     }
 
     @Test
@@ -37,13 +37,13 @@ class ServiceConfigTest {
         Path f = file("""
                 bootstrap.servers=file:9092
                 topic.input=a, b
-                batch.max.records=16
+                scheduler.max.batch.sequences=16
                 threshold.toxic=0.7
                 kafka.security.protocol=SASL_SSL
                 """);
         Map<String, String> env = Map.of(
                 "STREAMBERT_BOOTSTRAP_SERVERS", "env:9093",
-                "STREAMBERT_BATCH_MAX_WAIT_MS", "20",
+                "STREAMBERT_SCHEDULER_MAX_DELAY_MS", "20",
                 "STREAMBERT_THRESHOLD_SEVERE__TOXIC", "0.3",
                 "STREAMBERT_KAFKA_SASL_MECHANISM", "PLAIN",
                 "STREAMBERT_DEBUG", "1",
@@ -52,9 +52,9 @@ class ServiceConfigTest {
         assertEquals("env:9093", c.bootstrapServers());
         assertEquals("environment STREAMBERT_BOOTSTRAP_SERVERS", c.origin("bootstrap.servers"));
         assertEquals(java.util.List.of("a", "b"), c.inputTopics());
-        assertEquals(16, c.batchMaxRecords());
-        assertEquals("file " + f, c.origin("batch.max.records"));
-        assertEquals(20, c.batchMaxWaitMs());
+        assertEquals(16, c.schedulerMaxBatchSequences());
+        assertEquals("file " + f, c.origin("scheduler.max.batch.sequences"));
+        assertEquals(20, c.schedulerMaxDelayMs());
         assertEquals(0.7, c.threshold("TOXIC"), 1e-12);
         assertEquals(0.3, c.threshold("severe_toxic"), 1e-12);
         assertEquals(0.5, c.threshold("spam"), 1e-12, "threshold.default");
@@ -64,7 +64,7 @@ class ServiceConfigTest {
 
     @Test
     void environmentVariableNamesMapToKeys() {
-        assertEquals("batch.max.records", EnvOverrides.keyFor("STREAMBERT_BATCH_MAX_RECORDS"));
+        assertEquals("scheduler.max.batch.sequences", EnvOverrides.keyFor("STREAMBERT_SCHEDULER_MAX_BATCH_SEQUENCES"));
         assertEquals("kafka.sasl.jaas.config", EnvOverrides.keyFor("STREAMBERT_KAFKA_SASL_JAAS_CONFIG"));
         assertEquals("threshold.severe_toxic", EnvOverrides.keyFor("STREAMBERT_THRESHOLD_SEVERE__TOXIC"));
         assertNull(EnvOverrides.keyFor("STREAMBERT_DEBUG"));
@@ -84,19 +84,27 @@ class ServiceConfigTest {
 
     @Test
     void errorsNameTheKeyItsOriginAndTheProblem() throws Exception {
-        Path f = file("batch.max.records=lots\nbatch.max.wiat.ms=5\nthreshold.toxic=1.5\n");
+        Path f = file("scheduler.max.batch.sequences=lots\nscheduler.max.delya.ms=5\nthreshold.toxic=1.5\n");
         ConfigException e = invalid(() -> ServiceConfig.load(f, Map.of("STREAMBERT_MODEL_DEVICE", "tpu")));
         String m = e.getMessage();
-        assertTrue(m.contains("batch.max.records (file " + f + "): 'lots' is not an integer"), m);
-        assertTrue(m.contains("unknown key 'batch.max.wiat.ms'") && m.contains("did you mean 'batch.max.wait.ms'"), m);
+        assertTrue(m.contains("scheduler.max.batch.sequences (file " + f + "): 'lots' is not an integer"), m);
+        assertTrue(m.contains("unknown key 'scheduler.max.delya.ms'") && m.contains("did you mean 'scheduler.max.delay.ms'"), m);
         assertTrue(m.contains("threshold.toxic") && m.contains("not a probability"), m);
         assertTrue(m.contains("model.device (environment STREAMBERT_MODEL_DEVICE): 'tpu'"), m);
     }
 
     @Test
+    void modelPrecisionDefaultsToFp32AndIsChecked() {
+        assertEquals("fp32", ServiceConfig.builder().build().modelPrecision());
+        assertEquals("int8", ServiceConfig.builder().set("model.precision", "INT8").build().modelPrecision());
+        assertTrue(invalid(() -> ServiceConfig.builder().set("model.precision", "fp16").build()).getMessage()
+                .contains("model.precision (code): 'fp16' is not one of fp32, bf16, int8, auto"));
+    }
+
+    @Test
     void rangesAndCombinationsAreChecked() {
-        assertTrue(invalid(() -> ServiceConfig.builder().set("batch.max.records", 0).build()).getMessage()
-                .contains("batch.max.records (code): 0 is outside [1, 65536]"));
+        assertTrue(invalid(() -> ServiceConfig.builder().set("scheduler.max.batch.sequences", 0).build()).getMessage()
+                .contains("scheduler.max.batch.sequences (code): 0 is outside [1, 65536]"));
         assertTrue(invalid(() -> ServiceConfig.builder().set("topic.moderation", "").set("topic.embedding", "").build()).getMessage()
                 .contains("both empty"));
         assertTrue(invalid(() -> ServiceConfig.builder().set("topic.moderation", "").set("topic.review", "r").build()).getMessage()
@@ -120,11 +128,28 @@ class ServiceConfigTest {
     }
 
     @Test
+    void removedKeysAreRefusedWithWhatReplacedThem() {
+        String m = invalid(() -> ServiceConfig.builder().set("batch.max.records", 64).set("scheduler.queue.tokens", 9).build()).getMessage();
+        assertTrue(m.contains("key 'batch.max.records' (code) was removed") && m.contains("scheduler.max.batch.tokens"), m);
+        assertTrue(m.contains("renamed scheduler.max.inflight.tokens"), m);
+    }
+
+    @Test
+    void inputLimitsAndHealthLimitsAreRead() {
+        ServiceConfig c = ServiceConfig.builder().set("input.max.key.bytes", 100).set("health.max.device.stall.ms", 5000).build();
+        assertEquals(100, c.inputLimits().keyBytes());
+        assertEquals(262_144, c.inputLimits().valueBytes());
+        assertEquals(5000, c.healthLimits().deviceStallMs());
+        assertTrue(invalid(() -> ServiceConfig.builder().set("scheduler.retry.backoff.ms", 500).set("scheduler.retry.backoff.max.ms", 100)
+                .build()).getMessage().contains("is below scheduler.retry.backoff.ms=500"));
+    }
+
+    @Test
     void builderFromKeepsExplicitValuesOnly() {
-        ServiceConfig a = ServiceConfig.builder().set("batch.max.records", 7).build();
-        ServiceConfig b = ServiceConfig.builder().from(a).set("batch.max.tokens", 99).build();
-        assertEquals(7, b.batchMaxRecords());
-        assertEquals(99, b.batchMaxTokens());
-        assertEquals("default", b.origin("batch.max.wait.ms"));
+        ServiceConfig a = ServiceConfig.builder().set("scheduler.max.batch.sequences", 7).build();
+        ServiceConfig b = ServiceConfig.builder().from(a).set("scheduler.max.batch.tokens", 99).build();
+        assertEquals(7, b.schedulerMaxBatchSequences());
+        assertEquals(99, b.schedulerMaxBatchTokens());
+        assertEquals("default", b.origin("scheduler.max.delay.ms"));
     }
 }

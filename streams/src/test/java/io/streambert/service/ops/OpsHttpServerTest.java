@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.*;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.streambert.service.schedule.DeviceBatch;
-import io.streambert.service.validate.Reason;
+import io.streambert.service.deadletter.Reason;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -27,7 +27,7 @@ class OpsHttpServerTest {
         m.deadLetter(Reason.EMPTY_TEXT);
         m.deadLetter(Reason.EMPTY_TEXT);
         m.deviceBatch(new DeviceBatch(3, 120, 2, 0, 5.0));
-        m.flushed("count", 3, 120, 1_000_000);
+        m.retried(5);
         m.queueDepth(() -> 42);
         AtomicBoolean ready = new AtomicBoolean(false);
         try (OpsHttpServer s = new OpsHttpServer(0, registry, () -> new OpsHttpServer.Status(true, "fine"),
@@ -35,8 +35,9 @@ class OpsHttpServerTest {
             String metrics = get(s.port(), "/metrics").body();
             assertTrue(metrics.contains("streambert_dead_letters_total{reason=\"EMPTY_TEXT\"} 2.0"), metrics);
             assertTrue(metrics.contains("streambert_device_batch_tokens_sum 120.0"), metrics);
-            assertTrue(metrics.contains("streambert_batch_flushes_total{trigger=\"count\"} 1.0"), metrics);
-            assertTrue(metrics.contains("streambert_scheduler_queue_tokens 42.0"), metrics);
+            assertTrue(metrics.contains("streambert_device_retries_total 5.0"), metrics);
+            assertTrue(metrics.contains("streambert_inflight_tokens 42.0"), metrics);
+            assertTrue(metrics.contains("streambert_device_batch_fill_sum 1.0"), metrics); // 120 of a 120-token budget
             assertTrue(metrics.contains("streambert_inference_seconds_count 1"), metrics);
 
             HttpResponse<String> health = get(s.port(), "/health");

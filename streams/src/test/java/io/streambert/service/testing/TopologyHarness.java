@@ -10,7 +10,10 @@ import io.streambert.serde.EventSerdes;
 import io.streambert.service.config.ServiceConfig;
 import io.streambert.service.config.StreamsSettings;
 import io.streambert.service.ops.ServiceMetrics;
+import io.streambert.service.schedule.DeviceBatch;
 import io.streambert.service.schedule.InferenceScheduler;
+import io.streambert.service.schedule.SchedulerListener;
+import io.streambert.service.schedule.SchedulerSettings;
 import io.streambert.service.topology.ServiceSerdes;
 import io.streambert.service.topology.StreamBertTopology;
 import java.nio.charset.StandardCharsets;
@@ -46,8 +49,9 @@ public final class TopologyHarness implements AutoCloseable {
     private TopologyHarness(ServiceConfig config, Encoder encoder, ServiceMetrics metrics, Path stateDir) {
         this.config = config;
         this.metrics = metrics;
-        this.scheduler = new InferenceScheduler(encoder, config.schedulerMaxBatchTokens(), config.schedulerMaxBatchSequences(),
-                config.schedulerQueueTokens(), metrics::deviceBatch);
+        this.scheduler = new InferenceScheduler(encoder, SchedulerSettings.from(config), new SchedulerListener() {
+            @Override public void batch(DeviceBatch b) { metrics.deviceBatch(b); }
+        });
         Properties props = StreamsSettings.build(config).properties();
         props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
         driver = new TopologyTestDriver(StreamBertTopology.build(config, scheduler, ServiceSerdes.forConfig(config), metrics, draining::get),
@@ -55,7 +59,7 @@ public final class TopologyHarness implements AutoCloseable {
         input = driver.createInputTopic(config.inputTopics().get(0), new ByteArraySerializer(), new ByteArraySerializer());
     }
 
-    /** A config with test-friendly defaults (small batches, long max-wait so only the trigger under test fires). */
+    /** A config with test-friendly defaults (a device batch starts as soon as anything is pending). */
     public static ServiceConfig.Builder config() {
         return ServiceConfig.builder()
                 .set("bootstrap.servers", "unused:9092")
@@ -63,9 +67,7 @@ public final class TopologyHarness implements AutoCloseable {
                 .set("topic.moderation", "moderation")
                 .set("topic.embedding", "embedding")
                 .set("topic.dead.letter", "dead")
-                .set("batch.max.records", 100)
-                .set("batch.max.tokens", 100_000)
-                .set("batch.max.wait.ms", 60_000)
+                .set("scheduler.max.delay.ms", 0)
                 .set("http.port", -1);
     }
 
@@ -80,9 +82,37 @@ public final class TopologyHarness implements AutoCloseable {
         return SERDES.textEvents().serializer().serialize("text", e);
     }
 
-    public void send(String key, byte[] value) { input.pipeInput(bytes(key), value); }
+    /** Pipes one record, waits until the scheduler has computed everything submitted, and lets the punctuator forward it. */
+    public void send(String key, byte[] value) {
+        pipe(key, value);
+        settle();
+    }
 
     public void send(String key, String id, String text) { send(key, textEvent(id, text)); }
+
+    /** Pipes one record without waiting for its results. */
+    public void pipe(String key, byte[] value) { input.pipeInput(bytes(key), value); }
+
+    public void pipe(String key, String id, String text) { pipe(key, textEvent(id, text)); }
+
+    /** Waits (up to 10 s) until nothing is in flight in the scheduler, then runs the forwarding punctuator. */
+    public void settle() {
+        awaitNoInflight();
+        advanceWallClock(config.forwardIntervalMs());
+    }
+
+    public void awaitNoInflight() {
+        long end = System.nanoTime() + 10_000_000_000L;
+        while (scheduler.inflightTokens() > 0) {
+            if (System.nanoTime() > end) throw new AssertionError("scheduler still has " + scheduler.inflightTokens() + " tokens in flight after 10 s");
+            try {
+                Thread.sleep(1);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError(e);
+            }
+        }
+    }
 
     public void advanceWallClock(long ms) { driver.advanceWallClockTime(Duration.ofMillis(ms)); }
 

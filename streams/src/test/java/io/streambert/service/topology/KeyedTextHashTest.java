@@ -20,7 +20,7 @@ class KeyedTextHashTest {
 
     @Test
     void textSha256IsKeyedWhenTextHashKeyIsSet() throws Exception {
-        var config = TopologyHarness.config().set("batch.max.records", 1).set("text.hash.key", "k3y").build();
+        var config = TopologyHarness.config().set("text.hash.key", "k3y").build();
         try (var h = new TopologyHarness(config, new TestEncoder(), state)) {
             h.send("k", "id-1", "yes");
             List<TestRecord<byte[], EmbeddingEvent>> emb = h.embedding("embedding").readRecordsToList();

@@ -12,7 +12,7 @@ import io.streambert.schemas.DeadLetter;
 import io.streambert.schemas.EmbeddingEvent;
 import io.streambert.schemas.ModerationEvent;
 import io.streambert.service.testing.TopologyHarness;
-import io.streambert.service.validate.Reason;
+import io.streambert.service.deadletter.Reason;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -53,17 +53,15 @@ class RealEncoderTopologyTest {
 
         try (Encoder reference = Encoders.open(model, EncoderOptions.defaults().withDevice("cpu"))) {
             var config = TopologyHarness.config()
-                    .set("batch.max.records", 5)             // several micro-batches...
-                    .set("scheduler.max.batch.tokens", 120)  // ...cut into device batches by tokens
-                    .set("scheduler.queue.tokens", 1200)     // (small queue: keeps the timeout budget within bounds)
-                    .set("batch.max.tokens", 2000)
+                    .set("scheduler.max.batch.tokens", 120)  // everything pending is merged, then cut by tokens
+                    .set("scheduler.max.delay.ms", 200)
                     .set("model.max.tokens", 1024)
                     .set("threshold.toxic", 0.5)
                     .build();
             Encoder served = Encoders.open(model, EncoderOptions.defaults().withDevice("cpu"));
             try (var h = new TopologyHarness(config, served, state)) {
-                for (Case c : cases) h.send("key-" + c.id(), c.id(), c.text());
-                h.advanceWallClock(config.batchMaxWaitMs() + 1000); // flush the tail
+                for (Case c : cases) h.pipe("key-" + c.id(), c.id(), c.text());
+                h.settle();
 
                 List<ModerationEvent> mod = h.moderation("moderation").readValuesToList();
                 List<EmbeddingEvent> emb = h.embedding("embedding").readValuesToList();

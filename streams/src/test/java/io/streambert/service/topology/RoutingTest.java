@@ -24,12 +24,13 @@ class RoutingTest {
 
     @Test
     void everyRecordYieldsModerationAndEmbeddingAndFlaggedOnesAlsoGoToReview() throws Exception {
-        var config = TopologyHarness.config().set("topic.review", "review").set("batch.max.records", 2).build();
+        var config = TopologyHarness.config().set("topic.review", "review").set("scheduler.max.delay.ms", 200).build();
         try (var h = new TopologyHarness(config, encoder, state)) {
-            h.send("k1", io.streambert.serde.EventSerdes.registryFree().textEvents().serializer().serialize("text",
+            h.pipe("k1", io.streambert.serde.EventSerdes.registryFree().textEvents().serializer().serialize("text",
                     io.streambert.schemas.TextEvent.newBuilder().setId("id-1").setText("hello there world").setTenant("acme")
                             .setEventTime(java.time.Instant.ofEpochMilli(1234)).setAttributes(Map.of("lang", "en")).build()));
-            h.send("k2", "id-2", "this is bad");
+            h.pipe("k2", "id-2", "this is bad");
+            h.settle(); // both in one device batch
 
             List<TestRecord<byte[], ModerationEvent>> mod = h.moderation("moderation").readRecordsToList();
             assertEquals(2, mod.size());
@@ -78,7 +79,7 @@ class RoutingTest {
     @Test
     void jsonInAndJsonOut() throws Exception {
         var config = TopologyHarness.config().set("format.output", "json").set("format.json.collection.name", "texts")
-                .set("batch.max.records", 2).build();
+                .build();
         try (var h = new TopologyHarness(config, encoder, state)) {
             h.send("k1", bytes("{\"id\": \"j1\", \"text\": \"plain json text\", \"attributes\": {\"src\": \"web\"}}"));
             h.send("k2", TopologyHarness.textEvent("a2", "avro input is still read")); // any encoding in
@@ -103,7 +104,7 @@ class RoutingTest {
 
     @Test
     void perLabelThresholdsDecideFlagging() {
-        var config = TopologyHarness.config().set("batch.max.records", 1).set("threshold.flagged", "0.95").build();
+        var config = TopologyHarness.config().set("threshold.flagged", "0.95").build();
         try (var h = new TopologyHarness(config, encoder, state)) {
             h.send("k", "id", "bad"); // flagged score 0.9 < 0.95
             ModerationEvent m = h.moderation("moderation").readValue();
@@ -114,7 +115,7 @@ class RoutingTest {
 
     @Test
     void moderationCanBeTurnedOff() {
-        var config = TopologyHarness.config().set("topic.moderation", "").set("batch.max.records", 1).build();
+        var config = TopologyHarness.config().set("topic.moderation", "").build();
         try (var h = new TopologyHarness(config, encoder, state)) {
             h.send("k", "id", "bad words");
             assertEquals(1, h.embedding("embedding").readRecordsToList().size());
@@ -125,7 +126,7 @@ class RoutingTest {
 
     @Test
     void embeddingCanBeTurnedOff() {
-        var config = TopologyHarness.config().set("topic.embedding", "").set("batch.max.records", 1).build();
+        var config = TopologyHarness.config().set("topic.embedding", "").build();
         try (var h = new TopologyHarness(config, encoder, state)) {
             h.send("k", "id", "fine words");
             assertEquals(1, h.moderation("moderation").readRecordsToList().size());
@@ -135,7 +136,7 @@ class RoutingTest {
 
     @Test
     void labelRoutesSendTopLabelsToTheirOwnTopic() {
-        var config = TopologyHarness.config().set("topic.route.flagged", "flagged-events").set("batch.max.records", 3).build();
+        var config = TopologyHarness.config().set("topic.route.flagged", "flagged-events").build();
         try (var h = new TopologyHarness(config, encoder, state)) {
             h.send("a", "1", "good");
             h.send("b", "2", "bad");

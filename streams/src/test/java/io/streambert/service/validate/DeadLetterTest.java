@@ -1,5 +1,7 @@
 package io.streambert.service.validate;
 
+import io.streambert.service.deadletter.Reason;
+
 import static io.streambert.service.testing.TopologyHarness.bytes;
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -40,7 +42,7 @@ class DeadLetterTest {
 
     @Test
     void badInputsGoToTheDeadLetterTopicWithReasonsAndOriginalBytes() {
-        var config = TopologyHarness.config().set("text.max.bytes", 40).set("batch.max.records", 1).build();
+        var config = TopologyHarness.config().set("text.max.bytes", 40).build();
         try (var h = new TopologyHarness(config, encoder, state)) {
             byte[] empty = TopologyHarness.textEvent("e1", "   ");
             byte[] tooLong = TopologyHarness.textEvent("e2", "x".repeat(41));
@@ -77,7 +79,7 @@ class DeadLetterTest {
 
     @Test
     void aRecordOfAnotherSchemaIsBadSchema() {
-        var config = TopologyHarness.config().set("batch.max.records", 1).build();
+        var config = TopologyHarness.config().build();
         try (var h = new TopologyHarness(config, encoder, state)) {
             // A valid Avro single-object record, but a ModerationEvent's schema, not a TextEvent's.
             ModerationEvent other = ModerationEvent.newBuilder().setId("m").setLabel("x").setScores(java.util.Map.of())
@@ -92,7 +94,7 @@ class DeadLetterTest {
 
     @Test
     void anUnreachableSchemaRegistryFailsTheTaskInsteadOfDeadLetteringGoodRecords() {
-        var config = TopologyHarness.config().set("batch.max.records", 1)
+        var config = TopologyHarness.config()
                 .set("schema.registry.url", "http://127.0.0.1:1").set("registry.schema.registry.request.timeout.ms", 500).build();
         try (var h = new TopologyHarness(config, encoder, state)) {
             // Confluent wire format: magic 0, schema id 7, then an Avro body the registry would describe.
@@ -108,7 +110,7 @@ class DeadLetterTest {
 
     @Test
     void tooManyTokensUnderTheRejectPolicy() {
-        var config = TopologyHarness.config().set("batch.max.records", 1).build();
+        var config = TopologyHarness.config().build();
         try (var h = new TopologyHarness(config, encoder, state)) {
             // The test encoder rejects (as Encoder.tokenize does under truncation=reject) texts marked REJECT_LONG.
             byte[] value = TopologyHarness.textEvent("long", "REJECT_LONG " + "word ".repeat(30));
@@ -120,7 +122,7 @@ class DeadLetterTest {
 
     @Test
     void aDeviceFailureDeadLettersNothingAndKeepsTheRecordsBufferedForTheRetry() {
-        var config = TopologyHarness.config().set("batch.max.records", 2).build();
+        var config = TopologyHarness.config().set("scheduler.retry.backoff.ms", 20).set("scheduler.retry.backoff.max.ms", 50).build();
         java.util.concurrent.atomic.AtomicBoolean broken = new java.util.concurrent.atomic.AtomicBoolean(true);
         TestEncoder flaky = new TestEncoder() {
             @Override
@@ -130,23 +132,26 @@ class DeadLetterTest {
             }
         };
         try (var h = new TopologyHarness(config, flaky, state)) {
-            h.send("a", "1", "one");
-            // The flush fails the task (in the service: the transaction aborts and a new thread retries).
-            assertThrows(org.apache.kafka.streams.errors.StreamsException.class, () -> h.send("b", "2", "two"));
+            // Device errors stay in the scheduler: no exception reaches the stream thread, nothing is dead-lettered.
+            h.pipe("a", "1", "one");
+            h.pipe("b", "2", "two");
+            for (int i = 0; i < 100 && h.scheduler.retries() < 4; i++) h.advanceWallClock(20);
+            assertTrue(h.scheduler.retries() >= 4, "retried with backoff: " + h.scheduler.retries());
+            assertTrue(h.scheduler.faultSinceMillis() > 0, "the fault is visible while it lasts");
             assertTrue(h.deadLetters().isEmpty(), "a broken device is not the records' fault");
             assertTrue(h.moderation("moderation").isEmpty());
             broken.set(false);
-            h.send("c", "3", "three"); // the buffer still holds 1 and 2: they go first, as one micro-batch
+            h.pipe("c", "3", "three");
+            h.settle();
             var out = h.moderation("moderation");
-            assertEquals(List.of("1", "2"), out.readValuesToList().stream().map(ModerationEvent::getId).toList());
-            h.send("d", "4", "four");
-            assertEquals(List.of("3", "4"), out.readValuesToList().stream().map(ModerationEvent::getId).toList());
+            assertEquals(List.of("1", "2", "3"), out.readValuesToList().stream().map(ModerationEvent::getId).toList());
+            assertEquals(0, h.scheduler.faultSinceMillis());
         }
     }
 
     @Test
     void anInferenceFailureDeadLettersThatRecordAloneAndItsBatchMatesGoThrough() {
-        var config = TopologyHarness.config().set("batch.max.records", 3).build();
+        var config = TopologyHarness.config().build();
         try (var h = new TopologyHarness(config, encoder, state)) {
             byte[] poison = TopologyHarness.textEvent("p", "some poison here");
             h.send("a", "1", "before");
