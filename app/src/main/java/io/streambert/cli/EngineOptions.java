@@ -23,7 +23,7 @@ final class EngineOptions {
     @Option(names = "--batch-tokens", defaultValue = "" + TokenBatches.DEFAULT_BUDGET, description = "Token budget per batch (default: ${DEFAULT-VALUE}).")
     int batchTokens;
 
-    @Option(names = "--threads", defaultValue = "0", description = "CPU threads; 0 = all cores.")
+    @Option(names = "--threads", defaultValue = "0", description = "CPU threads; 0 = all cores (at most " + CpuParallel.MAX_THREADS + ").")
     int threads;
 
     @Option(names = "--precision", defaultValue = "fp32", description = "fp32 | bf16 | int8 | auto: the CPU encoder's matrix products "
@@ -34,6 +34,7 @@ final class EngineOptions {
     /** Checks the values (a bad --device or --batch-tokens is an IllegalArgumentException naming it). */
     void check() {
         if (batchTokens < 1) throw new IllegalArgumentException("--batch-tokens must be at least 1, got " + batchTokens);
+        CpuParallel.checkThreads(threads, "--threads");
         try {
             DeviceSpec.parse(device);
         } catch (IllegalArgumentException e) {

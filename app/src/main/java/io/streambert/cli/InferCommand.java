@@ -6,10 +6,8 @@ import io.streambert.engine.EncoderOptions;
 import io.streambert.engine.Encoders;
 import io.streambert.engine.ModelInfo;
 import io.streambert.engine.Prediction;
-import java.io.BufferedReader;
 import java.io.BufferedWriter;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.io.OutputStreamWriter;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
@@ -49,9 +47,19 @@ public final class InferCommand implements Callable<Integer> {
     @Option(names = "--truncation", defaultValue = "truncate", description = "truncate | reject: what to do with text longer than the limit (default: ${DEFAULT-VALUE}).")
     String truncation;
 
+    /** Default line limit: far above any text a model with an 8192-token context can use, far below the heap. */
+    static final int DEFAULT_MAX_LINE_BYTES = 8 << 20;
+
+    @Option(names = "--max-line-bytes", defaultValue = "" + DEFAULT_MAX_LINE_BYTES,
+            description = "Longest input line in bytes; a longer line gets an error line and is skipped unread (default: ${DEFAULT-VALUE}).")
+    int maxLineBytes;
+
     @Override
     public Integer call() throws IOException {
         engine.check();
+        if (maxTokens < 0) throw new IllegalArgumentException("--max-tokens must be 0 (the model's limit) or positive, got " + maxTokens);
+        if (embeddingDim < 0) throw new IllegalArgumentException("--embedding-dim must be 0 (hidden size) or positive, got " + embeddingDim);
+        if (maxLineBytes < 2) throw new IllegalArgumentException("--max-line-bytes must be at least 2, got " + maxLineBytes);
         EncoderOptions.Truncation policy = switch (truncation.toLowerCase(java.util.Locale.ROOT)) {
             case "truncate" -> EncoderOptions.Truncation.TRUNCATE;
             case "reject" -> EncoderOptions.Truncation.REJECT;
@@ -60,12 +68,17 @@ public final class InferCommand implements Callable<Integer> {
         EncoderOptions options = engine.encoderOptions().withMaxTokens(maxTokens).withEmbeddingDim(embeddingDim).withTruncation(policy);
         ObjectMapper json = new ObjectMapper();
         try (Encoder encoder = Encoders.open(engine.model, options);
-             BufferedReader in = openInput();
+             BoundedLines in = openInput();
              Writer out = openOutput()) {
             Run run = new Run(encoder, json, out);
-            String line;
+            BoundedLines.Line line;
             long lineNo = 0;
-            while ((line = in.readLine()) != null) run.add(InferLine.parse(++lineNo, line, json, encoder));
+            while ((line = in.next()) != null) {
+                lineNo++;
+                if (line.tooLong()) run.add(InferLine.tooLong(lineNo, line, maxLineBytes, json));
+                else if (line.utf8Error() != null) run.add(InferLine.failed(lineNo, com.fasterxml.jackson.databind.node.NullNode.instance, line.utf8Error()));
+                else run.add(InferLine.parse(lineNo, line.text(), json, encoder));
+            }
             run.flush();
             out.flush();
             if (run.failed > 0) System.err.println("streambert infer: " + run.failed + " of " + lineNo + " lines failed");
@@ -73,10 +86,16 @@ public final class InferCommand implements Callable<Integer> {
         }
     }
 
-    private BufferedReader openInput() throws IOException {
-        if (input.equals("-")) return new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+    private BoundedLines openInput() throws IOException {
+        if (input.equals("-")) {
+            // Not closing System.in.
+            return new BoundedLines(new java.io.FilterInputStream(System.in) {
+                @Override
+                public void close() {}
+            }, maxLineBytes);
+        }
         try {
-            return Files.newBufferedReader(Path.of(input), StandardCharsets.UTF_8);
+            return new BoundedLines(Files.newInputStream(Path.of(input)), maxLineBytes);
         } catch (NoSuchFileException e) {
             throw new IllegalArgumentException("--input " + input + ": no such file");
         }

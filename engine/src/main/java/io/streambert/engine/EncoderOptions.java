@@ -27,5 +27,16 @@ public record EncoderOptions(String device, int maxTokens, Truncation truncation
     public EncoderOptions withEmbeddingDim(int d) { return new EncoderOptions(device, maxTokens, truncation, d, pooling, threads, precision); }
     public EncoderOptions withPooling(String p) { return new EncoderOptions(device, maxTokens, truncation, embeddingDim, p, threads, precision); }
     public EncoderOptions withPrecision(String p) { return new EncoderOptions(device, maxTokens, truncation, embeddingDim, pooling, threads, p); }
+    /** Most CPU worker threads accepted: far above any core count, far below ForkJoinPool's own limit of 32767. */
+    public static final int MAX_THREADS = 1024;
+
+    /** Checks a requested thread count: 0 (all cores) or 1..{@value #MAX_THREADS}; {@code what} names the setting. */
+    public static int checkThreads(int n, String what) {
+        if (n < 0 || n > MAX_THREADS) {
+            throw new IllegalArgumentException(what + " must be 0 (all cores) or 1.." + MAX_THREADS + ", got " + n);
+        }
+        return n;
+    }
+
     public EncoderOptions withThreads(int t) { return new EncoderOptions(device, maxTokens, truncation, embeddingDim, pooling, t, precision); }
 }

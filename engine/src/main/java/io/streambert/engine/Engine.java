@@ -47,7 +47,7 @@ public final class Engine implements Encoder {
      */
     public static Engine open(Path dir, EncoderOptions options, Function<ModelDirectory, Backend> open) {
         ModelDirectory m = ModelDirectory.load(dir, options);
-        ModelTokenizer tok = ModelTokenizer.load(dir, m.maxTokens(), options.truncation(), m.cfg().sepTokenId());
+        ModelTokenizer tok = ModelTokenizer.load(dir, m.maxTokens(), options.truncation(), m.cfg().sepTokenId(), m.cfg().vocabSize(), m.cfg().name());
         Backend b = null;
         try {
             b = open.apply(m);

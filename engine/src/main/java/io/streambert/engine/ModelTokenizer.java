@@ -23,12 +23,19 @@ public final class ModelTokenizer implements AutoCloseable {
     private final int limit;
     private final Truncation policy;
     private final int sepId;
+    private final Path file;
+    private final int vocabSize;
+    private final String model;
 
-    private ModelTokenizer(HuggingFaceTokenizer tokenizer, int limit, Truncation policy, int sepId) {
+    private ModelTokenizer(HuggingFaceTokenizer tokenizer, int limit, Truncation policy, int sepId, Path file,
+                           int vocabSize, String model) {
         this.tokenizer = tokenizer;
         this.limit = limit;
         this.policy = policy;
         this.sepId = sepId;
+        this.file = file;
+        this.vocabSize = vocabSize;
+        this.model = model;
     }
 
     /**
@@ -36,6 +43,14 @@ public final class ModelTokenizer implements AutoCloseable {
      * @param sepId  the id that ends every sequence (config's sep_token_id), kept when truncating
      */
     public static ModelTokenizer load(Path dir, int limit, Truncation policy, int sepId) {
+        return load(dir, limit, policy, sepId, Integer.MAX_VALUE, dir.toString());
+    }
+
+    /**
+     * As {@link #load(Path, int, Truncation, int)}, for the model {@code model} with {@code vocabSize} embedding rows:
+     * a text whose ids reach beyond them fails with {@link TokenizerMismatchException} naming tokenizer.json and the model.
+     */
+    public static ModelTokenizer load(Path dir, int limit, Truncation policy, int sepId, int vocabSize, String model) {
         Path file = dir.resolve("tokenizer.json");
         if (!Files.isRegularFile(file)) throw new ModelLoadException(file + ": missing (the model directory needs the Hugging Face tokenizer.json)");
         if (limit < 2) throw new IllegalArgumentException("token limit " + limit + " leaves no room for [CLS] and [SEP]");
@@ -51,7 +66,7 @@ public final class ModelTokenizer implements AutoCloseable {
                     .optTruncation(false)
                     .optPadding(false)
                     .build();
-            return new ModelTokenizer(t, limit, policy == null ? Truncation.TRUNCATE : policy, sepId);
+            return new ModelTokenizer(t, limit, policy == null ? Truncation.TRUNCATE : policy, sepId, file, vocabSize, model);
         } catch (IOException | RuntimeException | UnsatisfiedLinkError e) {
             throw new ModelLoadException(file + ": cannot load tokenizer: " + e.getMessage(), e);
         }
@@ -76,7 +91,14 @@ public final class ModelTokenizer implements AutoCloseable {
             ids = cut;
         }
         int[] out = new int[ids.length];
-        for (int i = 0; i < ids.length; i++) out[i] = Math.toIntExact(ids[i]);
+        for (int i = 0; i < ids.length; i++) {
+            if (ids[i] < 0 || ids[i] >= vocabSize) {
+                throw new TokenizerMismatchException(file + " gives token id " + ids[i] + " (at position " + i + " of this text), outside the "
+                        + "vocabulary of model '" + model + "' (vocab_size " + vocabSize + " in " + file.resolveSibling("config.json")
+                        + "): the tokenizer does not belong to this model");
+            }
+            out[i] = (int) ids[i];
+        }
         return out;
     }
 

@@ -3,7 +3,6 @@ package io.streambert.serde;
 import io.streambert.serde.json.Utf8Check;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import org.apache.kafka.common.errors.SerializationException;
 
 /**
  * Reads whatever encoding a value arrived in, whatever the configured output format: the first bytes tell them apart
@@ -31,15 +30,16 @@ final class AnyEncodingDecoder<T> {
             if (confluent == null) {
                 String id = bytes.length >= 5 ? " with schema id " + ByteBuffer.wrap(bytes, 1, 4).getInt()
                         : "";
-                throw new SerializationException("Confluent wire " + typeName + ": value starts with magic byte 0"
-                        + id + " but no schema.registry.url is configured to resolve it");
+                throw new RejectedFieldException(RejectedFieldException.SCHEMA_ID, "Confluent wire " + typeName
+                        + ": value starts with magic byte 0" + id + " but no schema.registry.url is configured to"
+                        + " resolve its " + RejectedFieldException.SCHEMA_ID);
             }
             return confluent.decode(topic, bytes);
         }
         if (JsonCodec.looksLikeJsonObject(bytes)) {
             return json.decode(topic, bytes);
         }
-        throw new SerializationException(typeName + ": unrecognised encoding, first bytes "
+        throw new RejectedFieldException(RejectedFieldException.VALUE, typeName + ": unrecognised encoding, first bytes "
                 + ByteDescriptions.head(bytes) + "; expected Avro single-object (0xc301...), Confluent wire format"
                 + " (0x00 + schema id) or a JSON object ('{')" + plainTextHint(bytes));
     }

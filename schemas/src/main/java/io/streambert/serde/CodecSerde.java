@@ -1,6 +1,5 @@
 package io.streambert.serde;
 
-import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serializer;
@@ -32,7 +31,8 @@ final class CodecSerde<T> implements Serde<T> {
                 return null;
             }
             if (bytes.length == 0) {
-                throw new SerializationException(typeName + ": empty value (0 bytes) on topic " + topic
+                throw new RejectedFieldException(RejectedFieldException.VALUE, typeName + ": empty "
+                        + RejectedFieldException.VALUE + " (0 bytes) on topic " + topic
                         + "; expected an encoded " + typeName + " (a null value is a tombstone, an empty one is not)");
             }
             return reader.decode(topic, bytes);

@@ -1,6 +1,7 @@
 package io.streambert.serde;
 
 import io.streambert.serde.registry.RegistryErrorException;
+import io.streambert.serde.registry.RegistryUnavailableException;
 import io.streambert.serde.registry.SchemaRegistryClient;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
@@ -56,28 +57,30 @@ final class ConfluentWireCodec<T extends SpecificRecord> implements EventCodec<T
     public T decode(String topic, byte[] bytes) {
         String what = "Confluent wire " + bodies.type().name();
         if (!looksLikeConfluent(bytes)) {
-            throw new SerializationException(what + ": wrong magic byte " + ByteDescriptions.head(bytes)
-                    + ", expected 0x00");
+            throw new RejectedFieldException(RejectedFieldException.MAGIC, what + ": wrong magic byte "
+                    + ByteDescriptions.head(bytes) + ", expected 0x00 in " + RejectedFieldException.MAGIC);
         }
         if (bytes.length < HEADER_LENGTH) {
-            throw new SerializationException(what + ": truncated header, " + bytes.length
-                    + " bytes where the magic byte and 4-byte schema id need " + HEADER_LENGTH);
+            throw new RejectedFieldException(RejectedFieldException.HEADER, what + ": truncated header, "
+                    + bytes.length + " bytes where the magic byte and 4-byte schema id need " + HEADER_LENGTH);
         }
         int id = ByteBuffer.wrap(bytes, 1, 4).getInt();
         Schema writer;
         try {
             writer = registry.schemaById(id);
         } catch (RegistryErrorException e) {
-            if (e.status() == 404) {
-                throw new SerializationException(what + ": unknown schema id " + id + ": " + e.getMessage(), e);
+            // A definitive answer about this id: it does not exist, or names a schema we cannot read (Protobuf,
+            // JSON Schema, broken Avro): the record is bad. Every other answer is a RegistryUnavailableException,
+            // which passes through: not the record's fault, never a dead letter.
+            if (!e.schemaNotFound() && e.status() / 100 != 2) {
+                throw new RegistryUnavailableException(what + ": the registry's answer about schema id " + id
+                        + " is neither the schema nor \"not found\": " + e.getMessage(), e);
             }
-            if (e.status() / 100 == 2) {
-                // The registry answered, but the schema is not one we can use (Protobuf, JSON Schema, broken Avro):
-                // the producer of this record used the wrong serializer, so the record goes to the dead letters.
-                throw new SerializationException(what + ": " + e.getMessage(), e);
-            }
-            throw e;
+            String problem = e.schemaNotFound() ? "unknown schema id " + id : "schema id " + id + " unusable";
+            throw new RejectedFieldException(RejectedFieldException.SCHEMA_ID, what + ": " + problem + " in "
+                    + RejectedFieldException.SCHEMA_ID + ": " + e.getMessage(), e);
         }
-        return bodies.read(writer, bytes, HEADER_LENGTH, what + " (schema id " + id + ")");
+        return bodies.read(writer, bytes, HEADER_LENGTH, what + " (schema id " + id + ")",
+                RejectedFieldException.SCHEMA_ID);
     }
 }

@@ -17,8 +17,11 @@ import org.apache.kafka.common.serialization.Serde;
  * The serdes of StreamBERT's four event types in one chosen output format. Serializers write that format;
  * deserializers accept Avro single-object, JSON and (when a registry is configured) Confluent wire bytes whatever the
  * format, and throw {@link org.apache.kafka.common.errors.SerializationException} with a specific message on bad
- * bytes (the service's dead-letter reason). A registry that cannot be reached raises
- * {@link io.streambert.serde.registry.RegistryUnavailableException} instead: not the record's fault.
+ * bytes (the service's dead-letter reason): always a {@link RejectedFieldException} naming the field or header part.
+ * Two failures are not the record's fault and are never SerializationExceptions, both Kafka
+ * {@link org.apache.kafka.common.errors.RetriableException}s the caller should pause and retry on: a registry that
+ * gives no usable answer ({@link io.streambert.serde.registry.RegistryUnavailableException}) and, under the default
+ * policy, an Avro single-object fingerprint this release does not know ({@link UnknownFingerprintException}).
  * Instances are immutable and thread-safe; build one per process and share it.
  */
 public final class EventSerdes {
@@ -34,13 +37,17 @@ public final class EventSerdes {
     private final Serde<EmbeddingEvent> embeddingEvents;
     private final Serde<DeadLetter> deadLetters;
 
+    private final UnknownFingerprintPolicy unknownFingerprints;
+
     private EventSerdes(EventFormat format, SchemaRegistryClient registry) {
-        this(format, registry, null);
+        this(format, registry, null, UnknownFingerprintPolicy.PAUSE);
     }
 
-    private EventSerdes(EventFormat format, SchemaRegistryClient registry, String collection) {
+    private EventSerdes(EventFormat format, SchemaRegistryClient registry, String collection,
+                        UnknownFingerprintPolicy unknownFingerprints) {
         this.format = format;
         this.registry = registry;
+        this.unknownFingerprints = unknownFingerprints;
         this.textEvents = serde(TextEvent.class, JsonLayout.plain(TextEvent.getClassSchema()));
         this.moderationEvents = serde(ModerationEvent.class, JsonLayout.plain(ModerationEvent.getClassSchema()));
         this.embeddingEvents = serde(EmbeddingEvent.class, new EmbeddingJsonLayout(collection));
@@ -52,11 +59,27 @@ public final class EventSerdes {
         return new EventSerdes(EventFormat.AVRO, null);
     }
 
+    /** As {@link #registryFree()}, with the given handling of unknown writer-schema fingerprints. */
+    public static EventSerdes registryFree(UnknownFingerprintPolicy unknownFingerprints) {
+        return new EventSerdes(EventFormat.AVRO, null, null, unknownFingerprints);
+    }
+
     /** Confluent wire format against the registry at {@code registryUrl}; {@code clientConfig} may add auth etc. */
     public static EventSerdes confluent(String registryUrl, Map<String, ?> clientConfig) {
         Map<String, Object> config = new HashMap<>(clientConfig == null ? Map.of() : clientConfig);
         config.put(RegistryConfig.URL, registryUrl);
         return new EventSerdes(EventFormat.CONFLUENT, new SchemaRegistryClient(RegistryConfig.from(config)));
+    }
+
+    /**
+     * {@code format} with an existing registry client (shared by several serde sets, or built with a test clock);
+     * {@code config} as for {@link #forFormat}, without the registry settings.
+     */
+    public static EventSerdes withRegistry(EventFormat format, SchemaRegistryClient registry, Map<String, ?> config) {
+        Map<String, ?> c = config == null ? Map.of() : config;
+        Object collection = c.get(JSON_COLLECTION_NAME);
+        return new EventSerdes(format, registry, collection == null ? null : collection.toString(),
+                UnknownFingerprintPolicy.parse(c.get(UnknownFingerprintPolicy.CONFIG)));
     }
 
     /** Plain JSON everywhere (embedding events as {"id", "vector", "payload"}). */
@@ -68,7 +91,8 @@ public final class EventSerdes {
      * {@code format} is "avro", "confluent" or "json". {@code config} holds the registry settings
      * ({@code schema.registry.url}, auth; see {@link RegistryConfig}): required for "confluent", optional otherwise
      * (then Confluent-framed input is still readable). {@value #JSON_COLLECTION_NAME} adds Qdrant's
-     * "collection_name" to embedding JSON.
+     * "collection_name" to embedding JSON. {@value UnknownFingerprintPolicy#CONFIG} is "pause" (default) or
+     * "dead-letter" (see {@link UnknownFingerprintPolicy}).
      */
     public static EventSerdes forFormat(String format, Map<String, ?> config) {
         EventFormat f = EventFormat.parse(format);
@@ -76,7 +100,8 @@ public final class EventSerdes {
         SchemaRegistryClient registry = f == EventFormat.CONFLUENT || RegistryConfig.present(c)
                 ? new SchemaRegistryClient(RegistryConfig.from(c)) : null;
         Object collection = c.get(JSON_COLLECTION_NAME);
-        return new EventSerdes(f, registry, collection == null ? null : collection.toString());
+        return new EventSerdes(f, registry, collection == null ? null : collection.toString(),
+                UnknownFingerprintPolicy.parse(c.get(UnknownFingerprintPolicy.CONFIG)));
     }
 
     public Serde<TextEvent> textEvents() {
@@ -103,7 +128,7 @@ public final class EventSerdes {
     private <T extends SpecificRecord> Serde<T> serde(Class<T> cls, JsonLayout<T> layout) {
         EventType<T> type = EventType.of(cls);
         AvroBodies<T> bodies = new AvroBodies<>(type);
-        EventCodec<T> singleObject = new SingleObjectCodec<>(bodies);
+        EventCodec<T> singleObject = new SingleObjectCodec<>(bodies, unknownFingerprints);
         EventCodec<T> confluent = registry == null ? null : new ConfluentWireCodec<>(bodies, registry);
         EventCodec<T> json = new JsonCodec<>(type, layout);
         EventCodec<T> writer = switch (format) {

@@ -7,7 +7,6 @@ import org.apache.avro.Schema;
 import org.apache.avro.SchemaNormalization;
 import org.apache.avro.message.SchemaStore;
 import org.apache.avro.specific.SpecificRecord;
-import org.apache.kafka.common.errors.SerializationException;
 
 /**
  * Avro single-object encoding, the registry-free default: {@code C3 01}, the writer schema's 8-byte little-endian
@@ -24,9 +23,11 @@ final class SingleObjectCodec<T extends SpecificRecord> implements EventCodec<T>
     private final AvroBodies<T> bodies;
     private final SchemaStore store;
     private final byte[] header;
+    private final UnknownFingerprintPolicy unknownFingerprints;
 
-    SingleObjectCodec(AvroBodies<T> bodies) {
+    SingleObjectCodec(AvroBodies<T> bodies, UnknownFingerprintPolicy unknownFingerprints) {
         this.bodies = bodies;
+        this.unknownFingerprints = unknownFingerprints;
         Schema current = bodies.type().schema();
         this.store = BundledSchemas.storeFor(current);
         this.header = ByteBuffer.allocate(HEADER_LENGTH).order(ByteOrder.LITTLE_ENDIAN)
@@ -49,24 +50,31 @@ final class SingleObjectCodec<T extends SpecificRecord> implements EventCodec<T>
     public T decode(String topic, byte[] bytes) {
         String what = "Avro single-object " + bodies.type().name();
         if (!looksLikeSingleObject(bytes)) {
-            throw new SerializationException(what + ": wrong magic bytes " + ByteDescriptions.head(bytes)
-                    + ", expected 0xc301");
+            throw new RejectedFieldException(RejectedFieldException.MAGIC, what + ": wrong magic bytes "
+                    + ByteDescriptions.head(bytes) + ", expected 0xc301 in " + RejectedFieldException.MAGIC);
         }
         if (bytes.length < HEADER_LENGTH) {
-            throw new SerializationException(what + ": truncated header, " + bytes.length
-                    + " bytes where the magic and 8-byte schema fingerprint need " + HEADER_LENGTH);
+            throw new RejectedFieldException(RejectedFieldException.HEADER, what + ": truncated header, "
+                    + bytes.length + " bytes where the magic and 8-byte schema fingerprint need " + HEADER_LENGTH);
         }
         long fingerprint = ByteBuffer.wrap(bytes, 2, 8).order(ByteOrder.LITTLE_ENDIAN).getLong();
         Schema writer = store.findByFingerprint(fingerprint);
+        String hex = String.format("0x%016x", fingerprint);
         if (writer == null) {
-            String other = BundledSchemas.recordWithFingerprint(fingerprint)
-                    .map(r -> "it is the fingerprint of " + r + ": wrong topic or serde?")
+            var otherType = BundledSchemas.recordWithFingerprint(fingerprint);
+            if (otherType.isEmpty() && unknownFingerprints == UnknownFingerprintPolicy.PAUSE) {
+                throw new UnknownFingerprintException(what + ": unknown schema fingerprint " + hex + " in "
+                        + RejectedFieldException.FINGERPRINT + " (not " + bodies.type().name() + " or any released"
+                        + " version of it: a producer on a newer schema? Deploy the release that has it, or set "
+                        + UnknownFingerprintPolicy.CONFIG + "=dead-letter)", fingerprint);
+            }
+            String other = otherType.map(r -> "it is the fingerprint of " + r + ": wrong topic or serde?")
                     .orElse("not " + bodies.type().name() + " or any released version of it;"
                             + " written by a newer release, or not StreamBERT data?");
-            throw new SerializationException(what + ": unknown schema fingerprint "
-                    + String.format("0x%016x", fingerprint) + " (" + other + ")");
+            throw new RejectedFieldException(RejectedFieldException.FINGERPRINT, what + ": unknown schema fingerprint "
+                    + hex + " in " + RejectedFieldException.FINGERPRINT + " (" + other + ")");
         }
-        return bodies.read(writer, bytes, HEADER_LENGTH, what + " (fingerprint "
-                + String.format("0x%016x", fingerprint) + ")");
+        return bodies.read(writer, bytes, HEADER_LENGTH, what + " (fingerprint " + hex + ")",
+                RejectedFieldException.FINGERPRINT);
     }
 }

@@ -133,16 +133,18 @@ class ConfluentSerdesTest {
     }
 
     @Test
-    void wrongCredentialsAreARegistryErrorWithAHint() {
+    void wrongCredentialsAreUnavailableNotABadRecordWithAHint() {
         registry.requiredAuthorization = "Basic something-else";
         EventSerdes serdes = EventSerdes.confluent(registry.url(), Map.of("basic.auth.user.info", "user:wrong"));
-        SerializationException onWrite = assertThrows(SerializationException.class,
+        RegistryUnavailableException onWrite = assertThrows(RegistryUnavailableException.class,
                 () -> serdes.textEvents().serializer().serialize("texts", Samples.text()));
         assertTrue(onWrite.getMessage().contains("HTTP 401 (unauthorized: check basic.auth.user.info"),
                 onWrite.getMessage());
-        // On read it is not the record's fault, so it must not look like a bad record (no dead letter).
-        RegistryErrorException onRead = assertThrows(RegistryErrorException.class,
-                () -> serdes.textEvents().deserializer().deserialize("texts", new byte[] {0, 0, 0, 0, 1, 0}));
+        assertEquals(401, onWrite.status());
+        // On read it is not the record's fault either, so it must not look like a bad record (no dead letter).
+        EventSerdes reader = EventSerdes.confluent(registry.url(), Map.of("basic.auth.user.info", "user:wrong"));
+        RegistryUnavailableException onRead = assertThrows(RegistryUnavailableException.class,
+                () -> reader.textEvents().deserializer().deserialize("texts", new byte[] {0, 0, 0, 0, 1, 0}));
         assertEquals(401, onRead.status());
     }
 

@@ -37,6 +37,10 @@ final class FakeSchemaRegistry implements AutoCloseable {
     final List<String> authorizations = Collections.synchronizedList(new ArrayList<>());
     volatile String requiredAuthorization;
     volatile boolean failWith500;
+    /** When > 0, every request gets this status with {@link #cannedBody} and {@link #cannedHeaders}. */
+    volatile int cannedStatus;
+    volatile String cannedBody = "";
+    volatile Map<String, String> cannedHeaders = Map.of();
 
     FakeSchemaRegistry() throws IOException {
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
@@ -79,6 +83,15 @@ final class FakeSchemaRegistry implements AutoCloseable {
         String auth = ex.getRequestHeaders().getFirst("Authorization");
         authorizations.add(auth == null ? "" : auth);
         try (ex) {
+            if (cannedStatus > 0) {
+                byte[] bytes = cannedBody.getBytes(StandardCharsets.UTF_8);
+                cannedHeaders.forEach((k, v) -> ex.getResponseHeaders().set(k, v));
+                ex.sendResponseHeaders(cannedStatus, bytes.length == 0 ? -1 : bytes.length);
+                if (bytes.length > 0) {
+                    ex.getResponseBody().write(bytes);
+                }
+                return;
+            }
             if (failWith500) {
                 reply(ex, 500, error(50001, "Error in the backend data store"));
                 return;

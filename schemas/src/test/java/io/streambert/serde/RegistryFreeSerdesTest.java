@@ -14,11 +14,13 @@ import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.apache.avro.message.BinaryMessageDecoder;
 import org.apache.avro.message.BinaryMessageEncoder;
+import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.serialization.Serde;
 import org.junit.jupiter.api.Test;
@@ -80,11 +82,25 @@ class RegistryFreeSerdesTest {
     }
 
     @Test
-    void unknownFingerprintIsNamed() {
+    void unknownFingerprintPausesByDefaultAndDeadLettersOnRequest() {
         byte[] ok = serdes.textEvents().serializer().serialize("t", Samples.text());
         ok[5] ^= 0x55;
-        String msg = failure(serdes.textEvents(), ok);
-        assertTrue(msg.contains("unknown schema fingerprint 0x"), msg);
+        UnknownFingerprintException pause = assertThrows(UnknownFingerprintException.class,
+                () -> serdes.textEvents().deserializer().deserialize("texts", ok));
+        assertTrue(pause.getMessage().contains("unknown schema fingerprint 0x"), pause.getMessage());
+        assertTrue(pause.getMessage().contains("unknown.fingerprint.policy=dead-letter"), pause.getMessage());
+        assertTrue(!SerializationException.class.isInstance(pause), "pause must not look like a bad record");
+
+        for (Serde<TextEvent> deadLetter : List.of(
+                EventSerdes.registryFree(UnknownFingerprintPolicy.DEAD_LETTER).textEvents(),
+                EventSerdes.forFormat("json", Map.of("unknown.fingerprint.policy", "dead-letter")).textEvents())) {
+            RejectedFieldException e = assertThrows(RejectedFieldException.class,
+                    () -> deadLetter.deserializer().deserialize("texts", ok));
+            assertEquals("header.fingerprint", e.field());
+            assertTrue(e.getMessage().contains("unknown schema fingerprint 0x"), e.getMessage());
+        }
+        assertThrows(ConfigException.class,
+                () -> EventSerdes.forFormat("avro", Map.of("unknown.fingerprint.policy", "drop")));
     }
 
     @Test

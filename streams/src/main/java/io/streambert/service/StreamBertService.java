@@ -12,7 +12,7 @@ import io.streambert.engine.ModelInfo;
 import io.streambert.service.config.ConfigException;
 import io.streambert.service.config.ServiceConfig;
 import io.streambert.service.config.StreamsSettings;
-import io.streambert.service.batch.BufferAges;
+import io.streambert.service.ops.BufferAges;
 import io.streambert.service.ops.HealthCheck;
 import io.streambert.service.ops.OpsHttpServer;
 import io.streambert.service.ops.SizeCheck;
@@ -144,8 +144,8 @@ public final class StreamBertService implements AutoCloseable {
             KafkaStreams k = ks;
             health = new HealthCheck(config.healthLimits(), scheduler, ages, metrics, k::state, closed::get);
             if (config.httpPort() >= 0) {
-                server = new OpsHttpServer(config.httpPort(), registry, health::liveness, health::readiness);
-                log.info("metrics, health and readiness on http://0.0.0.0:{}/metrics /health /ready", server.port());
+                server = new OpsHttpServer(config.httpBindAddress(), config.httpPort(), registry, health::liveness, health::readiness);
+                log.info("metrics, health and readiness on http://{}:{}/metrics /health /ready", config.httpBindAddress(), server.port());
             }
             http = server;
             streams = ks;

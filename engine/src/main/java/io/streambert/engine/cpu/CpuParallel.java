@@ -21,14 +21,28 @@ public final class CpuParallel {
     private static volatile int threads = initialThreads();
     private static volatile ForkJoinPool pool;
 
+    /** Most worker threads accepted: far above any core count, far below ForkJoinPool's own limit of 32767. */
+    public static final int MAX_THREADS = io.streambert.engine.EncoderOptions.MAX_THREADS;
+
     private static int initialThreads() {
         String p = System.getProperty("streambert.cpu.threads");
-        int n = p == null ? 0 : Integer.parseInt(p.trim());
-        return n > 0 ? n : Runtime.getRuntime().availableProcessors();
+        int n;
+        try {
+            n = p == null ? 0 : Integer.parseInt(p.trim());
+        } catch (NumberFormatException e) {
+            n = 0; // a bad property must not fail class initialisation; setThreads validates explicit requests
+        }
+        return n > 0 && n <= MAX_THREADS ? n : Runtime.getRuntime().availableProcessors();
     }
 
-    /** Threads the kernels use; 0 or less means all cores. Takes effect for the next kernel call. */
+    /** Checks a requested thread count: 0 (all cores) or 1..{@value #MAX_THREADS}; {@code what} names the setting. */
+    public static int checkThreads(int n, String what) {
+        return io.streambert.engine.EncoderOptions.checkThreads(n, what);
+    }
+
+    /** Threads the kernels use; 0 means all cores (at most {@value #MAX_THREADS}). Takes effect for the next kernel call. */
     public static synchronized void setThreads(int n) {
+        checkThreads(n, "CPU threads");
         int want = n > 0 ? n : Runtime.getRuntime().availableProcessors();
         if (want != threads) {
             threads = want;

@@ -130,9 +130,12 @@ public final class VectorOps {
     public static void rope(float[] qkv, int[] cuSeqlens, int heads, int headDim, RopeTable table) {
         int tokens = cuSeqlens[cuSeqlens.length - 1];
         int[] pos = new int[tokens];
+        int longest = 0;
         for (int s = 0; s + 1 < cuSeqlens.length; s++) {
             for (int t = cuSeqlens[s]; t < cuSeqlens[s + 1]; t++) pos[t] = t - cuSeqlens[s];
+            longest = Math.max(longest, cuSeqlens[s + 1] - cuSeqlens[s]);
         }
+        table.ensure(longest);   // the table grows lazily up to its limit
         int hidden = heads * headDim, half = headDim / 2;
         float[] cos = table.cosTable(), sin = table.sinTable();
         RowChunks.run(tokens, 2L * hidden, (from, to) -> {

@@ -33,6 +33,7 @@ public record ModelConfig(
         String problemType, List<String> id2label,
         double globalRopeTheta, double localRopeTheta, boolean[] globalLayers, int localAttention,
         int clsTokenId, int sepTokenId, int padTokenId) {
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     public int headDim() {
         return hiddenSize / numHeads;
@@ -56,20 +57,42 @@ public record ModelConfig(
     }
 
     public static ModelConfig load(Path dir) {
+        return parse(dir.resolve("config.json"), readJson(dir), dirName(dir), null);
+    }
+
+    /**
+     * Reads {@code dir/config.json} and checks its sizes against the checkpoint's tensors before anything is
+     * allocated from them (the check names config.json's field and the checkpoint file).
+     */
+    public static ModelConfig load(Path dir, CheckpointShape checkpoint) {
+        return parse(dir.resolve("config.json"), readJson(dir), dirName(dir), checkpoint);
+    }
+
+    public static String dirName(Path dir) {
+        return dir.getFileName() == null ? dir.toString() : dir.getFileName().toString();
+    }
+
+    /** config.json as a JSON object; errors name the file. */
+    public static JsonNode readJson(Path dir) {
         Path file = dir.resolve("config.json");
         JsonNode c;
         try {
-            c = new ObjectMapper().readTree(Files.readAllBytes(file));
+            c = JSON.readTree(Files.readAllBytes(file));
         } catch (NoSuchFileException e) {
             throw new ModelLoadException(file + ": missing (a Hugging Face model directory needs config.json)");
         } catch (IOException e) {
             throw new ModelLoadException(file + ": not valid JSON: " + e.getMessage(), e);
         }
         if (c == null || !c.isObject()) throw new ModelLoadException(file + ": not a JSON object");
-        return parse(file, c, dir.getFileName() == null ? dir.toString() : dir.getFileName().toString());
+        return c;
     }
 
     static ModelConfig parse(Path file, JsonNode c, String dirName) {
+        return parse(file, c, dirName, null);
+    }
+
+    /** Parses config.json's object {@code c}; with a {@code checkpoint}, checks sizes against it first (may be null). */
+    public static ModelConfig parse(Path file, JsonNode c, String dirName, CheckpointShape checkpoint) {
         Fields f = new Fields(file, c);
         String modelType = f.str("model_type", null);
         if (!"modernbert".equals(modelType)) {
@@ -81,11 +104,17 @@ public record ModelConfig(
         if (hidden % heads != 0) throw f.bad("hidden_size", hidden + " is not a multiple of num_attention_heads " + heads);
         if ((hidden / heads) % 2 != 0) throw f.bad("hidden_size", "head dimension " + hidden / heads + " must be even for RoPE");
         int layers = f.posInt("num_hidden_layers", 22);
+        int vocab = f.posInt("vocab_size", 50368);
+        int intermediate = f.posInt("intermediate_size", 1152);
+        JsonNode lt = c.get("layer_types");
+        boolean hasLayerTypes = lt != null && !lt.isNull();
+        if (hasLayerTypes && (!lt.isArray() || lt.size() != layers)) {
+            throw f.bad("layer_types", "must list one type for each of the " + layers + " layers");
+        }
+        if (checkpoint != null) checkAgainst(f, checkpoint, layers, hidden, vocab, intermediate);
 
         boolean[] global = new boolean[layers];
-        JsonNode lt = c.get("layer_types");
-        if (lt != null && !lt.isNull()) {
-            if (!lt.isArray() || lt.size() != layers) throw f.bad("layer_types", "must list one type for each of the " + layers + " layers");
+        if (hasLayerTypes) {
             for (int i = 0; i < layers; i++) {
                 String t = lt.get(i).asText();
                 switch (t) {
@@ -156,12 +185,33 @@ public record ModelConfig(
         String name = f.str("_name_or_path", "");
         if (name.isBlank()) name = dirName;
         return new ModelConfig(name,
-                f.posInt("vocab_size", 50368), hidden, f.posInt("intermediate_size", 1152), layers, heads,
+                vocab, hidden, intermediate, layers, heads,
                 f.posInt("max_position_embeddings", 8192), (float) f.posDouble("norm_eps", 1e-5),
                 f.bool("norm_bias", false), f.bool("attention_bias", false), f.bool("mlp_bias", false), f.bool("classifier_bias", false),
                 hiddenAct, clsAct, pooling, f.str("problem_type", null), List.copyOf(labels),
                 gTheta, lTheta, global, window,
                 f.integer("cls_token_id", 50281), f.integer("sep_token_id", 50282), f.integer("pad_token_id", 50283));
+    }
+
+    /** Sizes in config.json that the checkpoint's tensors contradict: an error naming both, before any allocation. */
+    private static void checkAgainst(Fields f, CheckpointShape ck, int layers, int hidden, int vocab, int intermediate) {
+        if (ck.layers() != layers) {
+            throw f.bad("num_hidden_layers", layers + ", but " + ck.source() + " holds " + ck.layers()
+                    + " encoder layers" + (ck.layers() > 0 ? " (layers.0 .. layers." + (ck.layers() - 1) + "; the last: "
+                    + ck.lastLayer() + ")" : "") + ": the checkpoint does not match config.json");
+        }
+        if (ck.hiddenColumns() >= 0 && ck.hiddenColumns() != hidden) {
+            throw f.bad("hidden_size", hidden + ", but " + ck.source() + " has embeddings.tok_embeddings.weight with "
+                    + ck.hiddenColumns() + " columns");
+        }
+        if (ck.vocabRows() >= 0 && ck.vocabRows() != vocab) {
+            throw f.bad("vocab_size", vocab + ", but " + ck.source() + " has embeddings.tok_embeddings.weight with "
+                    + ck.vocabRows() + " rows");
+        }
+        if (ck.intermediate() >= 0 && ck.intermediate() != intermediate) {
+            throw f.bad("intermediate_size", intermediate + ", but " + ck.source() + " has layers.0.mlp.Wi.weight with "
+                    + 2 * ck.intermediate() + " rows (2 x intermediate_size)");
+        }
     }
 
     /** rope_theta of {@code parent.key} (a rope_parameters object); {@code fallback} when it has none. */

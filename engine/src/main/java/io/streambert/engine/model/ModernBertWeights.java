@@ -40,6 +40,7 @@ public record ModernBertWeights(float[] tokEmbeddings, float[] embNormWeight, fl
         Loader l = new Loader(ck);
         long h = cfg.hiddenSize(), inter = cfg.intermediateSize(), v = cfg.vocabSize();
         l.checkRequired(cfg);
+        l.checkHeap();
 
         float[] emb = l.req("embeddings.tok_embeddings.weight", v, h);
         float[] embNormW = l.req("embeddings.norm.weight", h);
@@ -89,21 +90,49 @@ public record ModernBertWeights(float[] tokEmbeddings, float[] embNormWeight, fl
             this.ck = ck;
         }
 
-        /** Collects every missing required tensor first, so one error lists them all. */
+        /**
+         * Checks every required tensor is there first, so one error lists the missing ones (the first 8 and a count;
+         * names are made one at a time, never a list for every layer).
+         */
         void checkRequired(ModelConfig cfg) {
-            List<String> required = new ArrayList<>(List.of("embeddings.tok_embeddings.weight", "embeddings.norm.weight", "final_norm.weight"));
+            List<String> shown = new ArrayList<>();
+            long[] missing = {0};
+            java.util.function.Consumer<String> need = n -> {
+                if (!ck.has(n)) {
+                    if (shown.size() < 8) shown.add(n);
+                    missing[0]++;
+                }
+            };
+            for (String n : List.of("embeddings.tok_embeddings.weight", "embeddings.norm.weight", "final_norm.weight")) need.accept(n);
             for (int i = 0; i < cfg.numLayers(); i++) {
                 String p = "layers." + i + ".";
-                if (i > 0) required.add(p + "attn_norm.weight");
-                required.addAll(List.of(p + "attn.Wqkv.weight", p + "attn.Wo.weight", p + "mlp_norm.weight", p + "mlp.Wi.weight", p + "mlp.Wo.weight"));
+                if (i > 0) need.accept(p + "attn_norm.weight");
+                for (String n : List.of("attn.Wqkv.weight", "attn.Wo.weight", "mlp_norm.weight", "mlp.Wi.weight", "mlp.Wo.weight")) need.accept(p + n);
             }
-            if (ck.has("classifier.weight")) required.addAll(List.of("head.dense.weight", "head.norm.weight"));
-            List<String> missing = required.stream().filter(n -> !ck.has(n)).toList();
-            if (!missing.isEmpty()) {
-                String shown = String.join(", ", missing.subList(0, Math.min(8, missing.size())));
-                throw new ModelLoadException(ck.source() + ": missing " + missing.size() + " required tensor(s) for a "
-                        + cfg.numLayers() + "-layer ModernBERT: " + shown + (missing.size() > 8 ? ", ..." : "")
+            if (ck.has("classifier.weight")) {
+                need.accept("head.dense.weight");
+                need.accept("head.norm.weight");
+            }
+            if (missing[0] > 0) {
+                throw new ModelLoadException(ck.source() + ": missing " + missing[0] + " required tensor(s) for a "
+                        + cfg.numLayers() + "-layer ModernBERT: " + String.join(", ", shown) + (missing[0] > 8 ? ", ..." : "")
                         + " (names may carry a 'model.' prefix)");
+            }
+        }
+
+        /** Refuses a checkpoint whose f32 weights cannot fit the heap, with a message instead of an OutOfMemoryError. */
+        void checkHeap() {
+            long elements = 0;
+            for (String n : ck.names()) {
+                if (!(ENCODER.matcher(n).matches() || n.startsWith("head.") || n.startsWith("classifier."))) continue;
+                TensorInfo t = ck.info(n);
+                if (t.dtype().isFloat()) elements += t.elements();
+            }
+            long bytes = 4 * elements;
+            long max = Runtime.getRuntime().maxMemory();
+            if (max != Long.MAX_VALUE && bytes > max) {
+                throw new ModelLoadException(ck.source() + ": " + elements + " weights need " + (bytes >> 20) + " MiB as f32, more than the "
+                        + (max >> 20) + " MiB heap (-Xmx); give the JVM more memory");
             }
         }
 

@@ -38,6 +38,8 @@ public final class SafeTensorsFile implements AutoCloseable {
     private static final ValueLayout.OfInt I32 = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     private static final ValueLayout.OfLong I64 = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
+    private static final ObjectMapper HEADER_JSON = new ObjectMapper().enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+
     private final Path path;
     private final Arena arena;
     private final MemorySegment data;          // the data section only
@@ -81,9 +83,7 @@ public final class SafeTensorsFile implements AutoCloseable {
     private static Map<String, TensorInfo> parseHeader(Path path, byte[] header, long dataSize) {
         JsonNode root;
         try {
-            ObjectMapper json = new ObjectMapper();
-            json.enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
-            root = json.readTree(header);
+            root = HEADER_JSON.readTree(header);
         } catch (JsonProcessingException e) {
             throw fail(path, "header is not valid JSON: " + e.getOriginalMessage());
         } catch (IOException e) {

@@ -33,6 +33,9 @@ public final class VectorOpsReference {
      */
     public static void rope(float[] qkv, int[] cuSeqlens, int heads, int headDim, RopeTable table) {
         int hidden = heads * headDim, half = headDim / 2;
+        int longest = 0;
+        for (int s = 0; s + 1 < cuSeqlens.length; s++) longest = Math.max(longest, cuSeqlens[s + 1] - cuSeqlens[s]);
+        table.ensure(longest);
         for (int s = 0; s + 1 < cuSeqlens.length; s++) {
             for (int t = cuSeqlens[s]; t < cuSeqlens[s + 1]; t++) {
                 int pos = t - cuSeqlens[s];

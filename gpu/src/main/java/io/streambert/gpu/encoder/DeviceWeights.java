@@ -3,6 +3,7 @@ package io.streambert.gpu.encoder;
 import io.streambert.engine.model.ModelLoadException;
 import io.streambert.gpu.device.Device;
 import io.streambert.gpu.device.DeviceBuffer;
+import io.streambert.engine.cpu.RopeTable;
 import io.streambert.gpu.kernels.RopeLaunch;
 import io.streambert.engine.model.HeadWeights;
 import io.streambert.engine.model.LayerWeights;
@@ -24,13 +25,50 @@ final class DeviceWeights implements AutoCloseable {
                  DeviceBuffer wi, DeviceBuffer wiB, DeviceBuffer mlpWo, DeviceBuffer mlpWoB,
                  Rope rope, int window) {}
 
-    record Rope(DeviceBuffer cos, DeviceBuffer sin) {}
+    /**
+     * The RoPE cos/sin tables of one theta on the device, built lazily: {@link RopeTable#INITIAL_POSITIONS} rows
+     * (or the token limit, if smaller) at load, grown by doubling up to the limit when a longer sequence arrives,
+     * so a max_position_embeddings of millions costs no device memory until such a sequence is run.
+     */
+    final class Rope {
+        private final double theta;
+        private final int headDim, limit;
+        private DeviceBuffer cos, sin;
+        private int positions;
+
+        Rope(double theta, int headDim, int limit) {
+            this.theta = theta;
+            this.headDim = headDim;
+            this.limit = limit;
+            grow(Math.min(limit, RopeTable.INITIAL_POSITIONS));
+        }
+
+        /** Makes the tables cover {@code needed} positions (at most the limit). */
+        void ensure(int needed) {
+            if (needed > positions) grow((int) Math.min(limit, Math.max((long) needed, 2L * positions)));
+        }
+
+        private void grow(int rows) {
+            float[][] t = RopeLaunch.table(theta, headDim, rows);
+            DeviceBuffer c = f32(t[0]), s = f32(t[1]);
+            if (cos != null) release(cos);
+            if (sin != null) release(sin);
+            cos = c;
+            sin = s;
+            positions = rows;
+        }
+
+        DeviceBuffer cos() { return cos; }
+        DeviceBuffer sin() { return sin; }
+        int positions() { return positions; }
+    }
 
     record Head(DeviceBuffer denseW, DeviceBuffer denseB, DeviceBuffer normW, DeviceBuffer normB,
                 DeviceBuffer classifierW, DeviceBuffer classifierB, float[] denseBias, int labels) {}
 
     private final Device device;
     private final List<DeviceBuffer> owned = new ArrayList<>();
+    private final List<Rope> ropes = new ArrayList<>();
     final DeviceBuffer tokEmb, embNormW, embNormB, finalNormW, finalNormB;
     final List<Layer> layers;
     final Head head;   // null without a classifier
@@ -67,8 +105,14 @@ final class DeviceWeights implements AutoCloseable {
     }
 
     private Rope rope(double theta, int headDim, int maxTokens) {
-        float[][] t = RopeLaunch.table(theta, headDim, maxTokens);
-        return new Rope(f32(t[0]), f32(t[1]));
+        Rope r = new Rope(theta, headDim, maxTokens);
+        ropes.add(r);
+        return r;
+    }
+
+    /** Grows every RoPE table to cover sequences of {@code positions} tokens. */
+    void ensureRope(int positions) {
+        for (Rope r : ropes) r.ensure(positions);
     }
 
     private DeviceBuffer bf16(float[] x) {
@@ -89,6 +133,11 @@ final class DeviceWeights implements AutoCloseable {
         DeviceBuffer b = device.alloc(Math.max(bytes, 4));
         owned.add(b);
         return b;
+    }
+
+    private void release(DeviceBuffer b) {
+        owned.remove(b);
+        b.close();
     }
 
     @Override

@@ -161,6 +161,7 @@ public final class GpuBackend implements Backend {
         DeviceBuffer proj = scratch.proj(n);
         DeviceBuffer up = scratch.up(n), act = scratch.act(n);
 
+        weights.ensureRope(seqs.maxSeqlen());
         LayerNormLaunch.embedLayerNorm(device, ROWS, idsB, weights.tokEmb, x, xb, weights.embNormW, weights.embNormB,
                 n, h, cfg.vocabSize(), eps);
         List<DeviceWeights.Layer> layers = weights.layers;
@@ -170,7 +171,7 @@ public final class GpuBackend implements Backend {
                 LayerNormLaunch.layerNorm(device, ROWS, x, xb, l.attnNormW(), l.attnNormB(), n, h, eps);
             }
             gemm.run(xb, l.wqkv(), l.wqkvB(), qkv, Gemm.Output.BF16, n, 3 * h, h);
-            RopeLaunch.DEFAULT.run(device, seqs, qkv, cu, heads, cfg.headDim(), l.rope().cos(), l.rope().sin(), maxTokens);
+            RopeLaunch.DEFAULT.run(device, seqs, qkv, cu, heads, cfg.headDim(), l.rope().cos(), l.rope().sin(), l.rope().positions());
             AttentionLaunch.run(device, tiling, seqs, qkv, attn, cu, tiles, heads, l.window(), null);
             gemm.run(attn, l.wo(), l.woB(), proj, Gemm.Output.BF16, n, h, h);
             LayerNormLaunch.addLayerNorm(device, ROWS, x, proj, xb, l.mlpNormW(), l.mlpNormB(), n, h, eps);

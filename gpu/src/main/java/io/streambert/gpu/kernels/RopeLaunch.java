@@ -36,6 +36,7 @@ public record RopeLaunch(int threadsPerBlock, int tokensPerBlock) {
     public static float[][] table(double theta, int headDim, int maxPositions) {
         // One definition of the angles for both engines: the CPU encoder's table, computed in double.
         RopeTable t = RopeTable.of(theta, headDim, maxPositions);
+        t.ensure(maxPositions);
         return new float[][] {t.cosTable(), t.sinTable()};
     }
 }

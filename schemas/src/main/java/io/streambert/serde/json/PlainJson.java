@@ -136,7 +136,9 @@ public final class PlainJson {
                 requireType(node.isObject(), schema, node, path);
                 Map<String, Object> map = new LinkedHashMap<>();
                 for (Map.Entry<String, JsonNode> e : node.properties()) {
-                    map.put(e.getKey(), read(schema.getValueType(), e.getValue(), path + "." + e.getKey()));
+                    String entryPath = path + "." + shown(e.getKey());
+                    requireUnicode(e.getKey(), entryPath, "key");
+                    map.put(e.getKey(), read(schema.getValueType(), e.getValue(), entryPath));
                 }
                 return map;
             }
@@ -150,6 +152,7 @@ public final class PlainJson {
             }
             case STRING:
                 requireType(node.isTextual(), schema, node, path);
+                requireUnicode(node.textValue(), path, "value");
                 return node.textValue();
             case ENUM:
                 requireType(node.isTextual() && schema.hasEnumSymbol(node.textValue()), schema, node, path);
@@ -227,6 +230,23 @@ public final class PlainJson {
             }
         }
         throw new JsonFieldException(path, "must be epoch milliseconds or an ISO-8601 string, got " + describe(node));
+    }
+
+    /**
+     * Rejects a string with an unpaired surrogate (JSON lets {@code "\\ud800"} through; it is not a Unicode character,
+     * has no UTF-8 form, and Java would silently write it as '?', so the output would differ from the input).
+     */
+    private static void requireUnicode(String s, String path, String what) {
+        int at = Utf8Check.firstUnpairedSurrogate(s);
+        if (at >= 0) {
+            throw new JsonFieldException(path, "has an unpaired surrogate " + String.format("\\u%04x", (int) s.charAt(at))
+                    + " at character " + at + " of its " + what + " (not valid Unicode)");
+        }
+    }
+
+    /** A map key as shown in a field path: at most 64 characters (keys come from the data). */
+    private static String shown(String key) {
+        return key.length() > 64 ? key.substring(0, 64) + "..." : key;
     }
 
     static Schema nonNullBranch(Schema union, String path) {

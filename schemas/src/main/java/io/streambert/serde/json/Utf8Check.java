@@ -35,4 +35,21 @@ public final class Utf8Check {
             out.clear(); // overflow: we only want validity, drop the chars
         }
     }
+
+    /** Index of the first char of {@code s} that is a surrogate without its partner, or -1 when there is none. */
+    public static int firstUnpairedSurrogate(CharSequence s) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (Character.isHighSurrogate(c)) {
+                if (i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+                    i++;
+                } else {
+                    return i;
+                }
+            } else if (Character.isLowSurrogate(c)) {
+                return i;
+            }
+        }
+        return -1;
+    }
 }

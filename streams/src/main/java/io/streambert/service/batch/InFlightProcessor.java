@@ -1,6 +1,7 @@
 package io.streambert.service.batch;
 
 import io.streambert.schemas.TextEvent;
+import io.streambert.service.ops.BufferAges;
 import io.streambert.service.ops.ServiceMetrics;
 import io.streambert.service.output.OutputMapper;
 import io.streambert.service.config.Topics;

@@ -63,6 +63,10 @@ public final class ConfigKeys {
     public static final String NUM_STREAM_THREADS = "num.stream.threads";
     public static final String STATE_DIR = "state.dir";
     public static final String HTTP_PORT = "http.port";
+    /** Address the ops endpoints listen on: localhost by default; the container image sets 0.0.0.0. */
+    public static final String HTTP_BIND_ADDRESS = "http.bind.address";
+    /** Secret key of the HMAC behind text_sha256 (a PASSWORD in {@link SecretKeys#OWN}); empty = plain SHA-256. */
+    public static final String TEXT_HASH_KEY = "text.hash.key";
     public static final String PROGRESS_INTERVAL_MS = "progress.interval.ms";
     public static final String KAFKA_PREFIX = "kafka.";
     public static final String REGISTRY_PREFIX = "registry.";
@@ -116,6 +120,8 @@ public final class ConfigKeys {
         d.put(NUM_STREAM_THREADS, "1");
         d.put(STATE_DIR, "");
         d.put(HTTP_PORT, "8080");
+        d.put(HTTP_BIND_ADDRESS, "localhost");
+        d.put(TEXT_HASH_KEY, "");
         d.put(PROGRESS_INTERVAL_MS, "10000");
         DEFAULTS = Map.copyOf(d);
         ORDER = Set.copyOf(d.keySet());

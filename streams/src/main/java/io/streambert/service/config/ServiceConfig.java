@@ -71,6 +71,8 @@ public final class ServiceConfig {
     private final int numStreamThreads;
     private final String stateDir;
     private final int httpPort;
+    private final String httpBindAddress;
+    private final org.apache.kafka.common.config.types.Password textHashKey;
     private final long progressIntervalMs;
     private final Map<String, String> kafka;
     private final Map<String, String> registry;
@@ -186,6 +188,8 @@ public final class ServiceConfig {
         numStreamThreads = p.integer(NUM_STREAM_THREADS, 1, 1024);
         stateDir = p.get(STATE_DIR);
         httpPort = p.integer(HTTP_PORT, -1, 65535);
+        httpBindAddress = p.get(HTTP_BIND_ADDRESS).isEmpty() ? "localhost" : p.get(HTTP_BIND_ADDRESS);
+        textHashKey = new org.apache.kafka.common.config.types.Password(p.get(TEXT_HASH_KEY));
         progressIntervalMs = p.integer(PROGRESS_INTERVAL_MS, 0, 86_400_000);
         for (String reserved : List.of("application.id", "bootstrap.servers", "processing.guarantee", "num.stream.threads", "state.dir"))
             if (kafka.containsKey(reserved))
@@ -409,6 +413,12 @@ public final class ServiceConfig {
     public String stateDir() { return stateDir; }
     /** HTTP port for /metrics, /health, /ready: -1 off, 0 any free port. */
     public int httpPort() { return httpPort; }
+
+    /** Where the ops endpoints listen (http.bind.address): "localhost" unless configured. */
+    public String httpBindAddress() { return httpBindAddress; }
+
+    /** text.hash.key, typed as a Kafka password so it prints as [hidden]; empty value = unkeyed SHA-256. */
+    public org.apache.kafka.common.config.types.Password textHashKey() { return textHashKey; }
     public long progressIntervalMs() { return progressIntervalMs; }
     /** Kafka client settings from {@code kafka.*}, prefix removed (security, timeouts, ...). */
     public Map<String, String> kafka() { return kafka; }
@@ -434,9 +444,8 @@ public final class ServiceConfig {
     public String toString() {
         StringBuilder sb = new StringBuilder("ServiceConfig{");
         values.entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(e -> {
-            boolean secret = e.getKey().contains("password") || e.getKey().contains("jaas") || e.getKey().contains("secret")
-                    || e.getKey().contains("user.info") || e.getKey().contains("token");
-            sb.append("\n  ").append(e.getKey()).append('=').append(secret ? "******" : e.getValue())
+            // Typed, not guessed from the name: Kafka's PASSWORD settings and ours (SecretKeys); URLs without credentials.
+            sb.append("\n  ").append(e.getKey()).append('=').append(SecretKeys.shown(e.getKey(), e.getValue()))
               .append("  [").append(origin(e.getKey())).append(']');
         });
         return sb.append("\n}").toString();

@@ -28,6 +28,14 @@ public final class StreamsSettings {
         p.put(StreamsConfig.DEFAULT_KEY_SERDE_CLASS_CONFIG, Serdes.ByteArraySerde.class.getName());
         p.put(StreamsConfig.DEFAULT_VALUE_SERDE_CLASS_CONFIG, Serdes.ByteArraySerde.class.getName());
         p.putAll(c.kafka());
+        // A negative record timestamp is marked for the dead letters, never a dead thread or a silently dropped record.
+        p.put(StreamsConfig.DEFAULT_TIMESTAMP_EXTRACTOR_CLASS_CONFIG, InvalidTimestampExtractor.class.getName());
+        // A user's production exception handler is wrapped: changelog writes and serialization errors stay fatal.
+        Object userHandler = p.remove(StreamsConfig.PRODUCTION_EXCEPTION_HANDLER_CLASS_CONFIG);
+        Object oldName = p.remove("default.production.exception.handler");
+        if (userHandler == null) userHandler = oldName;
+        if (userHandler != null) p.put(FatalProductionErrors.DELEGATE, userHandler);
+        p.put(StreamsConfig.PRODUCTION_EXCEPTION_HANDLER_CLASS_CONFIG, FatalProductionErrors.class.getName());
         Properties props = new Properties();
         props.putAll(p);
         return new Result(props, List.of());

@@ -1,6 +1,5 @@
 package io.streambert.service.ops;
 
-import io.streambert.service.batch.BufferAges;
 import io.streambert.service.config.HealthLimits;
 import io.streambert.service.schedule.InferenceScheduler;
 import java.util.ArrayList;

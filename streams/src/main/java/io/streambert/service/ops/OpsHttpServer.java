@@ -23,7 +23,13 @@ public final class OpsHttpServer implements AutoCloseable {
     private final HttpServer server;
 
     public OpsHttpServer(int port, PrometheusMeterRegistry registry, Supplier<Status> health, Supplier<Status> ready) throws IOException {
-        server = HttpServer.create(new InetSocketAddress(port), 0);
+        this("localhost", port, registry, health, ready);
+    }
+
+    /** Listens on {@code bindAddress} ("localhost", "0.0.0.0" for every interface, or one address). */
+    public OpsHttpServer(String bindAddress, int port, PrometheusMeterRegistry registry, Supplier<Status> health,
+                         Supplier<Status> ready) throws IOException {
+        server = HttpServer.create(new InetSocketAddress(bindAddress, port), 0);
         server.createContext("/metrics", ex -> respond(ex, 200, "text/plain; version=0.0.4; charset=utf-8", registry.scrape()));
         server.createContext("/health", ex -> probe(ex, health.get()));
         server.createContext("/ready", ex -> probe(ex, ready.get()));
@@ -33,6 +39,9 @@ public final class OpsHttpServer implements AutoCloseable {
 
     /** The bound port (useful with port 0). */
     public int port() { return server.getAddress().getPort(); }
+
+    /** The address and port it listens on. */
+    public InetSocketAddress address() { return server.getAddress(); }
 
     private static void probe(HttpExchange ex, Status s) throws IOException {
         respond(ex, s.ok() ? 200 : 503, "text/plain; charset=utf-8", (s.ok() ? "OK " : "NOT OK ") + s.detail() + "\n");

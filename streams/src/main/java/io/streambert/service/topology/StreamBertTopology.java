@@ -3,7 +3,7 @@ package io.streambert.service.topology;
 import io.streambert.service.config.Topics;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.streambert.service.batch.BufferAges;
+import io.streambert.service.ops.BufferAges;
 import io.streambert.service.batch.BufferedRecordSerde;
 import io.streambert.service.batch.InFlightProcessor;
 import io.streambert.service.batch.ModelRevision;
@@ -11,6 +11,7 @@ import io.streambert.service.config.ServiceConfig;
 import io.streambert.service.ops.ServiceMetrics;
 import io.streambert.service.output.OutputMapper;
 import io.streambert.service.schedule.InferenceScheduler;
+import io.streambert.service.validate.TextHasher;
 import io.streambert.service.validate.ValidateProcessor;
 import java.util.function.BooleanSupplier;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -71,7 +72,7 @@ public final class StreamBertTopology {
         Topology t = new Topology();
         t.addSource(SOURCE, new ByteArrayDeserializer(), new ByteArrayDeserializer(), topics.inputs().toArray(String[]::new));
         t.addProcessor(VALIDATE, () -> new ValidateProcessor(serdes.text().deserializer(), scheduler.encoder(),
-                config.inputLimits(), BATCH, deadSink, metrics), SOURCE);
+                config.inputLimits(), BATCH, deadSink, metrics, TextHasher.keyed(config.textHashKey().value())), SOURCE);
         t.addProcessor(BATCH, () -> new InFlightProcessor(buffer, scheduler, mapper, topics, config.inputLimits().deadLetterPayload(),
                 serdes.text().deserializer(), metrics, ages, draining), VALIDATE);
         t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(BUFFER_STORE), Serdes.Long(), new BufferedRecordSerde())

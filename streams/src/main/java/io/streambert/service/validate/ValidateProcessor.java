@@ -6,6 +6,7 @@ import io.streambert.engine.Encoder;
 import io.streambert.engine.InputRejectedException;
 import io.streambert.schemas.TextEvent;
 import io.streambert.service.config.InputLimits;
+import io.streambert.service.config.InvalidTimestampExtractor;
 import io.streambert.service.ops.ServiceMetrics;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -36,15 +37,23 @@ public final class ValidateProcessor extends ContextualProcessor<byte[], byte[],
     private final String batchChild;
     private final String deadLetterChild;
     private final ServiceMetrics metrics;
+    private final TextHasher hasher;
 
     public ValidateProcessor(Deserializer<TextEvent> deserializer, Encoder encoder, InputLimits limits,
                              String batchChild, String deadLetterChild, ServiceMetrics metrics) {
+        this(deserializer, encoder, limits, batchChild, deadLetterChild, metrics, TextHasher.unkeyed());
+    }
+
+    /** With {@code hasher} for text_sha256 (HMAC-SHA256 when text.hash.key is set). */
+    public ValidateProcessor(Deserializer<TextEvent> deserializer, Encoder encoder, InputLimits limits,
+                             String batchChild, String deadLetterChild, ServiceMetrics metrics, TextHasher hasher) {
         this.deserializer = deserializer;
         this.encoder = encoder;
         this.limits = limits;
         this.batchChild = batchChild;
         this.deadLetterChild = deadLetterChild;
         this.metrics = metrics;
+        this.hasher = hasher;
     }
 
     @Override
@@ -64,6 +73,12 @@ public final class ValidateProcessor extends ContextualProcessor<byte[], byte[],
         if (value != null && value.length > limits.valueBytes()) {
             dead(record, topic, partition, offset, Reason.TOO_LARGE, "record value is " + value.length
                     + " bytes, more than input.max.value.bytes=" + limits.valueBytes());
+            return;
+        }
+        Long invalid = InvalidTimestampExtractor.originalTimestamp(record.headers().lastHeader(InvalidTimestampExtractor.HEADER));
+        if (invalid != null) {
+            dead(record, topic, partition, offset, Reason.BAD_TIMESTAMP, "record timestamp " + invalid
+                    + " ms is outside years 1-9999 (" + Timestamps.RANGE + ")");
             return;
         }
         if (!Timestamps.inRange(record.timestamp())) {
@@ -126,7 +141,7 @@ public final class ValidateProcessor extends ContextualProcessor<byte[], byte[],
         }
         Map<String, String> attributes = event.getAttributes() == null ? Map.of() : Map.copyOf(event.getAttributes());
         ValidatedText v = new ValidatedText(record.key(), value, topic, partition, offset, record.timestamp(),
-                event.getId(), event.getTenant(), event.getEventTime(), attributes, sha256(utf8), ids);
+                event.getId(), event.getTenant(), event.getEventTime(), attributes, hasher.hex(utf8), ids);
         context().forward(record.withValue((Object) v), batchChild);
     }
 

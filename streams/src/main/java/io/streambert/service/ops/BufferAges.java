@@ -1,4 +1,4 @@
-package io.streambert.service.batch;
+package io.streambert.service.ops;
 
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -10,12 +10,12 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class BufferAges {
     private final Map<Object, Long> oldest = new ConcurrentHashMap<>();
 
-    void set(Object task, long arrivalMs) {
+    public void set(Object task, long arrivalMs) {
         if (arrivalMs == Long.MAX_VALUE) oldest.remove(task);
         else oldest.put(task, arrivalMs);
     }
 
-    void remove(Object task) { oldest.remove(task); }
+    public void remove(Object task) { oldest.remove(task); }
 
     /** Age of the oldest buffered record at {@code nowMs}, or 0 when every buffer is empty. */
     public long oldestAgeMs(long nowMs) {
