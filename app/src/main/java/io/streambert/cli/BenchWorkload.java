@@ -8,7 +8,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 
-/** A benchmark workload: sequence lengths from a file (one per line, tokens incl. [CLS]/[SEP]) turned into random ids. */
+/**
+ * A benchmark workload: sequence lengths from a file (one per line, tokens incl. [CLS]/[SEP])
+ * turned into random ids.
+ */
 final class BenchWorkload {
     private BenchWorkload() {}
 
@@ -27,16 +30,29 @@ final class BenchWorkload {
             try {
                 n = Integer.parseInt(s);
             } catch (NumberFormatException e) {
-                throw new IllegalArgumentException(file + " line " + (i + 1) + ": '" + s + "' is not a sequence length");
+                throw new IllegalArgumentException(
+                        file + " line " + (i + 1) + ": '" + s + "' is not a sequence length");
             }
-            if (n < 1 || n > maxTokens) throw new IllegalArgumentException(file + " line " + (i + 1) + ": length " + n + " is outside 1.." + maxTokens + " (the model's token limit)");
+            if (n < 1 || n > maxTokens)
+                throw new IllegalArgumentException(
+                        file
+                                + " line "
+                                + (i + 1)
+                                + ": length "
+                                + n
+                                + " is outside 1.."
+                                + maxTokens
+                                + " (the model's token limit)");
             out.add(n);
         }
         if (out.isEmpty()) throw new IllegalArgumentException(file + ": no lengths");
         return out;
     }
 
-    /** Random ids below min(vocab, 50000), as the torch peer draws them (speed does not depend on the values). */
+    /**
+     * Random ids below min(vocab, 50000), as the torch peer draws them (speed does not depend on
+     * the values).
+     */
     static List<int[]> randomIds(List<Integer> lengths, int vocab, long seed) {
         SplittableRandom r = new SplittableRandom(seed);
         int bound = Math.min(vocab, 50000);

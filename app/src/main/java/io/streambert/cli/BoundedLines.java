@@ -10,16 +10,20 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
 /**
- * Reads UTF-8 lines of at most {@code maxBytes} bytes (the '\n' and a trailing '\r' not counted) from a stream.
- * A longer line is not held: its first {@value #KEPT_PREFIX} bytes are kept (to find its id), the rest is skipped
- * up to the next '\n', and it comes back as {@link Line#tooLong()} with its length. So a 2 GB line costs a few KiB,
- * and the lines after it are still read. Invalid UTF-8 is reported per line, never replaced.
+ * Reads UTF-8 lines of at most {@code maxBytes} bytes (the '\n' and a trailing '\r' not counted)
+ * from a stream. A longer line is not held: its first {@value #KEPT_PREFIX} bytes are kept (to find
+ * its id), the rest is skipped up to the next '\n', and it comes back as {@link Line#tooLong()}
+ * with its length. So a 2 GB line costs a few KiB, and the lines after it are still read. Invalid
+ * UTF-8 is reported per line, never replaced.
  */
 final class BoundedLines implements AutoCloseable {
     /** Bytes of an over-long line kept so its "id" can still be echoed. */
     static final int KEPT_PREFIX = 4096;
 
-    /** One line: its text, or why there is none (too long, or not UTF-8) with its byte length and first bytes. */
+    /**
+     * One line: its text, or why there is none (too long, or not UTF-8) with its byte length and
+     * first bytes.
+     */
     record Line(String text, boolean tooLong, long bytes, byte[] prefix, String utf8Error) {}
 
     private final InputStream in;
@@ -56,11 +60,19 @@ final class BoundedLines implements AutoCloseable {
             }
             int stop = nl < 0 ? end : nl;
             int chunk = stop - pos;
-            // Keep bytes while the line may still fit (plus a possible trailing '\r'); past that, only the prefix.
+            // Keep bytes while the line may still fit (plus a possible trailing '\r'); past that,
+            // only the prefix.
             long room = (total <= maxBytes ? maxBytes + 1L : KEPT_PREFIX) - len;
             int keep = (int) Math.max(0, Math.min(chunk, room));
             if (keep > 0) {
-                if (len + keep > line.length) line = Arrays.copyOf(line, (int) Math.min(Math.max(2L * line.length, len + keep), maxBytes + 1L));
+                if (len + keep > line.length)
+                    line =
+                            Arrays.copyOf(
+                                    line,
+                                    (int)
+                                            Math.min(
+                                                    Math.max(2L * line.length, len + keep),
+                                                    maxBytes + 1L));
                 System.arraycopy(buf, pos, line, len, keep);
                 len += keep;
             }
@@ -77,20 +89,34 @@ final class BoundedLines implements AutoCloseable {
             content--;
         }
         if (content > maxBytes) {
-            return new Line(null, true, content, Arrays.copyOf(line, Math.min(len, KEPT_PREFIX)), null);
+            return new Line(
+                    null, true, content, Arrays.copyOf(line, Math.min(len, KEPT_PREFIX)), null);
         }
         try {
-            String text = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(line, 0, len)).toString();
+            String text =
+                    StandardCharsets.UTF_8
+                            .newDecoder()
+                            .onMalformedInput(CodingErrorAction.REPORT)
+                            .onUnmappableCharacter(CodingErrorAction.REPORT)
+                            .decode(ByteBuffer.wrap(line, 0, len))
+                            .toString();
             return new Line(text, false, content, null, null);
         } catch (CharacterCodingException e) {
-            return new Line(null, false, content, null, "not valid UTF-8 at byte " + firstInvalid(line, len));
+            return new Line(
+                    null,
+                    false,
+                    content,
+                    null,
+                    "not valid UTF-8 at byte " + firstInvalid(line, len));
         }
     }
 
     private static int firstInvalid(byte[] b, int len) {
-        var dec = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                .onUnmappableCharacter(CodingErrorAction.REPORT);
+        var dec =
+                StandardCharsets.UTF_8
+                        .newDecoder()
+                        .onMalformedInput(CodingErrorAction.REPORT)
+                        .onUnmappableCharacter(CodingErrorAction.REPORT);
         ByteBuffer in = ByteBuffer.wrap(b, 0, len);
         CharBuffer out = CharBuffer.allocate(Math.max(16, len));
         var r = dec.decode(in, out, true);

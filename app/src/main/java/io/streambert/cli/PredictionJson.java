@@ -8,7 +8,10 @@ import io.streambert.engine.ModelInfo;
 import io.streambert.engine.Prediction;
 import java.util.List;
 
-/** The output line of {@code infer}: {"id", "tokens", "label", "scores": {label: prob}, "logits": [...], "embedding": [...]}, or {"id", "error"}. */
+/**
+ * The output line of {@code infer}: {"id", "tokens", "label", "scores": {label: prob}, "logits":
+ * [...], "embedding": [...]}, or {"id", "error"}.
+ */
 final class PredictionJson {
     private PredictionJson() {}
 
@@ -20,7 +23,8 @@ final class PredictionJson {
         else o.put("label", p.label());
         ObjectNode scores = o.putObject("scores");
         List<String> labels = info.labels();
-        for (int i = 0; i < p.scores().length && i < labels.size(); i++) scores.put(labels.get(i), p.scores()[i]);
+        for (int i = 0; i < p.scores().length && i < labels.size(); i++)
+            scores.put(labels.get(i), p.scores()[i]);
         ArrayNode logits = o.putArray("logits");
         for (float v : p.logits()) logits.add(v);
         ArrayNode emb = o.putArray("embedding");

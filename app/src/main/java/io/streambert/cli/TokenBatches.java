@@ -4,11 +4,17 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.function.ToIntFunction;
 
-/** Cuts a run of sequences into consecutive batches of at most {@code budget} tokens (a longer sequence goes alone). */
+/**
+ * Cuts a run of sequences into consecutive batches of at most {@code budget} tokens (a longer
+ * sequence goes alone).
+ */
 final class TokenBatches {
     private TokenBatches() {}
 
-    /** Default token budget per encode call: big enough for efficient matrix products, small enough for low latency. */
+    /**
+     * Default token budget per encode call: big enough for efficient matrix products, small enough
+     * for low latency.
+     */
     static final int DEFAULT_BUDGET = 8192;
 
     static <T> List<List<T>> split(List<T> items, ToIntFunction<T> tokens, int budget) {

@@ -19,7 +19,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -40,13 +39,13 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
- * The whole pipeline in one process: embedded broker, the service with the bundled tiny model, a producer
- * of sample events and a consumer that prints every output as it arrives, then a summary.
+ * The whole pipeline in one process: embedded broker, the service with the bundled tiny model, a
+ * producer of sample events and a consumer that prints every output as it arrives, then a summary.
  */
 public final class DemoRun {
 
     /**
-     * @param limit  stop after this long even if outputs are missing (null: a generous default)
+     * @param limit stop after this long even if outputs are missing (null: a generous default)
      * @param follow keep printing after everything arrived, until {@code stop} is set (Ctrl-C)
      * @param sendSpacing pause between sample events, so the flow is visible
      */
@@ -57,8 +56,13 @@ public final class DemoRun {
     }
 
     static final Duration DEFAULT_LIMIT = Duration.ofMinutes(3);
-    /** At most this many messages get their nearest earlier messages (by embedding) printed: every one after the third. */
+
+    /**
+     * At most this many messages get their nearest earlier messages (by embedding) printed: every
+     * one after the third.
+     */
     static final int NEAREST_LINES = 30;
+
     /** The bundled model is small: the CPU is the right device for it everywhere. */
     static final String DEVICE = "cpu";
 
@@ -82,24 +86,47 @@ public final class DemoRun {
         long t0 = System.nanoTime();
         Path work = Files.createTempDirectory("streambert-demo-");
         Path modelDir = work.resolve("model");
-        // Loading the model (tokenizer native library, weights) does not need the broker: do both at once,
+        // Loading the model (tokenizer native library, weights) does not need the broker: do both
+        // at once,
         // which takes seconds off the time to the first result on a cold JVM.
-        CompletableFuture<Encoder> model = CompletableFuture.supplyAsync(() -> openModel(modelDir),
-                command -> Thread.ofPlatform().name("demo-model-loader").daemon().start(command));
+        CompletableFuture<Encoder> model =
+                CompletableFuture.supplyAsync(
+                        () -> openModel(modelDir),
+                        command ->
+                                Thread.ofPlatform()
+                                        .name("demo-model-loader")
+                                        .daemon()
+                                        .start(command));
         boolean handedOver = false;
         try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start()) {
-            out.printf("broker      : Kafka 4.2 KRaft broker in this process at %s (%.1f s)%n",
+            out.printf(
+                    "broker      : Kafka 4.2 KRaft broker in this process at %s (%.1f s)%n",
                     broker.bootstrapServers(), secondsSince(t0));
-            ServiceConfig config = config(broker.bootstrapServers(), modelDir, work.resolve("state"));
+            ServiceConfig config =
+                    config(broker.bootstrapServers(), modelDir, work.resolve("state"));
             String input = config.inputTopics().get(0);
-            broker.createTopics(Map.of(input, 2, config.moderationTopic(), 2, config.embeddingTopic(), 2,
-                    config.deadLetterTopic(), 1));
-            out.printf("topics      : %s -> %s, %s; bad input -> %s%n", input, config.moderationTopic(),
-                    config.embeddingTopic(), config.deadLetterTopic());
+            broker.createTopics(
+                    Map.of(
+                            input,
+                            2,
+                            config.moderationTopic(),
+                            2,
+                            config.embeddingTopic(),
+                            2,
+                            config.deadLetterTopic(),
+                            1));
+            out.printf(
+                    "topics      : %s -> %s, %s; bad input -> %s%n",
+                    input,
+                    config.moderationTopic(),
+                    config.embeddingTopic(),
+                    config.deadLetterTopic());
             Encoder encoder = awaitModel(model);
             handedOver = true; // the service owns the encoder from here and closes it
             try (AutoCloseable service = starter.start(config, encoder)) {
-                out.printf("service     : started with the bundled model %s on the CPU (%.1f s)%n", modelDir, secondsSince(t0));
+                out.printf(
+                        "service     : started with the bundled model %s on the CPU (%.1f s)%n",
+                        modelDir, secondsSince(t0));
                 out.println("model       : " + BundledModel.DESCRIPTION);
                 out.println();
                 return produceAndWatch(broker.bootstrapServers(), config, input);
@@ -115,7 +142,8 @@ public final class DemoRun {
 
     private static Encoder openModel(Path modelDir) {
         try {
-            return Encoders.open(BundledModel.extractTo(modelDir), EncoderOptions.defaults().withDevice(DEVICE));
+            return Encoders.open(
+                    BundledModel.extractTo(modelDir), EncoderOptions.defaults().withDevice(DEVICE));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -130,7 +158,8 @@ public final class DemoRun {
         }
     }
 
-    private DemoSummary produceAndWatch(String bootstrap, ServiceConfig config, String input) throws InterruptedException {
+    private DemoSummary produceAndWatch(String bootstrap, ServiceConfig config, String input)
+            throws InterruptedException {
         List<DemoInput> samples = SampleEvents.all(input);
         Set<String> expected = new LinkedHashSet<>();
         Set<String> expectedDead = new LinkedHashSet<>();
@@ -152,10 +181,21 @@ public final class DemoRun {
         long firstResult = 0;
         long doneAt = 0;
 
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumerProps(bootstrap))) {
-            consumer.subscribe(List.of(config.moderationTopic(), config.embeddingTopic(), config.deadLetterTopic()));
-            Thread producer = Thread.ofPlatform().name("demo-producer").daemon().start(() -> send(bootstrap, input, samples, firstSend));
-            long deadline = System.nanoTime() + (options.limit() != null ? options.limit() : DEFAULT_LIMIT).toNanos();
+        try (KafkaConsumer<byte[], byte[]> consumer =
+                new KafkaConsumer<>(consumerProps(bootstrap))) {
+            consumer.subscribe(
+                    List.of(
+                            config.moderationTopic(),
+                            config.embeddingTopic(),
+                            config.deadLetterTopic()));
+            Thread producer =
+                    Thread.ofPlatform()
+                            .name("demo-producer")
+                            .daemon()
+                            .start(() -> send(bootstrap, input, samples, firstSend));
+            long deadline =
+                    System.nanoTime()
+                            + (options.limit() != null ? options.limit() : DEFAULT_LIMIT).toNanos();
             boolean announced = false;
             while (!stop.get() && (options.follow() || System.nanoTime() < deadline)) {
                 for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
@@ -164,46 +204,73 @@ public final class DemoRun {
                     String topic = r.topic();
                     try {
                         if (topic.equals(config.moderationTopic())) {
-                            ModerationEvent e = serdes.moderationEvents().deserializer().deserialize(topic, r.value());
+                            ModerationEvent e =
+                                    serdes.moderationEvents()
+                                            .deserializer()
+                                            .deserialize(topic, r.value());
                             moderation.add(e.getId());
                             labels.merge(e.getLabel(), 1, Integer::sum);
                             if (e.getFlagged()) flagged++;
                             out.println(ResultFormat.moderation(e));
                         } else if (topic.equals(config.embeddingTopic())) {
-                            EmbeddingEvent e = serdes.embeddingEvents().deserializer().deserialize(topic, r.value());
+                            EmbeddingEvent e =
+                                    serdes.embeddingEvents()
+                                            .deserializer()
+                                            .deserialize(topic, r.value());
                             embedding.add(e.getId());
                             out.println(ResultFormat.embedding(e));
-                            List<NearestEarlier.Match> near = nearest.addAndFind(e.getId(), e.getVector(), 2);
-                            if (nearest.size() > 3 && shownNearest++ < NEAREST_LINES) out.println(NearestEarlier.line(e.getId(), near, descriptions));
+                            List<NearestEarlier.Match> near =
+                                    nearest.addAndFind(e.getId(), e.getVector(), 2);
+                            if (nearest.size() > 3 && shownNearest++ < NEAREST_LINES)
+                                out.println(NearestEarlier.line(e.getId(), near, descriptions));
                         } else {
-                            DeadLetter d = serdes.deadLetters().deserializer().deserialize(topic, r.value());
+                            DeadLetter d =
+                                    serdes.deadLetters()
+                                            .deserializer()
+                                            .deserialize(topic, r.value());
                             dead.add(keyOf(d.getKey()));
                             reasons.merge(d.getErrorClass(), 1, Integer::sum);
                             out.println(ResultFormat.deadLetter(d));
                         }
                     } catch (RuntimeException e) {
-                        out.println("[unreadable] " + topic + "@" + r.offset() + ": " + e.getMessage());
+                        out.println(
+                                "[unreadable] " + topic + "@" + r.offset() + ": " + e.getMessage());
                     }
                 }
-                boolean done = moderation.containsAll(expected) && embedding.containsAll(expected) && dead.containsAll(expectedDead);
+                boolean done =
+                        moderation.containsAll(expected)
+                                && embedding.containsAll(expected)
+                                && dead.containsAll(expectedDead);
                 if (done && doneAt == 0) doneAt = System.nanoTime();
                 if (done && !options.follow()) break;
                 if (done && !announced) {
-                    out.println("(all sample events processed; --follow keeps watching the output topics, Ctrl-C to stop)");
+                    out.println(
+                            "(all sample events processed; --follow keeps watching the output topics, Ctrl-C to stop)");
                     announced = true;
                 }
             }
             producer.interrupt();
         }
         long start = firstSend.get() == 0 ? System.nanoTime() : firstSend.get();
-        DemoSummary summary = new DemoSummary(expected, moderation, embedding, dead, expectedDead, records, labels, flagged,
-                reasons, firstResult == 0 ? Double.NaN : (firstResult - start) / 1e9,
-                ((doneAt == 0 ? System.nanoTime() : doneAt) - start) / 1e9);
+        DemoSummary summary =
+                new DemoSummary(
+                        expected,
+                        moderation,
+                        embedding,
+                        dead,
+                        expectedDead,
+                        records,
+                        labels,
+                        flagged,
+                        reasons,
+                        firstResult == 0 ? Double.NaN : (firstResult - start) / 1e9,
+                        ((doneAt == 0 ? System.nanoTime() : doneAt) - start) / 1e9);
         summary.print(out);
         return summary;
     }
 
-    private void send(String bootstrap, String topic, List<DemoInput> samples, AtomicLong firstSend) {
+    private void send(
+            String bootstrap, String topic, List<DemoInput> samples, AtomicLong firstSend) {
         Properties p = new Properties();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         p.put(ProducerConfig.ACKS_CONFIG, "all");
@@ -224,7 +291,10 @@ public final class DemoRun {
         }
     }
 
-    /** The service configuration of the demo: small batches and a short wait, so results show at once. */
+    /**
+     * The service configuration of the demo: small batches and a short wait, so results show at
+     * once.
+     */
     static ServiceConfig config(String bootstrap, Path modelDir, Path stateDir) {
         return ServiceConfig.builder()
                 .set(ConfigKeys.APPLICATION_ID, "streambert-demo")
@@ -245,7 +315,9 @@ public final class DemoRun {
         p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-        p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        p.put(
+                ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG,
+                ByteArrayDeserializer.class.getName());
         return p;
     }
 

@@ -5,9 +5,9 @@ import java.util.Comparator;
 import java.util.List;
 
 /**
- * The demo's little vector search: remembers every embedding seen so far and, for a new one, finds the earlier
- * ones closest to it by cosine (the service's vectors are L2-normalised, so a dot product). This is what a
- * vector store downstream of the embedding topic would do.
+ * The demo's little vector search: remembers every embedding seen so far and, for a new one, finds
+ * the earlier ones closest to it by cosine (the service's vectors are L2-normalised, so a dot
+ * product). This is what a vector store downstream of the embedding topic would do.
  */
 final class NearestEarlier {
     record Match(String id, double cosine) {}
@@ -15,7 +15,10 @@ final class NearestEarlier {
     private final List<String> ids = new ArrayList<>();
     private final List<float[]> vectors = new ArrayList<>();
 
-    /** The k earlier embeddings most similar to {@code vector} (best first), then remembers it under {@code id}. */
+    /**
+     * The k earlier embeddings most similar to {@code vector} (best first), then remembers it under
+     * {@code id}.
+     */
     List<Match> addAndFind(String id, List<Float> vector, int k) {
         float[] v = new float[vector.size()];
         for (int i = 0; i < v.length; i++) v[i] = vector.get(i);
@@ -37,14 +40,26 @@ final class NearestEarlier {
         return ids.size();
     }
 
-    /** "[nearest]    msg-07 is closest to: msg-03 0.812 "text...", ..." for people watching the demo. */
+    /**
+     * "[nearest] msg-07 is closest to: msg-03 0.812 "text...", ..." for people watching the demo.
+     */
     static String line(String id, List<Match> matches, java.util.Map<String, String> descriptions) {
-        StringBuilder sb = new StringBuilder(String.format(java.util.Locale.ROOT, "[nearest]    %-10s nearest earlier:", id));
+        StringBuilder sb =
+                new StringBuilder(
+                        String.format(
+                                java.util.Locale.ROOT, "[nearest]    %-10s nearest earlier:", id));
         for (int i = 0; i < matches.size(); i++) {
             Match m = matches.get(i);
             String d = descriptions.getOrDefault(m.id(), "");
             if (d.length() > 50) d = d.substring(0, 47) + "...";
-            sb.append(i == 0 ? " " : "; ").append(String.format(java.util.Locale.ROOT, "%s (cos %.2f) \"%s\"", m.id(), m.cosine(), d));
+            sb.append(i == 0 ? " " : "; ")
+                    .append(
+                            String.format(
+                                    java.util.Locale.ROOT,
+                                    "%s (cos %.2f) \"%s\"",
+                                    m.id(),
+                                    m.cosine(),
+                                    d));
         }
         return sb.toString();
     }

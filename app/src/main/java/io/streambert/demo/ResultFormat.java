@@ -12,18 +12,26 @@ import java.util.TreeMap;
 
 /** One readable line per output event, for people watching the demo. */
 final class ResultFormat {
-    private ResultFormat() {
-    }
+    private ResultFormat() {}
 
     static String moderation(ModerationEvent e) {
         StringBuilder scores = new StringBuilder();
         for (Map.Entry<String, Float> s : new TreeMap<>(e.getScores()).entrySet()) {
             if (!scores.isEmpty()) scores.append(' ');
-            scores.append(s.getKey()).append('=').append(String.format(Locale.ROOT, "%.3f", s.getValue()));
+            scores.append(s.getKey())
+                    .append('=')
+                    .append(String.format(Locale.ROOT, "%.3f", s.getValue()));
         }
-        return String.format(Locale.ROOT, "[moderation] %-10s label=%-6s %s%s  (%d tokens, batch of %d, %.1f ms)",
-                e.getId(), e.getLabel(), scores, e.getFlagged() ? "  FLAGGED " + e.getFlaggedLabels() : "",
-                e.getTokens(), e.getTimings().getBatchSequences(), e.getTimings().getInferenceMs());
+        return String.format(
+                Locale.ROOT,
+                "[moderation] %-10s label=%-6s %s%s  (%d tokens, batch of %d, %.1f ms)",
+                e.getId(),
+                e.getLabel(),
+                scores,
+                e.getFlagged() ? "  FLAGGED " + e.getFlaggedLabels() : "",
+                e.getTokens(),
+                e.getTimings().getBatchSequences(),
+                e.getTimings().getInferenceMs());
     }
 
     static String embedding(EmbeddingEvent e) {
@@ -33,13 +41,25 @@ final class ResultFormat {
             if (i > 0) head.append(", ");
             head.append(String.format(Locale.ROOT, "%+.4f", v.get(i)));
         }
-        return String.format(Locale.ROOT, "[embedding]  %-10s dim=%d%s [%s, ...]", e.getId(), e.getDim(),
-                e.getNormalized() ? " (L2-normalised)" : "", head);
+        return String.format(
+                Locale.ROOT,
+                "[embedding]  %-10s dim=%d%s [%s, ...]",
+                e.getId(),
+                e.getDim(),
+                e.getNormalized() ? " (L2-normalised)" : "",
+                head);
     }
 
     static String deadLetter(DeadLetter d) {
-        return String.format(Locale.ROOT, "[dead-letter] key=%s reason=%s: %s (from %s-%d@%d, %s)", text(d.getKey()),
-                d.getErrorClass(), d.getErrorMessage(), d.getTopic(), d.getPartition(), d.getOffset(),
+        return String.format(
+                Locale.ROOT,
+                "[dead-letter] key=%s reason=%s: %s (from %s-%d@%d, %s)",
+                text(d.getKey()),
+                d.getErrorClass(),
+                d.getErrorMessage(),
+                d.getTopic(),
+                d.getPartition(),
+                d.getOffset(),
                 d.getValue() == null ? "no value" : d.getValue().remaining() + " value bytes kept");
     }
 

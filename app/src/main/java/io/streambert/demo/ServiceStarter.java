@@ -4,8 +4,8 @@ import io.streambert.engine.Encoder;
 import io.streambert.service.config.ServiceConfig;
 
 /**
- * Starts the service for the demo with an already opened encoder (which the service then owns); closing
- * the handle drains and stops it.
+ * Starts the service for the demo with an already opened encoder (which the service then owns);
+ * closing the handle drains and stops it.
  */
 @FunctionalInterface
 public interface ServiceStarter {

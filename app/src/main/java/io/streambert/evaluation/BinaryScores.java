@@ -1,8 +1,8 @@
 package io.streambert.evaluation;
 
 /**
- * Confusion matrix of a binary classifier for one positive label, and the precision, recall and F1 of that label.
- * Counts only: callers add one (actual, predicted) pair at a time.
+ * Confusion matrix of a binary classifier for one positive label, and the precision, recall and F1
+ * of that label. Counts only: callers add one (actual, predicted) pair at a time.
  */
 public final class BinaryScores {
     private long tp;
@@ -17,11 +17,25 @@ public final class BinaryScores {
         else tn++;
     }
 
-    public long truePositives() { return tp; }
-    public long falsePositives() { return fp; }
-    public long falseNegatives() { return fn; }
-    public long trueNegatives() { return tn; }
-    public long total() { return tp + fp + fn + tn; }
+    public long truePositives() {
+        return tp;
+    }
+
+    public long falsePositives() {
+        return fp;
+    }
+
+    public long falseNegatives() {
+        return fn;
+    }
+
+    public long trueNegatives() {
+        return tn;
+    }
+
+    public long total() {
+        return tp + fp + fn + tn;
+    }
 
     /** tp / (tp + fp); 0 when nothing was predicted positive. */
     public double precision() {

@@ -3,13 +3,15 @@ package io.streambert.evaluation;
 import java.util.Arrays;
 
 /**
- * How closely a student's sentence embeddings follow a teacher's on the same sentences (rows L2-normalised,
- * the two may not share a space for anything but the cosine):
+ * How closely a student's sentence embeddings follow a teacher's on the same sentences (rows
+ * L2-normalised, the two may not share a space for anything but the cosine):
+ *
  * <ul>
- *   <li>mean cosine of each sentence's student and teacher vectors (needs equal dimensions);</li>
- *   <li>Spearman correlation between the student's and the teacher's similarities over all pairs i &lt; j;</li>
- *   <li>recall@k: of each sentence's k nearest neighbours by the teacher, the share the student also ranks in its
- *       own k nearest (the sentence itself excluded), averaged.</li>
+ *   <li>mean cosine of each sentence's student and teacher vectors (needs equal dimensions);
+ *   <li>Spearman correlation between the student's and the teacher's similarities over all pairs i
+ *       &lt; j;
+ *   <li>recall@k: of each sentence's k nearest neighbours by the teacher, the share the student
+ *       also ranks in its own k nearest (the sentence itself excluded), averaged.
  * </ul>
  */
 public final class EmbeddingAgreement {
@@ -19,7 +21,9 @@ public final class EmbeddingAgreement {
         check(student, teacher);
         double s = 0;
         for (int i = 0; i < student.length; i++) {
-            if (student[i].length != teacher[i].length) throw new IllegalArgumentException("dimensions differ: " + student[i].length + " vs " + teacher[i].length);
+            if (student[i].length != teacher[i].length)
+                throw new IllegalArgumentException(
+                        "dimensions differ: " + student[i].length + " vs " + teacher[i].length);
             s += dot(student[i], teacher[i]);
         }
         return s / student.length;
@@ -29,7 +33,8 @@ public final class EmbeddingAgreement {
         check(student, teacher);
         int n = student.length;
         long pairs = (long) n * (n - 1) / 2;
-        if (pairs > Integer.MAX_VALUE - 8) throw new IllegalArgumentException(n + " sentences: too many pairs");
+        if (pairs > Integer.MAX_VALUE - 8)
+            throw new IllegalArgumentException(n + " sentences: too many pairs");
         double[] a = new double[(int) pairs];
         double[] b = new double[(int) pairs];
         int k = 0;
@@ -46,7 +51,8 @@ public final class EmbeddingAgreement {
     public static double recallAtK(float[][] student, float[][] teacher, int k) {
         check(student, teacher);
         int n = student.length;
-        if (k < 1 || k >= n) throw new IllegalArgumentException("k " + k + " must be in 1.." + (n - 1));
+        if (k < 1 || k >= n)
+            throw new IllegalArgumentException("k " + k + " must be in 1.." + (n - 1));
         double sum = 0;
         for (int i = 0; i < n; i++) {
             int[] t = topK(teacher, i, k);
@@ -69,7 +75,10 @@ public final class EmbeddingAgreement {
             sim[j] = dot(rows[q], rows[j]);
             idx[m++] = j;
         }
-        Arrays.sort(idx, (x, y) -> sim[x] != sim[y] ? Double.compare(sim[y], sim[x]) : Integer.compare(x, y));
+        Arrays.sort(
+                idx,
+                (x, y) ->
+                        sim[x] != sim[y] ? Double.compare(sim[y], sim[x]) : Integer.compare(x, y));
         int[] out = new int[k];
         for (int i = 0; i < k; i++) out[i] = idx[i];
         return out;
@@ -96,12 +105,18 @@ public final class EmbeddingAgreement {
     static double pearson(double[] a, double[] b) {
         int n = a.length;
         double ma = 0, mb = 0;
-        for (int i = 0; i < n; i++) { ma += a[i]; mb += b[i]; }
-        ma /= n; mb /= n;
+        for (int i = 0; i < n; i++) {
+            ma += a[i];
+            mb += b[i];
+        }
+        ma /= n;
+        mb /= n;
         double sab = 0, saa = 0, sbb = 0;
         for (int i = 0; i < n; i++) {
             double x = a[i] - ma, y = b[i] - mb;
-            sab += x * y; saa += x * x; sbb += y * y;
+            sab += x * y;
+            saa += x * x;
+            sbb += y * y;
         }
         return saa == 0 || sbb == 0 ? 0 : sab / Math.sqrt(saa * sbb);
     }
@@ -113,7 +128,10 @@ public final class EmbeddingAgreement {
     }
 
     private static void check(float[][] student, float[][] teacher) {
-        if (student.length != teacher.length) throw new IllegalArgumentException("row counts differ: " + student.length + " vs " + teacher.length);
-        if (student.length < 2) throw new IllegalArgumentException("need at least 2 sentences, got " + student.length);
+        if (student.length != teacher.length)
+            throw new IllegalArgumentException(
+                    "row counts differ: " + student.length + " vs " + teacher.length);
+        if (student.length < 2)
+            throw new IllegalArgumentException("need at least 2 sentences, got " + student.length);
     }
 }

@@ -1,24 +1,28 @@
 package io.streambert.evaluation;
 
 /**
- * Multinomial naive Bayes over token ids with add-one (Laplace) smoothing: the baseline the trained model has to
- * beat, fed the same token ids ([CLS]/[SEP] left out) from the same train split.
+ * Multinomial naive Bayes over token ids with add-one (Laplace) smoothing: the baseline the trained
+ * model has to beat, fed the same token ids ([CLS]/[SEP] left out) from the same train split.
  */
 public final class NaiveBayes {
     private final int vocab;
-    private final long[][] counts;   // [class][token]
-    private final long[] totals;     // tokens per class
-    private final long[] docs;       // documents per class
+    private final long[][] counts; // [class][token]
+    private final long[] totals; // tokens per class
+    private final long[] docs; // documents per class
 
     public NaiveBayes(int classes, int vocab) {
-        if (classes < 2 || vocab < 1) throw new IllegalArgumentException("classes " + classes + ", vocab " + vocab);
+        if (classes < 2 || vocab < 1)
+            throw new IllegalArgumentException("classes " + classes + ", vocab " + vocab);
         this.vocab = vocab;
         this.counts = new long[classes][vocab];
         this.totals = new long[classes];
         this.docs = new long[classes];
     }
 
-    /** Counts the ids of one training document of class {@code label}, skipping positions before from and after to. */
+    /**
+     * Counts the ids of one training document of class {@code label}, skipping positions before
+     * from and after to.
+     */
     public void add(int label, int[] ids, int from, int to) {
         docs[label]++;
         for (int i = from; i < to; i++) {

@@ -12,22 +12,33 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * The package structure of the production code of every module on this class path (schemas, engine, gpu, streams,
- * broker, app): no cycles between packages, and the module boundaries the layout promises. Test code (test-classes
- * and test-jars) is left out.
+ * The package structure of the production code of every module on this class path (schemas, engine,
+ * gpu, streams, broker, app): no cycles between packages, and the module boundaries the layout
+ * promises. Test code (test-classes and test-jars) is left out.
  */
 class ArchitectureTest {
     private static JavaClasses production;
 
     /** Leaves out test classes, whether from a test-classes folder or from a module's test-jar. */
-    private static final ImportOption NO_TESTS = (Location l) -> !l.contains("/test-classes/") && !l.contains("-tests.jar");
+    private static final ImportOption NO_TESTS =
+            (Location l) -> !l.contains("/test-classes/") && !l.contains("-tests.jar");
 
     @BeforeAll
     static void importClasses() {
-        production = new ClassFileImporter().withImportOption(NO_TESTS).importPackages("io.streambert");
-        for (String pkg : new String[] {"io.streambert.engine", "io.streambert.gpu.encoder", "io.streambert.service", "io.streambert.broker",
-                "io.streambert.cli", "io.streambert.serde"}) {
-            assertTrue(production.containPackage(pkg), "the import must see package " + pkg + ", or this test checks nothing");
+        production =
+                new ClassFileImporter().withImportOption(NO_TESTS).importPackages("io.streambert");
+        for (String pkg :
+                new String[] {
+                    "io.streambert.engine",
+                    "io.streambert.gpu.encoder",
+                    "io.streambert.service",
+                    "io.streambert.broker",
+                    "io.streambert.cli",
+                    "io.streambert.serde"
+                }) {
+            assertTrue(
+                    production.containPackage(pkg),
+                    "the import must see package " + pkg + ", or this test checks nothing");
         }
     }
 
@@ -38,24 +49,51 @@ class ArchitectureTest {
 
     @Test
     void theEngineKnowsNoBackendOutsideItselfAndNoKafka() {
-        noClasses().that().resideInAPackage("io.streambert.engine..")
-                .should().dependOnClassesThat().resideInAnyPackage("io.streambert.gpu..", "io.streambert.service..", "io.streambert.cli..",
-                        "io.streambert.broker..", "org.apache.kafka..", "jcuda..")
+        noClasses()
+                .that()
+                .resideInAPackage("io.streambert.engine..")
+                .should()
+                .dependOnClassesThat()
+                .resideInAnyPackage(
+                        "io.streambert.gpu..",
+                        "io.streambert.service..",
+                        "io.streambert.cli..",
+                        "io.streambert.broker..",
+                        "org.apache.kafka..",
+                        "jcuda..")
                 .check(production);
     }
 
     @Test
     void theServiceCarriesNoBrokerAndNoBackend() {
-        noClasses().that().resideInAPackage("io.streambert.service..")
-                .should().dependOnClassesThat().resideInAnyPackage("io.streambert.broker..", "io.streambert.cli..", "io.streambert.demo..",
-                        "io.streambert.gpu..", "kafka..", "org.apache.kafka.server..", "org.apache.kafka.metadata..", "org.apache.kafka.raft..")
+        noClasses()
+                .that()
+                .resideInAPackage("io.streambert.service..")
+                .should()
+                .dependOnClassesThat()
+                .resideInAnyPackage(
+                        "io.streambert.broker..",
+                        "io.streambert.cli..",
+                        "io.streambert.demo..",
+                        "io.streambert.gpu..",
+                        "kafka..",
+                        "org.apache.kafka.server..",
+                        "org.apache.kafka.metadata..",
+                        "org.apache.kafka.raft..")
                 .check(production);
     }
 
     @Test
     void theGpuBackendKnowsNoServiceAndNoCli() {
-        noClasses().that().resideInAPackage("io.streambert.gpu..")
-                .should().dependOnClassesThat().resideInAnyPackage("io.streambert.service..", "io.streambert.cli..", "io.streambert.broker..",
+        noClasses()
+                .that()
+                .resideInAPackage("io.streambert.gpu..")
+                .should()
+                .dependOnClassesThat()
+                .resideInAnyPackage(
+                        "io.streambert.service..",
+                        "io.streambert.cli..",
+                        "io.streambert.broker..",
                         "org.apache.kafka..")
                 .check(production);
     }

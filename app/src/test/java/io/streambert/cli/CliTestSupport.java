@@ -13,7 +13,10 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Golden data in test resources (copied from ../shared/golden) and helpers to run the CLI and read its output. */
+/**
+ * Golden data in test resources (copied from ../shared/golden) and helpers to run the CLI and read
+ * its output.
+ */
 final class CliTestSupport {
     private CliTestSupport() {}
 
@@ -34,7 +37,8 @@ final class CliTestSupport {
     static List<JsonNode> readJsonl(Path file) {
         try {
             List<JsonNode> out = new ArrayList<>();
-            for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) out.add(JSON.readTree(line));
+            for (String line : Files.readAllLines(file, StandardCharsets.UTF_8))
+                out.add(JSON.readTree(line));
             return out;
         } catch (IOException e) {
             throw new UncheckedIOException(e);

@@ -25,12 +25,15 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** What an attacker (or a broken pipeline) can feed `infer`: each case a clear answer, and the other lines still come out. */
+/**
+ * What an attacker (or a broken pipeline) can feed `infer`: each case a clear answer, and the other
+ * lines still come out.
+ */
 class InferHostileInputTest {
-    private static final String HELLO = "{\"id\": \"ok\", \"input_ids\": [657, 72, 291, 540, 305, 270, 108, 100, 658]}";
+    private static final String HELLO =
+            "{\"id\": \"ok\", \"input_ids\": [657, 72, 291, 540, 305, 270, 108, 100, 658]}";
 
-    @TempDir
-    Path tmp;
+    @TempDir Path tmp;
 
     private record Run(int exit, String stderr, List<JsonNode> lines) {}
 
@@ -38,8 +41,18 @@ class InferHostileInputTest {
         Path in = tmp.resolve("in-" + System.nanoTime() + ".jsonl");
         Files.write(in, input);
         Path out = tmp.resolve("out-" + System.nanoTime() + ".jsonl");
-        List<String> args = new ArrayList<>(List.of("infer", "--model", model.toString(), "--input", in.toString(),
-                "--output", out.toString(), "--device", "cpu"));
+        List<String> args =
+                new ArrayList<>(
+                        List.of(
+                                "infer",
+                                "--model",
+                                model.toString(),
+                                "--input",
+                                in.toString(),
+                                "--output",
+                                out.toString(),
+                                "--device",
+                                "cpu"));
         args.addAll(List.of(extra));
         PrintStream old = System.err;
         ByteArrayOutputStream err = new ByteArrayOutputStream();
@@ -50,7 +63,10 @@ class InferHostileInputTest {
         } finally {
             System.setErr(old);
         }
-        return new Run(exit, err.toString(StandardCharsets.UTF_8), Files.exists(out) ? CliTestSupport.readJsonl(out) : List.of());
+        return new Run(
+                exit,
+                err.toString(StandardCharsets.UTF_8),
+                Files.exists(out) ? CliTestSupport.readJsonl(out) : List.of());
     }
 
     private Run infer(byte[] input, String... extra) throws IOException {
@@ -71,8 +87,14 @@ class InferHostileInputTest {
         assertFalse(r.lines().get(0).has("error"));
         assertEquals("big", r.lines().get(1).get("id").asText());
         String error = r.lines().get(1).get("error").asText();
-        assertTrue(error.startsWith("line 2:") && error.contains("--max-line-bytes=65536") && error.contains(String.valueOf(big.length())), error);
-        assertTrue(r.lines().get(2).get("id").isNull(), "an id after the cut is not guessed: " + r.lines().get(2));
+        assertTrue(
+                error.startsWith("line 2:")
+                        && error.contains("--max-line-bytes=65536")
+                        && error.contains(String.valueOf(big.length())),
+                error);
+        assertTrue(
+                r.lines().get(2).get("id").isNull(),
+                "an id after the cut is not guessed: " + r.lines().get(2));
         assertFalse(r.lines().get(3).has("error"));
     }
 
@@ -80,27 +102,29 @@ class InferHostileInputTest {
     @Test
     void aHugeLineIsSkippedWithoutHoldingIt() throws IOException {
         long huge = 300L << 20;
-        InputStream in = new InputStream() {
-            private long served;
-            private final byte[] tail = ("\n" + HELLO + "\n").getBytes(StandardCharsets.UTF_8);
+        InputStream in =
+                new InputStream() {
+                    private long served;
+                    private final byte[] tail =
+                            ("\n" + HELLO + "\n").getBytes(StandardCharsets.UTF_8);
 
-            @Override
-            public int read() {
-                byte[] one = new byte[1];
-                return read(one, 0, 1) < 0 ? -1 : one[0] & 0xFF;
-            }
+                    @Override
+                    public int read() {
+                        byte[] one = new byte[1];
+                        return read(one, 0, 1) < 0 ? -1 : one[0] & 0xFF;
+                    }
 
-            @Override
-            public int read(byte[] b, int off, int len) {
-                if (served >= huge + tail.length) return -1;
-                int n = 0;
-                while (n < len && served < huge + tail.length) {
-                    b[off + n++] = served < huge ? (byte) 'x' : tail[(int) (served - huge)];
-                    served++;
-                }
-                return n;
-            }
-        };
+                    @Override
+                    public int read(byte[] b, int off, int len) {
+                        if (served >= huge + tail.length) return -1;
+                        int n = 0;
+                        while (n < len && served < huge + tail.length) {
+                            b[off + n++] = served < huge ? (byte) 'x' : tail[(int) (served - huge)];
+                            served++;
+                        }
+                        return n;
+                    }
+                };
         var threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         long before = threads.getCurrentThreadAllocatedBytes();
         int limit = 65536;
@@ -112,8 +136,11 @@ class InferHostileInputTest {
             assertEquals(null, lines.next());
         }
         long allocated = threads.getCurrentThreadAllocatedBytes() - before;
-        // At most the limit's buffer (grown by doubling) and the read buffer: nothing proportional to the line.
-        assertTrue(allocated < 4L * limit + (1 << 20), "allocated " + (allocated >> 10) + " KiB for a 300 MiB line");
+        // At most the limit's buffer (grown by doubling) and the read buffer: nothing proportional
+        // to the line.
+        assertTrue(
+                allocated < 4L * limit + (1 << 20),
+                "allocated " + (allocated >> 10) + " KiB for a 300 MiB line");
     }
 
     @Test
@@ -126,7 +153,9 @@ class InferHostileInputTest {
         all.write(lines(HELLO));
         Run r = infer(all.toByteArray());
         assertEquals(2, r.lines().size());
-        assertTrue(r.lines().get(0).get("error").asText().contains("not valid UTF-8"), r.lines().toString());
+        assertTrue(
+                r.lines().get(0).get("error").asText().contains("not valid UTF-8"),
+                r.lines().toString());
         assertFalse(r.lines().get(1).has("error"));
     }
 
@@ -135,7 +164,10 @@ class InferHostileInputTest {
         for (String threads : List.of("32768", "100000", "-1")) {
             Run r = infer(lines(HELLO), "--threads", threads);
             assertEquals(2, r.exit(), threads);
-            assertTrue(r.stderr().contains("--threads must be 0 (all cores) or 1..1024, got " + threads), r.stderr());
+            assertTrue(
+                    r.stderr()
+                            .contains("--threads must be 0 (all cores) or 1..1024, got " + threads),
+                    r.stderr());
             assertFalse(r.stderr().contains("NullPointerException"), r.stderr());
         }
     }
@@ -144,7 +176,10 @@ class InferHostileInputTest {
     void negativeMaxTokensAndEmbeddingDimAreRefused() throws IOException {
         Run tokens = infer(lines(HELLO), "--max-tokens", "-5");
         assertEquals(2, tokens.exit());
-        assertTrue(tokens.stderr().contains("--max-tokens must be 0 (the model's limit) or positive, got -5"), tokens.stderr());
+        assertTrue(
+                tokens.stderr()
+                        .contains("--max-tokens must be 0 (the model's limit) or positive, got -5"),
+                tokens.stderr());
         Run dim = infer(lines(HELLO), "--embedding-dim", "-1");
         assertEquals(2, dim.exit());
         assertTrue(dim.stderr().contains("--embedding-dim"), dim.stderr());
@@ -152,39 +187,71 @@ class InferHostileInputTest {
 
     @Test
     void emptyMeansWhitespaceAndInvisibleCharactersAsInTheService() throws IOException {
-        List<String> empties = List.of("", "   \t", "\u200B", "\u200B\u200D\u2060", "\uFEFF", "\u00AD", "\u3000\u180E", "\uDB40\uDC20");
+        List<String> empties =
+                List.of(
+                        "",
+                        "   \t",
+                        "\u200B",
+                        "\u200B\u200D\u2060",
+                        "\uFEFF",
+                        "\u00AD",
+                        "\u3000\u180E",
+                        "\uDB40\uDC20");
         List<String> in = new ArrayList<>();
-        for (String t : empties) in.add(JSON.writeValueAsString(JSON.createObjectNode().put("id", "e").put("text", t)));
+        for (String t : empties)
+            in.add(JSON.writeValueAsString(JSON.createObjectNode().put("id", "e").put("text", t)));
         in.add("{\"id\": \"visible\", \"text\": \"i\\u200Bdiot\"}");
         Run r = infer(lines(in.toArray(String[]::new)));
         assertEquals(empties.size() + 1, r.lines().size());
         for (int i = 0; i < empties.size(); i++) {
-            assertTrue(r.lines().get(i).path("error").asText().contains("\"text\" is empty"), i + ": " + r.lines().get(i));
+            assertTrue(
+                    r.lines().get(i).path("error").asText().contains("\"text\" is empty"),
+                    i + ": " + r.lines().get(i));
         }
-        assertFalse(r.lines().get(empties.size()).has("error"), r.lines().get(empties.size()).toString());
+        assertFalse(
+                r.lines().get(empties.size()).has("error"),
+                r.lines().get(empties.size()).toString());
     }
 
     @Test
     void aLineWithBothTextAndInputIdsIsRejected() throws IOException {
-        Run r = infer(lines("{\"id\": \"both\", \"text\": \"hello\", \"input_ids\": [657, 658]}", HELLO));
+        Run r =
+                infer(
+                        lines(
+                                "{\"id\": \"both\", \"text\": \"hello\", \"input_ids\": [657, 658]}",
+                                HELLO));
         assertEquals(1, r.exit());
         assertEquals("both", r.lines().get(0).get("id").asText());
-        assertTrue(r.lines().get(0).get("error").asText().contains("both \"text\" and \"input_ids\""), r.lines().toString());
+        assertTrue(
+                r.lines().get(0).get("error").asText().contains("both \"text\" and \"input_ids\""),
+                r.lines().toString());
         assertFalse(r.lines().get(1).has("error"));
     }
 
     @Test
     void aTokenizerBeyondTheVocabularyIsNamedWithTheModelNotBlamedOnTheInput() throws IOException {
         Path model = smallVocabModel(tmp.resolve("small-vocab"));
-        Run r = infer(model, lines("{\"id\": \"t\", \"text\": \"Hello world\"}", "{\"id\": \"ids\", \"input_ids\": [1, 2, 3]}"));
+        Run r =
+                infer(
+                        model,
+                        lines(
+                                "{\"id\": \"t\", \"text\": \"Hello world\"}",
+                                "{\"id\": \"ids\", \"input_ids\": [1, 2, 3]}"));
         String error = r.lines().get(0).get("error").asText();
-        assertTrue(error.contains(model.resolve("tokenizer.json").toString()) && error.contains("acme/tiny-300")
-                && error.contains("vocab_size 300"), error);
+        assertTrue(
+                error.contains(model.resolve("tokenizer.json").toString())
+                        && error.contains("acme/tiny-300")
+                        && error.contains("vocab_size 300"),
+                error);
         assertFalse(error.contains("input_ids"), error);
-        assertFalse(r.lines().get(1).has("error"), "input_ids within the vocabulary still run: " + r.lines().get(1));
+        assertFalse(
+                r.lines().get(1).has("error"),
+                "input_ids within the vocabulary still run: " + r.lines().get(1));
     }
 
-    /** tiny-a with its embedding cut to 300 rows and vocab_size 300: its tokenizer's ids reach 658. */
+    /**
+     * tiny-a with its embedding cut to 300 rows and vocab_size 300: its tokenizer's ids reach 658.
+     */
     static Path smallVocabModel(Path dir) throws IOException {
         Files.createDirectories(dir);
         Path src = CliTestSupport.tinyA();

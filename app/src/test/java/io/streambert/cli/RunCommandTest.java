@@ -10,7 +10,10 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** bin/streambert run refuses bad configuration with a message naming the problem, not a stack trace. */
+/**
+ * bin/streambert run refuses bad configuration with a message naming the problem, not a stack
+ * trace.
+ */
 class RunCommandTest {
     @TempDir Path dir;
 
@@ -38,9 +41,13 @@ class RunCommandTest {
     void badValuesAreListedWithTheirKeys() throws Exception {
         Path f = dir.resolve("s.properties");
         Files.writeString(f, "scheduler.max.batch.sequences=-3\nmodel.dir=" + dir + "\n");
-        String err = runExpectingFailure("run", "--config", f.toString(), "--set", "format.output=xml");
-        assertTrue(err.contains("scheduler.max.batch.sequences (file " + f + "): -3 is outside"), err);
-        assertTrue(err.contains("format.output (--set): 'xml' is not one of [avro, confluent, json]"), err);
+        String err =
+                runExpectingFailure("run", "--config", f.toString(), "--set", "format.output=xml");
+        assertTrue(
+                err.contains("scheduler.max.batch.sequences (file " + f + "): -3 is outside"), err);
+        assertTrue(
+                err.contains("format.output (--set): 'xml' is not one of [avro, confluent, json]"),
+                err);
     }
 
     @Test

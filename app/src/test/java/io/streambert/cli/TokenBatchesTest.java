@@ -19,7 +19,8 @@ class TokenBatchesTest {
         for (int n : new int[] {1, 2, 7, 64, 129, 300}) {
             for (int w : new int[] {-1, 0, 3, 64, 500}) {
                 long count = 0;
-                for (int i = 0; i < n; i++) for (int j = 0; j < n; j++) if (w < 0 || Math.abs(i - j) <= w) count++;
+                for (int i = 0; i < n; i++)
+                    for (int j = 0; j < n; j++) if (w < 0 || Math.abs(i - j) <= w) count++;
                 assertEquals(count, ModelFlops.pairs(n, w), 1e-9, "n=" + n + " w=" + w);
             }
         }

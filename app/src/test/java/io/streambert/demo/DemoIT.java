@@ -11,8 +11,8 @@ import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@code bin/streambert demo} end to end, in this JVM: broker, service, bundled model, samples, printer.
- * It must exit 0 with every sample's results and the two dead letters printed.
+ * {@code bin/streambert demo} end to end, in this JVM: broker, service, bundled model, samples,
+ * printer. It must exit 0 with every sample's results and the two dead letters printed.
  */
 class DemoIT {
 
@@ -38,14 +38,24 @@ class DemoIT {
         for (int i = 1; i <= 12; i++) {
             String id = String.format("msg-%02d", i);
             assertTrue(out.contains("[moderation] " + id), "moderation line for " + id);
-            assertTrue(out.contains("[embedding]  " + id + "     dim=384"), "embedding line for " + id);
+            assertTrue(
+                    out.contains("[embedding]  " + id + "     dim=384"),
+                    "embedding line for " + id);
         }
         for (int i = 1; i <= 11; i++) {
             String id = String.format("email-%02d", i);
             assertTrue(out.contains("[moderation] " + id), "moderation line for " + id);
         }
-        // the bundled model is trained: the held-out spam emails are flagged (it gets all of them on this sample)
-        long flaggedSpam = out.lines().filter(l -> l.startsWith("[moderation] email-") && l.contains("label=spam") && l.contains("FLAGGED")).count();
+        // the bundled model is trained: the held-out spam emails are flagged (it gets all of them
+        // on this sample)
+        long flaggedSpam =
+                out.lines()
+                        .filter(
+                                l ->
+                                        l.startsWith("[moderation] email-")
+                                                && l.contains("label=spam")
+                                                && l.contains("FLAGGED"))
+                        .count();
         assertTrue(flaggedSpam >= 4, "flagged held-out spam emails: " + flaggedSpam + "\n" + out);
     }
 

@@ -26,9 +26,9 @@ class EvaluationMetricsTest {
     @Test
     void naiveBayesLearnsWhichTokensMarkEachClass() {
         NaiveBayes nb = new NaiveBayes(2, 10);
-        nb.add(1, new int[] {0, 5, 5, 6, 0}, 1, 4);   // spam: 5 5 6
-        nb.add(1, new int[] {0, 5, 7, 0}, 1, 3);      // spam: 5 7
-        nb.add(0, new int[] {0, 2, 3, 0}, 1, 3);      // ham: 2 3
+        nb.add(1, new int[] {0, 5, 5, 6, 0}, 1, 4); // spam: 5 5 6
+        nb.add(1, new int[] {0, 5, 7, 0}, 1, 3); // spam: 5 7
+        nb.add(0, new int[] {0, 2, 3, 0}, 1, 3); // ham: 2 3
         assertEquals(1, nb.predict(new int[] {5}, 0, 1));
         assertEquals(0, nb.predict(new int[] {2, 3}, 0, 2));
         // by hand: P(spam)=(2+1)/(3+2), P(5|spam)=(3+1)/(5+10)
@@ -39,24 +39,52 @@ class EvaluationMetricsTest {
 
     @Test
     void ranksShareTiesAndSpearmanIsPearsonOfRanks() {
-        assertArrayEquals(new double[] {2.5, 1, 2.5, 4}, EmbeddingAgreement.ranks(new double[] {0.3, 0.1, 0.3, 0.9}), 1e-12);
-        assertEquals(1.0, EmbeddingAgreement.pearson(new double[] {1, 2, 3}, new double[] {2, 4, 6}), 1e-12);
-        assertEquals(-1.0, EmbeddingAgreement.pearson(new double[] {1, 2, 3}, new double[] {3, 2, 1}), 1e-12);
+        assertArrayEquals(
+                new double[] {2.5, 1, 2.5, 4},
+                EmbeddingAgreement.ranks(new double[] {0.3, 0.1, 0.3, 0.9}),
+                1e-12);
+        assertEquals(
+                1.0,
+                EmbeddingAgreement.pearson(new double[] {1, 2, 3}, new double[] {2, 4, 6}),
+                1e-12);
+        assertEquals(
+                -1.0,
+                EmbeddingAgreement.pearson(new double[] {1, 2, 3}, new double[] {3, 2, 1}),
+                1e-12);
     }
 
     @Test
     void identicalEmbeddingsAgreeFullyAndAnUnrelatedOrderDoesNot() {
-        float[][] t = unitRows(new double[][] {{1, 0, 0}, {0.9, 0.1, 0}, {0, 1, 0}, {0, 0.8, 0.2}, {0, 0, 1}});
+        float[][] t =
+                unitRows(
+                        new double[][] {
+                            {1, 0, 0}, {0.9, 0.1, 0}, {0, 1, 0}, {0, 0.8, 0.2}, {0, 0, 1}
+                        });
         assertEquals(1.0, EmbeddingAgreement.meanCosine(t, t), 1e-6);
         assertEquals(1.0, EmbeddingAgreement.spearmanOfPairs(t, t), 1e-12);
         assertEquals(1.0, EmbeddingAgreement.recallAtK(t, t, 1), 1e-12);
         // swap the first two axes for the student: rows 0/1 now sit next to rows 2/3's old places
-        float[][] s = unitRows(new double[][] {{0, 1, 0}, {0.1, 0.9, 0}, {1, 0, 0}, {0.8, 0, 0.2}, {0, 0, 1}});
-        assertEquals(1.0, EmbeddingAgreement.spearmanOfPairs(s, t), 1e-12);   // same geometry, rotated space
+        float[][] s =
+                unitRows(
+                        new double[][] {
+                            {0, 1, 0}, {0.1, 0.9, 0}, {1, 0, 0}, {0.8, 0, 0.2}, {0, 0, 1}
+                        });
+        assertEquals(
+                1.0,
+                EmbeddingAgreement.spearmanOfPairs(s, t),
+                1e-12); // same geometry, rotated space
         assertEquals(1.0, EmbeddingAgreement.recallAtK(s, t, 1), 1e-12);
-        // by hand: rows 0, 2 orthogonal; row 1 (0.1,0.9).(0.9,0.1)/0.82; row 3 (0.8,0,0.2).(0,0.8,0.2)/0.68; row 4 equal
-        assertEquals((0 + 0.18 / 0.82 + 0 + 0.04 / 0.68 + 1) / 5, EmbeddingAgreement.meanCosine(s, t), 1e-6);
-        float[][] scrambled = unitRows(new double[][] {{0, 0, 1}, {0, 1, 0}, {0.9, 0.1, 0}, {1, 0, 0}, {0, 0.8, 0.2}});
+        // by hand: rows 0, 2 orthogonal; row 1 (0.1,0.9).(0.9,0.1)/0.82; row 3
+        // (0.8,0,0.2).(0,0.8,0.2)/0.68; row 4 equal
+        assertEquals(
+                (0 + 0.18 / 0.82 + 0 + 0.04 / 0.68 + 1) / 5,
+                EmbeddingAgreement.meanCosine(s, t),
+                1e-6);
+        float[][] scrambled =
+                unitRows(
+                        new double[][] {
+                            {0, 0, 1}, {0, 1, 0}, {0.9, 0.1, 0}, {1, 0, 0}, {0, 0.8, 0.2}
+                        });
         assertEquals(true, EmbeddingAgreement.recallAtK(scrambled, t, 1) < 1.0);
     }
 
@@ -66,7 +94,8 @@ class EvaluationMetricsTest {
             double n = 0;
             for (double v : rows[i]) n += v * v;
             out[i] = new float[rows[i].length];
-            for (int j = 0; j < rows[i].length; j++) out[i][j] = (float) (rows[i][j] / Math.sqrt(n));
+            for (int j = 0; j < rows[i].length; j++)
+                out[i][j] = (float) (rows[i][j] / Math.sqrt(n));
         }
         return out;
     }

@@ -33,37 +33,54 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * What comes out of Kafka is what the encoder computes: the service (micro-batched, packed with other
- * events, through Avro and Kafka) gives every event the same label, token count, scores and embedding as
- * {@code Encoder.encode} on that text alone and as {@code streambert infer} on the same texts, within 1e-5.
+ * What comes out of Kafka is what the encoder computes: the service (micro-batched, packed with
+ * other events, through Avro and Kafka) gives every event the same label, token count, scores and
+ * embedding as {@code Encoder.encode} on that text alone and as {@code streambert infer} on the
+ * same texts, within 1e-5.
  */
 @ExtendWith(KafkaBrokerExtension.class)
 class ResultsEqualEncoderIT {
 
     static final double TOLERANCE = 1e-5;
 
-    /** Golden texts plus ordinary ones of mixed lengths, so batches pack sequences of different sizes. */
-    static final List<String> TEXTS = List.of(
-            "Hello world",
-            "FREE!!! Click now to claim your prize: http://spam.example/win",
-            "Ünïcödé — emoji 🤖 and\ttabs",
-            "ModernBERT alternates global attention every third layer with a local sliding window on the others, "
-                    + "so long inputs cost far less than full attention would, and unpadded batches waste nothing on padding tokens.",
-            "ok",
-            "Thanks for the quick delivery, the package arrived a day early!",
-            "You are an idiot and everyone in this channel hates you.",
-            "Meeting moved to 3pm tomorrow.",
-            "Buy 10k followers for $5!!! Limited offer, DM me now",
-            "a b c d e f g h i j k l m n o p q r s t u v w x y z 0 1 2 3 4 5 6 7 8 9 the end of a long list of tokens",
-            "The weather in Lisbon is lovely this week.",
-            "Shut up, nobody asked for your stupid opinion.");
+    /**
+     * Golden texts plus ordinary ones of mixed lengths, so batches pack sequences of different
+     * sizes.
+     */
+    static final List<String> TEXTS =
+            List.of(
+                    "Hello world",
+                    "FREE!!! Click now to claim your prize: http://spam.example/win",
+                    "Ünïcödé — emoji 🤖 and\ttabs",
+                    "ModernBERT alternates global attention every third layer with a local sliding window on the others, "
+                            + "so long inputs cost far less than full attention would, and unpadded batches waste nothing on padding tokens.",
+                    "ok",
+                    "Thanks for the quick delivery, the package arrived a day early!",
+                    "You are an idiot and everyone in this channel hates you.",
+                    "Meeting moved to 3pm tomorrow.",
+                    "Buy 10k followers for $5!!! Limited offer, DM me now",
+                    "a b c d e f g h i j k l m n o p q r s t u v w x y z 0 1 2 3 4 5 6 7 8 9 the end of a long list of tokens",
+                    "The weather in Lisbon is lovely this week.",
+                    "Shut up, nobody asked for your stupid opinion.");
 
     @Test
-    void moderationAndEmbeddingEventsMatchTheEncoderAndInferOnTheSameTexts(EmbeddedKafkaBroker broker, @TempDir Path work)
-            throws Exception {
-        ServiceConfig config = ServiceUnderTest.config(broker.bootstrapServers(), "equal-it", work.resolve("state")).build();
+    void moderationAndEmbeddingEventsMatchTheEncoderAndInferOnTheSameTexts(
+            EmbeddedKafkaBroker broker, @TempDir Path work) throws Exception {
+        ServiceConfig config =
+                ServiceUnderTest.config(
+                                broker.bootstrapServers(), "equal-it", work.resolve("state"))
+                        .build();
         String input = config.inputTopics().get(0);
-        broker.createTopics(Map.of(input, 2, config.moderationTopic(), 2, config.embeddingTopic(), 2, config.deadLetterTopic(), 1));
+        broker.createTopics(
+                Map.of(
+                        input,
+                        2,
+                        config.moderationTopic(),
+                        2,
+                        config.embeddingTopic(),
+                        2,
+                        config.deadLetterTopic(),
+                        1));
 
         Map<String, String> textById = new LinkedHashMap<>();
         for (int i = 0; i < TEXTS.size(); i++) textById.put("eq-" + i, TEXTS.get(i));
@@ -71,24 +88,46 @@ class ResultsEqualEncoderIT {
         List<ConsumerRecord<byte[], byte[]>> moderation;
         List<ConsumerRecord<byte[], byte[]>> embedding;
         try (AutoCloseable service = ServiceUnderTest.start(config);
-             KafkaProducer<byte[], byte[]> producer = TestClients.producer(broker.bootstrapServers(), null)) {
-            textById.forEach((id, text) -> producer.send(new ProducerRecord<>(input, Outputs.utf8(id), Outputs.textEvent(input, id, text))));
+                KafkaProducer<byte[], byte[]> producer =
+                        TestClients.producer(broker.bootstrapServers(), null)) {
+            textById.forEach(
+                    (id, text) ->
+                            producer.send(
+                                    new ProducerRecord<>(
+                                            input,
+                                            Outputs.utf8(id),
+                                            Outputs.textEvent(input, id, text))));
             producer.flush();
-            moderation = TestClients.readAtLeast(broker.bootstrapServers(), config.moderationTopic(), TEXTS.size(), Duration.ofSeconds(90));
-            embedding = TestClients.readAtLeast(broker.bootstrapServers(), config.embeddingTopic(), TEXTS.size(), Duration.ofSeconds(30));
+            moderation =
+                    TestClients.readAtLeast(
+                            broker.bootstrapServers(),
+                            config.moderationTopic(),
+                            TEXTS.size(),
+                            Duration.ofSeconds(90));
+            embedding =
+                    TestClients.readAtLeast(
+                            broker.bootstrapServers(),
+                            config.embeddingTopic(),
+                            TEXTS.size(),
+                            Duration.ofSeconds(30));
         }
         assertEquals(TEXTS.size(), moderation.size(), "moderation events");
         assertEquals(TEXTS.size(), embedding.size(), "embedding events");
 
         // Reference 1: the encoder itself, one text at a time.
         Map<String, Expected> fromEncoder = new HashMap<>();
-        try (Encoder encoder = Encoders.open(ServiceUnderTest.tinyModel(), EncoderOptions.defaults().withDevice("cpu").withThreads(1))) {
+        try (Encoder encoder =
+                Encoders.open(
+                        ServiceUnderTest.tinyModel(),
+                        EncoderOptions.defaults().withDevice("cpu").withThreads(1))) {
             List<String> labels = encoder.info().labels();
             for (var e : textById.entrySet()) {
                 Prediction p = encoder.encode(List.of(encoder.tokenize(e.getValue()))).get(0);
                 Map<String, Double> scores = new HashMap<>();
-                for (int i = 0; i < labels.size(); i++) scores.put(labels.get(i), (double) p.scores()[i]);
-                fromEncoder.put(e.getKey(), new Expected(p.label(), p.tokens(), scores, p.embedding()));
+                for (int i = 0; i < labels.size(); i++)
+                    scores.put(labels.get(i), (double) p.scores()[i]);
+                fromEncoder.put(
+                        e.getKey(), new Expected(p.label(), p.tokens(), scores, p.embedding()));
             }
         }
         // Reference 2: `streambert infer` over the same texts as JSONL.
@@ -102,29 +141,54 @@ class ResultsEqualEncoderIT {
                 assertEquals(ev.getId(), new String(r.key(), StandardCharsets.UTF_8), "key kept");
                 assertEquals(x.label(), ev.getLabel(), "label of " + ev.getId());
                 assertEquals(x.tokens(), ev.getTokens(), "tokens of " + ev.getId());
-                assertEquals(x.scores().keySet(), ev.getScores().keySet(), "score labels of " + ev.getId());
-                x.scores().forEach((label, score) ->
-                        assertEquals(score, ev.getScores().get(label), TOLERANCE, ev.getId() + " score " + label));
+                assertEquals(
+                        x.scores().keySet(),
+                        ev.getScores().keySet(),
+                        "score labels of " + ev.getId());
+                x.scores()
+                        .forEach(
+                                (label, score) ->
+                                        assertEquals(
+                                                score,
+                                                ev.getScores().get(label),
+                                                TOLERANCE,
+                                                ev.getId() + " score " + label));
             }
             for (ConsumerRecord<byte[], byte[]> r : embedding) {
                 EmbeddingEvent ev = Outputs.embedding(r);
                 Expected x = expected.get(ev.getId());
                 assertTrue(x != null, "unexpected id " + ev.getId());
                 assertEquals(x.embedding().length, ev.getDim(), "dim of " + ev.getId());
-                assertEquals(x.embedding().length, ev.getVector().size(), "vector length of " + ev.getId());
+                assertEquals(
+                        x.embedding().length,
+                        ev.getVector().size(),
+                        "vector length of " + ev.getId());
                 for (int i = 0; i < x.embedding().length; i++) {
-                    assertEquals(x.embedding()[i], ev.getVector().get(i), TOLERANCE, ev.getId() + " embedding[" + i + "]");
+                    assertEquals(
+                            x.embedding()[i],
+                            ev.getVector().get(i),
+                            TOLERANCE,
+                            ev.getId() + " embedding[" + i + "]");
                 }
             }
         }
-        assertEquals(textById.keySet(), Outputs.idCounts(moderation.stream().map(r -> Outputs.moderation(r).getId()).toList()).keySet());
-        assertEquals(textById.keySet(), Outputs.idCounts(embedding.stream().map(r -> Outputs.embedding(r).getId()).toList()).keySet());
+        assertEquals(
+                textById.keySet(),
+                Outputs.idCounts(
+                                moderation.stream()
+                                        .map(r -> Outputs.moderation(r).getId())
+                                        .toList())
+                        .keySet());
+        assertEquals(
+                textById.keySet(),
+                Outputs.idCounts(embedding.stream().map(r -> Outputs.embedding(r).getId()).toList())
+                        .keySet());
     }
 
-    record Expected(String label, int tokens, Map<String, Double> scores, float[] embedding) {
-    }
+    record Expected(String label, int tokens, Map<String, Double> scores, float[] embedding) {}
 
-    private static Map<String, Expected> runInfer(Map<String, String> textById, Path work) throws Exception {
+    private static Map<String, Expected> runInfer(Map<String, String> textById, Path work)
+            throws Exception {
         ObjectMapper json = new ObjectMapper();
         Path in = work.resolve("infer-in.jsonl");
         Path out = work.resolve("infer-out.jsonl");
@@ -133,18 +197,34 @@ class ResultsEqualEncoderIT {
             lines.add(json.writeValueAsString(Map.of("id", e.getKey(), "text", e.getValue())));
         }
         Files.write(in, lines, StandardCharsets.UTF_8);
-        int exit = StreamBertCli.execute("infer", "--model", ServiceUnderTest.tinyModel().toString(), "--input", in.toString(),
-                "--output", out.toString(), "--device", "cpu", "--threads", "1");
+        int exit =
+                StreamBertCli.execute(
+                        "infer",
+                        "--model",
+                        ServiceUnderTest.tinyModel().toString(),
+                        "--input",
+                        in.toString(),
+                        "--output",
+                        out.toString(),
+                        "--device",
+                        "cpu",
+                        "--threads",
+                        "1");
         assertEquals(0, exit, "streambert infer exit code");
         Map<String, Expected> result = new HashMap<>();
         for (String line : Files.readAllLines(out, StandardCharsets.UTF_8)) {
             JsonNode n = json.readTree(line);
             assertTrue(!n.has("error"), "infer failed on a line: " + line);
             Map<String, Double> scores = new HashMap<>();
-            n.get("scores").properties().forEach(f -> scores.put(f.getKey(), f.getValue().asDouble()));
+            n.get("scores")
+                    .properties()
+                    .forEach(f -> scores.put(f.getKey(), f.getValue().asDouble()));
             float[] emb = new float[n.get("embedding").size()];
-            for (int i = 0; i < emb.length; i++) emb[i] = (float) n.get("embedding").get(i).asDouble();
-            result.put(n.get("id").asText(), new Expected(n.get("label").asText(), n.get("tokens").asInt(), scores, emb));
+            for (int i = 0; i < emb.length; i++)
+                emb[i] = (float) n.get("embedding").get(i).asDouble();
+            result.put(
+                    n.get("id").asText(),
+                    new Expected(n.get("label").asText(), n.get("tokens").asInt(), scores, emb));
         }
         assertEquals(textById.keySet(), result.keySet(), "infer output ids");
         return result;

@@ -6,15 +6,16 @@ import java.util.Map;
 /**
  * How to start an {@link EmbeddedKafkaBroker}.
  *
- * @param port      broker (client) port on 127.0.0.1; 0 picks a free one
- * @param logDir    where the broker keeps its data; null means a temporary directory deleted on close
+ * @param port broker (client) port on 127.0.0.1; 0 picks a free one
+ * @param logDir where the broker keeps its data; null means a temporary directory deleted on close
  * @param overrides extra broker properties that replace the single-node defaults (e.g. a shorter
- *                  transaction cleanup interval in a test)
+ *     transaction cleanup interval in a test)
  */
 public record BrokerOptions(int port, Path logDir, Map<String, String> overrides) {
 
     public BrokerOptions {
-        if (port < 0 || port > 65535) throw new IllegalArgumentException("broker port must be 0..65535, got " + port);
+        if (port < 0 || port > 65535)
+            throw new IllegalArgumentException("broker port must be 0..65535, got " + port);
         overrides = Map.copyOf(overrides);
     }
 

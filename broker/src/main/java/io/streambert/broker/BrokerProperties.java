@@ -4,23 +4,38 @@ import java.nio.file.Path;
 import java.util.Properties;
 
 /**
- * Server properties for a single KRaft node that is broker and controller at once. Every internal topic
- * gets replication factor 1 and min ISR 1, otherwise transactions (exactly-once Kafka Streams) and
- * consumer groups cannot work with one broker. The rest trims start-up time and memory.
+ * Server properties for a single KRaft node that is broker and controller at once. Every internal
+ * topic gets replication factor 1 and min ISR 1, otherwise transactions (exactly-once Kafka
+ * Streams) and consumer groups cannot work with one broker. The rest trims start-up time and
+ * memory.
  */
 final class BrokerProperties {
-    private BrokerProperties() {
-    }
+    private BrokerProperties() {}
 
-    static Properties singleNode(int nodeId, String brokerListener, String controllerListener,
-                                 int brokerPort, int controllerPort, Path dataDir) {
+    static Properties singleNode(
+            int nodeId,
+            String brokerListener,
+            String controllerListener,
+            int brokerPort,
+            int controllerPort,
+            Path dataDir) {
         Properties p = new Properties();
         p.put("process.roles", "broker,controller");
         p.put("node.id", Integer.toString(nodeId));
         p.put("controller.quorum.voters", nodeId + "@127.0.0.1:" + controllerPort);
-        p.put("listeners", brokerListener + "://127.0.0.1:" + brokerPort + "," + controllerListener + "://127.0.0.1:" + controllerPort);
+        p.put(
+                "listeners",
+                brokerListener
+                        + "://127.0.0.1:"
+                        + brokerPort
+                        + ","
+                        + controllerListener
+                        + "://127.0.0.1:"
+                        + controllerPort);
         p.put("advertised.listeners", brokerListener + "://127.0.0.1:" + brokerPort);
-        p.put("listener.security.protocol.map", brokerListener + ":PLAINTEXT," + controllerListener + ":PLAINTEXT");
+        p.put(
+                "listener.security.protocol.map",
+                brokerListener + ":PLAINTEXT," + controllerListener + ":PLAINTEXT");
         p.put("controller.listener.names", controllerListener);
         p.put("inter.broker.listener.name", brokerListener);
         p.put("log.dirs", dataDir.toString());
@@ -39,7 +54,8 @@ final class BrokerProperties {
 
         // No waiting for more members to join: the first rebalance happens at once.
         p.put("group.initial.rebalance.delay.ms", "0");
-        // A killed producer's open transaction is aborted soon after it times out (default check: every 10 s).
+        // A killed producer's open transaction is aborted soon after it times out (default check:
+        // every 10 s).
         p.put("transaction.abort.timed.out.transaction.cleanup.interval.ms", "1000");
         // Kafka Streams defaults its consumers to a 45 s session; allow tests to go lower.
         p.put("group.min.session.timeout.ms", "1000");

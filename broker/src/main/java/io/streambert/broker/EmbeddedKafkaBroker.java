@@ -26,14 +26,14 @@ import org.apache.kafka.metadata.storage.Formatter;
 import org.apache.kafka.server.common.MetadataVersion;
 
 /**
- * A real single-node Kafka 4.2 broker running in this JVM: one KRaft process that is both broker and
- * controller, built from Kafka's own server classes (the same code path as {@code kafka-storage format}
- * followed by {@code kafka-server-start}). Meant for the demo, {@code bin/streambert broker} and the
- * {@code *IT} tests: it listens on 127.0.0.1 only and is tuned so that transactions and consumer groups
- * work on a single node and start in seconds.
+ * A real single-node Kafka 4.2 broker running in this JVM: one KRaft process that is both broker
+ * and controller, built from Kafka's own server classes (the same code path as {@code kafka-storage
+ * format} followed by {@code kafka-server-start}). Meant for the demo, {@code bin/streambert
+ * broker} and the {@code *IT} tests: it listens on 127.0.0.1 only and is tuned so that transactions
+ * and consumer groups work on a single node and start in seconds.
  *
- * <p>Start with {@link #start()} or {@link #start(BrokerOptions)}; {@link #close()} stops the server
- * and deletes its log directory when this class created it.
+ * <p>Start with {@link #start()} or {@link #start(BrokerOptions)}; {@link #close()} stops the
+ * server and deletes its log directory when this class created it.
  */
 public final class EmbeddedKafkaBroker implements AutoCloseable {
 
@@ -48,7 +48,8 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     private final String bootstrapServers;
     private boolean closed;
 
-    private EmbeddedKafkaBroker(KafkaRaftServer server, Path logDir, boolean deleteOnClose, String bootstrapServers) {
+    private EmbeddedKafkaBroker(
+            KafkaRaftServer server, Path logDir, boolean deleteOnClose, String bootstrapServers) {
         this.server = server;
         this.logDir = logDir;
         this.deleteOnClose = deleteOnClose;
@@ -65,14 +66,18 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
      * waits until a client sees the broker registered in the cluster metadata.
      */
     public static EmbeddedKafkaBroker start(BrokerOptions options) {
-        // Random ports are picked, released, then bound by Kafka: another process can take one in between.
+        // Random ports are picked, released, then bound by Kafka: another process can take one in
+        // between.
         // That is worth a retry with new ports; a port the caller asked for that is busy is not.
         for (int attempt = 1; ; attempt++) {
             try {
                 return startOnce(options);
             } catch (BrokerStartException e) {
-                boolean bindRace = rootCause(e) instanceof BindException
-                        && (options.port() == 0 || !e.getMessage().contains("127.0.0.1:" + options.port() + ":"));
+                boolean bindRace =
+                        rootCause(e) instanceof BindException
+                                && (options.port() == 0
+                                        || !e.getMessage()
+                                                .contains("127.0.0.1:" + options.port() + ":"));
                 if (!bindRace || attempt == 3) throw e;
             }
         }
@@ -82,14 +87,28 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         Path dir;
         boolean temporary = options.logDir() == null;
         try {
-            dir = temporary ? Files.createTempDirectory("streambert-kafka-") : Files.createDirectories(options.logDir());
+            dir =
+                    temporary
+                            ? Files.createTempDirectory("streambert-kafka-")
+                            : Files.createDirectories(options.logDir());
         } catch (IOException e) {
-            throw new BrokerStartException("cannot create the broker log directory " + options.logDir() + ": " + e.getMessage(), e);
+            throw new BrokerStartException(
+                    "cannot create the broker log directory "
+                            + options.logDir()
+                            + ": "
+                            + e.getMessage(),
+                    e);
         }
         int brokerPort = options.port() > 0 ? options.port() : FreePorts.pick();
         int controllerPort = FreePorts.pickOtherThan(brokerPort);
-        Properties props = BrokerProperties.singleNode(NODE_ID, BROKER_LISTENER, CONTROLLER_LISTENER,
-                brokerPort, controllerPort, dir.resolve("data"));
+        Properties props =
+                BrokerProperties.singleNode(
+                        NODE_ID,
+                        BROKER_LISTENER,
+                        CONTROLLER_LISTENER,
+                        brokerPort,
+                        controllerPort,
+                        dir.resolve("data"));
         props.putAll(options.overrides());
         KafkaRaftServer server = null;
         try {
@@ -105,8 +124,16 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
             stopQuietly(server);
             if (temporary) TempDirs.deleteRecursively(dir);
             if (e instanceof BrokerStartException b) throw b;
-            throw new BrokerStartException("the embedded Kafka broker did not start (broker port " + brokerPort
-                    + ", controller port " + controllerPort + ", log dir " + dir + "): " + describe(e), e);
+            throw new BrokerStartException(
+                    "the embedded Kafka broker did not start (broker port "
+                            + brokerPort
+                            + ", controller port "
+                            + controllerPort
+                            + ", log dir "
+                            + dir
+                            + "): "
+                            + describe(e),
+                    e);
         }
     }
 
@@ -127,10 +154,14 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         return p;
     }
 
-    /** Creates topics with the given partition counts (replication 1); existing topics are left as they are. */
+    /**
+     * Creates topics with the given partition counts (replication 1); existing topics are left as
+     * they are.
+     */
     public void createTopics(Map<String, Integer> partitionsByTopic) {
         List<NewTopic> topics = new ArrayList<>();
-        partitionsByTopic.forEach((name, partitions) -> topics.add(new NewTopic(name, partitions, (short) 1)));
+        partitionsByTopic.forEach(
+                (name, partitions) -> topics.add(new NewTopic(name, partitions, (short) 1)));
         createTopics(topics);
     }
 
@@ -149,19 +180,29 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
                     entry.getValue().get(30, TimeUnit.SECONDS);
                 } catch (ExecutionException e) {
                     if (!(e.getCause() instanceof TopicExistsException)) {
-                        throw new IllegalStateException("cannot create topic " + entry.getKey() + ": " + e.getCause().getMessage(), e.getCause());
+                        throw new IllegalStateException(
+                                "cannot create topic "
+                                        + entry.getKey()
+                                        + ": "
+                                        + e.getCause().getMessage(),
+                                e.getCause());
                     }
                 } catch (TimeoutException e) {
-                    throw new IllegalStateException("creating topic " + entry.getKey() + " timed out after 30 s", e);
+                    throw new IllegalStateException(
+                            "creating topic " + entry.getKey() + " timed out after 30 s", e);
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
-                    throw new IllegalStateException("interrupted while creating topic " + entry.getKey(), e);
+                    throw new IllegalStateException(
+                            "interrupted while creating topic " + entry.getKey(), e);
                 }
             }
         }
     }
 
-    /** Stops the server, waits for it, and deletes the log directory if it was a temporary one. Idempotent. */
+    /**
+     * Stops the server, waits for it, and deletes the log directory if it was a temporary one.
+     * Idempotent.
+     */
     @Override
     public synchronized void close() {
         if (closed) return;
@@ -191,30 +232,41 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
                 }
                 sleep(100);
             }
-            throw new BrokerStartException("the broker at " + bootstrapServers + " was not ready within "
-                    + READY_TIMEOUT.toSeconds() + " s: " + last, last);
+            throw new BrokerStartException(
+                    "the broker at "
+                            + bootstrapServers
+                            + " was not ready within "
+                            + READY_TIMEOUT.toSeconds()
+                            + " s: "
+                            + last,
+                    last);
         }
     }
 
-    // The equivalent of `kafka-storage format` for a static quorum (controller.quorum.voters): writes
-    // meta.properties and the bootstrap metadata checkpoint. A directory that is already formatted is reused (bin/streambert broker --dir).
+    // The equivalent of `kafka-storage format` for a static quorum (controller.quorum.voters):
+    // writes
+    // meta.properties and the bootstrap metadata checkpoint. A directory that is already formatted
+    // is reused (bin/streambert broker --dir).
     private static void format(Path dataDir) {
         try {
             Files.createDirectories(dataDir);
-            Formatter formatter = new Formatter()
-                    .setPrintStream(new PrintStream(PrintStream.nullOutputStream()))
-                    .setNodeId(NODE_ID)
-                    .setClusterId(clusterIdFor(dataDir))
-                    .setDirectories(List.of(dataDir.toString()))
-                    .setReleaseVersion(MetadataVersion.latestProduction())
-                    .setControllerListenerName(CONTROLLER_LISTENER)
-                    .setMetadataLogDirectory(dataDir.toString())
-                    // Share groups are not used here; keeping the feature off saves its coordinator topic.
-                    .setFeatureLevel("share.version", (short) 0)
-                    .setIgnoreFormatted(true);
+            Formatter formatter =
+                    new Formatter()
+                            .setPrintStream(new PrintStream(PrintStream.nullOutputStream()))
+                            .setNodeId(NODE_ID)
+                            .setClusterId(clusterIdFor(dataDir))
+                            .setDirectories(List.of(dataDir.toString()))
+                            .setReleaseVersion(MetadataVersion.latestProduction())
+                            .setControllerListenerName(CONTROLLER_LISTENER)
+                            .setMetadataLogDirectory(dataDir.toString())
+                            // Share groups are not used here; keeping the feature off saves its
+                            // coordinator topic.
+                            .setFeatureLevel("share.version", (short) 0)
+                            .setIgnoreFormatted(true);
             formatter.run();
         } catch (Exception e) {
-            throw new BrokerStartException("cannot format the broker log directory " + dataDir + ": " + e.getMessage(), e);
+            throw new BrokerStartException(
+                    "cannot format the broker log directory " + dataDir + ": " + e.getMessage(), e);
         }
     }
 
@@ -242,16 +294,21 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         }
     }
 
-    // Kafka wraps the real reason (e.g. "failed to bind ... Address already in use") a few levels deep.
+    // Kafka wraps the real reason (e.g. "failed to bind ... Address already in use") a few levels
+    // deep.
     private static String describe(Throwable e) {
-        StringBuilder sb = new StringBuilder(String.valueOf(e.getMessage() != null ? e.getMessage() : e.toString()));
+        StringBuilder sb =
+                new StringBuilder(
+                        String.valueOf(e.getMessage() != null ? e.getMessage() : e.toString()));
         Throwable root = rootCause(e);
         if (root != e && root.getMessage() != null && !sb.toString().contains(root.getMessage())) {
             sb.append(" (cause: ").append(root.getMessage()).append(')');
         }
         // The bind message names the port; keep it findable for the retry decision above.
         for (Throwable t = e; t != null && t.getCause() != t; t = t.getCause()) {
-            if (t.getMessage() != null && t.getMessage().contains("failed to bind") && !sb.toString().contains(t.getMessage())) {
+            if (t.getMessage() != null
+                    && t.getMessage().contains("failed to bind")
+                    && !sb.toString().contains(t.getMessage())) {
                 sb.append(" (").append(t.getMessage()).append(')');
                 break;
             }

@@ -7,13 +7,12 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 
 /**
- * Picks free TCP ports on 127.0.0.1. The KRaft controller needs its port before it starts (it is part of
- * the static quorum definition), so "listen on 0" is not an option; asking the OS for an ephemeral port
- * and releasing it leaves a small race that is acceptable for a local broker.
+ * Picks free TCP ports on 127.0.0.1. The KRaft controller needs its port before it starts (it is
+ * part of the static quorum definition), so "listen on 0" is not an option; asking the OS for an
+ * ephemeral port and releasing it leaves a small race that is acceptable for a local broker.
  */
 final class FreePorts {
-    private FreePorts() {
-    }
+    private FreePorts() {}
 
     static int pick() {
         try (ServerSocket socket = new ServerSocket()) {

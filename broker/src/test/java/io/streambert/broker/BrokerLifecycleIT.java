@@ -18,7 +18,10 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Start, stop and restart of the embedded broker, as {@code bin/streambert broker --dir/--port} uses it. */
+/**
+ * Start, stop and restart of the embedded broker, as {@code bin/streambert broker --dir/--port}
+ * uses it.
+ */
 class BrokerLifecycleIT {
 
     static {
@@ -28,20 +31,29 @@ class BrokerLifecycleIT {
     @Test
     void aKeptDirectoryKeepsTopicsAndRecordsAcrossARestart(@TempDir Path dir) throws Exception {
         Path data = dir.resolve("kafka");
-        try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(BrokerOptions.defaults().withLogDir(data))) {
+        try (EmbeddedKafkaBroker broker =
+                EmbeddedKafkaBroker.start(BrokerOptions.defaults().withLogDir(data))) {
             broker.createTopics("kept");
-            try (KafkaProducer<byte[], byte[]> producer = TestClients.producer(broker.bootstrapServers(), "lifecycle")) {
+            try (KafkaProducer<byte[], byte[]> producer =
+                    TestClients.producer(broker.bootstrapServers(), "lifecycle")) {
                 producer.initTransactions();
                 producer.beginTransaction();
                 producer.send(new ProducerRecord<>("kept", bytes("k"), bytes("before restart")));
                 producer.commitTransaction();
             }
         }
-        assertTrue(Files.exists(data.resolve("data").resolve("meta.properties")), "a given directory is not deleted on close");
+        assertTrue(
+                Files.exists(data.resolve("data").resolve("meta.properties")),
+                "a given directory is not deleted on close");
 
-        try (EmbeddedKafkaBroker again = EmbeddedKafkaBroker.start(BrokerOptions.defaults().withLogDir(data))) {
-            List<String> values = TestClients.readAtLeast(again.bootstrapServers(), "kept", 1, Duration.ofSeconds(30)).stream()
-                    .map(r -> new String(r.value(), StandardCharsets.UTF_8)).toList();
+        try (EmbeddedKafkaBroker again =
+                EmbeddedKafkaBroker.start(BrokerOptions.defaults().withLogDir(data))) {
+            List<String> values =
+                    TestClients.readAtLeast(
+                                    again.bootstrapServers(), "kept", 1, Duration.ofSeconds(30))
+                            .stream()
+                            .map(r -> new String(r.value(), StandardCharsets.UTF_8))
+                            .toList();
             assertEquals(List.of("before restart"), values);
         }
     }
@@ -61,8 +73,12 @@ class BrokerLifecycleIT {
         try (ServerSocket busy = new ServerSocket()) {
             busy.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
             int port = busy.getLocalPort();
-            BrokerStartException e = assertThrows(BrokerStartException.class,
-                    () -> EmbeddedKafkaBroker.start(BrokerOptions.defaults().withPort(port)));
+            BrokerStartException e =
+                    assertThrows(
+                            BrokerStartException.class,
+                            () ->
+                                    EmbeddedKafkaBroker.start(
+                                            BrokerOptions.defaults().withPort(port)));
             assertTrue(e.getMessage().contains("broker port " + port), e.getMessage());
             assertTrue(e.getMessage().contains("Address already in use"), e.getMessage());
         }
@@ -71,7 +87,8 @@ class BrokerLifecycleIT {
     @Test
     void optionsRejectImpossiblePorts() {
         assertThrows(IllegalArgumentException.class, () -> BrokerOptions.defaults().withPort(-1));
-        assertThrows(IllegalArgumentException.class, () -> BrokerOptions.defaults().withPort(70000));
+        assertThrows(
+                IllegalArgumentException.class, () -> BrokerOptions.defaults().withPort(70000));
     }
 
     private static byte[] bytes(String s) {

@@ -6,9 +6,9 @@ import org.junit.jupiter.api.extension.ParameterContext;
 import org.junit.jupiter.api.extension.ParameterResolver;
 
 /**
- * JUnit 5 extension for {@code *IT} classes: one {@link EmbeddedKafkaBroker} per test class, started
- * before the first test and closed (log dir deleted) after the last. Tests and {@code @BeforeAll}
- * methods receive it as a parameter:
+ * JUnit 5 extension for {@code *IT} classes: one {@link EmbeddedKafkaBroker} per test class,
+ * started before the first test and closed (log dir deleted) after the last. Tests and
+ * {@code @BeforeAll} methods receive it as a parameter:
  *
  * <pre>{@code
  * @ExtendWith(KafkaBrokerExtension.class)
@@ -19,7 +19,8 @@ import org.junit.jupiter.api.extension.ParameterResolver;
  */
 public final class KafkaBrokerExtension implements BeforeAllCallback, ParameterResolver {
 
-    private static final ExtensionContext.Namespace NS = ExtensionContext.Namespace.create(KafkaBrokerExtension.class);
+    private static final ExtensionContext.Namespace NS =
+            ExtensionContext.Namespace.create(KafkaBrokerExtension.class);
 
     static {
         QuietKafkaLogs.apply();
@@ -31,20 +32,24 @@ public final class KafkaBrokerExtension implements BeforeAllCallback, ParameterR
     }
 
     @Override
-    public boolean supportsParameter(ParameterContext parameterContext, ExtensionContext extensionContext) {
+    public boolean supportsParameter(
+            ParameterContext parameterContext, ExtensionContext extensionContext) {
         return parameterContext.getParameter().getType() == EmbeddedKafkaBroker.class;
     }
 
     @Override
-    public Object resolveParameter(ParameterContext parameterContext, ExtensionContext extensionContext) {
+    public Object resolveParameter(
+            ParameterContext parameterContext, ExtensionContext extensionContext) {
         return broker(extensionContext);
     }
 
     // Stored on the class-level context, so the store closes it once the class is done.
     private static EmbeddedKafkaBroker broker(ExtensionContext context) {
         ExtensionContext classContext = classContext(context);
-        return classContext.getStore(NS).getOrComputeIfAbsent("broker", key -> EmbeddedKafkaBroker.start(),
-                EmbeddedKafkaBroker.class);
+        return classContext
+                .getStore(NS)
+                .getOrComputeIfAbsent(
+                        "broker", key -> EmbeddedKafkaBroker.start(), EmbeddedKafkaBroker.class);
     }
 
     private static ExtensionContext classContext(ExtensionContext context) {

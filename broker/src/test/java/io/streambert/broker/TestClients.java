@@ -13,12 +13,16 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
-/** Plain Kafka clients for integration tests, against any bootstrap address (embedded or container). */
+/**
+ * Plain Kafka clients for integration tests, against any bootstrap address (embedded or container).
+ */
 public final class TestClients {
-    private TestClients() {
-    }
+    private TestClients() {}
 
-    /** An idempotent, acks=all byte producer; transactional when {@code transactionalId} is not null. */
+    /**
+     * An idempotent, acks=all byte producer; transactional when {@code transactionalId} is not
+     * null.
+     */
     public static KafkaProducer<byte[], byte[]> producer(String bootstrap, String transactionalId) {
         Properties p = new Properties();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
@@ -31,11 +35,16 @@ public final class TestClients {
 
     /**
      * Reads {@code topic} from the beginning until {@code done} holds for what was read so far or
-     * {@code timeout} passes, then keeps polling for {@code settle} to catch records that should not be
-     * there (duplicates). Returns everything read; the caller asserts on it.
+     * {@code timeout} passes, then keeps polling for {@code settle} to catch records that should
+     * not be there (duplicates). Returns everything read; the caller asserts on it.
      */
-    public static List<ConsumerRecord<byte[], byte[]>> readUntil(String bootstrap, String topic, String isolation,
-            Predicate<List<ConsumerRecord<byte[], byte[]>>> done, Duration timeout, Duration settle) {
+    public static List<ConsumerRecord<byte[], byte[]>> readUntil(
+            String bootstrap,
+            String topic,
+            String isolation,
+            Predicate<List<ConsumerRecord<byte[], byte[]>>> done,
+            Duration timeout,
+            Duration settle) {
         Properties p = new Properties();
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         p.put(ConsumerConfig.GROUP_ID_CONFIG, "it-reader-" + topic + "-" + System.nanoTime());
@@ -43,7 +52,9 @@ public final class TestClients {
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, isolation);
         p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-        p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        p.put(
+                ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG,
+                ByteArrayDeserializer.class.getName());
         List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(p)) {
             consumer.subscribe(List.of(topic));
@@ -52,13 +63,21 @@ public final class TestClients {
                 consumer.poll(Duration.ofMillis(200)).forEach(out::add);
             }
             long settleEnd = System.nanoTime() + settle.toNanos();
-            while (System.nanoTime() < settleEnd) consumer.poll(Duration.ofMillis(200)).forEach(out::add);
+            while (System.nanoTime() < settleEnd)
+                consumer.poll(Duration.ofMillis(200)).forEach(out::add);
         }
         return out;
     }
 
     /** Reads until at least {@code expected} records arrived (or timeout), then settles for 1 s. */
-    public static List<ConsumerRecord<byte[], byte[]>> readAtLeast(String bootstrap, String topic, int expected, Duration timeout) {
-        return readUntil(bootstrap, topic, "read_committed", recs -> recs.size() >= expected, timeout, Duration.ofSeconds(1));
+    public static List<ConsumerRecord<byte[], byte[]>> readAtLeast(
+            String bootstrap, String topic, int expected, Duration timeout) {
+        return readUntil(
+                bootstrap,
+                topic,
+                "read_committed",
+                recs -> recs.size() >= expected,
+                timeout,
+                Duration.ofSeconds(1));
     }
 }

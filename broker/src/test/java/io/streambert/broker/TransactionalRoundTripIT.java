@@ -26,14 +26,17 @@ class TransactionalRoundTripIT {
         String topic = "tx-round-trip";
         broker.createTopics(Map.of(topic, 2));
 
-        try (KafkaProducer<String, String> producer = new KafkaProducer<>(producerProps(broker, "tx-it-1"))) {
+        try (KafkaProducer<String, String> producer =
+                new KafkaProducer<>(producerProps(broker, "tx-it-1"))) {
             producer.initTransactions();
             producer.beginTransaction();
-            for (int i = 0; i < 5; i++) producer.send(new ProducerRecord<>(topic, "k" + i, "committed-" + i));
+            for (int i = 0; i < 5; i++)
+                producer.send(new ProducerRecord<>(topic, "k" + i, "committed-" + i));
             producer.commitTransaction();
 
             producer.beginTransaction();
-            for (int i = 0; i < 3; i++) producer.send(new ProducerRecord<>(topic, "k" + i, "aborted-" + i));
+            for (int i = 0; i < 3; i++)
+                producer.send(new ProducerRecord<>(topic, "k" + i, "aborted-" + i));
             producer.flush();
             producer.abortTransaction();
 
@@ -44,11 +47,21 @@ class TransactionalRoundTripIT {
 
         List<String> committed = readAll(broker, topic, "read_committed", 6);
         assertEquals(6, committed.size(), "records seen under read_committed: " + committed);
-        assertTrue(committed.containsAll(List.of("committed-0", "committed-1", "committed-2", "committed-3",
-                "committed-4", "committed-last")), committed.toString());
-        assertFalse(committed.stream().anyMatch(v -> v.startsWith("aborted")), committed.toString());
+        assertTrue(
+                committed.containsAll(
+                        List.of(
+                                "committed-0",
+                                "committed-1",
+                                "committed-2",
+                                "committed-3",
+                                "committed-4",
+                                "committed-last")),
+                committed.toString());
+        assertFalse(
+                committed.stream().anyMatch(v -> v.startsWith("aborted")), committed.toString());
 
-        // read_uncommitted also sees the aborted records: proves they really were written and then aborted.
+        // read_uncommitted also sees the aborted records: proves they really were written and then
+        // aborted.
         List<String> uncommitted = readAll(broker, topic, "read_uncommitted", 9);
         assertEquals(9, uncommitted.size(), uncommitted.toString());
     }
@@ -69,9 +82,17 @@ class TransactionalRoundTripIT {
         return p;
     }
 
-    private static List<String> readAll(EmbeddedKafkaBroker broker, String topic, String isolation, int expected) {
-        return TestClients.readUntil(broker.bootstrapServers(), topic, isolation, recs -> recs.size() >= expected,
-                        Duration.ofSeconds(20), Duration.ofMillis(500))
-                .stream().map(r -> new String(r.value(), StandardCharsets.UTF_8)).toList();
+    private static List<String> readAll(
+            EmbeddedKafkaBroker broker, String topic, String isolation, int expected) {
+        return TestClients.readUntil(
+                        broker.bootstrapServers(),
+                        topic,
+                        isolation,
+                        recs -> recs.size() >= expected,
+                        Duration.ofSeconds(20),
+                        Duration.ofMillis(500))
+                .stream()
+                .map(r -> new String(r.value(), StandardCharsets.UTF_8))
+                .toList();
     }
 }

@@ -5,8 +5,8 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * A backend that {@link Encoders} can open, found with {@link java.util.ServiceLoader}: the CPU backend in this
- * module, the CUDA/emulated backend in module gpu (when it is on the class path).
+ * A backend that {@link Encoders} can open, found with {@link java.util.ServiceLoader}: the CPU
+ * backend in this module, the CUDA/emulated backend in module gpu (when it is on the class path).
  */
 public interface BackendProvider {
 
@@ -14,8 +14,8 @@ public interface BackendProvider {
     Set<DeviceSpec.Kind> kinds();
 
     /**
-     * Empty when {@code kind} can be used here, else why not. {@code auto} asks this of {@link DeviceSpec.Kind#CUDA}
-     * before choosing it; it must not throw.
+     * Empty when {@code kind} can be used here, else why not. {@code auto} asks this of {@link
+     * DeviceSpec.Kind#CUDA} before choosing it; it must not throw.
      */
     Optional<String> unusableReason(DeviceSpec.Kind kind);
 

@@ -3,19 +3,23 @@ package io.streambert.engine;
 import java.util.Locale;
 
 /**
- * Where an encoder runs, parsed once from the text a user gives ({@code --device}, {@code model.device}, the
- * {@code streambert.device} system property): {@code auto | cpu | cuda | cuda:N | emulated}. The one place that
- * gives those words a meaning: auto = the GPU when one is usable, else the CPU; cuda = GPU 0; cuda:N = GPU N;
- * emulated = the CUDA kernels run by the CPU emulation (slow; for tests and checks).
+ * Where an encoder runs, parsed once from the text a user gives ({@code --device}, {@code
+ * model.device}, the {@code streambert.device} system property): {@code auto | cpu | cuda | cuda:N
+ * | emulated}. The one place that gives those words a meaning: auto = the GPU when one is usable,
+ * else the CPU; cuda = GPU 0; cuda:N = GPU N; emulated = the CUDA kernels run by the CPU emulation
+ * (slow; for tests and checks).
  *
- * @param kind    which backend
+ * @param kind which backend
  * @param ordinal the GPU number for {@link Kind#CUDA} (0 for the other kinds)
  */
 public record DeviceSpec(Kind kind, int ordinal) {
 
     /** The device kinds, by the word that names them. */
     public enum Kind {
-        AUTO, CPU, CUDA, EMULATED;
+        AUTO,
+        CPU,
+        CUDA,
+        EMULATED;
 
         public String word() {
             return name().toLowerCase(Locale.ROOT);
@@ -31,7 +35,9 @@ public record DeviceSpec(Kind kind, int ordinal) {
 
     public DeviceSpec {
         if (kind == null) throw new IllegalArgumentException("device kind is null");
-        if (ordinal < 0 || (kind != Kind.CUDA && ordinal != 0)) throw new IllegalArgumentException("bad device ordinal " + ordinal + " for " + kind.word());
+        if (ordinal < 0 || (kind != Kind.CUDA && ordinal != 0))
+            throw new IllegalArgumentException(
+                    "bad device ordinal " + ordinal + " for " + kind.word());
     }
 
     public static DeviceSpec cuda(int ordinal) {
@@ -46,18 +52,25 @@ public record DeviceSpec(Kind kind, int ordinal) {
     public static DeviceSpec parse(String text) {
         String t = text == null ? "" : text.trim().toLowerCase(Locale.ROOT);
         switch (t) {
-            case "", "auto": return AUTO;
-            case "cpu": return CPU;
-            case "emulated": return EMULATED;
-            case "cuda": return cuda(0);
+            case "", "auto":
+                return AUTO;
+            case "cpu":
+                return CPU;
+            case "emulated":
+                return EMULATED;
+            case "cuda":
+                return cuda(0);
             default:
-                if (!t.startsWith("cuda:")) throw new IllegalArgumentException("unknown device '" + text + "' (" + CHOICES + ")");
+                if (!t.startsWith("cuda:"))
+                    throw new IllegalArgumentException(
+                            "unknown device '" + text + "' (" + CHOICES + ")");
                 try {
                     int n = Integer.parseInt(t.substring("cuda:".length()));
                     if (n < 0) throw new NumberFormatException();
                     return cuda(n);
                 } catch (NumberFormatException e) {
-                    throw new IllegalArgumentException("bad device '" + text + "': cuda:N needs a GPU number N >= 0");
+                    throw new IllegalArgumentException(
+                            "bad device '" + text + "': cuda:N needs a GPU number N >= 0");
                 }
         }
     }

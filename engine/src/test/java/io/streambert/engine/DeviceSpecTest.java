@@ -1,10 +1,10 @@
 package io.streambert.engine;
 
-import org.junit.jupiter.api.Test;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Test;
 
 /** The one parser of --device / model.device / -Dstreambert.device. */
 class DeviceSpecTest {
@@ -25,9 +25,13 @@ class DeviceSpecTest {
     @Test
     void rejectsWhatItDoesNotKnowAndSaysWhatItKnows() {
         for (String bad : new String[] {"tpu", "cuda:", "cuda:x", "cuda:-1", "gpu", "cuda0"}) {
-            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> DeviceSpec.parse(bad), bad);
+            IllegalArgumentException e =
+                    assertThrows(IllegalArgumentException.class, () -> DeviceSpec.parse(bad), bad);
             assertTrue(e.getMessage().contains("'" + bad + "'"), e.getMessage());
         }
-        assertTrue(assertThrows(IllegalArgumentException.class, () -> DeviceSpec.parse("tpu")).getMessage().contains(DeviceSpec.CHOICES));
+        assertTrue(
+                assertThrows(IllegalArgumentException.class, () -> DeviceSpec.parse("tpu"))
+                        .getMessage()
+                        .contains(DeviceSpec.CHOICES));
     }
 }

@@ -2,7 +2,6 @@ package io.streambert.engine;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URISyntaxException;
@@ -11,7 +10,10 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
-/** The golden test data copied from ../shared/golden (see the README there): where it is and how to read it. */
+/**
+ * The golden test data copied from ../shared/golden (see the README there): where it is and how to
+ * read it.
+ */
 public final class TestModels {
     private TestModels() {}
 
@@ -45,8 +47,14 @@ public final class TestModels {
                 JsonNode ids = n.get("input_ids");
                 int[] a = new int[ids.size()];
                 for (int i = 0; i < a.length; i++) a[i] = ids.get(i).asInt();
-                out.add(new Case(n.get("id").asText(), n.hasNonNull("text") ? n.get("text").asText() : null, a,
-                        n.hasNonNull("expected_label") ? n.get("expected_label").asText() : null));
+                out.add(
+                        new Case(
+                                n.get("id").asText(),
+                                n.hasNonNull("text") ? n.get("text").asText() : null,
+                                a,
+                                n.hasNonNull("expected_label")
+                                        ? n.get("expected_label").asText()
+                                        : null));
             }
             return out;
         } catch (IOException e) {
@@ -59,7 +67,8 @@ public final class TestModels {
         try {
             Files.createDirectories(to);
             try (var files = Files.list(from)) {
-                for (Path p : files.toList()) if (Files.isRegularFile(p)) Files.copy(p, to.resolve(p.getFileName()));
+                for (Path p : files.toList())
+                    if (Files.isRegularFile(p)) Files.copy(p, to.resolve(p.getFileName()));
             }
             return to;
         } catch (IOException e) {
@@ -68,7 +77,8 @@ public final class TestModels {
     }
 
     public static float maxAbsDiff(float[] a, float[] b) {
-        if (a.length != b.length) throw new AssertionError("lengths differ: " + a.length + " vs " + b.length);
+        if (a.length != b.length)
+            throw new AssertionError("lengths differ: " + a.length + " vs " + b.length);
         float m = 0;
         for (int i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
         return Float.isNaN(m) ? Float.POSITIVE_INFINITY : m;

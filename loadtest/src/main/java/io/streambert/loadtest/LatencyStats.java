@@ -21,7 +21,8 @@ final class LatencyStats {
      * less than or equal to it. p in (0, 100]. NaN when nothing was recorded.
      */
     double percentile(double p) {
-        if (!(p > 0 && p <= 100)) throw new IllegalArgumentException("percentile must be in (0, 100], got " + p);
+        if (!(p > 0 && p <= 100))
+            throw new IllegalArgumentException("percentile must be in (0, 100], got " + p);
         if (size == 0) return Double.NaN;
         double[] sorted = Arrays.copyOf(values, size);
         Arrays.sort(sorted);

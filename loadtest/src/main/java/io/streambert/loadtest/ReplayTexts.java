@@ -10,9 +10,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Replays a corpus in file order, cycling when the run sends more events than it holds: a JSONL file whose lines
- * carry a "text" field (such as the training recipe's emails.jsonl, see training/README.md), or a plain text file
- * with one text per line. Lines without text are skipped; a file with none is refused with its name.
+ * Replays a corpus in file order, cycling when the run sends more events than it holds: a JSONL
+ * file whose lines carry a "text" field (such as the training recipe's emails.jsonl, see
+ * training/README.md), or a plain text file with one text per line. Lines without text are skipped;
+ * a file with none is refused with its name.
  */
 final class ReplayTexts implements TextSource {
     private final List<String> texts;
@@ -26,7 +27,8 @@ final class ReplayTexts implements TextSource {
         try {
             lines = Files.readAllLines(file, StandardCharsets.UTF_8);
         } catch (IOException e) {
-            throw new IllegalArgumentException("--replay " + file + ": cannot read: " + e.getMessage(), e);
+            throw new IllegalArgumentException(
+                    "--replay " + file + ": cannot read: " + e.getMessage(), e);
         }
         ObjectMapper json = new ObjectMapper();
         List<String> out = new ArrayList<>();
@@ -40,16 +42,25 @@ final class ReplayTexts implements TextSource {
                 try {
                     node = json.readTree(s);
                 } catch (IOException e) {
-                    throw new IllegalArgumentException("--replay " + file + ":" + n + ": not valid JSON: " + e.getMessage(), e);
+                    throw new IllegalArgumentException(
+                            "--replay " + file + ":" + n + ": not valid JSON: " + e.getMessage(),
+                            e);
                 }
                 JsonNode t = node.get("text");
-                if (t == null || !t.isTextual()) throw new IllegalArgumentException("--replay " + file + ":" + n + ": a JSON line needs a string field \"text\"");
+                if (t == null || !t.isTextual())
+                    throw new IllegalArgumentException(
+                            "--replay "
+                                    + file
+                                    + ":"
+                                    + n
+                                    + ": a JSON line needs a string field \"text\"");
                 if (!t.asText().isBlank()) out.add(t.asText());
             } else {
                 out.add(line);
             }
         }
-        if (out.isEmpty()) throw new IllegalArgumentException("--replay " + file + ": no texts in the file");
+        if (out.isEmpty())
+            throw new IllegalArgumentException("--replay " + file + ": no texts in the file");
         return new ReplayTexts(List.copyOf(out));
     }
 

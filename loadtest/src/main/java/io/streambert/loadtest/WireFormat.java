@@ -7,17 +7,18 @@ import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serializer;
 
 /**
- * The wire format the load generator speaks: the service's default, registry-free Avro single-object
- * encoding of the bundled schemas ({@link EventSerdes#registryFree()}); results in any format the service
- * can write are readable (the deserializer accepts Avro, JSON and Confluent framing).
+ * The wire format the load generator speaks: the service's default, registry-free Avro
+ * single-object encoding of the bundled schemas ({@link EventSerdes#registryFree()}); results in
+ * any format the service can write are readable (the deserializer accepts Avro, JSON and Confluent
+ * framing).
  */
 final class WireFormat {
     private static final EventSerdes SERDES = EventSerdes.registryFree();
     private static final Serializer<TextEvent> TEXT = SERDES.textEvents().serializer();
-    private static final Deserializer<ModerationEvent> MODERATION = SERDES.moderationEvents().deserializer();
+    private static final Deserializer<ModerationEvent> MODERATION =
+            SERDES.moderationEvents().deserializer();
 
-    private WireFormat() {
-    }
+    private WireFormat() {}
 
     static byte[] encode(String topic, TextEvent event) {
         return TEXT.serialize(topic, event);

@@ -16,32 +16,59 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
-/** The load generator against the real service on the embedded broker: every event it sends is answered and timed. */
+/**
+ * The load generator against the real service on the embedded broker: every event it sends is
+ * answered and timed.
+ */
 class LoadGeneratorIT {
 
     @Test
     void measuresEveryEventSentToARunningService(@TempDir Path work) throws Exception {
         QuietKafkaLogs.apply();
         try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start()) {
-            ServiceConfig config = ServiceConfig.builder()
-                    .set(ConfigKeys.APPLICATION_ID, "loadtest-it")
-                    .set(ConfigKeys.BOOTSTRAP_SERVERS, broker.bootstrapServers())
-                    .set(ConfigKeys.MODEL_DIR, BundledModel.extractTo(work.resolve("model")).toString())
-                    .set(ConfigKeys.MODEL_DEVICE, "cpu")
-                    .set(ConfigKeys.MODEL_THREADS, "1")
-                    .set(ConfigKeys.STATE_DIR, work.resolve("state").toString())
-                    .set(ConfigKeys.SCHEDULER_MAX_DELAY_MS, "20")
-                    .set(ConfigKeys.HTTP_PORT, "-1")
-                    .set(ConfigKeys.PROGRESS_INTERVAL_MS, "0")
-                    .build();
-            broker.createTopics(Map.of(config.inputTopics().get(0), 2, config.moderationTopic(), 2,
-                    config.embeddingTopic(), 2, config.deadLetterTopic(), 1));
+            ServiceConfig config =
+                    ServiceConfig.builder()
+                            .set(ConfigKeys.APPLICATION_ID, "loadtest-it")
+                            .set(ConfigKeys.BOOTSTRAP_SERVERS, broker.bootstrapServers())
+                            .set(
+                                    ConfigKeys.MODEL_DIR,
+                                    BundledModel.extractTo(work.resolve("model")).toString())
+                            .set(ConfigKeys.MODEL_DEVICE, "cpu")
+                            .set(ConfigKeys.MODEL_THREADS, "1")
+                            .set(ConfigKeys.STATE_DIR, work.resolve("state").toString())
+                            .set(ConfigKeys.SCHEDULER_MAX_DELAY_MS, "20")
+                            .set(ConfigKeys.HTTP_PORT, "-1")
+                            .set(ConfigKeys.PROGRESS_INTERVAL_MS, "0")
+                            .build();
+            broker.createTopics(
+                    Map.of(
+                            config.inputTopics().get(0),
+                            2,
+                            config.moderationTopic(),
+                            2,
+                            config.embeddingTopic(),
+                            2,
+                            config.deadLetterTopic(),
+                            1));
             try (StreamBertService service = StreamBertService.start(config)) {
                 assertTrue(service.awaitReady(Duration.ofSeconds(60)), "service ready");
                 LoadGenerator generator = new LoadGenerator();
-                new CommandLine(generator).parseArgs("--bootstrap", broker.bootstrapServers(),
-                        "--topic", config.inputTopics().get(0), "--results-topic", config.moderationTopic(),
-                        "--rate", "20", "--count", "40", "--lengths", "4,16", "--max-seconds", "90");
+                new CommandLine(generator)
+                        .parseArgs(
+                                "--bootstrap",
+                                broker.bootstrapServers(),
+                                "--topic",
+                                config.inputTopics().get(0),
+                                "--results-topic",
+                                config.moderationTopic(),
+                                "--rate",
+                                "20",
+                                "--count",
+                                "40",
+                                "--lengths",
+                                "4,16",
+                                "--max-seconds",
+                                "90");
                 LoadReport report = generator.run();
                 report.print(System.out);
                 assertEquals(40, report.sent());

@@ -22,7 +22,8 @@ class PacerAndStatsTest {
     void pacerIsOpenLoopAndNeverWaitsWhenBehind() {
         Pacer pacer = new Pacer(10); // 100 ms apart
         assertEquals(70_000_000, pacer.waitNanos(1, 30_000_000));
-        // Event 5 is due at 500 ms; at 900 ms we are behind and send at once rather than shifting the schedule.
+        // Event 5 is due at 500 ms; at 900 ms we are behind and send at once rather than shifting
+        // the schedule.
         assertEquals(0, pacer.waitNanos(5, 900_000_000));
         assertEquals(100_000_000, pacer.waitNanos(10, 900_000_000));
     }
@@ -53,8 +54,8 @@ class PacerAndStatsTest {
         s.add(5);
         s.add(1);
         s.add(3);
-        assertEquals(3, s.percentile(50));   // ceil(1.5) = 2nd smallest
-        assertEquals(5, s.percentile(90));   // ceil(2.7) = 3rd
+        assertEquals(3, s.percentile(50)); // ceil(1.5) = 2nd smallest
+        assertEquals(5, s.percentile(90)); // ceil(2.7) = 3rd
         assertTrue(Double.isNaN(new LatencyStats().percentile(50)));
         assertThrows(IllegalArgumentException.class, () -> s.percentile(0));
     }
@@ -73,7 +74,7 @@ class PacerAndStatsTest {
     void reportCountsMissingAndDuplicates() {
         LatencyStats empty = new LatencyStats();
         LoadReport r = new LoadReport(10, 9, 1, 0, 1.0, 2.0, empty, empty, empty);
-        assertEquals(2, r.missing());      // 8 distinct results for 10 sends
+        assertEquals(2, r.missing()); // 8 distinct results for 10 sends
         assertEquals(4.0, r.throughput(), 1e-12);
     }
 }

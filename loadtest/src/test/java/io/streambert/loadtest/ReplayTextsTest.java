@@ -14,7 +14,9 @@ class ReplayTextsTest {
     @Test
     void jsonlTextsReplayInFileOrderAndCycle(@TempDir Path dir) throws Exception {
         Path f = dir.resolve("emails.jsonl");
-        Files.writeString(f, "{\"id\":\"a\",\"text\":\"Buy now\\nfree\"}\n\n{\"id\":\"b\",\"label\":\"ham\",\"text\":\"See you at 3\"}\n{\"text\":\"  \"}\n");
+        Files.writeString(
+                f,
+                "{\"id\":\"a\",\"text\":\"Buy now\\nfree\"}\n\n{\"id\":\"b\",\"label\":\"ham\",\"text\":\"See you at 3\"}\n{\"text\":\"  \"}\n");
         ReplayTexts r = ReplayTexts.read(f);
         assertEquals(2, r.size());
         assertEquals("Buy now\nfree", r.text(0));
@@ -34,13 +36,21 @@ class ReplayTextsTest {
     @Test
     void badFilesAreNamedWithTheProblem(@TempDir Path dir) throws Exception {
         Path missing = dir.resolve("nope.jsonl");
-        assertTrue(assertThrows(IllegalArgumentException.class, () -> ReplayTexts.read(missing)).getMessage().contains("nope.jsonl"));
+        assertTrue(
+                assertThrows(IllegalArgumentException.class, () -> ReplayTexts.read(missing))
+                        .getMessage()
+                        .contains("nope.jsonl"));
         Path bad = dir.resolve("bad.jsonl");
         Files.writeString(bad, "{\"text\":\"ok\"}\n{\"id\":1}\n");
-        String m = assertThrows(IllegalArgumentException.class, () -> ReplayTexts.read(bad)).getMessage();
+        String m =
+                assertThrows(IllegalArgumentException.class, () -> ReplayTexts.read(bad))
+                        .getMessage();
         assertTrue(m.contains("bad.jsonl:2") && m.contains("\"text\""), m);
         Path empty = dir.resolve("empty.txt");
         Files.writeString(empty, "\n\n");
-        assertTrue(assertThrows(IllegalArgumentException.class, () -> ReplayTexts.read(empty)).getMessage().contains("no texts"));
+        assertTrue(
+                assertThrows(IllegalArgumentException.class, () -> ReplayTexts.read(empty))
+                        .getMessage()
+                        .contains("no texts"));
     }
 }

@@ -1,21 +1,22 @@
 package io.streambert.serde;
 
+import io.streambert.serde.json.Utf8Check;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import org.apache.avro.io.BinaryDecoder;
 import org.apache.avro.io.Decoder;
 import org.apache.avro.io.DecoderFactory;
-import io.streambert.serde.json.Utf8Check;
 import org.apache.avro.util.Utf8;
 
 /**
- * An Avro binary decoder over one message that refuses lengths and counts the message cannot hold. Avro allocates a
- * string's bytes or an array's slots as soon as it reads the length, before reading the data; in garbage those
- * lengths can be two billion, and one poison pill would then take the whole service down with OutOfMemoryError
- * instead of landing on the dead-letter topic. Every string/bytes length must fit in the bytes that remain, and
- * every array/map block count may not exceed them (each map entry holds at least its key's length byte; each array
- * item of our schemas at least one byte, which SchemaBoundsTest checks for every bundled schema). Strings must also
- * be valid UTF-8.
+ * An Avro binary decoder over one message that refuses lengths and counts the message cannot hold.
+ * Avro allocates a string's bytes or an array's slots as soon as it reads the length, before
+ * reading the data; in garbage those lengths can be two billion, and one poison pill would then
+ * take the whole service down with OutOfMemoryError instead of landing on the dead-letter topic.
+ * Every string/bytes length must fit in the bytes that remain, and every array/map block count may
+ * not exceed them (each map entry holds at least its key's length byte; each array item of our
+ * schemas at least one byte, which SchemaBoundsTest checks for every bundled schema). Strings must
+ * also be valid UTF-8.
  */
 final class BoundedDecoder extends Decoder {
     private final BinaryDecoder in;
@@ -40,7 +41,8 @@ final class BoundedDecoder extends Decoder {
         }
         int left = remaining();
         if (length > left) {
-            throw new CorruptAvroException(what + " length " + length + " but only " + left + " bytes remain");
+            throw new CorruptAvroException(
+                    what + " length " + length + " but only " + left + " bytes remain");
         }
         return (int) length;
     }
@@ -48,7 +50,8 @@ final class BoundedDecoder extends Decoder {
     private long checkedCount(long count, String what) throws IOException {
         int left = remaining();
         if (count > left) {
-            throw new CorruptAvroException("block of " + count + " " + what + " but only " + left + " bytes remain");
+            throw new CorruptAvroException(
+                    "block of " + count + " " + what + " but only " + left + " bytes remain");
         }
         return count;
     }
@@ -59,10 +62,12 @@ final class BoundedDecoder extends Decoder {
         Utf8 result = old != null ? old : new Utf8();
         result.setByteLength(length);
         in.readFixed(result.getBytes(), 0, length);
-        // Avro would turn invalid UTF-8 into U+FFFD silently; text that changed on the way is not what was sent.
+        // Avro would turn invalid UTF-8 into U+FFFD silently; text that changed on the way is not
+        // what was sent.
         int bad = Utf8Check.firstInvalidOffset(result.getBytes(), 0, length);
         if (bad >= 0) {
-            throw new CorruptAvroException("string of " + length + " bytes is not valid UTF-8 at its byte " + bad);
+            throw new CorruptAvroException(
+                    "string of " + length + " bytes is not valid UTF-8 at its byte " + bad);
         }
         return result;
     }

@@ -2,7 +2,10 @@ package io.streambert.serde;
 
 import java.util.HexFormat;
 
-/** Short renderings of raw bytes for error messages (never the whole payload: it may be large or private). */
+/**
+ * Short renderings of raw bytes for error messages (never the whole payload: it may be large or
+ * private).
+ */
 final class ByteDescriptions {
     private static final int SHOWN = 8;
 
@@ -15,7 +18,9 @@ final class ByteDescriptions {
         return "0x" + hex + (bytes.length > n ? "..." : "") + " (" + bytes.length + " bytes)";
     }
 
-    /** The deepest cause's message, so "Decoding datum failed" wrappers do not hide the real reason. */
+    /**
+     * The deepest cause's message, so "Decoding datum failed" wrappers do not hide the real reason.
+     */
     static String rootMessage(Throwable t) {
         Throwable root = t;
         while (root.getCause() != null && root.getCause() != root) {

@@ -5,8 +5,9 @@ import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serializer;
 
 /**
- * The Kafka face of a codec pair: null is a tombstone both ways, empty bytes are an error (a zero-length value is not
- * a tombstone in Kafka, and no encoding of an event is empty), everything else goes to the codecs.
+ * The Kafka face of a codec pair: null is a tombstone both ways, empty bytes are an error (a
+ * zero-length value is not a tombstone in Kafka, and no encoding of an event is empty), everything
+ * else goes to the codecs.
  */
 final class CodecSerde<T> implements Serde<T> {
     private final String typeName;
@@ -31,9 +32,16 @@ final class CodecSerde<T> implements Serde<T> {
                 return null;
             }
             if (bytes.length == 0) {
-                throw new RejectedFieldException(RejectedFieldException.VALUE, typeName + ": empty "
-                        + RejectedFieldException.VALUE + " (0 bytes) on topic " + topic
-                        + "; expected an encoded " + typeName + " (a null value is a tombstone, an empty one is not)");
+                throw new RejectedFieldException(
+                        RejectedFieldException.VALUE,
+                        typeName
+                                + ": empty "
+                                + RejectedFieldException.VALUE
+                                + " (0 bytes) on topic "
+                                + topic
+                                + "; expected an encoded "
+                                + typeName
+                                + " (a null value is a tombstone, an empty one is not)");
             }
             return reader.decode(topic, bytes);
         };

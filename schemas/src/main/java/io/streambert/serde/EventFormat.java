@@ -4,7 +4,10 @@ import java.util.Arrays;
 import java.util.Locale;
 import org.apache.kafka.common.config.ConfigException;
 
-/** The encoding serializers write. Deserializers read all three regardless (see {@link AnyEncodingDecoder}). */
+/**
+ * The encoding serializers write. Deserializers read all three regardless (see {@link
+ * AnyEncodingDecoder}).
+ */
 public enum EventFormat {
     /** Avro single-object encoding, no registry needed: the default. */
     AVRO,
@@ -26,7 +29,9 @@ public enum EventFormat {
                 return f;
             }
         }
-        throw new ConfigException("format", name, "must be one of "
-                + Arrays.stream(values()).map(EventFormat::configName).toList());
+        throw new ConfigException(
+                "format",
+                name,
+                "must be one of " + Arrays.stream(values()).map(EventFormat::configName).toList());
     }
 }

@@ -7,10 +7,10 @@ import org.apache.avro.specific.SpecificData;
 import org.apache.avro.specific.SpecificDatumReader;
 
 /**
- * A {@link SpecificDatumReader} that says in which field a read failed: every failure inside a field comes out as a
- * {@link FieldFailure} carrying the field path from the record down ({@code attributes}, {@code timings.total_ms}),
- * with the original exception as its cause. Failures outside every field (skipping a writer-only field, the record
- * framing) come out unchanged.
+ * A {@link SpecificDatumReader} that says in which field a read failed: every failure inside a
+ * field comes out as a {@link FieldFailure} carrying the field path from the record down ({@code
+ * attributes}, {@code timings.total_ms}), with the original exception as its cause. Failures
+ * outside every field (skipping a writer-only field, the record framing) come out unchanged.
  */
 final class FieldTrackingDatumReader<T> extends SpecificDatumReader<T> {
     FieldTrackingDatumReader(Schema writer, Schema reader, SpecificData model) {
@@ -18,7 +18,8 @@ final class FieldTrackingDatumReader<T> extends SpecificDatumReader<T> {
     }
 
     @Override
-    protected void readField(Object r, Schema.Field f, Object oldDatum, ResolvingDecoder in, Object state)
+    protected void readField(
+            Object r, Schema.Field f, Object oldDatum, ResolvingDecoder in, Object state)
             throws IOException {
         try {
             super.readField(r, f, oldDatum, in, state);

@@ -18,11 +18,15 @@ import java.util.Locale;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.errors.SerializationException;
 
-/** JSON objects in UTF-8, laid out by a {@link JsonLayout}. Strict: one object, valid UTF-8, no duplicate keys. */
+/**
+ * JSON objects in UTF-8, laid out by a {@link JsonLayout}. Strict: one object, valid UTF-8, no
+ * duplicate keys.
+ */
 final class JsonCodec<T extends SpecificRecord> implements EventCodec<T> {
-    private static final ObjectMapper MAPPER = new ObjectMapper()
-            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-            .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+    private static final ObjectMapper MAPPER =
+            new ObjectMapper()
+                    .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+                    .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
 
     private final EventType<T> type;
     private final JsonLayout<T> layout;
@@ -35,7 +39,8 @@ final class JsonCodec<T extends SpecificRecord> implements EventCodec<T> {
     /** True when the first non-blank byte (after an optional UTF-8 BOM) opens a JSON object. */
     static boolean looksLikeJsonObject(byte[] bytes) {
         int i = startsWithBom(bytes) ? 3 : 0;
-        while (i < bytes.length && (bytes[i] == ' ' || bytes[i] == '\t' || bytes[i] == '\n' || bytes[i] == '\r')) {
+        while (i < bytes.length
+                && (bytes[i] == ' ' || bytes[i] == '\t' || bytes[i] == '\n' || bytes[i] == '\r')) {
             i++;
         }
         return i < bytes.length && bytes[i] == '{';
@@ -45,10 +50,15 @@ final class JsonCodec<T extends SpecificRecord> implements EventCodec<T> {
         return b.length >= 3 && b[0] == (byte) 0xEF && b[1] == (byte) 0xBB && b[2] == (byte) 0xBF;
     }
 
-    /** Jackson appends "(start marker at [Source: REDACTED ...; line: 1, column: 1])": keep only the position. */
+    /**
+     * Jackson appends "(start marker at [Source: REDACTED ...; line: 1, column: 1])": keep only the
+     * position.
+     */
     private static String withoutSourceNoise(String message) {
-        return message == null ? "" : message.replaceAll(
-                "\\[Source: [^\\]]*; line: (\\d+), column: (\\d+)\\]", "line $1 column $2");
+        return message == null
+                ? ""
+                : message.replaceAll(
+                        "\\[Source: [^\\]]*; line: (\\d+), column: (\\d+)\\]", "line $1 column $2");
     }
 
     @Override
@@ -56,11 +66,23 @@ final class JsonCodec<T extends SpecificRecord> implements EventCodec<T> {
         try {
             return MAPPER.writeValueAsBytes(layout.toJson(event));
         } catch (JsonFieldException e) {
-            throw new SerializationException("cannot write " + type.name() + " for topic " + topic + " as JSON: "
-                    + e.getMessage(), e);
+            throw new SerializationException(
+                    "cannot write "
+                            + type.name()
+                            + " for topic "
+                            + topic
+                            + " as JSON: "
+                            + e.getMessage(),
+                    e);
         } catch (JsonProcessingException | RuntimeException e) {
-            throw new SerializationException("cannot write " + type.name() + " for topic " + topic + " as JSON: "
-                    + ByteDescriptions.rootMessage(e), e);
+            throw new SerializationException(
+                    "cannot write "
+                            + type.name()
+                            + " for topic "
+                            + topic
+                            + " as JSON: "
+                            + ByteDescriptions.rootMessage(e),
+                    e);
         }
     }
 
@@ -71,31 +93,60 @@ final class JsonCodec<T extends SpecificRecord> implements EventCodec<T> {
         int bad = Utf8Check.firstInvalidOffset(bytes);
         if (bad >= 0) {
             String field = fieldAt(bytes, skip, bad);
-            throw new RejectedFieldException(field, what + ": invalid UTF-8 at byte offset " + bad + " of "
-                    + bytes.length + ", in " + describeField(field));
+            throw new RejectedFieldException(
+                    field,
+                    what
+                            + ": invalid UTF-8 at byte offset "
+                            + bad
+                            + " of "
+                            + bytes.length
+                            + ", in "
+                            + describeField(field));
         }
         JsonNode node;
         try {
             node = MAPPER.readTree(bytes, skip, bytes.length - skip);
         } catch (JsonProcessingException e) {
             JsonLocation at = e.getLocation();
-            String field = e.getProcessor() instanceof JsonParser p ? path(p.getParsingContext())
-                    : RejectedFieldException.VALUE;
-            throw new RejectedFieldException(field, what + ": not valid JSON" + (at == null ? "" : " at line "
-                    + at.getLineNr() + " column " + at.getColumnNr()) + ", in " + describeField(field) + ": "
-                    + withoutSourceNoise(e.getOriginalMessage()), e);
+            String field =
+                    e.getProcessor() instanceof JsonParser p
+                            ? path(p.getParsingContext())
+                            : RejectedFieldException.VALUE;
+            throw new RejectedFieldException(
+                    field,
+                    what
+                            + ": not valid JSON"
+                            + (at == null
+                                    ? ""
+                                    : " at line " + at.getLineNr() + " column " + at.getColumnNr())
+                            + ", in "
+                            + describeField(field)
+                            + ": "
+                            + withoutSourceNoise(e.getOriginalMessage()),
+                    e);
         } catch (IOException e) {
-            throw new RejectedFieldException(RejectedFieldException.VALUE, what + ": cannot parse the "
-                    + RejectedFieldException.VALUE + ": " + ByteDescriptions.rootMessage(e), e);
+            throw new RejectedFieldException(
+                    RejectedFieldException.VALUE,
+                    what
+                            + ": cannot parse the "
+                            + RejectedFieldException.VALUE
+                            + ": "
+                            + ByteDescriptions.rootMessage(e),
+                    e);
         }
         if (node == null || node.isMissingNode()) {
-            throw new RejectedFieldException(RejectedFieldException.VALUE, what + ": no JSON "
-                    + RejectedFieldException.VALUE + ", only whitespace");
+            throw new RejectedFieldException(
+                    RejectedFieldException.VALUE,
+                    what + ": no JSON " + RejectedFieldException.VALUE + ", only whitespace");
         }
         if (!node.isObject()) {
-            throw new RejectedFieldException(RejectedFieldException.VALUE, what + ": expected the "
-                    + RejectedFieldException.VALUE + " to be a JSON object, got "
-                    + node.getNodeType().name().toLowerCase(Locale.ROOT));
+            throw new RejectedFieldException(
+                    RejectedFieldException.VALUE,
+                    what
+                            + ": expected the "
+                            + RejectedFieldException.VALUE
+                            + " to be a JSON object, got "
+                            + node.getNodeType().name().toLowerCase(Locale.ROOT));
         }
         try {
             return layout.fromJson((ObjectNode) node);
@@ -105,15 +156,19 @@ final class JsonCodec<T extends SpecificRecord> implements EventCodec<T> {
     }
 
     private String describeField(String field) {
-        return field.equals(RejectedFieldException.VALUE) ? "the value's top level" : "field " + field;
+        return field.equals(RejectedFieldException.VALUE)
+                ? "the value's top level"
+                : "field " + field;
     }
 
     /**
-     * The field that holds byte {@code end} of {@code bytes}: parses the JSON before it until the input runs out,
-     * and names where the parser then is. {@link RejectedFieldException#VALUE} when that is not inside a field.
+     * The field that holds byte {@code end} of {@code bytes}: parses the JSON before it until the
+     * input runs out, and names where the parser then is. {@link RejectedFieldException#VALUE} when
+     * that is not inside a field.
      */
     private String fieldAt(byte[] bytes, int start, int end) {
-        try (JsonParser p = MAPPER.getFactory().createParser(bytes, start, Math.max(0, end - start))) {
+        try (JsonParser p =
+                MAPPER.getFactory().createParser(bytes, start, Math.max(0, end - start))) {
             try {
                 while (p.nextToken() != null) {
                     // walk to where the input ends
@@ -128,8 +183,8 @@ final class JsonCodec<T extends SpecificRecord> implements EventCodec<T> {
     }
 
     /**
-     * "TextEvent.attributes.lang" for the context of a parser inside that field; "value" at the top level or under
-     * a key that is not a field of the record.
+     * "TextEvent.attributes.lang" for the context of a parser inside that field; "value" at the top
+     * level or under a key that is not a field of the record.
      */
     private String path(JsonStreamContext ctx) {
         Deque<String> parts = new ArrayDeque<>();
@@ -141,9 +196,12 @@ final class JsonCodec<T extends SpecificRecord> implements EventCodec<T> {
                 parts.addFirst("." + (name.length() > 64 ? name.substring(0, 64) + "..." : name));
             }
         }
-        // The parser may stand on a key the data made up (a mangled name): only a field of the record is named.
+        // The parser may stand on a key the data made up (a mangled name): only a field of the
+        // record is named.
         String first = parts.peekFirst();
-        if (first == null || !first.startsWith(".") || type.schema().getField(first.substring(1)) == null) {
+        if (first == null
+                || !first.startsWith(".")
+                || type.schema().getField(first.substring(1)) == null) {
             return RejectedFieldException.VALUE;
         }
         return type.name() + String.join("", parts);

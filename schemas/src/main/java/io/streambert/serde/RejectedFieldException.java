@@ -3,11 +3,12 @@ package io.streambert.serde;
 import org.apache.kafka.common.errors.SerializationException;
 
 /**
- * Bytes that cannot be decoded, with the part of the value at fault: a field of the record by its path
- * ({@code TextEvent.text}, {@code TextEvent.attributes.lang}), a part of the envelope ({@value #MAGIC},
- * {@value #FINGERPRINT}, {@value #SCHEMA_ID}, {@value #HEADER} when it is cut short), the Avro {@value #BODY} as a whole
- * (bytes after the last field), or the {@value #VALUE} as a whole (empty, or no known encoding). Every rejection of
- * the decoders is one of these, and its message contains {@link #field()}.
+ * Bytes that cannot be decoded, with the part of the value at fault: a field of the record by its
+ * path ({@code TextEvent.text}, {@code TextEvent.attributes.lang}), a part of the envelope ({@value
+ * #MAGIC}, {@value #FINGERPRINT}, {@value #SCHEMA_ID}, {@value #HEADER} when it is cut short), the
+ * Avro {@value #BODY} as a whole (bytes after the last field), or the {@value #VALUE} as a whole
+ * (empty, or no known encoding). Every rejection of the decoders is one of these, and its message
+ * contains {@link #field()}.
  */
 public class RejectedFieldException extends SerializationException {
     public static final String VALUE = "value";

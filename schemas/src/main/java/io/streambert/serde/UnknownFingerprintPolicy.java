@@ -5,13 +5,17 @@ import java.util.Locale;
 import org.apache.kafka.common.config.ConfigException;
 
 /**
- * What the Avro single-object decoder does with a writer-schema fingerprint it does not know (config key
- * {@value #CONFIG}). A fingerprint of another StreamBERT record type (wrong topic) is always a bad record.
+ * What the Avro single-object decoder does with a writer-schema fingerprint it does not know
+ * (config key {@value #CONFIG}). A fingerprint of another StreamBERT record type (wrong topic) is
+ * always a bad record.
  */
 public enum UnknownFingerprintPolicy {
     /** Throw {@link UnknownFingerprintException}: the caller pauses and retries. The default. */
     PAUSE,
-    /** Throw a {@link RejectedFieldException} ({@code header.fingerprint}): the record goes to the dead letters. */
+    /**
+     * Throw a {@link RejectedFieldException} ({@code header.fingerprint}): the record goes to the
+     * dead letters.
+     */
     DEAD_LETTER;
 
     public static final String CONFIG = "unknown.fingerprint.policy";
@@ -29,7 +33,12 @@ public enum UnknownFingerprintPolicy {
                 return p;
             }
         }
-        throw new ConfigException(CONFIG, value, "must be one of "
-                + Arrays.stream(values()).map(UnknownFingerprintPolicy::configName).toList());
+        throw new ConfigException(
+                CONFIG,
+                value,
+                "must be one of "
+                        + Arrays.stream(values())
+                                .map(UnknownFingerprintPolicy::configName)
+                                .toList());
     }
 }

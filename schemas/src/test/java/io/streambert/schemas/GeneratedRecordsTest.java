@@ -8,7 +8,12 @@ import org.junit.jupiter.api.Test;
 class GeneratedRecordsTest {
     @Test
     void textEventRoundTripsThroughAvroBinary() throws Exception {
-        TextEvent e = TextEvent.newBuilder().setId("a1").setText("héllo 🤖").setAttributes(Map.of("k", "v")).build();
+        TextEvent e =
+                TextEvent.newBuilder()
+                        .setId("a1")
+                        .setText("héllo 🤖")
+                        .setAttributes(Map.of("k", "v"))
+                        .build();
         TextEvent back = TextEvent.fromByteBuffer(e.toByteBuffer());
         assertEquals(e, back);
         assertEquals("héllo 🤖", back.getText());

@@ -10,11 +10,17 @@ import org.apache.avro.io.BinaryEncoder;
 import org.apache.avro.io.EncoderFactory;
 import org.apache.avro.specific.SpecificRecord;
 
-/** Writes a record's Avro binary body with an OLD writer schema, as a producer of an earlier release would. */
+/**
+ * Writes a record's Avro binary body with an OLD writer schema, as a producer of an earlier release
+ * would.
+ */
 final class AvroTestWriter {
     private AvroTestWriter() {}
 
-    /** Copies the fields {@code writer} knows from {@code record} (by name) and writes them with {@code writer}. */
+    /**
+     * Copies the fields {@code writer} knows from {@code record} (by name) and writes them with
+     * {@code writer}.
+     */
     static byte[] write(Schema writer, SpecificRecord record) throws IOException {
         GenericRecord old = new GenericData.Record(writer);
         for (Schema.Field f : writer.getFields()) {

@@ -14,8 +14,9 @@ import org.apache.kafka.common.serialization.Serde;
 import org.junit.jupiter.api.Test;
 
 /**
- * Poison pills with valid headers and corrupt bodies: each must become a SerializationException with a reason, never
- * an OutOfMemoryError from a huge length or count read out of garbage (one such record would take the service down).
+ * Poison pills with valid headers and corrupt bodies: each must become a SerializationException
+ * with a reason, never an OutOfMemoryError from a huge length or count read out of garbage (one
+ * such record would take the service down).
  */
 class CorruptAvroTest {
     private final EventSerdes serdes = EventSerdes.registryFree();
@@ -39,7 +40,9 @@ class CorruptAvroTest {
     }
 
     private String failure(Serde<?> serde, byte[] bytes) {
-        return assertThrows(SerializationException.class, () -> serde.deserializer().deserialize("t", bytes))
+        return assertThrows(
+                        SerializationException.class,
+                        () -> serde.deserializer().deserialize("t", bytes))
                 .getMessage();
     }
 
@@ -58,8 +61,15 @@ class CorruptAvroTest {
 
     @Test
     void hugeMapCountIsRejectedWithoutAllocatingIt() throws Exception {
-        // id "a", text "b", tenant null (branch 0), source null, event_time null, attributes: block of 2^30 entries.
-        byte[] body = concat(longs(1), new byte[] {'a'}, longs(1), new byte[] {'b'}, longs(0, 0, 0, 1L << 30));
+        // id "a", text "b", tenant null (branch 0), source null, event_time null, attributes: block
+        // of 2^30 entries.
+        byte[] body =
+                concat(
+                        longs(1),
+                        new byte[] {'a'},
+                        longs(1),
+                        new byte[] {'b'},
+                        longs(0, 0, 0, 1L << 30));
         String msg = failure(serdes.textEvents(), textEventWithBody(body));
         assertTrue(msg.contains("1073741824"), msg);
     }
@@ -77,13 +87,28 @@ class CorruptAvroTest {
 
     @Test
     void invalidUtf8InAnAvroStringIsRejected() throws Exception {
-        byte[] body = concat(longs(1), new byte[] {'a'}, longs(3), new byte[] {'o', (byte) 0xC3, 'k'},
-                longs(0, 0, 0, 0));
+        byte[] body =
+                concat(
+                        longs(1),
+                        new byte[] {'a'},
+                        longs(3),
+                        new byte[] {'o', (byte) 0xC3, 'k'},
+                        longs(0, 0, 0, 0));
         String msg = failure(serdes.textEvents(), textEventWithBody(body));
         assertTrue(msg.contains("string of 3 bytes is not valid UTF-8 at its byte 1"), msg);
-        byte[] good = concat(longs(1), new byte[] {'a'}, longs(3), new byte[] {'o', (byte) 0xC3, (byte) 0xA9},
-                longs(0, 0, 0, 0));
-        assertEquals("oé", serdes.textEvents().deserializer().deserialize("t", textEventWithBody(good)).getText());
+        byte[] good =
+                concat(
+                        longs(1),
+                        new byte[] {'a'},
+                        longs(3),
+                        new byte[] {'o', (byte) 0xC3, (byte) 0xA9},
+                        longs(0, 0, 0, 0));
+        assertEquals(
+                "oé",
+                serdes.textEvents()
+                        .deserializer()
+                        .deserialize("t", textEventWithBody(good))
+                        .getText());
     }
 
     @Test

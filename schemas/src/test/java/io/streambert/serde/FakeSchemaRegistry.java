@@ -19,13 +19,18 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.avro.Schema;
 
 /**
- * An in-JVM stand-in for a Confluent-API schema registry on 127.0.0.1: the three endpoints the client uses, global
- * ids, optional required Authorization header, a switch to fail with 500, and a log of requests so tests can count.
- * Schemas are compared by their parsed form, as real registries do.
+ * An in-JVM stand-in for a Confluent-API schema registry on 127.0.0.1: the three endpoints the
+ * client uses, global ids, optional required Authorization header, a switch to fail with 500, and a
+ * log of requests so tests can count. Schemas are compared by their parsed form, as real registries
+ * do.
  */
 final class FakeSchemaRegistry implements AutoCloseable {
     private static final ObjectMapper MAPPER = new ObjectMapper();
-    /** The id of a Protobuf schema this registry pretends to hold, as if another team's producer had used it. */
+
+    /**
+     * The id of a Protobuf schema this registry pretends to hold, as if another team's producer had
+     * used it.
+     */
     static final int PROTOBUF_ID = 77;
 
     private final HttpServer server;
@@ -37,8 +42,12 @@ final class FakeSchemaRegistry implements AutoCloseable {
     final List<String> authorizations = Collections.synchronizedList(new ArrayList<>());
     volatile String requiredAuthorization;
     volatile boolean failWith500;
-    /** When > 0, every request gets this status with {@link #cannedBody} and {@link #cannedHeaders}. */
+
+    /**
+     * When > 0, every request gets this status with {@link #cannedBody} and {@link #cannedHeaders}.
+     */
     volatile int cannedStatus;
+
     volatile String cannedBody = "";
     volatile Map<String, String> cannedHeaders = Map.of();
 
@@ -60,12 +69,17 @@ final class FakeSchemaRegistry implements AutoCloseable {
 
     /** Registers a schema directly, as another producer would have, and returns its id. */
     int preRegister(String subject, Schema schema) {
-        int id = ids.computeIfAbsent(schema, s -> {
-            int n = nextId.getAndIncrement();
-            schemaTextById.put(n, s.toString());
-            return n;
-        });
-        List<Integer> versions = subjects.computeIfAbsent(subject, k -> Collections.synchronizedList(new ArrayList<>()));
+        int id =
+                ids.computeIfAbsent(
+                        schema,
+                        s -> {
+                            int n = nextId.getAndIncrement();
+                            schemaTextById.put(n, s.toString());
+                            return n;
+                        });
+        List<Integer> versions =
+                subjects.computeIfAbsent(
+                        subject, k -> Collections.synchronizedList(new ArrayList<>()));
         if (!versions.contains(id)) {
             versions.add(id);
         }
@@ -102,10 +116,20 @@ final class FakeSchemaRegistry implements AutoCloseable {
             }
             String[] parts = path.split("/");
             // parts[0] is "" because the path starts with '/'.
-            if (method.equals("GET") && parts.length == 4 && parts[1].equals("schemas") && parts[2].equals("ids")) {
+            if (method.equals("GET")
+                    && parts.length == 4
+                    && parts[1].equals("schemas")
+                    && parts[2].equals("ids")) {
                 int id = Integer.parseInt(parts[3]);
                 if (id == PROTOBUF_ID) {
-                    reply(ex, 200, Map.of("schemaType", "PROTOBUF", "schema", "syntax = \"proto3\"; message M {}"));
+                    reply(
+                            ex,
+                            200,
+                            Map.of(
+                                    "schemaType",
+                                    "PROTOBUF",
+                                    "schema",
+                                    "syntax = \"proto3\"; message M {}"));
                     return;
                 }
                 String text = schemaTextById.get(id);

@@ -38,7 +38,8 @@ class RegistryFreeSerdesTest {
         assertEquals("avro", serdes.format());
         assertEquals(Samples.text(), roundTrip(serdes.textEvents(), Samples.text()));
         assertEquals(Samples.minimalText(), roundTrip(serdes.textEvents(), Samples.minimalText()));
-        assertEquals(Samples.moderation(), roundTrip(serdes.moderationEvents(), Samples.moderation()));
+        assertEquals(
+                Samples.moderation(), roundTrip(serdes.moderationEvents(), Samples.moderation()));
         assertEquals(Samples.embedding(), roundTrip(serdes.embeddingEvents(), Samples.embedding()));
         assertEquals(Samples.deadLetter(), roundTrip(serdes.deadLetters(), Samples.deadLetter()));
     }
@@ -55,11 +56,18 @@ class RegistryFreeSerdesTest {
         // And Avro's own decoder reads ours.
         assertEquals(Samples.text(), TextEvent.getDecoder().decode(ours));
         BinaryMessageDecoder<ModerationEvent> d = ModerationEvent.getDecoder();
-        assertEquals(Samples.moderation(), d.decode(serdes.moderationEvents().serializer()
-                .serialize("t", Samples.moderation())));
+        assertEquals(
+                Samples.moderation(),
+                d.decode(
+                        serdes.moderationEvents()
+                                .serializer()
+                                .serialize("t", Samples.moderation())));
         BinaryMessageEncoder<EmbeddingEvent> e = EmbeddingEvent.getEncoder();
-        assertEquals(Samples.embedding(), serdes.embeddingEvents().deserializer()
-                .deserialize("t", e.encode(Samples.embedding()).array()));
+        assertEquals(
+                Samples.embedding(),
+                serdes.embeddingEvents()
+                        .deserializer()
+                        .deserialize("t", e.encode(Samples.embedding()).array()));
     }
 
     @Test
@@ -70,7 +78,9 @@ class RegistryFreeSerdesTest {
     }
 
     private String failure(Serde<?> serde, byte[] bytes) {
-        return assertThrows(SerializationException.class, () -> serde.deserializer().deserialize("texts", bytes))
+        return assertThrows(
+                        SerializationException.class,
+                        () -> serde.deserializer().deserialize("texts", bytes))
                 .getMessage();
     }
 
@@ -85,30 +95,46 @@ class RegistryFreeSerdesTest {
     void unknownFingerprintPausesByDefaultAndDeadLettersOnRequest() {
         byte[] ok = serdes.textEvents().serializer().serialize("t", Samples.text());
         ok[5] ^= 0x55;
-        UnknownFingerprintException pause = assertThrows(UnknownFingerprintException.class,
-                () -> serdes.textEvents().deserializer().deserialize("texts", ok));
-        assertTrue(pause.getMessage().contains("unknown schema fingerprint 0x"), pause.getMessage());
-        assertTrue(pause.getMessage().contains("unknown.fingerprint.policy=dead-letter"), pause.getMessage());
-        assertTrue(!SerializationException.class.isInstance(pause), "pause must not look like a bad record");
+        UnknownFingerprintException pause =
+                assertThrows(
+                        UnknownFingerprintException.class,
+                        () -> serdes.textEvents().deserializer().deserialize("texts", ok));
+        assertTrue(
+                pause.getMessage().contains("unknown schema fingerprint 0x"), pause.getMessage());
+        assertTrue(
+                pause.getMessage().contains("unknown.fingerprint.policy=dead-letter"),
+                pause.getMessage());
+        assertTrue(
+                !SerializationException.class.isInstance(pause),
+                "pause must not look like a bad record");
 
-        for (Serde<TextEvent> deadLetter : List.of(
-                EventSerdes.registryFree(UnknownFingerprintPolicy.DEAD_LETTER).textEvents(),
-                EventSerdes.forFormat("json", Map.of("unknown.fingerprint.policy", "dead-letter")).textEvents())) {
-            RejectedFieldException e = assertThrows(RejectedFieldException.class,
-                    () -> deadLetter.deserializer().deserialize("texts", ok));
+        for (Serde<TextEvent> deadLetter :
+                List.of(
+                        EventSerdes.registryFree(UnknownFingerprintPolicy.DEAD_LETTER).textEvents(),
+                        EventSerdes.forFormat(
+                                        "json", Map.of("unknown.fingerprint.policy", "dead-letter"))
+                                .textEvents())) {
+            RejectedFieldException e =
+                    assertThrows(
+                            RejectedFieldException.class,
+                            () -> deadLetter.deserializer().deserialize("texts", ok));
             assertEquals("header.fingerprint", e.field());
             assertTrue(e.getMessage().contains("unknown schema fingerprint 0x"), e.getMessage());
         }
-        assertThrows(ConfigException.class,
+        assertThrows(
+                ConfigException.class,
                 () -> EventSerdes.forFormat("avro", Map.of("unknown.fingerprint.policy", "drop")));
     }
 
     @Test
     void anotherRecordTypesBytesAreAnUnknownFingerprint() {
-        byte[] moderation = serdes.moderationEvents().serializer().serialize("t", Samples.moderation());
+        byte[] moderation =
+                serdes.moderationEvents().serializer().serialize("t", Samples.moderation());
         String msg = failure(serdes.textEvents(), moderation);
         assertTrue(msg.contains("unknown schema fingerprint"), msg);
-        assertTrue(msg.contains("it is the fingerprint of ModerationEvent v2: wrong topic or serde?"), msg);
+        assertTrue(
+                msg.contains("it is the fingerprint of ModerationEvent v2: wrong topic or serde?"),
+                msg);
     }
 
     @Test
@@ -117,8 +143,10 @@ class RegistryFreeSerdesTest {
         String header = failure(serdes.textEvents(), Arrays.copyOf(ok, 6));
         assertTrue(header.contains("truncated header, 6 bytes"), header);
         String body = failure(serdes.textEvents(), Arrays.copyOf(ok, ok.length - 3));
-        assertTrue(body.contains("truncated or corrupt Avro body for TextEvent: string length"), body);
-        // Cut inside the fixed-size tail (event_time's long, attribute count): the decoder runs out of bytes.
+        assertTrue(
+                body.contains("truncated or corrupt Avro body for TextEvent: string length"), body);
+        // Cut inside the fixed-size tail (event_time's long, attribute count): the decoder runs out
+        // of bytes.
         byte[] timed = serdes.textEvents().serializer().serialize("t", Samples.minimalText());
         String eof = failure(serdes.textEvents(), Arrays.copyOf(timed, timed.length - 1));
         assertTrue(eof.contains("truncated Avro body: the"), eof);
@@ -149,8 +177,10 @@ class RegistryFreeSerdesTest {
 
     @Test
     void jsonTextEventsAreAcceptedByTheAvroSerde() {
-        TextEvent e = serdes.textEvents().deserializer().deserialize("t",
-                "{\"id\":\"x\",\"text\":\"hello\"}".getBytes());
+        TextEvent e =
+                serdes.textEvents()
+                        .deserializer()
+                        .deserialize("t", "{\"id\":\"x\",\"text\":\"hello\"}".getBytes());
         assertEquals("x", e.getId());
         assertEquals("hello", e.getText());
         assertNull(e.getTenant());
@@ -160,34 +190,69 @@ class RegistryFreeSerdesTest {
     @Test
     void everyRecordTypeAcceptsJsonToo() {
         EventSerdes json = EventSerdes.json();
-        assertEquals(Samples.moderation(), serdes.moderationEvents().deserializer().deserialize("t",
-                json.moderationEvents().serializer().serialize("t", Samples.moderation())));
-        assertEquals(Samples.embedding(), serdes.embeddingEvents().deserializer().deserialize("t",
-                json.embeddingEvents().serializer().serialize("t", Samples.embedding())));
-        assertEquals(Samples.deadLetter(), serdes.deadLetters().deserializer().deserialize("t",
-                json.deadLetters().serializer().serialize("t", Samples.deadLetter())));
+        assertEquals(
+                Samples.moderation(),
+                serdes.moderationEvents()
+                        .deserializer()
+                        .deserialize(
+                                "t",
+                                json.moderationEvents()
+                                        .serializer()
+                                        .serialize("t", Samples.moderation())));
+        assertEquals(
+                Samples.embedding(),
+                serdes.embeddingEvents()
+                        .deserializer()
+                        .deserialize(
+                                "t",
+                                json.embeddingEvents()
+                                        .serializer()
+                                        .serialize("t", Samples.embedding())));
+        assertEquals(
+                Samples.deadLetter(),
+                serdes.deadLetters()
+                        .deserializer()
+                        .deserialize(
+                                "t",
+                                json.deadLetters()
+                                        .serializer()
+                                        .serialize("t", Samples.deadLetter())));
     }
 
     @Test
     void oneSerdeIsSafeToShareBetweenThreads() throws Exception {
         byte[] text = serdes.textEvents().serializer().serialize("t", Samples.text());
-        byte[] moderation = serdes.moderationEvents().serializer().serialize("t", Samples.moderation());
+        byte[] moderation =
+                serdes.moderationEvents().serializer().serialize("t", Samples.moderation());
         ExecutorService pool = Executors.newFixedThreadPool(4);
         try {
             List<Future<Boolean>> results = new ArrayList<>();
             for (int t = 0; t < 4; t++) {
-                results.add(pool.submit(() -> {
-                    for (int i = 0; i < 2000; i++) {
-                        if (!Samples.text().equals(serdes.textEvents().deserializer().deserialize("t", text))
-                                || !Samples.moderation().equals(serdes.moderationEvents().deserializer()
-                                        .deserialize("t", moderation))
-                                || !Arrays.equals(text, serdes.textEvents().serializer().serialize("t",
-                                        Samples.text()))) {
-                            return false;
-                        }
-                    }
-                    return true;
-                }));
+                results.add(
+                        pool.submit(
+                                () -> {
+                                    for (int i = 0; i < 2000; i++) {
+                                        if (!Samples.text()
+                                                        .equals(
+                                                                serdes.textEvents()
+                                                                        .deserializer()
+                                                                        .deserialize("t", text))
+                                                || !Samples.moderation()
+                                                        .equals(
+                                                                serdes.moderationEvents()
+                                                                        .deserializer()
+                                                                        .deserialize(
+                                                                                "t", moderation))
+                                                || !Arrays.equals(
+                                                        text,
+                                                        serdes.textEvents()
+                                                                .serializer()
+                                                                .serialize("t", Samples.text()))) {
+                                            return false;
+                                        }
+                                    }
+                                    return true;
+                                }));
             }
             for (Future<Boolean> r : results) {
                 assertTrue(r.get());
@@ -201,8 +266,11 @@ class RegistryFreeSerdesTest {
     void serializingARecordWithAMissingRequiredFieldNamesTheRecord() {
         DeadLetter bad = Samples.deadLetter();
         bad.setTopic(null);
-        SerializationException e = assertThrows(SerializationException.class,
-                () -> serdes.deadLetters().serializer().serialize("dlq", bad));
-        assertTrue(e.getMessage().contains("cannot write DeadLetter for topic dlq"), e.getMessage());
+        SerializationException e =
+                assertThrows(
+                        SerializationException.class,
+                        () -> serdes.deadLetters().serializer().serialize("dlq", bad));
+        assertTrue(
+                e.getMessage().contains("cannot write DeadLetter for topic dlq"), e.getMessage());
     }
 }

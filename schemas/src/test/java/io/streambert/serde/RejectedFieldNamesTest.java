@@ -11,11 +11,14 @@ import java.util.Arrays;
 import org.apache.avro.io.BinaryEncoder;
 import org.apache.avro.io.EncoderFactory;
 import org.apache.kafka.common.serialization.Deserializer;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.junit.jupiter.api.Test;
 
-/** Each kind of rejection names the field (or envelope part) at fault, in the exception and in its message. */
+/**
+ * Each kind of rejection names the field (or envelope part) at fault, in the exception and in its
+ * message.
+ */
 class RejectedFieldNamesTest {
     private final Deserializer<TextEvent> json = EventSerdes.json().textEvents().deserializer();
     private final EventSerdes avro = EventSerdes.registryFree();
@@ -29,12 +32,15 @@ class RejectedFieldNamesTest {
     }
 
     @ParameterizedTest(name = "{1}")
-    @CsvSource(delimiter = '|', value = {
-            "{\"id\": \"a\\ud800\", \"text\": \"x\"}|TextEvent.id",
-            "{\"id\": \"a\", \"text\": \"i\\udc00diot\"}|TextEvent.text",
-            "{\"id\": \"a\", \"text\": \"x\", \"tenant\": \"\\ud83d\"}|TextEvent.tenant",
-            "{\"id\": \"a\", \"text\": \"x\", \"attributes\": {\"k\\ud800\": \"v\"}}|TextEvent.attributes.k\ud800",
-            "{\"id\": \"a\", \"text\": \"x\", \"attributes\": {\"k\": \"v\\udfff\"}}|TextEvent.attributes.k"})
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "{\"id\": \"a\\ud800\", \"text\": \"x\"}|TextEvent.id",
+                "{\"id\": \"a\", \"text\": \"i\\udc00diot\"}|TextEvent.text",
+                "{\"id\": \"a\", \"text\": \"x\", \"tenant\": \"\\ud83d\"}|TextEvent.tenant",
+                "{\"id\": \"a\", \"text\": \"x\", \"attributes\": {\"k\\ud800\": \"v\"}}|TextEvent.attributes.k\ud800",
+                "{\"id\": \"a\", \"text\": \"x\", \"attributes\": {\"k\": \"v\\udfff\"}}|TextEvent.attributes.k"
+            })
     void escapedLoneSurrogatesAreRejectedNamingTheField(String value, String field) {
         RejectedFieldException e = reject(utf8(value));
         assertEquals(field, e.field());
@@ -43,7 +49,10 @@ class RejectedFieldNamesTest {
 
     @Test
     void aSurrogatePairIsFine() {
-        assertEquals("🤖", json.deserialize("t", utf8("{\"id\": \"a\", \"text\": \"\\ud83e\\udd16\"}")).getText());
+        assertEquals(
+                "🤖",
+                json.deserialize("t", utf8("{\"id\": \"a\", \"text\": \"\\ud83e\\udd16\"}"))
+                        .getText());
     }
 
     @Test
@@ -57,7 +66,8 @@ class RejectedFieldNamesTest {
 
     @Test
     void aJsonSyntaxErrorNamesTheFieldItIsIn() {
-        RejectedFieldException e = reject(utf8("{\"id\": \"a\", \"text\": \"x\", \"attributes\": {\"k\": tru}}"));
+        RejectedFieldException e =
+                reject(utf8("{\"id\": \"a\", \"text\": \"x\", \"attributes\": {\"k\": tru}}"));
         assertTrue(e.field().startsWith("TextEvent.attributes"), e.field());
         RejectedFieldException top = reject(utf8("{\"id\": \"a\" \"text\": \"x\"}"));
         assertTrue(top.getMessage().contains(top.field()), top.getMessage());
@@ -70,7 +80,9 @@ class RejectedFieldNamesTest {
 
     @Test
     void aCorruptAvroStringNamesItsField() throws Exception {
-        byte[] header = Arrays.copyOf(avro.textEvents().serializer().serialize("t", Samples.minimalText()), 10);
+        byte[] header =
+                Arrays.copyOf(
+                        avro.textEvents().serializer().serialize("t", Samples.minimalText()), 10);
         ByteArrayOutputStream body = new ByteArrayOutputStream();
         BinaryEncoder enc = EncoderFactory.get().directBinaryEncoder(body, null);
         enc.writeString("id-1");
@@ -79,8 +91,10 @@ class RejectedFieldNamesTest {
         byte[] bytes = new byte[10 + body.size()];
         System.arraycopy(header, 0, bytes, 0, 10);
         System.arraycopy(body.toByteArray(), 0, bytes, 10, body.size());
-        RejectedFieldException e = assertThrows(RejectedFieldException.class,
-                () -> avro.textEvents().deserializer().deserialize("t", bytes));
+        RejectedFieldException e =
+                assertThrows(
+                        RejectedFieldException.class,
+                        () -> avro.textEvents().deserializer().deserialize("t", bytes));
         assertEquals("TextEvent.text", e.field());
         assertTrue(e.getMessage().contains("in field TextEvent.text"), e.getMessage());
     }
@@ -88,16 +102,49 @@ class RejectedFieldNamesTest {
     @Test
     void envelopeFailuresNameTheHeaderPart() {
         byte[] ok = avro.textEvents().serializer().serialize("t", Samples.minimalText());
-        assertEquals("header", assertThrows(RejectedFieldException.class,
-                () -> avro.textEvents().deserializer().deserialize("t", Arrays.copyOf(ok, 6))).field());
-        assertEquals("body", assertThrows(RejectedFieldException.class,
-                () -> avro.textEvents().deserializer().deserialize("t", Arrays.copyOf(ok, ok.length + 1))).field());
-        byte[] moderation = avro.moderationEvents().serializer().serialize("t", Samples.moderation());
-        assertEquals("header.fingerprint", assertThrows(RejectedFieldException.class,
-                () -> avro.textEvents().deserializer().deserialize("t", moderation)).field());
-        assertEquals("header.schema_id", assertThrows(RejectedFieldException.class,
-                () -> avro.textEvents().deserializer().deserialize("t", new byte[] {0, 0, 0, 0, 7, 1})).field());
-        assertEquals("value", assertThrows(RejectedFieldException.class,
-                () -> avro.textEvents().deserializer().deserialize("t", utf8("plain text"))).field());
+        assertEquals(
+                "header",
+                assertThrows(
+                                RejectedFieldException.class,
+                                () ->
+                                        avro.textEvents()
+                                                .deserializer()
+                                                .deserialize("t", Arrays.copyOf(ok, 6)))
+                        .field());
+        assertEquals(
+                "body",
+                assertThrows(
+                                RejectedFieldException.class,
+                                () ->
+                                        avro.textEvents()
+                                                .deserializer()
+                                                .deserialize("t", Arrays.copyOf(ok, ok.length + 1)))
+                        .field());
+        byte[] moderation =
+                avro.moderationEvents().serializer().serialize("t", Samples.moderation());
+        assertEquals(
+                "header.fingerprint",
+                assertThrows(
+                                RejectedFieldException.class,
+                                () -> avro.textEvents().deserializer().deserialize("t", moderation))
+                        .field());
+        assertEquals(
+                "header.schema_id",
+                assertThrows(
+                                RejectedFieldException.class,
+                                () ->
+                                        avro.textEvents()
+                                                .deserializer()
+                                                .deserialize("t", new byte[] {0, 0, 0, 0, 7, 1}))
+                        .field());
+        assertEquals(
+                "value",
+                assertThrows(
+                                RejectedFieldException.class,
+                                () ->
+                                        avro.textEvents()
+                                                .deserializer()
+                                                .deserialize("t", utf8("plain text")))
+                        .field());
     }
 }

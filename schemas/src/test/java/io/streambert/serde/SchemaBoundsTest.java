@@ -10,9 +10,10 @@ import org.apache.avro.Schema;
 import org.junit.jupiter.api.Test;
 
 /**
- * BoundedDecoder rejects an array block count larger than the bytes left, which is only sound when every array item
- * takes at least one byte. This holds the bundled schemas (all versions) to that, so a future schema with, say, an
- * array of null or of empty records fails here instead of having valid data rejected as corrupt.
+ * BoundedDecoder rejects an array block count larger than the bytes left, which is only sound when
+ * every array item takes at least one byte. This holds the bundled schemas (all versions) to that,
+ * so a future schema with, say, an array of null or of empty records fails here instead of having
+ * valid data rejected as corrupt.
  */
 class SchemaBoundsTest {
     @Test
@@ -30,14 +31,18 @@ class SchemaBoundsTest {
 
     @Test
     void theCheckNoticesAnArrayOfNull() {
-        Schema s = new Schema.Parser().parse("{\"type\":\"record\",\"name\":\"X\",\"fields\":[{\"name\":\"a\","
-                + "\"type\":{\"type\":\"array\",\"items\":\"null\"}}]}");
+        Schema s =
+                new Schema.Parser()
+                        .parse(
+                                "{\"type\":\"record\",\"name\":\"X\",\"fields\":[{\"name\":\"a\","
+                                        + "\"type\":{\"type\":\"array\",\"items\":\"null\"}}]}");
         List<String> offenders = new ArrayList<>();
         collectZeroByteArrays(s, "X", new HashSet<>(), offenders);
         assertTrue(offenders.equals(List.of("X.a")), offenders.toString());
     }
 
-    private static void collectZeroByteArrays(Schema s, String path, Set<String> seen, List<String> out) {
+    private static void collectZeroByteArrays(
+            Schema s, String path, Set<String> seen, List<String> out) {
         switch (s.getType()) {
             case RECORD -> {
                 if (!seen.add(s.getFullName())) {
@@ -55,7 +60,7 @@ class SchemaBoundsTest {
             }
             case MAP -> collectZeroByteArrays(s.getValueType(), path + "{}", seen, out);
             case UNION -> s.getTypes().forEach(t -> collectZeroByteArrays(t, path, seen, out));
-            default -> { }
+            default -> {}
         }
     }
 

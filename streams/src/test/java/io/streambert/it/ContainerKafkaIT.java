@@ -18,22 +18,23 @@ import org.testcontainers.junit.jupiter.Testcontainers;
 import org.testcontainers.kafka.KafkaContainer;
 
 /**
- * Against a real containerised Kafka 4.2 (apache/kafka image), so the embedded broker is not the only broker
- * the clients and the service are known to work with: a transactional round trip, and the service's basic
- * round trip (text events in, one moderation and one embedding event per text out, read_committed).
- * Skipped where there is no Docker (this machine, CI runners without a Docker socket).
+ * Against a real containerised Kafka 4.2 (apache/kafka image), so the embedded broker is not the
+ * only broker the clients and the service are known to work with: a transactional round trip, and
+ * the service's basic round trip (text events in, one moderation and one embedding event per text
+ * out, read_committed). Skipped where there is no Docker (this machine, CI runners without a Docker
+ * socket).
  */
 @Testcontainers(disabledWithoutDocker = true)
 class ContainerKafkaIT {
 
-    @Container
-    static final KafkaContainer KAFKA = new KafkaContainer("apache/kafka:4.2.0");
+    @Container static final KafkaContainer KAFKA = new KafkaContainer("apache/kafka:4.2.0");
 
     @Test
     void transactionalRoundTripThroughContainerisedKafka() {
         String bootstrap = KAFKA.getBootstrapServers();
         String topic = "container-round-trip";
-        try (KafkaProducer<byte[], byte[]> producer = TestClients.producer(bootstrap, "container-it")) {
+        try (KafkaProducer<byte[], byte[]> producer =
+                TestClients.producer(bootstrap, "container-it")) {
             producer.initTransactions();
             producer.beginTransaction();
             for (int i = 0; i < 4; i++) producer.send(record(topic, "kept-" + i));
@@ -43,8 +44,12 @@ class ContainerKafkaIT {
             producer.flush();
             producer.abortTransaction();
         }
-        List<String> values = TestClients.readAtLeast(bootstrap, topic, 4, Duration.ofSeconds(60)).stream()
-                .map(ConsumerRecord::value).map(v -> new String(v, StandardCharsets.UTF_8)).sorted().toList();
+        List<String> values =
+                TestClients.readAtLeast(bootstrap, topic, 4, Duration.ofSeconds(60)).stream()
+                        .map(ConsumerRecord::value)
+                        .map(v -> new String(v, StandardCharsets.UTF_8))
+                        .sorted()
+                        .toList();
         assertEquals(List.of("kept-0", "kept-1", "kept-2", "kept-3"), values);
     }
 
@@ -56,19 +61,40 @@ class ContainerKafkaIT {
     @Test
     void serviceRoundTripThroughContainerisedKafka(@TempDir Path state) throws Exception {
         String bootstrap = KAFKA.getBootstrapServers();
-        ServiceConfig config = ServiceUnderTest.config(bootstrap, "container-service-it", state).build();
+        ServiceConfig config =
+                ServiceUnderTest.config(bootstrap, "container-service-it", state).build();
         String input = config.inputTopics().get(0);
         List<String> ids = List.of("c-1", "c-2", "c-3");
         try (AutoCloseable service = ServiceUnderTest.start(config);
-             KafkaProducer<byte[], byte[]> producer = TestClients.producer(bootstrap, null)) {
+                KafkaProducer<byte[], byte[]> producer = TestClients.producer(bootstrap, null)) {
             for (String id : ids) {
-                producer.send(new ProducerRecord<>(input, Outputs.utf8(id), Outputs.textEvent(input, id, "hello from " + id)));
+                producer.send(
+                        new ProducerRecord<>(
+                                input,
+                                Outputs.utf8(id),
+                                Outputs.textEvent(input, id, "hello from " + id)));
             }
             producer.flush();
-            List<String> moderated = TestClients.readAtLeast(bootstrap, config.moderationTopic(), ids.size(), Duration.ofSeconds(90))
-                    .stream().map(r -> Outputs.moderation(r).getId()).sorted().toList();
-            List<String> embedded = TestClients.readAtLeast(bootstrap, config.embeddingTopic(), ids.size(), Duration.ofSeconds(30))
-                    .stream().map(r -> Outputs.embedding(r).getId()).sorted().toList();
+            List<String> moderated =
+                    TestClients.readAtLeast(
+                                    bootstrap,
+                                    config.moderationTopic(),
+                                    ids.size(),
+                                    Duration.ofSeconds(90))
+                            .stream()
+                            .map(r -> Outputs.moderation(r).getId())
+                            .sorted()
+                            .toList();
+            List<String> embedded =
+                    TestClients.readAtLeast(
+                                    bootstrap,
+                                    config.embeddingTopic(),
+                                    ids.size(),
+                                    Duration.ofSeconds(30))
+                            .stream()
+                            .map(r -> Outputs.embedding(r).getId())
+                            .sorted()
+                            .toList();
             assertEquals(ids, moderated);
             assertEquals(ids, embedded);
         }

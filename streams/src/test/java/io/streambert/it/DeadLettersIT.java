@@ -26,9 +26,10 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Bad input goes to the dead-letter topic with its reason and original bytes, and does not stop the good
- * events around it: poison pills (bytes that are no encoding), an empty text, a whitespace-only text, and a
- * text over text.max.bytes, interleaved with good events on one partition.
+ * Bad input goes to the dead-letter topic with its reason and original bytes, and does not stop the
+ * good events around it: poison pills (bytes that are no encoding), an empty text, a
+ * whitespace-only text, and a text over text.max.bytes, interleaved with good events on one
+ * partition.
  */
 @ExtendWith(KafkaBrokerExtension.class)
 class DeadLettersIT {
@@ -36,60 +37,134 @@ class DeadLettersIT {
     static final int MAX_BYTES = 200;
 
     @Test
-    void badEventsReachTheDeadLetterTopicWithReasonsAndGoodOnesStillComeOut(EmbeddedKafkaBroker broker, @TempDir Path state)
-            throws Exception {
-        ServiceConfig config = ServiceUnderTest.config(broker.bootstrapServers(), "dead-it", state)
-                .set(ConfigKeys.TEXT_MAX_BYTES, Integer.toString(MAX_BYTES)).build();
+    void badEventsReachTheDeadLetterTopicWithReasonsAndGoodOnesStillComeOut(
+            EmbeddedKafkaBroker broker, @TempDir Path state) throws Exception {
+        ServiceConfig config =
+                ServiceUnderTest.config(broker.bootstrapServers(), "dead-it", state)
+                        .set(ConfigKeys.TEXT_MAX_BYTES, Integer.toString(MAX_BYTES))
+                        .build();
         String input = config.inputTopics().get(0);
-        broker.createTopics(Map.of(input, 1, config.moderationTopic(), 1, config.embeddingTopic(), 1, config.deadLetterTopic(), 1));
+        broker.createTopics(
+                Map.of(
+                        input,
+                        1,
+                        config.moderationTopic(),
+                        1,
+                        config.embeddingTopic(),
+                        1,
+                        config.deadLetterTopic(),
+                        1));
 
         byte[] poison = {(byte) 0xC3, 0x28, (byte) 0xFF, 0x00, 0x13, 0x37, 0x42};
-        byte[] truncatedAvro = java.util.Arrays.copyOf(Outputs.textEvent(input, "x", "a perfectly fine text"), 12);
+        byte[] truncatedAvro =
+                java.util.Arrays.copyOf(Outputs.textEvent(input, "x", "a perfectly fine text"), 12);
         Map<String, byte[]> bad = new HashMap<>();
         bad.put("poison-1", poison);
         bad.put("poison-2", truncatedAvro);
         bad.put("empty-1", Outputs.textEvent(input, "empty-1", ""));
         bad.put("blank-1", Outputs.textEvent(input, "blank-1", "   \t  "));
         bad.put("long-1", Outputs.textEvent(input, "long-1", "x".repeat(MAX_BYTES + 1)));
-        // A cut-off Avro body has a valid header, so the service may call it undecodable or a bad schema.
-        Map<String, Set<String>> expectedReason = Map.of("poison-1", Set.of("UNDECODABLE"),
-                "poison-2", Set.of("UNDECODABLE", "BAD_SCHEMA"), "empty-1", Set.of("EMPTY_TEXT"),
-                "blank-1", Set.of("EMPTY_TEXT"), "long-1", Set.of("TEXT_TOO_LONG"));
+        // A cut-off Avro body has a valid header, so the service may call it undecodable or a bad
+        // schema.
+        Map<String, Set<String>> expectedReason =
+                Map.of(
+                        "poison-1",
+                        Set.of("UNDECODABLE"),
+                        "poison-2",
+                        Set.of("UNDECODABLE", "BAD_SCHEMA"),
+                        "empty-1",
+                        Set.of("EMPTY_TEXT"),
+                        "blank-1",
+                        Set.of("EMPTY_TEXT"),
+                        "long-1",
+                        Set.of("TEXT_TOO_LONG"));
         List<String> good = List.of("good-1", "good-2", "good-3", "good-4", "good-5", "good-6");
 
-        // good, bad, good, bad, ... on one partition: a bad record must not block the ones after it.
-        List<String> order = List.of("good-1", "poison-1", "good-2", "empty-1", "good-3", "long-1", "good-4",
-                "poison-2", "good-5", "blank-1", "good-6");
+        // good, bad, good, bad, ... on one partition: a bad record must not block the ones after
+        // it.
+        List<String> order =
+                List.of(
+                        "good-1",
+                        "poison-1",
+                        "good-2",
+                        "empty-1",
+                        "good-3",
+                        "long-1",
+                        "good-4",
+                        "poison-2",
+                        "good-5",
+                        "blank-1",
+                        "good-6");
         try (AutoCloseable service = ServiceUnderTest.start(config);
-             KafkaProducer<byte[], byte[]> producer = TestClients.producer(broker.bootstrapServers(), null)) {
+                KafkaProducer<byte[], byte[]> producer =
+                        TestClients.producer(broker.bootstrapServers(), null)) {
             for (String id : order) {
-                byte[] value = bad.containsKey(id) ? bad.get(id)
-                        : Outputs.textEvent(input, id, "an ordinary message number " + id + ", " + "exactly " + (MAX_BYTES / 2) + " bytes at most");
+                byte[] value =
+                        bad.containsKey(id)
+                                ? bad.get(id)
+                                : Outputs.textEvent(
+                                        input,
+                                        id,
+                                        "an ordinary message number "
+                                                + id
+                                                + ", "
+                                                + "exactly "
+                                                + (MAX_BYTES / 2)
+                                                + " bytes at most");
                 producer.send(new ProducerRecord<>(input, Outputs.utf8(id), value));
             }
             producer.flush();
 
-            List<ConsumerRecord<byte[], byte[]>> dead = TestClients.readAtLeast(broker.bootstrapServers(),
-                    config.deadLetterTopic(), bad.size(), Duration.ofSeconds(60));
-            List<ConsumerRecord<byte[], byte[]>> moderation = TestClients.readAtLeast(broker.bootstrapServers(),
-                    config.moderationTopic(), good.size(), Duration.ofSeconds(60));
-            List<ConsumerRecord<byte[], byte[]>> embedding = TestClients.readAtLeast(broker.bootstrapServers(),
-                    config.embeddingTopic(), good.size(), Duration.ofSeconds(30));
+            List<ConsumerRecord<byte[], byte[]>> dead =
+                    TestClients.readAtLeast(
+                            broker.bootstrapServers(),
+                            config.deadLetterTopic(),
+                            bad.size(),
+                            Duration.ofSeconds(60));
+            List<ConsumerRecord<byte[], byte[]>> moderation =
+                    TestClients.readAtLeast(
+                            broker.bootstrapServers(),
+                            config.moderationTopic(),
+                            good.size(),
+                            Duration.ofSeconds(60));
+            List<ConsumerRecord<byte[], byte[]>> embedding =
+                    TestClients.readAtLeast(
+                            broker.bootstrapServers(),
+                            config.embeddingTopic(),
+                            good.size(),
+                            Duration.ofSeconds(30));
 
             assertEquals(bad.size(), dead.size(), "dead letters");
             for (ConsumerRecord<byte[], byte[]> r : dead) {
                 DeadLetter d = Outputs.deadLetter(r);
                 String key = Outputs.utf8(d.getKey());
-                assertTrue(expectedReason.containsKey(key), "unexpected dead letter for key " + key + ": " + d);
-                assertTrue(expectedReason.get(key).contains(d.getErrorClass()),
-                        "reason of " + key + ": " + d.getErrorClass() + " (" + d.getErrorMessage() + ")");
-                assertFalse(d.getErrorMessage().isBlank(), "a message that says what is wrong, for " + key);
+                assertTrue(
+                        expectedReason.containsKey(key),
+                        "unexpected dead letter for key " + key + ": " + d);
+                assertTrue(
+                        expectedReason.get(key).contains(d.getErrorClass()),
+                        "reason of "
+                                + key
+                                + ": "
+                                + d.getErrorClass()
+                                + " ("
+                                + d.getErrorMessage()
+                                + ")");
+                assertFalse(
+                        d.getErrorMessage().isBlank(),
+                        "a message that says what is wrong, for " + key);
                 assertEquals(input, d.getTopic());
-                assertArrayEquals(bad.get(key), bytes(d.getValue()), "original value bytes kept for " + key);
+                assertArrayEquals(
+                        bad.get(key), bytes(d.getValue()), "original value bytes kept for " + key);
             }
-            assertEquals(Set.copyOf(good), Set.copyOf(moderation.stream().map(r -> Outputs.moderation(r).getId()).toList()));
+            assertEquals(
+                    Set.copyOf(good),
+                    Set.copyOf(
+                            moderation.stream().map(r -> Outputs.moderation(r).getId()).toList()));
             assertEquals(good.size(), moderation.size(), "one moderation event per good input");
-            assertEquals(Set.copyOf(good), Set.copyOf(embedding.stream().map(r -> Outputs.embedding(r).getId()).toList()));
+            assertEquals(
+                    Set.copyOf(good),
+                    Set.copyOf(embedding.stream().map(r -> Outputs.embedding(r).getId()).toList()));
             assertEquals(good.size(), embedding.size(), "one embedding event per good input");
         }
     }

@@ -7,8 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.streambert.broker.EmbeddedKafkaBroker;
 import io.streambert.broker.KafkaBrokerExtension;
 import io.streambert.broker.TestClients;
-import io.streambert.engine.Prediction;
 import io.streambert.engine.DeviceException;
+import io.streambert.engine.Prediction;
 import io.streambert.service.StreamBertService;
 import io.streambert.service.config.ConfigKeys;
 import io.streambert.service.config.ServiceConfig;
@@ -33,16 +33,19 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The device fails every launch for 30 s (system property {@code streambert.it.fault.seconds} shortens it for a
- * quick local run) while events keep arriving, then recovers. No stream thread is replaced, every event has
- * exactly one moderation and one embedding event under read_committed and no dead letter, and {@code /health}
- * shows the fault while it lasts and "device=ok" after.
+ * The device fails every launch for 30 s (system property {@code streambert.it.fault.seconds}
+ * shortens it for a quick local run) while events keep arriving, then recovers. No stream thread is
+ * replaced, every event has exactly one moderation and one embedding event under read_committed and
+ * no dead letter, and {@code /health} shows the fault while it lasts and "device=ok" after.
  */
 @ExtendWith(KafkaBrokerExtension.class)
 class DeviceFaultIT {
     static final int EVENTS_PER_SECOND = 20;
 
-    /** A device that throws a (non-sticky) device error on every launch while {@link #broken} is set. */
+    /**
+     * A device that throws a (non-sticky) device error on every launch while {@link #broken} is
+     * set.
+     */
     static final class FlakyDevice extends TestEncoder {
         final AtomicBoolean broken = new AtomicBoolean();
         final AtomicInteger failedLaunches = new AtomicInteger();
@@ -51,24 +54,35 @@ class DeviceFaultIT {
         public List<Prediction> encode(List<int[]> sequences) {
             if (broken.get()) {
                 failedLaunches.incrementAndGet();
-                throw new DeviceException("cuda:0: cuLaunchKernel: device temporarily unavailable (test fault)");
+                throw new DeviceException(
+                        "cuda:0: cuLaunchKernel: device temporarily unavailable (test fault)");
             }
             return super.encode(sequences);
         }
     }
 
     @Test
-    void aThirtySecondDeviceFaultLosesNothingDuplicatesNothingAndShowsInHealth(EmbeddedKafkaBroker broker, @TempDir Path state)
-            throws Exception {
+    void aThirtySecondDeviceFaultLosesNothingDuplicatesNothingAndShowsInHealth(
+            EmbeddedKafkaBroker broker, @TempDir Path state) throws Exception {
         long faultSeconds = Long.getLong("streambert.it.fault.seconds", 30);
-        ServiceConfig config = ServiceUnderTest.config(broker.bootstrapServers(), "fault-it", state)
-                .set(ConfigKeys.HTTP_PORT, 0)
-                .set(ConfigKeys.NUM_STREAM_THREADS, 2)
-                .set(ConfigKeys.SCHEDULER_RETRY_BACKOFF_MS, 100)
-                .set(ConfigKeys.SCHEDULER_RETRY_BACKOFF_MAX_MS, 2000)
-                .build();
+        ServiceConfig config =
+                ServiceUnderTest.config(broker.bootstrapServers(), "fault-it", state)
+                        .set(ConfigKeys.HTTP_PORT, 0)
+                        .set(ConfigKeys.NUM_STREAM_THREADS, 2)
+                        .set(ConfigKeys.SCHEDULER_RETRY_BACKOFF_MS, 100)
+                        .set(ConfigKeys.SCHEDULER_RETRY_BACKOFF_MAX_MS, 2000)
+                        .build();
         String input = config.inputTopics().get(0);
-        broker.createTopics(Map.of(input, 4, config.moderationTopic(), 4, config.embeddingTopic(), 4, config.deadLetterTopic(), 1));
+        broker.createTopics(
+                Map.of(
+                        input,
+                        4,
+                        config.moderationTopic(),
+                        4,
+                        config.embeddingTopic(),
+                        4,
+                        config.deadLetterTopic(),
+                        1));
         FlakyDevice device = new FlakyDevice();
         HttpClient http = HttpClient.newHttpClient();
         AtomicBoolean stop = new AtomicBoolean();
@@ -76,7 +90,17 @@ class DeviceFaultIT {
         AtomicReference<Throwable> producerError = new AtomicReference<>();
         try (StreamBertService service = StreamBertService.start(config, device)) {
             assertTrue(service.awaitReady(Duration.ofSeconds(60)));
-            Thread producer = Thread.ofPlatform().name("fault-it-producer").start(() -> produce(broker.bootstrapServers(), input, stop, sent, producerError));
+            Thread producer =
+                    Thread.ofPlatform()
+                            .name("fault-it-producer")
+                            .start(
+                                    () ->
+                                            produce(
+                                                    broker.bootstrapServers(),
+                                                    input,
+                                                    stop,
+                                                    sent,
+                                                    producerError));
             Thread.sleep(2000);
             device.broken.set(true);
             long faultStart = System.nanoTime();
@@ -92,30 +116,65 @@ class DeviceFaultIT {
             assertNull(producerError.get());
             int events = sent.get();
 
-            List<ConsumerRecord<byte[], byte[]>> moderation = TestClients.readUntil(broker.bootstrapServers(), config.moderationTopic(),
-                    "read_committed", r -> r.size() >= events, Duration.ofSeconds(60), Duration.ofSeconds(3));
-            List<ConsumerRecord<byte[], byte[]>> embedding = TestClients.readUntil(broker.bootstrapServers(), config.embeddingTopic(),
-                    "read_committed", r -> r.size() >= events, Duration.ofSeconds(30), Duration.ofSeconds(2));
-            List<ConsumerRecord<byte[], byte[]>> dead = TestClients.readUntil(broker.bootstrapServers(), config.deadLetterTopic(),
-                    "read_committed", r -> false, Duration.ZERO, Duration.ofSeconds(1));
+            List<ConsumerRecord<byte[], byte[]>> moderation =
+                    TestClients.readUntil(
+                            broker.bootstrapServers(),
+                            config.moderationTopic(),
+                            "read_committed",
+                            r -> r.size() >= events,
+                            Duration.ofSeconds(60),
+                            Duration.ofSeconds(3));
+            List<ConsumerRecord<byte[], byte[]>> embedding =
+                    TestClients.readUntil(
+                            broker.bootstrapServers(),
+                            config.embeddingTopic(),
+                            "read_committed",
+                            r -> r.size() >= events,
+                            Duration.ofSeconds(30),
+                            Duration.ofSeconds(2));
+            List<ConsumerRecord<byte[], byte[]>> dead =
+                    TestClients.readUntil(
+                            broker.bootstrapServers(),
+                            config.deadLetterTopic(),
+                            "read_committed",
+                            r -> false,
+                            Duration.ZERO,
+                            Duration.ofSeconds(1));
             HttpResponse<String> after = get(http, service.httpPort(), "/health");
-            System.out.printf("DeviceFaultIT: %d s fault, %d events, %d failed launches, %d retried sequences; health during: %s; after: %s%n",
-                    faultSeconds, events, device.failedLaunches.get(), service.scheduler().retries(),
-                    healthDuringFault.get(healthDuringFault.size() - 1).trim(), after.body().trim());
+            System.out.printf(
+                    "DeviceFaultIT: %d s fault, %d events, %d failed launches, %d retried sequences; health during: %s; after: %s%n",
+                    faultSeconds,
+                    events,
+                    device.failedLaunches.get(),
+                    service.scheduler().retries(),
+                    healthDuringFault.get(healthDuringFault.size() - 1).trim(),
+                    after.body().trim());
 
-            Map<String, Integer> mod = Outputs.idCounts(moderation.stream().map(r -> Outputs.moderation(r).getId()).toList());
-            Map<String, Integer> emb = Outputs.idCounts(embedding.stream().map(r -> Outputs.embedding(r).getId()).toList());
+            Map<String, Integer> mod =
+                    Outputs.idCounts(
+                            moderation.stream().map(r -> Outputs.moderation(r).getId()).toList());
+            Map<String, Integer> emb =
+                    Outputs.idCounts(
+                            embedding.stream().map(r -> Outputs.embedding(r).getId()).toList());
             List<String> wrong = new ArrayList<>();
             for (int i = 0; i < events; i++) {
-                if (mod.getOrDefault(id(i), 0) != 1) wrong.add(id(i) + " moderation x" + mod.getOrDefault(id(i), 0));
-                if (emb.getOrDefault(id(i), 0) != 1) wrong.add(id(i) + " embedding x" + emb.getOrDefault(id(i), 0));
+                if (mod.getOrDefault(id(i), 0) != 1)
+                    wrong.add(id(i) + " moderation x" + mod.getOrDefault(id(i), 0));
+                if (emb.getOrDefault(id(i), 0) != 1)
+                    wrong.add(id(i) + " embedding x" + emb.getOrDefault(id(i), 0));
             }
             assertEquals(List.of(), wrong, "every event exactly once");
             assertEquals(events, mod.size());
-            assertEquals(0, dead.size(), "a broken device is not the records' fault: no dead letters");
+            assertEquals(
+                    0, dead.size(), "a broken device is not the records' fault: no dead letters");
             assertTrue(device.failedLaunches.get() > 3, "the device did fail meanwhile");
-            assertEquals(0, service.metrics().threadReplacementsTotal(), "no stream thread was replaced");
-            assertTrue(healthDuringFault.stream().allMatch(h -> h.contains("device=fault for")), "health showed the fault: " + healthDuringFault);
+            assertEquals(
+                    0,
+                    service.metrics().threadReplacementsTotal(),
+                    "no stream thread was replaced");
+            assertTrue(
+                    healthDuringFault.stream().allMatch(h -> h.contains("device=fault for")),
+                    "health showed the fault: " + healthDuringFault);
             assertEquals(200, after.statusCode(), after.body());
             assertTrue(after.body().contains("device=ok"), after.body());
         } finally {
@@ -127,13 +186,26 @@ class DeviceFaultIT {
         return String.format("f-%04d", i);
     }
 
-    private static void produce(String bootstrap, String topic, AtomicBoolean stop, AtomicInteger sent, AtomicReference<Throwable> error) {
+    private static void produce(
+            String bootstrap,
+            String topic,
+            AtomicBoolean stop,
+            AtomicInteger sent,
+            AtomicReference<Throwable> error) {
         try (KafkaProducer<byte[], byte[]> producer = TestClients.producer(bootstrap, null)) {
             long start = System.nanoTime();
             for (int i = 0; !stop.get(); i++) {
                 long wait = start + i * 1_000_000_000L / EVENTS_PER_SECOND - System.nanoTime();
                 if (wait > 0) Thread.sleep(wait / 1_000_000);
-                producer.send(new ProducerRecord<>(topic, Outputs.utf8(id(i)), Outputs.textEvent(topic, id(i), "event " + i + " during a device fault"))).get();
+                producer.send(
+                                new ProducerRecord<>(
+                                        topic,
+                                        Outputs.utf8(id(i)),
+                                        Outputs.textEvent(
+                                                topic,
+                                                id(i),
+                                                "event " + i + " during a device fault")))
+                        .get();
                 sent.set(i + 1);
             }
         } catch (InterruptedException e) {
@@ -143,8 +215,12 @@ class DeviceFaultIT {
         }
     }
 
-    private static HttpResponse<String> get(HttpClient http, int port, String path) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).timeout(Duration.ofSeconds(10)).build(),
+    private static HttpResponse<String> get(HttpClient http, int port, String path)
+            throws Exception {
+        return http.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                        .timeout(Duration.ofSeconds(10))
+                        .build(),
                 HttpResponse.BodyHandlers.ofString());
     }
 }

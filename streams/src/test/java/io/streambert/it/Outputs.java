@@ -13,15 +13,22 @@ import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 
-/** Encoding inputs and decoding outputs the way a client of the service does (registry-free Avro). */
+/**
+ * Encoding inputs and decoding outputs the way a client of the service does (registry-free Avro).
+ */
 final class Outputs {
     static final EventSerdes SERDES = EventSerdes.registryFree();
 
-    private Outputs() {
-    }
+    private Outputs() {}
 
     static byte[] textEvent(String topic, String id, String text) {
-        TextEvent ev = TextEvent.newBuilder().setId(id).setText(text).setSource("it").setEventTime(Instant.now()).build();
+        TextEvent ev =
+                TextEvent.newBuilder()
+                        .setId(id)
+                        .setText(text)
+                        .setSource("it")
+                        .setEventTime(Instant.now())
+                        .build();
         return SERDES.textEvents().serializer().serialize(topic, ev);
     }
 

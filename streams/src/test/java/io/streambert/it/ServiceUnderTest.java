@@ -9,19 +9,19 @@ import java.nio.file.Path;
 import java.time.Duration;
 
 /**
- * How the broker ITs start the service and which settings they use: small batches and short waits so a
- * few dozen events flow in seconds on 2 cores, no HTTP port, the golden tiny model on the CPU.
+ * How the broker ITs start the service and which settings they use: small batches and short waits
+ * so a few dozen events flow in seconds on 2 cores, no HTTP port, the golden tiny model on the CPU.
  */
 final class ServiceUnderTest {
-    private ServiceUnderTest() {
-    }
+    private ServiceUnderTest() {}
 
     /** Starts the service in this JVM; closing the handle stops it cleanly. */
     static AutoCloseable start(ServiceConfig config) throws Exception {
         StreamBertService service = StreamBertService.start(config);
         if (!service.awaitReady(Duration.ofSeconds(60))) {
             service.close();
-            throw new IllegalStateException("the service did not become ready within 60 s (state " + service.state() + ")");
+            throw new IllegalStateException(
+                    "the service did not become ready within 60 s (state " + service.state() + ")");
         }
         return service;
     }
@@ -29,7 +29,8 @@ final class ServiceUnderTest {
     /** The golden tiny-a model (test resource): 4 layers, labels safe/spam/toxic. */
     static Path tinyModel() {
         URL url = ServiceUnderTest.class.getClassLoader().getResource("golden/tiny-a/config.json");
-        if (url == null) throw new IllegalStateException("test resource golden/tiny-a/config.json is missing");
+        if (url == null)
+            throw new IllegalStateException("test resource golden/tiny-a/config.json is missing");
         try {
             return Path.of(url.toURI()).getParent();
         } catch (URISyntaxException e) {

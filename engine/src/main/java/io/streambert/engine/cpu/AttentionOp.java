@@ -1,8 +1,8 @@
 package io.streambert.engine.cpu;
 
 /**
- * Packed attention as the encoder calls it (arguments as {@link CpuKernels#attention}): fp32 ({@link CpuKernels})
- * or bf16 ({@link Bf16Attention}).
+ * Packed attention as the encoder calls it (arguments as {@link CpuKernels#attention}): fp32
+ * ({@link CpuKernels}) or bf16 ({@link Bf16Attention}).
  */
 @FunctionalInterface
 public interface AttentionOp {

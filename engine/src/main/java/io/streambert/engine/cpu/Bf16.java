@@ -1,6 +1,9 @@
 package io.streambert.engine.cpu;
 
-/** bfloat16 as the top 16 bits of a float: conversion with round-to-nearest-even, as vcvtneps2bf16 does. */
+/**
+ * bfloat16 as the top 16 bits of a float: conversion with round-to-nearest-even, as vcvtneps2bf16
+ * does.
+ */
 public final class Bf16 {
     private Bf16() {}
 
@@ -12,8 +15,12 @@ public final class Bf16 {
         return (short) (b >>> 16);
     }
 
-    public static float toFloat(short h) { return Float.intBitsToFloat((h & 0xffff) << 16); }
+    public static float toFloat(short h) {
+        return Float.intBitsToFloat((h & 0xffff) << 16);
+    }
 
     /** f rounded to bfloat16 and back. */
-    public static float round(float f) { return toFloat(fromFloat(f)); }
+    public static float round(float f) {
+        return toFloat(fromFloat(f));
+    }
 }

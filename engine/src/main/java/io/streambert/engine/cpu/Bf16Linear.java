@@ -3,13 +3,14 @@ package io.streambert.engine.cpu;
 import java.lang.foreign.MemorySegment;
 
 /**
- * A linear layer in bf16: y[rows, out] = bf16(x)[rows, in] bf16(W)^T + b with fp32 accumulation. Weights are
- * rounded to bf16 once (round-to-nearest-even, {@link Bf16}); activations per call. The product runs in the native
- * AVX512-BF16 kernel (sb_bf16_linear in src/main/native/sb_cpu_kernels.cpp, vdpbf16ps: pairs of products per lane).
+ * A linear layer in bf16: y[rows, out] = bf16(x)[rows, in] bf16(W)^T + b with fp32 accumulation.
+ * Weights are rounded to bf16 once (round-to-nearest-even, {@link Bf16}); activations per call. The
+ * product runs in the native AVX512-BF16 kernel (sb_bf16_linear in
+ * src/main/native/sb_cpu_kernels.cpp, vdpbf16ps: pairs of products per lane).
  *
- * <p>Layout (shared with the kernel): inputs padded to {@code kpad} (a multiple of 64) with zeros, outputs to panels
- * of 32; {@code packed[((p * kpad/2 + g) * 32 + c) * 2 + j] = bf16(W)[32p + c, 2g + j]}.
- * Only usable when {@link NativeCpu#bf16()}; {@link #convert} refuses otherwise.
+ * <p>Layout (shared with the kernel): inputs padded to {@code kpad} (a multiple of 64) with zeros,
+ * outputs to panels of 32; {@code packed[((p * kpad/2 + g) * 32 + c) * 2 + j] = bf16(W)[32p + c, 2g
+ * + j]}. Only usable when {@link NativeCpu#bf16()}; {@link #convert} refuses otherwise.
  */
 public final class Bf16Linear implements LinearOp {
     static final int NR = 32, MR = 12;
@@ -17,7 +18,7 @@ public final class Bf16Linear implements LinearOp {
 
     private final int out, in, kpad, panels;
     private final short[] packed;
-    private final float[] bias;      // [panels * NR], zeros without a bias
+    private final float[] bias; // [panels * NR], zeros without a bias
 
     private Bf16Linear(int out, int in, short[] packed, float[] bias) {
         this.out = out;
@@ -28,76 +29,120 @@ public final class Bf16Linear implements LinearOp {
         this.bias = bias;
     }
 
-    /** Rounds W [out, in] (row-major, as in the checkpoint) to bf16 and packs it; bias [out] or null. */
+    /**
+     * Rounds W [out, in] (row-major, as in the checkpoint) to bf16 and packs it; bias [out] or
+     * null.
+     */
     public static Bf16Linear convert(float[] w, float[] b, int out, int in) {
-        if (!NativeCpu.bf16()) throw new IllegalStateException("no bf16 kernel on this machine: " + NativeCpu.describe());
-        if (out <= 0 || in <= 0) throw new IllegalArgumentException("linear layer needs positive sizes, got " + out + "x" + in);
-        if (w.length != (long) out * in) throw new IllegalArgumentException("weight has " + w.length + " values, expected " + out + "x" + in);
-        if (b != null && b.length != out) throw new IllegalArgumentException("bias has " + b.length + " values, expected " + out);
+        if (!NativeCpu.bf16())
+            throw new IllegalStateException(
+                    "no bf16 kernel on this machine: " + NativeCpu.describe());
+        if (out <= 0 || in <= 0)
+            throw new IllegalArgumentException(
+                    "linear layer needs positive sizes, got " + out + "x" + in);
+        if (w.length != (long) out * in)
+            throw new IllegalArgumentException(
+                    "weight has " + w.length + " values, expected " + out + "x" + in);
+        if (b != null && b.length != out)
+            throw new IllegalArgumentException("bias has " + b.length + " values, expected " + out);
         int kpad = Int8Linear.kpadFor(in), panels = (out + NR - 1) / NR;
         long size = (long) panels * NR * kpad;
-        if (size > Integer.MAX_VALUE - 64) throw new IllegalArgumentException("linear layer " + out + "x" + in + " is too large");
+        if (size > Integer.MAX_VALUE - 64)
+            throw new IllegalArgumentException("linear layer " + out + "x" + in + " is too large");
         short[] packed = new short[(int) size];
         float[] bias = new float[panels * NR];
         int groups = kpad / 2;
         for (int o = 0; o < out; o++) {
             int p = o / NR, c = o % NR;
-            for (int i = 0; i < in; i++) packed[((p * groups + i / 2) * NR + c) * 2 + (i & 1)] = Bf16.fromFloat(w[o * in + i]);
+            for (int i = 0; i < in; i++)
+                packed[((p * groups + i / 2) * NR + c) * 2 + (i & 1)] =
+                        Bf16.fromFloat(w[o * in + i]);
             if (b != null) bias[o] = b[o];
         }
         return new Bf16Linear(out, in, packed, bias);
     }
 
-    @Override public int out() { return out; }
-    @Override public int in() { return in; }
+    @Override
+    public int out() {
+        return out;
+    }
+
+    @Override
+    public int in() {
+        return in;
+    }
 
     /** bf16(W)[o, i] as a float, read back from the packed layout. */
-    public float weight(int o, int i) { return Bf16.toFloat(packed[((o / NR * (kpad / 2) + i / 2) * NR + o % NR) * 2 + (i & 1)]); }
+    public float weight(int o, int i) {
+        return Bf16.toFloat(packed[((o / NR * (kpad / 2) + i / 2) * NR + o % NR) * 2 + (i & 1)]);
+    }
 
     /** b[o], or 0 without a bias. */
-    public float bias(int o) { return bias[o]; }
+    public float bias(int o) {
+        return bias[o];
+    }
 
-    private static final ThreadLocal<short[][]> SCRATCH = ThreadLocal.withInitial(() -> new short[][] {new short[0]});
+    private static final ThreadLocal<short[][]> SCRATCH =
+            ThreadLocal.withInitial(() -> new short[][] {new short[0]});
 
     @Override
     public void apply(float[] x, int rows, float[] y) {
         if (rows < 0) throw new IllegalArgumentException("rows " + rows);
-        if (x.length < (long) rows * in) throw new IllegalArgumentException("x has " + x.length + " values, expected at least " + rows + "x" + in);
-        if (y.length < (long) rows * out) throw new IllegalArgumentException("y has " + y.length + " values, expected at least " + rows + "x" + out);
+        if (x.length < (long) rows * in)
+            throw new IllegalArgumentException(
+                    "x has " + x.length + " values, expected at least " + rows + "x" + in);
+        if (y.length < (long) rows * out)
+            throw new IllegalArgumentException(
+                    "y has " + y.length + " values, expected at least " + rows + "x" + out);
         if (rows == 0) return;
         short[][] sc = SCRATCH.get();
-        if (sc[0].length < (long) rows * kpad) sc[0] = new short[Math.toIntExact((long) rows * kpad)];
+        if (sc[0].length < (long) rows * kpad)
+            sc[0] = new short[Math.toIntExact((long) rows * kpad)];
         short[] xb = sc[0];
         NativeCpu n = NativeCpu.get();
         MemorySegment xs = MemorySegment.ofArray(x), xbs = MemorySegment.ofArray(xb);
         boolean small = (long) rows * in * out < 1 << 16;
         int cChunks = small ? 1 : Math.min(rows, 4 * CpuParallel.threads());
-        CpuParallel.forEach(cChunks, c -> {
-            int a = (int) ((long) rows * c / cChunks), e = (int) ((long) rows * (c + 1) / cChunks);
-            if (e <= a) return;
-            try {
-                n.bf16Convert.invokeExact(xs.asSlice((long) a * in * 4), e - a, in, kpad, xbs.asSlice((long) a * kpad * 2));
-            } catch (Throwable t) {
-                throw NativeCpu.rethrow(t);
-            }
-        });
+        CpuParallel.forEach(
+                cChunks,
+                c -> {
+                    int a = (int) ((long) rows * c / cChunks),
+                            e = (int) ((long) rows * (c + 1) / cChunks);
+                    if (e <= a) return;
+                    try {
+                        n.bf16Convert.invokeExact(
+                                xs.asSlice((long) a * in * 4),
+                                e - a,
+                                in,
+                                kpad,
+                                xbs.asSlice((long) a * kpad * 2));
+                    } catch (Throwable t) {
+                        throw NativeCpu.rethrow(t);
+                    }
+                });
         int rowBlock = Math.max(MR, ROW_BLOCK_BYTES / (2 * kpad) / MR * MR);
         int rowBlocks = (rows + rowBlock - 1) / rowBlock;
         int wanted = 4 * CpuParallel.threads();
-        int chunks = small ? 1 : Math.min(panels, Math.max(1, (wanted + rowBlocks - 1) / rowBlocks));
-        MemorySegment ws = MemorySegment.ofArray(packed), bs = MemorySegment.ofArray(bias), ys = MemorySegment.ofArray(y);
+        int chunks =
+                small ? 1 : Math.min(panels, Math.max(1, (wanted + rowBlocks - 1) / rowBlocks));
+        MemorySegment ws = MemorySegment.ofArray(packed),
+                bs = MemorySegment.ofArray(bias),
+                ys = MemorySegment.ofArray(y);
         int tasks = rowBlocks * chunks;
-        CpuParallel.forEach(small ? 1 : tasks, t0 -> {
-            for (int t = t0; t < (small ? tasks : t0 + 1); t++) {
-                int rb = t / chunks, pc = t % chunks;
-                int r0 = rb * rowBlock, r1 = Math.min(rows, r0 + rowBlock);
-                int p0 = (int) ((long) panels * pc / chunks), p1 = (int) ((long) panels * (pc + 1) / chunks);
-                try {
-                    n.bf16Linear.invokeExact(xbs, r0, r1, kpad, ws, bs, out, p0, p1, ys);
-                } catch (Throwable e) {
-                    throw NativeCpu.rethrow(e);
-                }
-            }
-        });
+        CpuParallel.forEach(
+                small ? 1 : tasks,
+                t0 -> {
+                    for (int t = t0; t < (small ? tasks : t0 + 1); t++) {
+                        int rb = t / chunks, pc = t % chunks;
+                        int r0 = rb * rowBlock, r1 = Math.min(rows, r0 + rowBlock);
+                        int p0 = (int) ((long) panels * pc / chunks),
+                                p1 = (int) ((long) panels * (pc + 1) / chunks);
+                        try {
+                            n.bf16Linear.invokeExact(xbs, r0, r1, kpad, ws, bs, out, p0, p1, ys);
+                        } catch (Throwable e) {
+                            throw NativeCpu.rethrow(e);
+                        }
+                    }
+                });
     }
 }

@@ -4,7 +4,6 @@ import io.streambert.engine.BackendProvider;
 import io.streambert.engine.DeviceSpec;
 import io.streambert.engine.Encoder;
 import io.streambert.engine.EncoderOptions;
-
 import java.nio.file.Path;
 import java.util.Optional;
 import java.util.Set;

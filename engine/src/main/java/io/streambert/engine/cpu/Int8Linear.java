@@ -4,28 +4,32 @@ import java.lang.foreign.MemorySegment;
 
 /**
  * A linear layer in int8: y[rows, out] = x[rows, in] W^T + b with
+ *
  * <ul>
  *   <li>weights quantised once, per output channel, symmetric: sw[o] = max_i |W[o,i]| / 127,
- *       qw[o,i] = rint(W[o,i] * (127 / max_i |W[o,i]|)) in [-127, 127];</li>
- *   <li>activations quantised per token at run time the same way (sx[r], qx[r,i]);</li>
- *   <li>int32 accumulation, then y[r,o] = fma((float) sum_i qx[r,i] qw[o,i], sx[r] * sw[o], b[o]).</li>
+ *       qw[o,i] = rint(W[o,i] * (127 / max_i |W[o,i]|)) in [-127, 127];
+ *   <li>activations quantised per token at run time the same way (sx[r], qx[r,i]);
+ *   <li>int32 accumulation, then y[r,o] = fma((float) sum_i qx[r,i] qw[o,i], sx[r] * sw[o], b[o]).
  * </ul>
- * The product runs in the native AVX512-VNNI kernel (sb_q8_linear in src/main/native/sb_cpu_kernels.cpp), which
- * takes activations as u8 = q + 128 and subtracts 128 * sum_i qw[o,i] per column afterwards.
  *
- * <p>Layout (shared with the kernel): inputs padded to {@code kpad} (a multiple of 64), outputs to panels of 32;
- * {@code packed[((p * kpad/4 + g) * 32 + c) * 4 + j] = qw[32p + c, 4g + j]}.
- * Only usable when {@link NativeCpu#int8()}; {@link #quantize} refuses otherwise.
+ * The product runs in the native AVX512-VNNI kernel (sb_q8_linear in
+ * src/main/native/sb_cpu_kernels.cpp), which takes activations as u8 = q + 128 and subtracts 128 *
+ * sum_i qw[o,i] per column afterwards.
+ *
+ * <p>Layout (shared with the kernel): inputs padded to {@code kpad} (a multiple of 64), outputs to
+ * panels of 32; {@code packed[((p * kpad/4 + g) * 32 + c) * 4 + j] = qw[32p + c, 4g + j]}. Only
+ * usable when {@link NativeCpu#int8()}; {@link #quantize} refuses otherwise.
  */
 public final class Int8Linear implements LinearOp {
     static final int NR = 32, MR = 12, K_ALIGN = 64;
-    private static final int ROW_BLOCK_BYTES = 256 * 1024;   // quantised x rows per task: stay in L2 while panels pass
+    private static final int ROW_BLOCK_BYTES =
+            256 * 1024; // quantised x rows per task: stay in L2 while panels pass
 
     private final int out, in, kpad, panels;
     private final byte[] packed;
-    private final float[] scale;     // [panels * NR], 0 past out
-    private final int[] wsum128;     // [panels * NR]: 128 * sum_i qw[o,i]
-    private final float[] bias;      // [panels * NR], zeros without a bias
+    private final float[] scale; // [panels * NR], 0 past out
+    private final int[] wsum128; // [panels * NR]: 128 * sum_i qw[o,i]
+    private final float[] bias; // [panels * NR], zeros without a bias
 
     private Int8Linear(int out, int in, byte[] packed, float[] scale, int[] wsum128, float[] bias) {
         this.out = out;
@@ -38,17 +42,27 @@ public final class Int8Linear implements LinearOp {
         this.bias = bias;
     }
 
-    static int kpadFor(int in) { return (in + K_ALIGN - 1) / K_ALIGN * K_ALIGN; }
+    static int kpadFor(int in) {
+        return (in + K_ALIGN - 1) / K_ALIGN * K_ALIGN;
+    }
 
     /** Quantises W [out, in] (row-major, as in the checkpoint) and packs it; bias [out] or null. */
     public static Int8Linear quantize(float[] w, float[] b, int out, int in) {
-        if (!NativeCpu.int8()) throw new IllegalStateException("no int8 kernel on this machine: " + NativeCpu.describe());
-        if (out <= 0 || in <= 0) throw new IllegalArgumentException("linear layer needs positive sizes, got " + out + "x" + in);
-        if (w.length != (long) out * in) throw new IllegalArgumentException("weight has " + w.length + " values, expected " + out + "x" + in);
-        if (b != null && b.length != out) throw new IllegalArgumentException("bias has " + b.length + " values, expected " + out);
+        if (!NativeCpu.int8())
+            throw new IllegalStateException(
+                    "no int8 kernel on this machine: " + NativeCpu.describe());
+        if (out <= 0 || in <= 0)
+            throw new IllegalArgumentException(
+                    "linear layer needs positive sizes, got " + out + "x" + in);
+        if (w.length != (long) out * in)
+            throw new IllegalArgumentException(
+                    "weight has " + w.length + " values, expected " + out + "x" + in);
+        if (b != null && b.length != out)
+            throw new IllegalArgumentException("bias has " + b.length + " values, expected " + out);
         int kpad = kpadFor(in), panels = (out + NR - 1) / NR;
         long size = (long) panels * NR * kpad;
-        if (size > Integer.MAX_VALUE - 64) throw new IllegalArgumentException("linear layer " + out + "x" + in + " is too large");
+        if (size > Integer.MAX_VALUE - 64)
+            throw new IllegalArgumentException("linear layer " + out + "x" + in + " is too large");
         byte[] packed = new byte[(int) size];
         float[] scale = new float[panels * NR];
         int[] wsum = new int[panels * NR];
@@ -71,23 +85,38 @@ public final class Int8Linear implements LinearOp {
         return new Int8Linear(out, in, packed, scale, wsum, bias);
     }
 
-    /** rint(v * inv), clamped to [-127, 127] (the clamp only matters for rounding at the very edge). */
+    /**
+     * rint(v * inv), clamped to [-127, 127] (the clamp only matters for rounding at the very edge).
+     */
     static int quantizeValue(float v, float inv) {
         int q = (int) Math.rint(v * inv);
         return Math.max(-127, Math.min(127, q));
     }
 
-    @Override public int out() { return out; }
-    @Override public int in() { return in; }
+    @Override
+    public int out() {
+        return out;
+    }
+
+    @Override
+    public int in() {
+        return in;
+    }
 
     /** qw[o, i], read back from the packed layout. */
-    public int quantizedWeight(int o, int i) { return packed[((o / NR * (kpad / 4) + i / 4) * NR + o % NR) * 4 + (i & 3)]; }
+    public int quantizedWeight(int o, int i) {
+        return packed[((o / NR * (kpad / 4) + i / 4) * NR + o % NR) * 4 + (i & 3)];
+    }
 
     /** sw[o]. */
-    public float weightScale(int o) { return scale[o]; }
+    public float weightScale(int o) {
+        return scale[o];
+    }
 
     /** b[o], or 0 without a bias. */
-    public float bias(int o) { return bias[o]; }
+    public float bias(int o) {
+        return bias[o];
+    }
 
     private static final class Scratch {
         byte[] qx = new byte[0];
@@ -99,46 +128,69 @@ public final class Int8Linear implements LinearOp {
     @Override
     public void apply(float[] x, int rows, float[] y) {
         if (rows < 0) throw new IllegalArgumentException("rows " + rows);
-        if (x.length < (long) rows * in) throw new IllegalArgumentException("x has " + x.length + " values, expected at least " + rows + "x" + in);
-        if (y.length < (long) rows * out) throw new IllegalArgumentException("y has " + y.length + " values, expected at least " + rows + "x" + out);
+        if (x.length < (long) rows * in)
+            throw new IllegalArgumentException(
+                    "x has " + x.length + " values, expected at least " + rows + "x" + in);
+        if (y.length < (long) rows * out)
+            throw new IllegalArgumentException(
+                    "y has " + y.length + " values, expected at least " + rows + "x" + out);
         if (rows == 0) return;
         Scratch sc = SCRATCH.get();
-        if (sc.qx.length < (long) rows * kpad) sc.qx = new byte[Math.toIntExact((long) rows * kpad)];
+        if (sc.qx.length < (long) rows * kpad)
+            sc.qx = new byte[Math.toIntExact((long) rows * kpad)];
         if (sc.sx.length < rows) sc.sx = new float[rows];
         byte[] qx = sc.qx;
         float[] sx = sc.sx;
         NativeCpu n = NativeCpu.get();
-        MemorySegment xs = MemorySegment.ofArray(x), qs = MemorySegment.ofArray(qx), ss = MemorySegment.ofArray(sx);
+        MemorySegment xs = MemorySegment.ofArray(x),
+                qs = MemorySegment.ofArray(qx),
+                ss = MemorySegment.ofArray(sx);
         boolean small = (long) rows * in * out < 1 << 16;
         // quantise the activations, in row chunks over the workers
         int qChunks = small ? 1 : Math.min(rows, 4 * CpuParallel.threads());
-        CpuParallel.forEach(qChunks, c -> {
-            int a = (int) ((long) rows * c / qChunks), e = (int) ((long) rows * (c + 1) / qChunks);
-            if (e <= a) return;
-            try {
-                n.q8Quantize.invokeExact(xs.asSlice((long) a * in * 4), e - a, in, kpad, qs.asSlice((long) a * kpad), ss.asSlice(a * 4L));
-            } catch (Throwable t) {
-                throw NativeCpu.rethrow(t);
-            }
-        });
+        CpuParallel.forEach(
+                qChunks,
+                c -> {
+                    int a = (int) ((long) rows * c / qChunks),
+                            e = (int) ((long) rows * (c + 1) / qChunks);
+                    if (e <= a) return;
+                    try {
+                        n.q8Quantize.invokeExact(
+                                xs.asSlice((long) a * in * 4),
+                                e - a,
+                                in,
+                                kpad,
+                                qs.asSlice((long) a * kpad),
+                                ss.asSlice(a * 4L));
+                    } catch (Throwable t) {
+                        throw NativeCpu.rethrow(t);
+                    }
+                });
         int rowBlock = Math.max(MR, ROW_BLOCK_BYTES / kpad / MR * MR);
         int rowBlocks = (rows + rowBlock - 1) / rowBlock;
         int wanted = 4 * CpuParallel.threads();
-        int chunks = small ? 1 : Math.min(panels, Math.max(1, (wanted + rowBlocks - 1) / rowBlocks));
-        MemorySegment ws = MemorySegment.ofArray(packed), sws = MemorySegment.ofArray(scale), sums = MemorySegment.ofArray(wsum128);
+        int chunks =
+                small ? 1 : Math.min(panels, Math.max(1, (wanted + rowBlocks - 1) / rowBlocks));
+        MemorySegment ws = MemorySegment.ofArray(packed),
+                sws = MemorySegment.ofArray(scale),
+                sums = MemorySegment.ofArray(wsum128);
         MemorySegment bs = MemorySegment.ofArray(bias), ys = MemorySegment.ofArray(y);
         int tasks = rowBlocks * chunks;
-        CpuParallel.forEach(small ? 1 : tasks, t0 -> {
-            for (int t = t0; t < (small ? tasks : t0 + 1); t++) {
-                int rb = t / chunks, pc = t % chunks;
-                int r0 = rb * rowBlock, r1 = Math.min(rows, r0 + rowBlock);
-                int p0 = (int) ((long) panels * pc / chunks), p1 = (int) ((long) panels * (pc + 1) / chunks);
-                try {
-                    n.q8Linear.invokeExact(qs, ss, r0, r1, kpad, ws, sws, sums, bs, out, p0, p1, ys);
-                } catch (Throwable e) {
-                    throw NativeCpu.rethrow(e);
-                }
-            }
-        });
+        CpuParallel.forEach(
+                small ? 1 : tasks,
+                t0 -> {
+                    for (int t = t0; t < (small ? tasks : t0 + 1); t++) {
+                        int rb = t / chunks, pc = t % chunks;
+                        int r0 = rb * rowBlock, r1 = Math.min(rows, r0 + rowBlock);
+                        int p0 = (int) ((long) panels * pc / chunks),
+                                p1 = (int) ((long) panels * (pc + 1) / chunks);
+                        try {
+                            n.q8Linear.invokeExact(
+                                    qs, ss, r0, r1, kpad, ws, sws, sums, bs, out, p0, p1, ys);
+                        } catch (Throwable e) {
+                            throw NativeCpu.rethrow(e);
+                        }
+                    }
+                });
     }
 }

@@ -1,8 +1,9 @@
 package io.streambert.engine.cpu;
 
 /**
- * One linear layer y[rows, out] = x[rows, in] W^T + b, ready to run in some precision: fp32 ({@link PackedLinear}
- * through {@link CpuKernels#linear}), int8 ({@link Int8Linear}) or bf16 ({@link Bf16Linear}).
+ * One linear layer y[rows, out] = x[rows, in] W^T + b, ready to run in some precision: fp32 ({@link
+ * PackedLinear} through {@link CpuKernels#linear}), int8 ({@link Int8Linear}) or bf16 ({@link
+ * Bf16Linear}).
  */
 public interface LinearOp {
     int out();
@@ -21,9 +22,20 @@ public interface LinearOp {
     /** The fp32 Java kernel on weights packed once. */
     static LinearOp fp32(PackedLinear p) {
         return new LinearOp() {
-            @Override public int out() { return p.out(); }
-            @Override public int in() { return p.in(); }
-            @Override public void apply(float[] x, int rows, float[] y) { CpuKernels.linear(x, rows, p, y); }
+            @Override
+            public int out() {
+                return p.out();
+            }
+
+            @Override
+            public int in() {
+                return p.in();
+            }
+
+            @Override
+            public void apply(float[] x, int rows, float[] y) {
+                CpuKernels.linear(x, rows, p, y);
+            }
         };
     }
 }

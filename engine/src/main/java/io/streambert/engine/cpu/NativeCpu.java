@@ -22,30 +22,44 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The native CPU kernels (src/main/native/sb_cpu_kernels.cpp, built by g++ into libstreambert_cpu.so) through the
- * FFM API, and what this processor can run, from CPUID. Loaded once per JVM; the choice is logged once.
+ * The native CPU kernels (src/main/native/sb_cpu_kernels.cpp, built by g++ into
+ * libstreambert_cpu.so) through the FFM API, and what this processor can run, from CPUID. Loaded
+ * once per JVM; the choice is logged once.
  *
- * <p>Which kernel runs: int8 needs AVX512-VNNI (processors with AMX-INT8 also have it; there is no AMX kernel yet,
- * because no machine with AMX was at hand to test one, so AMX is detected and reported, and the AVX-512 path runs),
- * bf16 needs AVX512-BF16 (likewise for AMX-BF16). AVX-VNNI without AVX-512 (client processors) has no kernel yet.
- * When nothing fits, the library is missing, or the system property {@code streambert.cpu.native} is {@code false},
- * {@link #int8()} and {@link #bf16()} are false and the encoder uses its fp32 Java kernels.
+ * <p>Which kernel runs: int8 needs AVX512-VNNI (processors with AMX-INT8 also have it; there is no
+ * AMX kernel yet, because no machine with AMX was at hand to test one, so AMX is detected and
+ * reported, and the AVX-512 path runs), bf16 needs AVX512-BF16 (likewise for AMX-BF16). AVX-VNNI
+ * without AVX-512 (client processors) has no kernel yet. When nothing fits, the library is missing,
+ * or the system property {@code streambert.cpu.native} is {@code false}, {@link #int8()} and {@link
+ * #bf16()} are false and the encoder uses its fp32 Java kernels.
  *
- * <p>Downcalls are "critical" with heap access: Java arrays are passed without copying, and each call is short (one
- * task of a matrix product), so holding off the GC for its length is harmless.
+ * <p>Downcalls are "critical" with heap access: Java arrays are passed without copying, and each
+ * call is short (one task of a matrix product), so holding off the GC for its length is harmless.
  */
 public final class NativeCpu {
     private static final Logger LOG = LoggerFactory.getLogger(NativeCpu.class);
     static final String RESOURCE = "/native/linux-x86_64/libstreambert_cpu.so";
 
     /** Bits of sb_cpu_features(). */
-    static final int AVX512F = 1, AVX512_VNNI = 2, AVX_VNNI = 4, AVX512_BF16 = 8, AMX_INT8 = 16, AMX_BF16 = 32, AVX2_FMA = 64;
+    static final int AVX512F = 1,
+            AVX512_VNNI = 2,
+            AVX_VNNI = 4,
+            AVX512_BF16 = 8,
+            AMX_INT8 = 16,
+            AMX_BF16 = 32,
+            AVX2_FMA = 64;
 
     private static final NativeCpu INSTANCE = load();
 
     final int features;
-    final String problem;               // why the library is not usable, or null
-    final MethodHandle q8Quantize, q8Linear, bf16Convert, bf16Linear, peakInt8, peakBf16, bf16Attention;
+    final String problem; // why the library is not usable, or null
+    final MethodHandle q8Quantize,
+            q8Linear,
+            bf16Convert,
+            bf16Linear,
+            peakInt8,
+            peakBf16,
+            bf16Attention;
 
     private NativeCpu(int features, String problem, MethodHandle[] h) {
         this.features = features;
@@ -59,21 +73,38 @@ public final class NativeCpu {
         this.bf16Attention = h == null ? null : h[6];
     }
 
-    static NativeCpu get() { return INSTANCE; }
+    static NativeCpu get() {
+        return INSTANCE;
+    }
 
     /** True when the int8 kernels can run here (AVX512-VNNI and the library). */
-    public static boolean int8() { return INSTANCE.has(AVX512F | AVX512_VNNI); }
+    public static boolean int8() {
+        return INSTANCE.has(AVX512F | AVX512_VNNI);
+    }
 
     /** True when the bf16 kernels can run here (AVX512-BF16 and the library). */
-    public static boolean bf16() { return INSTANCE.has(AVX512F | AVX512_BF16); }
+    public static boolean bf16() {
+        return INSTANCE.has(AVX512F | AVX512_BF16);
+    }
 
-    private boolean has(int bits) { return problem == null && (features & bits) == bits; }
+    private boolean has(int bits) {
+        return problem == null && (features & bits) == bits;
+    }
 
-    /** The processor features the library reported, by name, e.g. "avx512f avx512_vnni avx512_bf16". */
-    public static String features() { return names(INSTANCE.features); }
+    /**
+     * The processor features the library reported, by name, e.g. "avx512f avx512_vnni avx512_bf16".
+     */
+    public static String features() {
+        return names(INSTANCE.features);
+    }
 
-    /** One line: the processor features and which kernels run for int8 and bf16 (logged once at load). */
-    public static String describe() { return describeOf(INSTANCE); }
+    /**
+     * One line: the processor features and which kernels run for int8 and bf16 (logged once at
+     * load).
+     */
+    public static String describe() {
+        return describeOf(INSTANCE);
+    }
 
     static String names(int f) {
         List<String> s = new ArrayList<>();
@@ -94,14 +125,25 @@ public final class NativeCpu {
     }
 
     private static String describeOf(NativeCpu n) {
-        if (n.problem != null) return "native CPU kernels unavailable (" + n.problem + "): int8 and bf16 use the fp32 Java kernels";
-        return "CPU features [" + names(n.features) + "]; int8 kernel: "
+        if (n.problem != null)
+            return "native CPU kernels unavailable ("
+                    + n.problem
+                    + "): int8 and bf16 use the fp32 Java kernels";
+        return "CPU features ["
+                + names(n.features)
+                + "]; int8 kernel: "
                 + ((n.features & (AVX512F | AVX512_VNNI)) == (AVX512F | AVX512_VNNI)
-                        ? "AVX512-VNNI" + ((n.features & AMX_INT8) != 0 ? " (AMX-INT8 detected; no AMX kernel yet, AVX-512 path used)" : "")
+                        ? "AVX512-VNNI"
+                                + ((n.features & AMX_INT8) != 0
+                                        ? " (AMX-INT8 detected; no AMX kernel yet, AVX-512 path used)"
+                                        : "")
                         : "none, fp32 Java")
                 + "; bf16 kernel: "
                 + ((n.features & (AVX512F | AVX512_BF16)) == (AVX512F | AVX512_BF16)
-                        ? "AVX512-BF16" + ((n.features & AMX_BF16) != 0 ? " (AMX-BF16 detected; no AMX kernel yet, AVX-512 path used)" : "")
+                        ? "AVX512-BF16"
+                                + ((n.features & AMX_BF16) != 0
+                                        ? " (AMX-BF16 detected; no AMX kernel yet, AVX-512 path used)"
+                                        : "")
                         : "none, fp32 Java");
     }
 
@@ -111,32 +153,56 @@ public final class NativeCpu {
         String os = System.getProperty("os.name", "").toLowerCase();
         String arch = System.getProperty("os.arch", "");
         if (!os.contains("linux") || !(arch.equals("amd64") || arch.equals("x86_64")))
-            return new NativeCpu(0, "built for linux-x86_64 only, this JVM runs on " + os + "/" + arch, null);
+            return new NativeCpu(
+                    0, "built for linux-x86_64 only, this JVM runs on " + os + "/" + arch, null);
         try (InputStream in = NativeCpu.class.getResourceAsStream(RESOURCE)) {
-            if (in == null) return new NativeCpu(0, RESOURCE + " is not on the classpath (g++ missing at build time?)", null);
+            if (in == null)
+                return new NativeCpu(
+                        0,
+                        RESOURCE + " is not on the classpath (g++ missing at build time?)",
+                        null);
             Path file = Files.createTempFile("streambert-cpu-", ".so");
             file.toFile().deleteOnExit();
             Files.copy(in, file, StandardCopyOption.REPLACE_EXISTING);
             SymbolLookup lib = SymbolLookup.libraryLookup(file, Arena.global());
             Linker linker = Linker.nativeLinker();
             Linker.Option critical = Linker.Option.critical(true);
-            MethodHandle features = linker.downcallHandle(find(lib, "sb_cpu_features"), FunctionDescriptor.of(JAVA_INT));
+            MethodHandle features =
+                    linker.downcallHandle(
+                            find(lib, "sb_cpu_features"), FunctionDescriptor.of(JAVA_INT));
             int f = (int) features.invokeExact();
             MethodHandle[] h = {
-                linker.downcallHandle(find(lib, "sb_q8_quantize_rows"),
-                        FunctionDescriptor.ofVoid(ADDRESS, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, ADDRESS), critical),
-                linker.downcallHandle(find(lib, "sb_q8_linear"),
-                        FunctionDescriptor.ofVoid(ADDRESS, ADDRESS, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, ADDRESS, ADDRESS,
-                                ADDRESS, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS), critical),
-                linker.downcallHandle(find(lib, "sb_bf16_convert_rows"),
-                        FunctionDescriptor.ofVoid(ADDRESS, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS), critical),
-                linker.downcallHandle(find(lib, "sb_bf16_linear"),
-                        FunctionDescriptor.ofVoid(ADDRESS, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, ADDRESS, JAVA_INT,
-                                JAVA_INT, JAVA_INT, ADDRESS), critical),
-                linker.downcallHandle(find(lib, "sb_peak_int8"), FunctionDescriptor.of(JAVA_LONG, JAVA_LONG)),
-                linker.downcallHandle(find(lib, "sb_peak_bf16"), FunctionDescriptor.of(JAVA_DOUBLE, JAVA_LONG)),
-                linker.downcallHandle(find(lib, "sb_bf16_attention"),
-                        FunctionDescriptor.ofVoid(ADDRESS, ADDRESS, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS), critical),
+                linker.downcallHandle(
+                        find(lib, "sb_q8_quantize_rows"),
+                        FunctionDescriptor.ofVoid(
+                                ADDRESS, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, ADDRESS),
+                        critical),
+                linker.downcallHandle(
+                        find(lib, "sb_q8_linear"),
+                        FunctionDescriptor.ofVoid(
+                                ADDRESS, ADDRESS, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, ADDRESS,
+                                ADDRESS, ADDRESS, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS),
+                        critical),
+                linker.downcallHandle(
+                        find(lib, "sb_bf16_convert_rows"),
+                        FunctionDescriptor.ofVoid(ADDRESS, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS),
+                        critical),
+                linker.downcallHandle(
+                        find(lib, "sb_bf16_linear"),
+                        FunctionDescriptor.ofVoid(
+                                ADDRESS, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, ADDRESS, JAVA_INT,
+                                JAVA_INT, JAVA_INT, ADDRESS),
+                        critical),
+                linker.downcallHandle(
+                        find(lib, "sb_peak_int8"), FunctionDescriptor.of(JAVA_LONG, JAVA_LONG)),
+                linker.downcallHandle(
+                        find(lib, "sb_peak_bf16"), FunctionDescriptor.of(JAVA_DOUBLE, JAVA_LONG)),
+                linker.downcallHandle(
+                        find(lib, "sb_bf16_attention"),
+                        FunctionDescriptor.ofVoid(
+                                ADDRESS, ADDRESS, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT,
+                                ADDRESS),
+                        critical),
             };
             return new NativeCpu(f, null, h);
         } catch (IOException | RuntimeException e) {
@@ -147,7 +213,9 @@ public final class NativeCpu {
     }
 
     private static MemorySegment find(SymbolLookup lib, String symbol) {
-        return lib.find(symbol).orElseThrow(() -> new IllegalStateException(RESOURCE + " has no symbol " + symbol));
+        return lib.find(symbol)
+                .orElseThrow(
+                        () -> new IllegalStateException(RESOURCE + " has no symbol " + symbol));
     }
 
     static RuntimeException rethrow(Throwable t) {

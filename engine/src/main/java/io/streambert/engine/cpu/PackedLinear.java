@@ -5,15 +5,15 @@ package io.streambert.engine.cpu;
  * {@link CpuKernels#linear}. Callers only pack and pass.
  *
  * <p>Layout: the outputs are cut into panels of {@link LinearTile#NR} columns; a panel holds its
- * columns k-major ({@code [in][NR]}), so the kernel's inner step reads NR consecutive weights for one
- * input index with whole-vector loads. The last panel is zero-padded, and so is the bias.
+ * columns k-major ({@code [in][NR]}), so the kernel's inner step reads NR consecutive weights for
+ * one input index with whole-vector loads. The last panel is zero-padded, and so is the bias.
  */
 public final class PackedLinear {
-    final int out;        // rows of W (output features)
-    final int in;         // columns of W (input features)
-    final int panels;     // ceil(out / NR)
-    final float[] panel;  // [panels][in][NR]
-    final float[] bias;   // [out] as given, or null
+    final int out; // rows of W (output features)
+    final int in; // columns of W (input features)
+    final int panels; // ceil(out / NR)
+    final float[] panel; // [panels][in][NR]
+    final float[] bias; // [out] as given, or null
     final float[] biasPadded; // [panels * NR], zeros when there is no bias
 
     private PackedLinear(int out, int in, float[] panel, float[] bias, float[] biasPadded) {
@@ -25,17 +25,29 @@ public final class PackedLinear {
         this.biasPadded = biasPadded;
     }
 
-    static int panelsFor(int out) { return (out + LinearTile.NR - 1) / LinearTile.NR; }
+    static int panelsFor(int out) {
+        return (out + LinearTile.NR - 1) / LinearTile.NR;
+    }
 
-    /** @param w [out, in] row-major, as stored in the checkpoint; @param bias [out] or null */
+    /**
+     * @param w [out, in] row-major, as stored in the checkpoint; @param bias [out] or null
+     */
     public static PackedLinear pack(float[] w, float[] bias, int out, int in) {
-        if (out <= 0 || in <= 0) throw new IllegalArgumentException("linear layer needs positive sizes, got " + out + "x" + in);
-        if (w.length != (long) out * in) throw new IllegalArgumentException("weight has " + w.length + " values, expected " + out + "x" + in);
-        if (bias != null && bias.length != out) throw new IllegalArgumentException("bias has " + bias.length + " values, expected " + out);
+        if (out <= 0 || in <= 0)
+            throw new IllegalArgumentException(
+                    "linear layer needs positive sizes, got " + out + "x" + in);
+        if (w.length != (long) out * in)
+            throw new IllegalArgumentException(
+                    "weight has " + w.length + " values, expected " + out + "x" + in);
+        if (bias != null && bias.length != out)
+            throw new IllegalArgumentException(
+                    "bias has " + bias.length + " values, expected " + out);
         int nr = LinearTile.NR;
         int panels = panelsFor(out);
         long size = (long) panels * in * nr;
-        if (size > Integer.MAX_VALUE - 16) throw new IllegalArgumentException("linear layer " + out + "x" + in + " is too large for one packed array");
+        if (size > Integer.MAX_VALUE - 16)
+            throw new IllegalArgumentException(
+                    "linear layer " + out + "x" + in + " is too large for one packed array");
         float[] p = new float[(int) size];
         for (int o = 0; o < out; o++) {
             int base = (o / nr) * in * nr + (o % nr);
@@ -47,8 +59,13 @@ public final class PackedLinear {
         return new PackedLinear(out, in, p, bias == null ? null : bias.clone(), bp);
     }
 
-    public int out() { return out; }
-    public int in() { return in; }
+    public int out() {
+        return out;
+    }
+
+    public int in() {
+        return in;
+    }
 
     /** W[o][i], read back from the packed layout (for the plain-loop twin and tests). */
     public float weight(int o, int i) {
@@ -57,7 +74,11 @@ public final class PackedLinear {
     }
 
     /** b[o], or 0 without a bias. */
-    public float bias(int o) { return bias == null ? 0f : bias[o]; }
+    public float bias(int o) {
+        return bias == null ? 0f : bias[o];
+    }
 
-    public boolean hasBias() { return bias != null; }
+    public boolean hasBias() {
+        return bias != null;
+    }
 }

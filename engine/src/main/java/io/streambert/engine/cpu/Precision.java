@@ -3,20 +3,27 @@ package io.streambert.engine.cpu;
 import java.util.Locale;
 
 /**
- * The number format of the CPU encoder's matrix products (LayerNorm, softmax, the residual stream and the heads
- * stay fp32 in every mode).
+ * The number format of the CPU encoder's matrix products (LayerNorm, softmax, the residual stream
+ * and the heads stay fp32 in every mode).
+ *
  * <ul>
- *   <li>{@code fp32}: the Java Vector API kernels (the default);</li>
- *   <li>{@code bf16}: bf16 weights and activations, fp32 accumulation ({@link Bf16Linear}, AVX512-BF16);</li>
- *   <li>{@code int8}: per-channel int8 weights, per-token int8 activations, int32 accumulation ({@link Int8Linear},
- *       AVX512-VNNI);</li>
+ *   <li>{@code fp32}: the Java Vector API kernels (the default);
+ *   <li>{@code bf16}: bf16 weights and activations, fp32 accumulation ({@link Bf16Linear},
+ *       AVX512-BF16);
+ *   <li>{@code int8}: per-channel int8 weights, per-token int8 activations, int32 accumulation
+ *       ({@link Int8Linear}, AVX512-VNNI);
  *   <li>{@code auto}: the fastest mode that meets the accuracy bar on the model's own check set
- *       ({@link PrecisionCheck}), fp32 when the model ships none.</li>
+ *       ({@link PrecisionCheck}), fp32 when the model ships none.
  * </ul>
- * A mode whose kernel this processor lacks (or whose library is missing) runs fp32, and says so in the log.
+ *
+ * A mode whose kernel this processor lacks (or whose library is missing) runs fp32, and says so in
+ * the log.
  */
 public enum Precision {
-    FP32, BF16, INT8, AUTO;
+    FP32,
+    BF16,
+    INT8,
+    AUTO;
 
     public static Precision parse(String s) {
         if (s == null || s.isBlank()) return FP32;
@@ -25,7 +32,9 @@ public enum Precision {
             case "bf16", "bfloat16" -> BF16;
             case "int8", "i8" -> INT8;
             case "auto" -> AUTO;
-            default -> throw new IllegalArgumentException("unknown precision '" + s + "': expected fp32, bf16, int8 or auto");
+            default ->
+                    throw new IllegalArgumentException(
+                            "unknown precision '" + s + "': expected fp32, bf16, int8 or auto");
         };
     }
 
@@ -38,7 +47,10 @@ public enum Precision {
         };
     }
 
-    /** The layer W [out, in] (+ bias) ready to run in this precision, or in fp32 when its kernel is not available. */
+    /**
+     * The layer W [out, in] (+ bias) ready to run in this precision, or in fp32 when its kernel is
+     * not available.
+     */
     public LinearOp linear(float[] w, float[] b, int out, int in) {
         return switch (available()) {
             case INT8 -> Int8Linear.quantize(w, b, out, in);
@@ -47,5 +59,7 @@ public enum Precision {
         };
     }
 
-    public String label() { return name().toLowerCase(Locale.ROOT); }
+    public String label() {
+        return name().toLowerCase(Locale.ROOT);
+    }
 }

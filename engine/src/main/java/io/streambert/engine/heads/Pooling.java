@@ -1,22 +1,36 @@
 package io.streambert.engine.heads;
 
-/** How one sequence's token states [len, dim] become one vector: the [CLS] state, or the mean over all tokens. */
+/**
+ * How one sequence's token states [len, dim] become one vector: the [CLS] state, or the mean over
+ * all tokens.
+ */
 public enum Pooling {
-    CLS, MEAN;
+    CLS,
+    MEAN;
 
-    /** "cls" or "mean" (any case); anything else is an IllegalArgumentException naming {@code what}. */
+    /**
+     * "cls" or "mean" (any case); anything else is an IllegalArgumentException naming {@code what}.
+     */
     public static Pooling parse(String s, String what) {
         if (s != null) {
             switch (s.trim().toLowerCase(java.util.Locale.ROOT)) {
-                case "cls" -> { return CLS; }
-                case "mean" -> { return MEAN; }
-                default -> { }
+                case "cls" -> {
+                    return CLS;
+                }
+                case "mean" -> {
+                    return MEAN;
+                }
+                default -> {}
             }
         }
-        throw new IllegalArgumentException(what + ": pooling '" + s + "' is not supported (cls | mean)");
+        throw new IllegalArgumentException(
+                what + ": pooling '" + s + "' is not supported (cls | mean)");
     }
 
-    /** out[dim] = pooled hidden[start .. start+len) rows; mean accumulates in double (batch-position independent). */
+    /**
+     * out[dim] = pooled hidden[start .. start+len) rows; mean accumulates in double (batch-position
+     * independent).
+     */
     public void pool(float[] hidden, int start, int len, int dim, float[] out, int outOffset) {
         if (this == CLS) {
             System.arraycopy(hidden, start * dim, out, outOffset, dim);

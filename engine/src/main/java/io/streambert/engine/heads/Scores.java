@@ -1,6 +1,8 @@
 package io.streambert.engine.heads;
 
-/** A classifier's scores from its logits, and the winning label's index: the same for every backend. */
+/**
+ * A classifier's scores from its logits, and the winning label's index: the same for every backend.
+ */
 public final class Scores {
     private Scores() {}
 

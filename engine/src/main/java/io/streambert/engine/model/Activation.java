@@ -2,9 +2,16 @@ package io.streambert.engine.model;
 
 import io.streambert.engine.math.Erf;
 
-/** The activations a ModernBERT config may name (hidden_activation, classifier_activation), by their transformers names. */
+/**
+ * The activations a ModernBERT config may name (hidden_activation, classifier_activation), by their
+ * transformers names.
+ */
 public enum Activation {
-    GELU, GELU_TANH, RELU, SILU, TANH;
+    GELU,
+    GELU_TANH,
+    RELU,
+    SILU,
+    TANH;
 
     /** Maps a transformers ACT2FN name; null when this engine does not implement it. */
     public static Activation parse(String name) {
@@ -21,7 +28,18 @@ public enum Activation {
     public float apply(float x) {
         return switch (this) {
             case GELU -> Erf.gelu(x);
-            case GELU_TANH -> (float) (0.5 * x * (1 + Math.tanh(0.7978845608028654 * (x + 0.044715 * x * (double) x * x))));
+            case GELU_TANH ->
+                    (float)
+                            (0.5
+                                    * x
+                                    * (1
+                                            + Math.tanh(
+                                                    0.7978845608028654
+                                                            * (x
+                                                                    + 0.044715
+                                                                            * x
+                                                                            * (double) x
+                                                                            * x))));
             case RELU -> Math.max(0f, x);
             case SILU -> (float) (x / (1 + Math.exp(-x)));
             case TANH -> (float) Math.tanh(x);

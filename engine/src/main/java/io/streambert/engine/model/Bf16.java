@@ -1,6 +1,9 @@
 package io.streambert.engine.model;
 
-/** bf16 <-> f32 (the one bf16 helper of the module: loader, kernels, devices and twins all use it): bf16 is the top 16 bits of an f32, so widening is a shift and narrowing rounds to nearest even. */
+/**
+ * bf16 <-> f32 (the one bf16 helper of the module: loader, kernels, devices and twins all use it):
+ * bf16 is the top 16 bits of an f32, so widening is a shift and narrowing rounds to nearest even.
+ */
 public final class Bf16 {
     private Bf16() {}
 
@@ -21,7 +24,10 @@ public final class Bf16 {
         return toFloat(fromFloat(f));
     }
 
-    /** {@code d} narrowed to float, then rounded to bf16 (what a kernel storing a double-ish result keeps). */
+    /**
+     * {@code d} narrowed to float, then rounded to bf16 (what a kernel storing a double-ish result
+     * keeps).
+     */
     public static float round(double d) {
         return round((float) d);
     }

@@ -1,8 +1,14 @@
 package io.streambert.engine.model;
 
-/** The safetensors element types this engine reads: floats for weights, integers for test vectors. */
+/**
+ * The safetensors element types this engine reads: floats for weights, integers for test vectors.
+ */
 public enum DType {
-    F32(4), F16(2), BF16(2), I32(4), I64(8);
+    F32(4),
+    F16(2),
+    BF16(2),
+    I32(4),
+    I64(8);
 
     private final int bytes;
 

@@ -14,13 +14,14 @@ import java.nio.file.StandardCopyOption;
 import java.util.SplittableRandom;
 
 /**
- * Writes a random-weight ModernBERT classification checkpoint in the Hugging Face layout: config.json (released
- * layout), model.safetensors (F32) and tokenizer.json (the shipped BPE tokenizer, ids below 704).
+ * Writes a random-weight ModernBERT classification checkpoint in the Hugging Face layout:
+ * config.json (released layout), model.safetensors (F32) and tokenizer.json (the shipped BPE
+ * tokenizer, ids below 704).
  *
- * <p>Weight statistics follow the reference's {@code init_weights}: truncated normals (clipped at 2 sigma),
- * std 0.5 for embeddings, 0.2 for Wqkv, 0.1 for Wi, 0.2/sqrt(2L) and 0.1/sqrt(2L) for the output projections,
- * norm weights 1 + 0.1 N(0,1), so activations stay in a sane range through every layer and the outputs are
- * not degenerate (not all one label, not all-equal embeddings).
+ * <p>Weight statistics follow the reference's {@code init_weights}: truncated normals (clipped at 2
+ * sigma), std 0.5 for embeddings, 0.2 for Wqkv, 0.1 for Wi, 0.2/sqrt(2L) and 0.1/sqrt(2L) for the
+ * output projections, norm weights 1 + 0.1 N(0,1), so activations stay in a sane range through
+ * every layer and the outputs are not degenerate (not all one label, not all-equal embeddings).
  */
 public final class RandomCheckpoint {
     private RandomCheckpoint() {}
@@ -28,8 +29,10 @@ public final class RandomCheckpoint {
     /** Tokenizer special ids (from the shipped tokenizer.json). */
     static final int UNK = 656, CLS = 657, SEP = 658, PAD = 659;
 
-    public static void write(Path dir, RandomModelSize size, int labels, long seed) throws IOException {
-        if (labels < 1) throw new IllegalArgumentException("--labels must be at least 1, got " + labels);
+    public static void write(Path dir, RandomModelSize size, int labels, long seed)
+            throws IOException {
+        if (labels < 1)
+            throw new IllegalArgumentException("--labels must be at least 1, got " + labels);
         Files.createDirectories(dir);
         writeConfig(dir.resolve("config.json"), size, labels);
         weights(size, labels, seed).write(dir.resolve("model.safetensors"));
@@ -87,21 +90,56 @@ public final class RandomCheckpoint {
         int h = s.hidden, inter = s.intermediate, l = s.layers;
         double stdIn = 0.05, stdOut = 0.05 / Math.sqrt(2.0 * l);
         SafeTensorsWriter w = new SafeTensorsWriter();
-        w.add("model.embeddings.tok_embeddings.weight", truncNormal(rng, (long) s.vocab * h, 0.5), DType.F32, s.vocab, h);
+        w.add(
+                "model.embeddings.tok_embeddings.weight",
+                truncNormal(rng, (long) s.vocab * h, 0.5),
+                DType.F32,
+                s.vocab,
+                h);
         w.add("model.embeddings.norm.weight", normWeight(rng, h), DType.F32, h);
         w.add("model.final_norm.weight", normWeight(rng, h), DType.F32, h);
         for (int i = 0; i < l; i++) {
             String p = "model.layers." + i + ".";
-            if (i != 0) w.add(p + "attn_norm.weight", normWeight(rng, h), DType.F32, h); // layer 0 has no attn_norm
-            w.add(p + "attn.Wqkv.weight", truncNormal(rng, 3L * h * h, stdIn * 4), DType.F32, 3L * h, h);
-            w.add(p + "attn.Wo.weight", truncNormal(rng, (long) h * h, stdOut * 4), DType.F32, h, h);
+            if (i != 0)
+                w.add(
+                        p + "attn_norm.weight",
+                        normWeight(rng, h),
+                        DType.F32,
+                        h); // layer 0 has no attn_norm
+            w.add(
+                    p + "attn.Wqkv.weight",
+                    truncNormal(rng, 3L * h * h, stdIn * 4),
+                    DType.F32,
+                    3L * h,
+                    h);
+            w.add(
+                    p + "attn.Wo.weight",
+                    truncNormal(rng, (long) h * h, stdOut * 4),
+                    DType.F32,
+                    h,
+                    h);
             w.add(p + "mlp_norm.weight", normWeight(rng, h), DType.F32, h);
-            w.add(p + "mlp.Wi.weight", truncNormal(rng, 2L * inter * h, stdIn * 2), DType.F32, 2L * inter, h);
-            w.add(p + "mlp.Wo.weight", truncNormal(rng, (long) h * inter, stdOut * 2), DType.F32, h, inter);
+            w.add(
+                    p + "mlp.Wi.weight",
+                    truncNormal(rng, 2L * inter * h, stdIn * 2),
+                    DType.F32,
+                    2L * inter,
+                    h);
+            w.add(
+                    p + "mlp.Wo.weight",
+                    truncNormal(rng, (long) h * inter, stdOut * 2),
+                    DType.F32,
+                    h,
+                    inter);
         }
         w.add("head.dense.weight", truncNormal(rng, (long) h * h, 0.05), DType.F32, h, h);
         w.add("head.norm.weight", normWeight(rng, h), DType.F32, h);
-        w.add("classifier.weight", truncNormal(rng, (long) labels * h, 1.0 / Math.sqrt(h)), DType.F32, labels, h);
+        w.add(
+                "classifier.weight",
+                truncNormal(rng, (long) labels * h, 1.0 / Math.sqrt(h)),
+                DType.F32,
+                labels,
+                h);
         float[] bias = new float[labels];
         for (int i = 0; i < labels; i++) bias[i] = (float) (0.1 * rng.nextGaussian());
         w.add("classifier.bias", bias, DType.F32, labels);
@@ -109,10 +147,12 @@ public final class RandomCheckpoint {
     }
 
     static float[] truncNormal(SplittableRandom rng, long n, double std) {
-        if (n > Integer.MAX_VALUE - 16) throw new IllegalArgumentException("tensor of " + n + " values is too large");
+        if (n > Integer.MAX_VALUE - 16)
+            throw new IllegalArgumentException("tensor of " + n + " values is too large");
         float[] a = new float[(int) n];
         double lim = 2 * std;
-        for (int i = 0; i < a.length; i++) a[i] = (float) Math.max(-lim, Math.min(lim, rng.nextGaussian() * std));
+        for (int i = 0; i < a.length; i++)
+            a[i] = (float) Math.max(-lim, Math.min(lim, rng.nextGaussian() * std));
         return a;
     }
 

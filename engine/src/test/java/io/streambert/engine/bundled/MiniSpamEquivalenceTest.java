@@ -1,30 +1,30 @@
 package io.streambert.engine.bundled;
 
+import static io.streambert.engine.TestModels.maxAbsDiff;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.streambert.engine.Encoder;
 import io.streambert.engine.EncoderOptions;
 import io.streambert.engine.Encoders;
 import io.streambert.engine.Prediction;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-
-import static io.streambert.engine.TestModels.maxAbsDiff;
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 
 /**
- * The bundled trained model (models/mini-spam, made by training/) run by the Java CPU engine against PyTorch's
- * float64 outputs of the same F16 weights, stored beside it in reference.json by training/train.py: the Java
- * tokenizer gives PyTorch's ids (the recipe tokenizes in Python), labels are equal, logits within 1e-3 and
- * embeddings within 1e-4 -- one at a time and in one packed batch.
+ * The bundled trained model (models/mini-spam, made by training/) run by the Java CPU engine
+ * against PyTorch's float64 outputs of the same F16 weights, stored beside it in reference.json by
+ * training/train.py: the Java tokenizer gives PyTorch's ids (the recipe tokenizes in Python),
+ * labels are equal, logits within 1e-3 and embeddings within 1e-4 -- one at a time and in one
+ * packed batch.
  */
 class MiniSpamEquivalenceTest {
     static final Path DIR = Path.of("..", "models", "mini-spam");
@@ -35,7 +35,10 @@ class MiniSpamEquivalenceTest {
     static void open() throws IOException {
         encoder = Encoders.open(DIR, EncoderOptions.defaults().withDevice("cpu"));
         cases = new ArrayList<>();
-        new ObjectMapper().readTree(DIR.resolve("reference.json").toFile()).get("cases").forEach(cases::add);
+        new ObjectMapper()
+                .readTree(DIR.resolve("reference.json").toFile())
+                .get("cases")
+                .forEach(cases::add);
     }
 
     @AfterAll
@@ -59,8 +62,11 @@ class MiniSpamEquivalenceTest {
     void theSampleHoldsSpamAndHamAndLongEmails() {
         long spam = cases.stream().filter(c -> c.get("label").asText().equals("spam")).count();
         assertTrue(cases.size() >= 12, "cases: " + cases.size());
-        assertTrue(spam >= 3 && cases.size() - spam >= 3, "PyTorch labels: " + spam + " spam of " + cases.size());
-        assertTrue(cases.stream().anyMatch(c -> c.get("ids").size() == encoder.info().maxTokens()),
+        assertTrue(
+                spam >= 3 && cases.size() - spam >= 3,
+                "PyTorch labels: " + spam + " spam of " + cases.size());
+        assertTrue(
+                cases.stream().anyMatch(c -> c.get("ids").size() == encoder.info().maxTokens()),
                 "no case reaches the token limit, so truncation is not compared");
         assertEquals(List.of("ham", "spam"), encoder.info().labels());
     }
@@ -68,15 +74,25 @@ class MiniSpamEquivalenceTest {
     @Test
     void javaTokenizerGivesPyTorchsIds() {
         for (JsonNode c : cases) {
-            assertArrayEquals(ints(c.get("ids")), encoder.tokenize(c.get("text").asText()), c.get("text").asText());
+            assertArrayEquals(
+                    ints(c.get("ids")),
+                    encoder.tokenize(c.get("text").asText()),
+                    c.get("text").asText());
         }
     }
 
     @Test
     void javaTokenizerMatchesOnTwoHundredHeldOutEmails() throws IOException {
-        JsonNode tc = new ObjectMapper().readTree(DIR.resolve("reference.json").toFile()).get("tokenizer_cases");
+        JsonNode tc =
+                new ObjectMapper()
+                        .readTree(DIR.resolve("reference.json").toFile())
+                        .get("tokenizer_cases");
         assertTrue(tc.size() >= 100, "tokenizer cases: " + tc.size());
-        for (JsonNode c : tc) assertArrayEquals(ints(c.get("ids")), encoder.tokenize(c.get("text").asText()), c.get("text").asText());
+        for (JsonNode c : tc)
+            assertArrayEquals(
+                    ints(c.get("ids")),
+                    encoder.tokenize(c.get("text").asText()),
+                    c.get("text").asText());
     }
 
     @Test

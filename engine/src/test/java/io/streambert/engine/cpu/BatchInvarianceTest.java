@@ -1,21 +1,19 @@
 package io.streambert.engine.cpu;
 
-import io.streambert.engine.Engine;
-
-import io.streambert.engine.EncoderOptions;
-import io.streambert.engine.Prediction;
-import io.streambert.engine.TestModels;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Random;
-
 import static io.streambert.engine.TestModels.maxAbsDiff;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.streambert.engine.EncoderOptions;
+import io.streambert.engine.Engine;
+import io.streambert.engine.Prediction;
+import io.streambert.engine.TestModels;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 
 /** A sequence alone and the same sequence inside a mixed-length batch: same outputs within 1e-5. */
 class BatchInvarianceTest {
@@ -42,7 +40,9 @@ class BatchInvarianceTest {
     @Test
     void sequencesAloneEqualSequencesInAMixedBatch() {
         Random r = new Random(42);
-        int[] lengths = {1, 2, 7, 8, 9, 17, 33, 64, 65, 129, 300, 3};   // around the window (16) and block-ish sizes
+        int[] lengths = {
+            1, 2, 7, 8, 9, 17, 33, 64, 65, 129, 300, 3
+        }; // around the window (16) and block-ish sizes
         List<int[]> batch = new ArrayList<>();
         for (int len : lengths) batch.add(randomIds(r, len));
         List<Prediction> together = encoder.encode(batch);

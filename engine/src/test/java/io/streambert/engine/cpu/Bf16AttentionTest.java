@@ -6,14 +6,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.junit.jupiter.api.Test;
 
 /**
- * The native bf16 attention against {@link Bf16AttentionReference} over odd sequence lengths, windows and head sizes:
- * both measured against float64 attention on the same bf16-rounded q, k, v (exact softmax), the kernel's largest
- * error must stay within twice the plain loop's.
+ * The native bf16 attention against {@link Bf16AttentionReference} over odd sequence lengths,
+ * windows and head sizes: both measured against float64 attention on the same bf16-rounded q, k, v
+ * (exact softmax), the kernel's largest error must stay within twice the plain loop's.
  */
 class Bf16AttentionTest {
 
@@ -40,7 +40,16 @@ class Bf16AttentionTest {
             errFast = Math.max(errFast, Math.abs(fast[i] - exact[i]));
             errPlain = Math.max(errPlain, Math.abs(plain[i] - exact[i]));
         }
-        assertTrue(errFast <= 2 * errPlain + 1e-6, "hd=" + headDim + " window=" + halfWindow + ": error " + errFast + " vs plain loop " + errPlain);
+        assertTrue(
+                errFast <= 2 * errPlain + 1e-6,
+                "hd="
+                        + headDim
+                        + " window="
+                        + halfWindow
+                        + ": error "
+                        + errFast
+                        + " vs plain loop "
+                        + errPlain);
     }
 
     /** float64 attention on bf16-rounded q, k, v. */
@@ -50,19 +59,32 @@ class Bf16AttentionTest {
         for (int s = 0; s + 1 < cu.length; s++) {
             for (int h = 0; h < heads; h++) {
                 for (int i = cu[s]; i < cu[s + 1]; i++) {
-                    int lo = halfWindow < 0 ? cu[s] : Math.max(cu[s], i - halfWindow), hi = halfWindow < 0 ? cu[s + 1] - 1 : Math.min(cu[s + 1] - 1, i + halfWindow);
+                    int lo = halfWindow < 0 ? cu[s] : Math.max(cu[s], i - halfWindow),
+                            hi =
+                                    halfWindow < 0
+                                            ? cu[s + 1] - 1
+                                            : Math.min(cu[s + 1] - 1, i + halfWindow);
                     double[] p = new double[hi - lo + 1];
                     double max = Double.NEGATIVE_INFINITY, sum = 0;
                     for (int j = lo; j <= hi; j++) {
                         double dot = 0;
-                        for (int d = 0; d < hd; d++) dot += (double) Bf16.round(qkv[i * stride + h * hd + d]) * Bf16.round(qkv[j * stride + hidden + h * hd + d]);
+                        for (int d = 0; d < hd; d++)
+                            dot +=
+                                    (double) Bf16.round(qkv[i * stride + h * hd + d])
+                                            * Bf16.round(qkv[j * stride + hidden + h * hd + d]);
                         p[j - lo] = dot / Math.sqrt(hd);
                         max = Math.max(max, p[j - lo]);
                     }
-                    for (int j = lo; j <= hi; j++) { p[j - lo] = Math.exp(p[j - lo] - max); sum += p[j - lo]; }
+                    for (int j = lo; j <= hi; j++) {
+                        p[j - lo] = Math.exp(p[j - lo] - max);
+                        sum += p[j - lo];
+                    }
                     for (int d = 0; d < hd; d++) {
                         double acc = 0;
-                        for (int j = lo; j <= hi; j++) acc += p[j - lo] * Bf16.round(qkv[j * stride + 2 * hidden + h * hd + d]);
+                        for (int j = lo; j <= hi; j++)
+                            acc +=
+                                    p[j - lo]
+                                            * Bf16.round(qkv[j * stride + 2 * hidden + h * hd + d]);
                         out[i * hidden + h * hd + d] = acc / sum;
                     }
                 }
@@ -83,6 +105,10 @@ class Bf16AttentionTest {
         Bf16Attention.attention(qkv, cu, heads, hd, 64, a);
         CpuKernels.attention(qkv, cu, heads, hd, 64, b);
         for (int i = 0; i < a.length; i++) assertEquals(b[i], a[i], 0.05, "at " + i);
-        assertThrows(IllegalArgumentException.class, () -> Bf16Attention.attention(new float[3 * 3], new int[] {0, 1}, 1, 3, -1, new float[3]));
+        assertThrows(
+                IllegalArgumentException.class,
+                () ->
+                        Bf16Attention.attention(
+                                new float[3 * 3], new int[] {0, 1}, 1, 3, -1, new float[3]));
     }
 }

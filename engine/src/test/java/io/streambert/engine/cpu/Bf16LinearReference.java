@@ -1,8 +1,8 @@
 package io.streambert.engine.cpu;
 
 /**
- * Plain-loop reference of {@link Bf16Linear#apply}: inputs rounded to bf16 (ties to even), the layer's bf16 weights,
- * products summed in fp32 in input order, then the bias.
+ * Plain-loop reference of {@link Bf16Linear#apply}: inputs rounded to bf16 (ties to even), the
+ * layer's bf16 weights, products summed in fp32 in input order, then the bias.
  */
 final class Bf16LinearReference {
     private Bf16LinearReference() {}

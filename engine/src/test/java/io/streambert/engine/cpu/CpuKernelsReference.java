@@ -1,8 +1,9 @@
 package io.streambert.engine.cpu;
 
 /**
- * Plain-loop twins of {@link CpuKernels}: same arguments, same shapes, the obvious loops. The tests hold the
- * fast kernels to these; they are also the readable statement of what the fast kernels compute.
+ * Plain-loop twins of {@link CpuKernels}: same arguments, same shapes, the obvious loops. The tests
+ * hold the fast kernels to these; they are also the readable statement of what the fast kernels
+ * compute.
  */
 public final class CpuKernelsReference {
     private CpuKernelsReference() {}
@@ -19,7 +20,8 @@ public final class CpuKernelsReference {
     }
 
     /** See {@link CpuKernels#attention}. */
-    public static void attention(float[] qkv, int[] cuSeqlens, int heads, int headDim, int halfWindow, float[] out) {
+    public static void attention(
+            float[] qkv, int[] cuSeqlens, int heads, int headDim, int halfWindow, float[] out) {
         int hidden = heads * headDim;
         int stride = 3 * hidden;
         float scale = (float) (1.0 / Math.sqrt(headDim));
@@ -33,15 +35,22 @@ public final class CpuKernelsReference {
                     float max = Float.NEGATIVE_INFINITY;
                     for (int j = lo; j <= hi; j++) {
                         float dot = 0;
-                        for (int d = 0; d < headDim; d++) dot += qkv[i * stride + h * headDim + d] * qkv[j * stride + hidden + h * headDim + d];
+                        for (int d = 0; d < headDim; d++)
+                            dot +=
+                                    qkv[i * stride + h * headDim + d]
+                                            * qkv[j * stride + hidden + h * headDim + d];
                         p[j - start] = dot * scale;
                         max = Math.max(max, p[j - start]);
                     }
                     float sum = 0;
-                    for (int j = lo; j <= hi; j++) { p[j - start] = (float) Math.exp(p[j - start] - max); sum += p[j - start]; }
+                    for (int j = lo; j <= hi; j++) {
+                        p[j - start] = (float) Math.exp(p[j - start] - max);
+                        sum += p[j - start];
+                    }
                     for (int d = 0; d < headDim; d++) {
                         float acc = 0;
-                        for (int j = lo; j <= hi; j++) acc += p[j - start] * qkv[j * stride + 2 * hidden + h * headDim + d];
+                        for (int j = lo; j <= hi; j++)
+                            acc += p[j - start] * qkv[j * stride + 2 * hidden + h * headDim + d];
                         out[i * hidden + h * headDim + d] = acc / sum;
                     }
                 }

@@ -9,7 +9,9 @@ import org.junit.jupiter.api.Test;
 class CpuParallelTest {
 
     @AfterEach
-    void allCores() { CpuParallel.setThreads(0); }
+    void allCores() {
+        CpuParallel.setThreads(0);
+    }
 
     @Test
     void everyTaskRunsExactlyOnceForAnyThreadCount() {
@@ -19,7 +21,11 @@ class CpuParallelTest {
             for (int tasks : new int[] {0, 1, 2, 7, 100}) {
                 AtomicIntegerArray seen = new AtomicIntegerArray(tasks);
                 CpuParallel.forEach(tasks, seen::incrementAndGet);
-                for (int t = 0; t < tasks; t++) assertEquals(1, seen.get(t), "threads " + threads + " tasks " + tasks + " task " + t);
+                for (int t = 0; t < tasks; t++)
+                    assertEquals(
+                            1,
+                            seen.get(t),
+                            "threads " + threads + " tasks " + tasks + " task " + t);
             }
         }
     }
@@ -28,7 +34,9 @@ class CpuParallelTest {
     void nestedCallsFromAWorkerComplete() {
         CpuParallel.setThreads(2);
         AtomicIntegerArray seen = new AtomicIntegerArray(16);
-        CpuParallel.forEach(4, outer -> CpuParallel.forEach(4, inner -> seen.incrementAndGet(outer * 4 + inner)));
+        CpuParallel.forEach(
+                4,
+                outer -> CpuParallel.forEach(4, inner -> seen.incrementAndGet(outer * 4 + inner)));
         for (int i = 0; i < 16; i++) assertEquals(1, seen.get(i));
     }
 

@@ -1,9 +1,9 @@
 package io.streambert.engine.cpu;
 
 /**
- * Plain-loop reference of {@link Int8Linear#apply}: the same scheme (per-token symmetric activation quantisation,
- * the layer's own weight scales and quantised weights, int32 sums, one fused multiply-add per output), with the
- * obvious loops and no offsets, padding or packing.
+ * Plain-loop reference of {@link Int8Linear#apply}: the same scheme (per-token symmetric activation
+ * quantisation, the layer's own weight scales and quantised weights, int32 sums, one fused
+ * multiply-add per output), with the obvious loops and no offsets, padding or packing.
  */
 final class Int8LinearReference {
     private Int8LinearReference() {}

@@ -1,17 +1,18 @@
 package io.streambert.engine.cpu;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import io.streambert.engine.TestModels;
 import io.streambert.engine.model.SafeTensorsFile;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 /**
- * The plain-loop CPU twins against golden/kernels/vectors.safetensors (float64 reference on bf16-exact inputs).
- * Tolerance: |got - want| <= 1e-4 * max(1, |want|), what fp32 accumulation over these sizes comfortably meets.
+ * The plain-loop CPU twins against golden/kernels/vectors.safetensors (float64 reference on
+ * bf16-exact inputs). Tolerance: |got - want| <= 1e-4 * max(1, |want|), what fp32 accumulation over
+ * these sizes comfortably meets.
  */
 class KernelGoldenTest {
     static final int HEADS = 2, HEAD_DIM = 64, TOKENS = 630;
@@ -33,7 +34,9 @@ class KernelGoldenTest {
         assertEquals(want.length, got.length, what);
         for (int i = 0; i < want.length; i++) {
             float tol = 1e-4f * Math.max(1f, Math.abs(want[i]));
-            if (!(Math.abs(want[i] - got[i]) <= tol)) throw new AssertionError(what + " index " + i + ": want " + want[i] + " got " + got[i]);
+            if (!(Math.abs(want[i] - got[i]) <= tol))
+                throw new AssertionError(
+                        what + " index " + i + ": want " + want[i] + " got " + got[i]);
         }
     }
 
@@ -46,7 +49,7 @@ class KernelGoldenTest {
 
     @Test
     void ropeBothThetas() {
-        for (double theta : new double[]{10000, 160000}) {
+        for (double theta : new double[] {10000, 160000}) {
             float[] qkv = v.readFloats("qkv");
             VectorOpsReference.rope(qkv, cu, HEADS, HEAD_DIM, RopeTable.of(theta, HEAD_DIM, 300));
             assertClose(v.readFloats("rope_theta" + (int) theta), qkv, "rope theta " + theta);
@@ -82,7 +85,8 @@ class KernelGoldenTest {
     void layerNormWithoutBias() {
         float[] in = v.readFloats("layernorm_in");
         float[] out = new float[in.length];
-        VectorOpsReference.layerNorm(in, 37, 128, v.readFloats("layernorm_weight"), null, 1e-5f, out);
+        VectorOpsReference.layerNorm(
+                in, 37, 128, v.readFloats("layernorm_weight"), null, 1e-5f, out);
         assertClose(v.readFloats("layernorm_out"), out, "layernorm");
     }
 }

@@ -1,16 +1,16 @@
 package io.streambert.engine.cpu;
 
-import io.streambert.engine.Engine;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.streambert.engine.EncoderOptions;
-import io.streambert.engine.model.ModelLoadException;
+import io.streambert.engine.Engine;
 import io.streambert.engine.Prediction;
 import io.streambert.engine.TestModels;
 import io.streambert.engine.TestModels.Case;
+import io.streambert.engine.model.ModelLoadException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -35,16 +35,24 @@ class PrecisionCheckTest {
         Path dir = TestModels.copyDir(TestModels.tinyA(), tmp.resolve("m"));
         StringBuilder check = new StringBuilder();
         for (Case c : TestModels.cases()) {
-            if (c.text() != null) check.append("{\"text\": \"").append(c.text().replace("\\", "\\\\").replace("\"", "\\\"")
-                    .replace("\t", "\\t").replace("\n", "\\n")).append("\"}\n");
+            if (c.text() != null)
+                check.append("{\"text\": \"")
+                        .append(
+                                c.text()
+                                        .replace("\\", "\\\\")
+                                        .replace("\"", "\\\"")
+                                        .replace("\t", "\\t")
+                                        .replace("\n", "\\n"))
+                        .append("\"}\n");
         }
         Files.writeString(dir.resolve(PrecisionCheck.FILE), check);
         try (Engine auto = PrecisionCheck.open(dir, EncoderOptions.defaults());
-             Engine fp32 = CpuBackend.open(dir, EncoderOptions.defaults())) {
+                Engine fp32 = CpuBackend.open(dir, EncoderOptions.defaults())) {
             assertNotEquals(Precision.AUTO, CpuBackend.precisionOf(auto));
             if (CpuBackend.precisionOf(auto) != Precision.FP32) {
                 List<int[]> texts = new ArrayList<>();
-                for (Case c : TestModels.cases()) if (c.text() != null) texts.add(auto.tokenize(c.text()));
+                for (Case c : TestModels.cases())
+                    if (c.text() != null) texts.add(auto.tokenize(c.text()));
                 List<Prediction> want = fp32.encode(texts);
                 PrecisionCheck.Result r = PrecisionCheck.compare(auto, texts, want);
                 assertTrue(r.meetsBar(), r.toString());
@@ -55,8 +63,13 @@ class PrecisionCheckTest {
     @Test
     void aBadCheckSetNamesTheFileAndLine(@TempDir Path tmp) throws IOException {
         Path dir = TestModels.copyDir(TestModels.tinyA(), tmp.resolve("m"));
-        Files.writeString(dir.resolve(PrecisionCheck.FILE), "{\"text\": \"fine\"}\n{\"nothing\": 1}\n");
-        String m = assertThrows(ModelLoadException.class, () -> PrecisionCheck.open(dir, EncoderOptions.defaults())).getMessage();
+        Files.writeString(
+                dir.resolve(PrecisionCheck.FILE), "{\"text\": \"fine\"}\n{\"nothing\": 1}\n");
+        String m =
+                assertThrows(
+                                ModelLoadException.class,
+                                () -> PrecisionCheck.open(dir, EncoderOptions.defaults()))
+                        .getMessage();
         assertTrue(m.contains(PrecisionCheck.FILE) && m.contains("line 2"), m);
     }
 
@@ -74,7 +87,9 @@ class PrecisionCheckTest {
         assertEquals(Precision.INT8, Precision.parse("int8"));
         assertEquals(Precision.AUTO, Precision.parse("auto"));
         assertEquals(Precision.FP32, Precision.parse(null));
-        String m = assertThrows(IllegalArgumentException.class, () -> Precision.parse("fp16")).getMessage();
+        String m =
+                assertThrows(IllegalArgumentException.class, () -> Precision.parse("fp16"))
+                        .getMessage();
         assertTrue(m.contains("fp16") && m.contains("int8"), m);
     }
 }

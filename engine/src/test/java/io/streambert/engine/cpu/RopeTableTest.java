@@ -6,7 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
 
-/** The RoPE table is built lazily: a huge position limit costs nothing until long sequences arrive. */
+/**
+ * The RoPE table is built lazily: a huge position limit costs nothing until long sequences arrive.
+ */
 class RopeTableTest {
     /** The angle's definition, independent of the table: pos * theta^(-2i/headDim). */
     private static double angle(double theta, int headDim, int pos, int i) {
@@ -32,7 +34,9 @@ class RopeTableTest {
     void growingKeepsTheValuesOfTheDefinition() {
         RopeTable t = RopeTable.of(10000, 8, 100_000);
         t.ensure(RopeTable.INITIAL_POSITIONS + 1);
-        assertTrue(t.maxPositions() >= RopeTable.INITIAL_POSITIONS + 1 && t.maxPositions() <= 100_000, "" + t.maxPositions());
+        assertTrue(
+                t.maxPositions() >= RopeTable.INITIAL_POSITIONS + 1 && t.maxPositions() <= 100_000,
+                "" + t.maxPositions());
         for (int pos : new int[] {0, 1, 63, 8191, 8192}) {
             for (int i = 0; i < 4; i++) {
                 double a = angle(10000, 8, pos, i);

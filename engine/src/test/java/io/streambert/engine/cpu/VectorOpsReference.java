@@ -3,21 +3,25 @@ package io.streambert.engine.cpu;
 import io.streambert.engine.math.Erf;
 
 /**
- * The encoder's row-wise operations (linear in the token count): LayerNorm, RoPE, GeGLU, residual add.
- * Plain loops; a faster version keeps the signatures. Shapes are row-major.
+ * The encoder's row-wise operations (linear in the token count): LayerNorm, RoPE, GeGLU, residual
+ * add. Plain loops; a faster version keeps the signatures. Shapes are row-major.
  */
 public final class VectorOpsReference {
     private VectorOpsReference() {}
 
     /** y[rows, dim] = (x - mean) / sqrt(var + eps) * weight (+ bias); y may be x. */
-    public static void layerNorm(float[] x, int rows, int dim, float[] weight, float[] bias, float eps, float[] y) {
+    public static void layerNorm(
+            float[] x, int rows, int dim, float[] weight, float[] bias, float eps, float[] y) {
         for (int r = 0; r < rows; r++) {
             int o = r * dim;
             double mean = 0;
             for (int i = 0; i < dim; i++) mean += x[o + i];
             mean /= dim;
             double var = 0;
-            for (int i = 0; i < dim; i++) { double d = x[o + i] - mean; var += d * d; }
+            for (int i = 0; i < dim; i++) {
+                double d = x[o + i] - mean;
+                var += d * d;
+            }
             var /= dim;
             float inv = (float) (1.0 / Math.sqrt(var + eps));
             for (int i = 0; i < dim; i++) {
@@ -34,12 +38,13 @@ public final class VectorOpsReference {
     public static void rope(float[] qkv, int[] cuSeqlens, int heads, int headDim, RopeTable table) {
         int hidden = heads * headDim, half = headDim / 2;
         int longest = 0;
-        for (int s = 0; s + 1 < cuSeqlens.length; s++) longest = Math.max(longest, cuSeqlens[s + 1] - cuSeqlens[s]);
+        for (int s = 0; s + 1 < cuSeqlens.length; s++)
+            longest = Math.max(longest, cuSeqlens[s + 1] - cuSeqlens[s]);
         table.ensure(longest);
         for (int s = 0; s + 1 < cuSeqlens.length; s++) {
             for (int t = cuSeqlens[s]; t < cuSeqlens[s + 1]; t++) {
                 int pos = t - cuSeqlens[s];
-                for (int part = 0; part < 2; part++) {          // q, then k
+                for (int part = 0; part < 2; part++) { // q, then k
                     for (int h = 0; h < heads; h++) {
                         int base = t * 3 * hidden + part * hidden + h * headDim;
                         for (int i = 0; i < half; i++) {

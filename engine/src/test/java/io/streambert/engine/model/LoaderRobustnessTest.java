@@ -1,11 +1,12 @@
 package io.streambert.engine.model;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import io.streambert.engine.EncoderOptions;
 import io.streambert.engine.Encoders;
 import io.streambert.engine.TestModels;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.ByteBuffer;
@@ -15,18 +16,19 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
-/** Broken and hostile model files: each a ModelLoadException that names the file (and the tensor), never a crash. */
+/**
+ * Broken and hostile model files: each a ModelLoadException that names the file (and the tensor),
+ * never a crash.
+ */
 class LoaderRobustnessTest {
-    @TempDir
-    Path tmp;
+    @TempDir Path tmp;
 
     /** 8-byte little-endian length, the header text, then {@code dataBytes} zero bytes. */
-    static Path raw(Path file, long declaredLength, String header, int dataBytes) throws IOException {
+    static Path raw(Path file, long declaredLength, String header, int dataBytes)
+            throws IOException {
         byte[] h = header.getBytes(StandardCharsets.UTF_8);
         ByteBuffer b = ByteBuffer.allocate(8 + h.length + dataBytes).order(ByteOrder.LITTLE_ENDIAN);
         b.putLong(declaredLength).put(h);
@@ -39,31 +41,44 @@ class LoaderRobustnessTest {
     }
 
     static String openError(Path file) {
-        ModelLoadException e = assertThrows(ModelLoadException.class, () -> SafeTensorsFile.open(file).close());
-        assertTrue(e.getMessage().contains(file.toString()), "message names the file: " + e.getMessage());
+        ModelLoadException e =
+                assertThrows(ModelLoadException.class, () -> SafeTensorsFile.open(file).close());
+        assertTrue(
+                e.getMessage().contains(file.toString()),
+                "message names the file: " + e.getMessage());
         return e.getMessage();
     }
 
     static void assertMentions(String message, String... parts) {
-        for (String p : parts) assertTrue(message.contains(p), "'" + p + "' missing from: " + message);
+        for (String p : parts)
+            assertTrue(message.contains(p), "'" + p + "' missing from: " + message);
     }
 
     @Test
     void wellFormedFileReadsBack() throws IOException {
         Path f = tmp.resolve("ok.safetensors");
-        new SafeTensorsWriter().metadata("format", "pt")
-                .add("a", new float[]{1.5f, -2f, 3.25f}, DType.F32, 3)
-                .add("b", new float[]{1f, 0.1f, -7.5f, 65504f}, DType.BF16, 2, 2)
-                .add("c", new float[]{0.5f, 1e-3f}, DType.F16, 2)
-                .addInts("d", new int[]{-3, 7}, 2)
+        new SafeTensorsWriter()
+                .metadata("format", "pt")
+                .add("a", new float[] {1.5f, -2f, 3.25f}, DType.F32, 3)
+                .add("b", new float[] {1f, 0.1f, -7.5f, 65504f}, DType.BF16, 2, 2)
+                .add("c", new float[] {0.5f, 1e-3f}, DType.F16, 2)
+                .addInts("d", new int[] {-3, 7}, 2)
                 .write(f);
         try (SafeTensorsFile s = SafeTensorsFile.open(f)) {
             assertEquals(4, s.tensors().size(), "__metadata__ is not a tensor");
-            assertTrue(Arrays.equals(new float[]{1.5f, -2f, 3.25f}, s.readFloats("a")));
-            assertTrue(Arrays.equals(new float[]{1f, Bf16.round(0.1f), -7.5f, Bf16.round(65504f)}, s.readFloats("b")));
-            assertEquals(0.10009765625f, s.readFloats("b")[1]);         // 0x3DCD: bf16 nearest to 0.1 (numpy reference rounding)
-            assertTrue(Arrays.equals(new float[]{0.5f, Float.float16ToFloat(Float.floatToFloat16(1e-3f))}, s.readFloats("c")));
-            assertTrue(Arrays.equals(new int[]{-3, 7}, s.readInts("d")));
+            assertTrue(Arrays.equals(new float[] {1.5f, -2f, 3.25f}, s.readFloats("a")));
+            assertTrue(
+                    Arrays.equals(
+                            new float[] {1f, Bf16.round(0.1f), -7.5f, Bf16.round(65504f)},
+                            s.readFloats("b")));
+            assertEquals(
+                    0.10009765625f,
+                    s.readFloats("b")[1]); // 0x3DCD: bf16 nearest to 0.1 (numpy reference rounding)
+            assertTrue(
+                    Arrays.equals(
+                            new float[] {0.5f, Float.float16ToFloat(Float.floatToFloat16(1e-3f))},
+                            s.readFloats("c")));
+            assertTrue(Arrays.equals(new int[] {-3, 7}, s.readInts("d")));
             assertEquals(DType.BF16, s.info("b").dtype());
         }
     }
@@ -73,17 +88,31 @@ class LoaderRobustnessTest {
     void tensorsBeyondTwoGibibytesAreReadable() throws IOException {
         Path f = tmp.resolve("big.safetensors");
         long at = 3L << 30;
-        String header = "{\"far\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[" + at + "," + (at + 8) + "]}}";
+        String header =
+                "{\"far\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":["
+                        + at
+                        + ","
+                        + (at + 8)
+                        + "]}}";
         byte[] h = header.getBytes(StandardCharsets.UTF_8);
         try (RandomAccessFile r = new RandomAccessFile(f.toFile(), "rw")) {
             r.setLength(8 + h.length + at + 8);
-            r.write(ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(h.length).array());
+            r.write(
+                    ByteBuffer.allocate(8)
+                            .order(ByteOrder.LITTLE_ENDIAN)
+                            .putLong(h.length)
+                            .array());
             r.write(h);
             r.seek(8 + h.length + at);
-            r.write(ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putFloat(1.25f).putFloat(-3f).array());
+            r.write(
+                    ByteBuffer.allocate(8)
+                            .order(ByteOrder.LITTLE_ENDIAN)
+                            .putFloat(1.25f)
+                            .putFloat(-3f)
+                            .array());
         }
         try (SafeTensorsFile s = SafeTensorsFile.open(f)) {
-            assertTrue(Arrays.equals(new float[]{1.25f, -3f}, s.readFloats("far")));
+            assertTrue(Arrays.equals(new float[] {1.25f, -3f}, s.readFloats("far")));
         } finally {
             Files.delete(f);
         }
@@ -91,7 +120,8 @@ class LoaderRobustnessTest {
 
     @Test
     void bf16RoundsToNearestEven() {
-        // 1 + 2^-8 lies exactly halfway between bf16 1.0 and 1 + 2^-7: ties go to the even mantissa (1.0)
+        // 1 + 2^-8 lies exactly halfway between bf16 1.0 and 1 + 2^-7: ties go to the even mantissa
+        // (1.0)
         assertEquals(1.0f, Bf16.round(1f + 0x1p-8f));
         // 1 + 3 * 2^-8 is halfway between 1 + 2^-7 (odd) and 1 + 2^-6 (even)
         assertEquals(1f + 0x1p-6f, Bf16.round(1f + 3 * 0x1p-8f));
@@ -105,7 +135,7 @@ class LoaderRobustnessTest {
         byte[] all = Files.readAllBytes(TestModels.tinyA().resolve("model.safetensors"));
         Files.write(f, Arrays.copyOf(all, all.length / 2));
         assertMentions(openError(f), "tensor '", "outside the data section");
-        Files.write(f, Arrays.copyOf(all, 100));     // cut inside the header
+        Files.write(f, Arrays.copyOf(all, 100)); // cut inside the header
         assertMentions(openError(f), "header length");
         Files.write(f, Arrays.copyOf(all, 5));
         assertMentions(openError(f), "too short");
@@ -113,7 +143,10 @@ class LoaderRobustnessTest {
         assertMentions(openError(f), "too short");
     }
 
-    /** Cut after open: reading the mapping faults (SIGBUS); that must surface as a ModelLoadException, not a crash. */
+    /**
+     * Cut after open: reading the mapping faults (SIGBUS); that must surface as a
+     * ModelLoadException, not a crash.
+     */
     @Test
     void fileCutWhileMapped() throws IOException {
         Path f = tmp.resolve("cut.safetensors");
@@ -132,7 +165,7 @@ class LoaderRobustnessTest {
     void headerLengthBeyondTheFile() throws IOException {
         Path f = raw(tmp.resolve("x.safetensors"), 1000, "{}", 0);
         assertMentions(openError(f), "header length 1000", "does not fit");
-        raw(f, -1L, "{}", 0);                        // 2^64 - 1 unsigned
+        raw(f, -1L, "{}", 0); // 2^64 - 1 unsigned
         assertMentions(openError(f), "18446744073709551615");
     }
 
@@ -141,7 +174,8 @@ class LoaderRobustnessTest {
         Path f = tmp.resolve("huge.safetensors");
         long declared = 150L << 20;
         try (RandomAccessFile r = new RandomAccessFile(f.toFile(), "rw")) {
-            r.setLength(declared + 1024);            // sparse: the length fits in the file, but is over the cap
+            r.setLength(
+                    declared + 1024); // sparse: the length fits in the file, but is over the cap
             ByteBuffer b = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(declared);
             r.write(b.array());
         }
@@ -150,7 +184,11 @@ class LoaderRobustnessTest {
 
     @Test
     void offsetsOutOfRange() throws IOException {
-        Path f = raw(tmp.resolve("x.safetensors"), "{\"w\":{\"dtype\":\"F32\",\"shape\":[250],\"data_offsets\":[0,1000]}}", 16);
+        Path f =
+                raw(
+                        tmp.resolve("x.safetensors"),
+                        "{\"w\":{\"dtype\":\"F32\",\"shape\":[250],\"data_offsets\":[0,1000]}}",
+                        16);
         assertMentions(openError(f), "tensor 'w'", "outside the data section");
         raw(f, "{\"w\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[8,4]}}", 16);
         assertMentions(openError(f), "tensor 'w'", "[8, 4]");
@@ -162,22 +200,37 @@ class LoaderRobustnessTest {
 
     @Test
     void overlappingOffsets() throws IOException {
-        Path f = raw(tmp.resolve("x.safetensors"), "{\"a\":{\"dtype\":\"F32\",\"shape\":[4],\"data_offsets\":[0,16]},"
-                + "\"b\":{\"dtype\":\"F32\",\"shape\":[4],\"data_offsets\":[8,24]}}", 24);
+        Path f =
+                raw(
+                        tmp.resolve("x.safetensors"),
+                        "{\"a\":{\"dtype\":\"F32\",\"shape\":[4],\"data_offsets\":[0,16]},"
+                                + "\"b\":{\"dtype\":\"F32\",\"shape\":[4],\"data_offsets\":[8,24]}}",
+                        24);
         assertMentions(openError(f), "tensor 'b'", "overlap", "'a'");
     }
 
     @Test
     void unknownDtype() throws IOException {
-        Path f = raw(tmp.resolve("x.safetensors"), "{\"q\":{\"dtype\":\"Q4_K\",\"shape\":[4],\"data_offsets\":[0,2]}}", 2);
+        Path f =
+                raw(
+                        tmp.resolve("x.safetensors"),
+                        "{\"q\":{\"dtype\":\"Q4_K\",\"shape\":[4],\"data_offsets\":[0,2]}}",
+                        2);
         assertMentions(openError(f), "tensor 'q'", "unknown dtype Q4_K");
     }
 
     @Test
     void shapeTimesDtypeDiffersFromTheByteLength() throws IOException {
-        Path f = raw(tmp.resolve("x.safetensors"), "{\"s\":{\"dtype\":\"BF16\",\"shape\":[3,2],\"data_offsets\":[0,16]}}", 16);
+        Path f =
+                raw(
+                        tmp.resolve("x.safetensors"),
+                        "{\"s\":{\"dtype\":\"BF16\",\"shape\":[3,2],\"data_offsets\":[0,16]}}",
+                        16);
         assertMentions(openError(f), "tensor 's'", "12 bytes", "span 16");
-        raw(f, "{\"s\":{\"dtype\":\"F32\",\"shape\":[4611686018427387904,8],\"data_offsets\":[0,16]}}", 16);
+        raw(
+                f,
+                "{\"s\":{\"dtype\":\"F32\",\"shape\":[4611686018427387904,8],\"data_offsets\":[0,16]}}",
+                16);
         assertMentions(openError(f), "tensor 's'", "overflows");
         raw(f, "{\"s\":{\"dtype\":\"F32\",\"shape\":[-1],\"data_offsets\":[0,16]}}", 16);
         assertMentions(openError(f), "tensor 's'", "bad shape");
@@ -189,41 +242,63 @@ class LoaderRobustnessTest {
         assertMentions(openError(f), "not valid JSON");
         raw(f, "[1, 2, 3]", 0);
         assertMentions(openError(f), "not a JSON object");
-        raw(f, "{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]},\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[4,8]}}", 8);
+        raw(
+                f,
+                "{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]},\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[4,8]}}",
+                8);
         assertMentions(openError(f), "not valid JSON", "Duplicate");
     }
 
     // ------------------------------------------------------------------ whole model directories
 
     String modelError(Path dir) {
-        ModelLoadException e = assertThrows(ModelLoadException.class,
-                () -> Encoders.open(dir, EncoderOptions.defaults().withDevice("cpu")).close());
+        ModelLoadException e =
+                assertThrows(
+                        ModelLoadException.class,
+                        () ->
+                                Encoders.open(dir, EncoderOptions.defaults().withDevice("cpu"))
+                                        .close());
         return e.getMessage();
     }
 
     @Test
     void weightShapeThatDisagreesWithTheConfig() {
-        Path dir = Rewrite.checkpoint(TestModels.tinyA(), tmp.resolve("m"), DType.F32, n -> n, a -> a);
+        Path dir =
+                Rewrite.checkpoint(TestModels.tinyA(), tmp.resolve("m"), DType.F32, n -> n, a -> a);
         Map<String, Rewrite.Tensor> t = Rewrite.readAll(dir.resolve("model.safetensors"));
         Rewrite.Tensor wo = t.get("model.layers.1.attn.Wo.weight");
-        t.put("model.layers.1.attn.Wo.weight", new Rewrite.Tensor(Arrays.copyOf(wo.data(), 64 * 128), new long[]{64, 128}));
+        t.put(
+                "model.layers.1.attn.Wo.weight",
+                new Rewrite.Tensor(Arrays.copyOf(wo.data(), 64 * 128), new long[] {64, 128}));
         Rewrite.write(dir.resolve("model.safetensors"), t, DType.F32);
-        assertMentions(modelError(dir), dir.resolve("model.safetensors").toString(), "model.layers.1.attn.Wo.weight", "[64, 128]", "[128, 128]");
+        assertMentions(
+                modelError(dir),
+                dir.resolve("model.safetensors").toString(),
+                "model.layers.1.attn.Wo.weight",
+                "[64, 128]",
+                "[128, 128]");
     }
 
     @Test
     void missingTensor() {
-        Path dir = Rewrite.checkpoint(TestModels.tinyA(), tmp.resolve("m"), DType.F32, n -> n, a -> a);
+        Path dir =
+                Rewrite.checkpoint(TestModels.tinyA(), tmp.resolve("m"), DType.F32, n -> n, a -> a);
         Map<String, Rewrite.Tensor> t = Rewrite.readAll(dir.resolve("model.safetensors"));
         t.remove("model.layers.2.mlp.Wi.weight");
         t.remove("model.final_norm.weight");
         Rewrite.write(dir.resolve("model.safetensors"), t, DType.F32);
-        assertMentions(modelError(dir), dir.resolve("model.safetensors").toString(), "missing 2", "layers.2.mlp.Wi.weight", "final_norm.weight");
+        assertMentions(
+                modelError(dir),
+                dir.resolve("model.safetensors").toString(),
+                "missing 2",
+                "layers.2.mlp.Wi.weight",
+                "final_norm.weight");
     }
 
     @Test
     void classifierWithoutItsHead() {
-        Path dir = Rewrite.checkpoint(TestModels.tinyA(), tmp.resolve("m"), DType.F32, n -> n, a -> a);
+        Path dir =
+                Rewrite.checkpoint(TestModels.tinyA(), tmp.resolve("m"), DType.F32, n -> n, a -> a);
         Map<String, Rewrite.Tensor> t = Rewrite.readAll(dir.resolve("model.safetensors"));
         t.remove("head.dense.weight");
         Rewrite.write(dir.resolve("model.safetensors"), t, DType.F32);
@@ -234,14 +309,24 @@ class LoaderRobustnessTest {
     void wrongModelType() {
         Path dir = TestModels.copyDir(TestModels.tinyA(), tmp.resolve("m"));
         Rewrite.editConfig(dir, c -> c.put("model_type", "bert"));
-        assertMentions(modelError(dir), dir.resolve("config.json").toString(), "'bert'", "modernbert");
+        assertMentions(
+                modelError(dir), dir.resolve("config.json").toString(), "'bert'", "modernbert");
     }
 
     @Test
     void labelCountThatDisagreesWithTheClassifier() {
         Path dir = TestModels.copyDir(TestModels.tinyA(), tmp.resolve("m"));
-        Rewrite.editConfig(dir, c -> ((com.fasterxml.jackson.databind.node.ObjectNode) c.get("id2label")).put("3", "extra"));
-        assertMentions(modelError(dir), dir.resolve("config.json").toString(), "id2label", "4 labels", "3 rows");
+        Rewrite.editConfig(
+                dir,
+                c ->
+                        ((com.fasterxml.jackson.databind.node.ObjectNode) c.get("id2label"))
+                                .put("3", "extra"));
+        assertMentions(
+                modelError(dir),
+                dir.resolve("config.json").toString(),
+                "id2label",
+                "4 labels",
+                "3 rows");
     }
 
     @Test
@@ -251,9 +336,13 @@ class LoaderRobustnessTest {
         assertMentions(modelError(dir), dir.resolve("config.json").toString(), "missing");
         Files.writeString(dir.resolve("config.json"), "{\"model_type\": \"modernbert\", ");
         assertMentions(modelError(dir), dir.resolve("config.json").toString(), "not valid JSON");
-        Files.writeString(dir.resolve("config.json"), "{\"model_type\": \"modernbert\", \"hidden_size\": \"big\"}");
+        Files.writeString(
+                dir.resolve("config.json"),
+                "{\"model_type\": \"modernbert\", \"hidden_size\": \"big\"}");
         assertMentions(modelError(dir), "config.json", "'hidden_size'", "integer");
-        Files.writeString(dir.resolve("config.json"), "{\"model_type\": \"modernbert\", \"num_hidden_layers\": 2, \"layer_types\": [\"full_attention\"]}");
+        Files.writeString(
+                dir.resolve("config.json"),
+                "{\"model_type\": \"modernbert\", \"num_hidden_layers\": 2, \"layer_types\": [\"full_attention\"]}");
         assertMentions(modelError(dir), "config.json", "'layer_types'");
     }
 
@@ -271,9 +360,13 @@ class LoaderRobustnessTest {
     void brokenTokenizerJson() throws IOException {
         Path dir = TestModels.copyDir(TestModels.tinyA(), tmp.resolve("m"));
         Files.writeString(dir.resolve("tokenizer.json"), "{\"version\": \"1.0\", \"model\": ");
-        assertMentions(modelError(dir), dir.resolve("tokenizer.json").toString(), "cannot load tokenizer");
-        Files.writeString(dir.resolve("tokenizer.json"), "{\"version\": \"1.0\", \"model\": {\"type\": \"NoSuchModel\"}}");
-        assertMentions(modelError(dir), dir.resolve("tokenizer.json").toString(), "cannot load tokenizer");
+        assertMentions(
+                modelError(dir), dir.resolve("tokenizer.json").toString(), "cannot load tokenizer");
+        Files.writeString(
+                dir.resolve("tokenizer.json"),
+                "{\"version\": \"1.0\", \"model\": {\"type\": \"NoSuchModel\"}}");
+        assertMentions(
+                modelError(dir), dir.resolve("tokenizer.json").toString(), "cannot load tokenizer");
     }
 
     @Test
@@ -282,12 +375,21 @@ class LoaderRobustnessTest {
         Path index = dir.resolve(Checkpoint.INDEX);
         String good = Files.readString(index);
         Files.writeString(index, good.replace(Rewrite.shardName(1, 2), "../elsewhere.safetensors"));
-        assertMentions(modelError(dir), index.toString(), "../elsewhere.safetensors", "not a file in");
+        assertMentions(
+                modelError(dir), index.toString(), "../elsewhere.safetensors", "not a file in");
         String key = "\"model.final_norm.weight\":\"";
-        String holder = good.contains(key + Rewrite.shardName(0, 2)) ? Rewrite.shardName(0, 2) : Rewrite.shardName(1, 2);
-        String other = holder.equals(Rewrite.shardName(0, 2)) ? Rewrite.shardName(1, 2) : Rewrite.shardName(0, 2);
+        String holder =
+                good.contains(key + Rewrite.shardName(0, 2))
+                        ? Rewrite.shardName(0, 2)
+                        : Rewrite.shardName(1, 2);
+        String other =
+                holder.equals(Rewrite.shardName(0, 2))
+                        ? Rewrite.shardName(1, 2)
+                        : Rewrite.shardName(0, 2);
         assertTrue(good.contains(key + holder));
-        Files.writeString(index, good.replace(key + holder, key + other));   // the index now points at the wrong shard
+        Files.writeString(
+                index,
+                good.replace(key + holder, key + other)); // the index now points at the wrong shard
         assertMentions(modelError(dir), "model.final_norm.weight", "not in this shard");
         Files.writeString(index, "{\"weight_map\": {}}");
         assertMentions(modelError(dir), index.toString(), "weight_map");

@@ -2,7 +2,6 @@ package io.streambert.engine.model;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -14,7 +13,10 @@ import java.util.Map;
 import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
 
-/** Test helper: a copy of a model directory with its weights rewritten (dtype, names, values, shards) or config edited. */
+/**
+ * Test helper: a copy of a model directory with its weights rewritten (dtype, names, values,
+ * shards) or config edited.
+ */
 public final class Rewrite {
     private Rewrite() {}
 
@@ -24,7 +26,8 @@ public final class Rewrite {
     public static Map<String, Tensor> readAll(Path file) {
         Map<String, Tensor> out = new LinkedHashMap<>();
         try (SafeTensorsFile f = SafeTensorsFile.open(file)) {
-            for (TensorInfo t : f.tensors().values()) out.put(t.name(), new Tensor(f.readFloats(t.name()), t.shape()));
+            for (TensorInfo t : f.tensors().values())
+                out.put(t.name(), new Tensor(f.readFloats(t.name()), t.shape()));
         }
         return out;
     }
@@ -40,16 +43,31 @@ public final class Rewrite {
         }
     }
 
-    /** Copies {@code src}'s non-weight files to {@code dst}, then writes the weights mapped by {@code names} / {@code values}. */
-    public static Path checkpoint(Path src, Path dst, DType dtype, UnaryOperator<String> names, UnaryOperator<float[]> values) {
+    /**
+     * Copies {@code src}'s non-weight files to {@code dst}, then writes the weights mapped by
+     * {@code names} / {@code values}.
+     */
+    public static Path checkpoint(
+            Path src,
+            Path dst,
+            DType dtype,
+            UnaryOperator<String> names,
+            UnaryOperator<float[]> values) {
         copyExceptWeights(src, dst);
-        Map<String, Tensor> in = readAll(src.resolve("model.safetensors")), out = new LinkedHashMap<>();
-        in.forEach((n, t) -> out.put(names.apply(n), new Tensor(values.apply(t.data().clone()), t.shape())));
+        Map<String, Tensor> in = readAll(src.resolve("model.safetensors")),
+                out = new LinkedHashMap<>();
+        in.forEach(
+                (n, t) ->
+                        out.put(
+                                names.apply(n),
+                                new Tensor(values.apply(t.data().clone()), t.shape())));
         write(dst.resolve("model.safetensors"), out, dtype);
         return dst;
     }
 
-    /** Same weights split round-robin into {@code shards} files with a model.safetensors.index.json. */
+    /**
+     * Same weights split round-robin into {@code shards} files with a model.safetensors.index.json.
+     */
     public static Path sharded(Path src, Path dst, int shards) {
         copyExceptWeights(src, dst);
         Map<String, Tensor> in = readAll(src.resolve("model.safetensors"));
@@ -65,7 +83,8 @@ public final class Rewrite {
             parts.get(s).put(e.getKey(), e.getValue());
             map.put(e.getKey(), shardName(s, shards));
         }
-        for (int s = 0; s < shards; s++) write(dst.resolve(shardName(s, shards)), parts.get(s), DType.F32);
+        for (int s = 0; s < shards; s++)
+            write(dst.resolve(shardName(s, shards)), parts.get(s), DType.F32);
         try {
             json.writeValue(dst.resolve("model.safetensors.index.json").toFile(), index);
         } catch (IOException e) {
@@ -84,7 +103,8 @@ public final class Rewrite {
             ObjectMapper json = new ObjectMapper();
             ObjectNode c = (ObjectNode) json.readTree(dir.resolve("config.json").toFile());
             edit.accept(c);
-            json.writerWithDefaultPrettyPrinter().writeValue(dir.resolve("config.json").toFile(), c);
+            json.writerWithDefaultPrettyPrinter()
+                    .writeValue(dir.resolve("config.json").toFile(), c);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -96,7 +116,9 @@ public final class Rewrite {
             try (var files = Files.list(src)) {
                 for (Path p : files.toList()) {
                     String n = p.getFileName().toString();
-                    if (Files.isRegularFile(p) && !n.endsWith(".safetensors") && !n.equals("cases.jsonl")) Files.copy(p, dst.resolve(n));
+                    if (Files.isRegularFile(p)
+                            && !n.endsWith(".safetensors")
+                            && !n.equals("cases.jsonl")) Files.copy(p, dst.resolve(n));
                 }
             }
         } catch (IOException e) {

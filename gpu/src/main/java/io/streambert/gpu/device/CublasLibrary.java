@@ -1,21 +1,21 @@
 package io.streambert.gpu.device;
 
-import io.streambert.engine.DeviceException;
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
 
+import io.streambert.engine.DeviceException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandle;
 import java.util.List;
 
-import static java.lang.foreign.ValueLayout.ADDRESS;
-import static java.lang.foreign.ValueLayout.JAVA_INT;
-
 /**
- * cuBLAS bound through the FFM API, resolved at run time: libcublas.so.13, then libcublas.so.12 (or the list in
- * {@code -Dstreambert.cublas=...}; "none" disables it). Only what {@link CublasGemm} uses: cublasCreate_v2,
- * cublasDestroy_v2, cublasGetProperty and cublasGemmEx, whose C signatures and enum values are the same in cuBLAS 12
- * and 13. No JCublas: its native part links libcublas.so.12 only, which CUDA 13 machines do not have.
+ * cuBLAS bound through the FFM API, resolved at run time: libcublas.so.13, then libcublas.so.12 (or
+ * the list in {@code -Dstreambert.cublas=...}; "none" disables it). Only what {@link CublasGemm}
+ * uses: cublasCreate_v2, cublasDestroy_v2, cublasGetProperty and cublasGemmEx, whose C signatures
+ * and enum values are the same in cuBLAS 12 and 13. No JCublas: its native part links
+ * libcublas.so.12 only, which CUDA 13 machines do not have.
  */
 public final class CublasLibrary {
     public static final String PROPERTY = "streambert.cublas";
@@ -33,16 +33,32 @@ public final class CublasLibrary {
 
     private CublasLibrary(NativeLibrary lib) {
         this.lib = lib;
-        create = lib.function(FunctionDescriptor.of(JAVA_INT, ADDRESS), "cublasCreate_v2", "cublasCreate");
-        destroy = lib.function(FunctionDescriptor.of(JAVA_INT, ADDRESS), "cublasDestroy_v2", "cublasDestroy");
-        getProperty = lib.function("cublasGetProperty", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS));
-        gemmEx = lib.function("cublasGemmEx", FunctionDescriptor.of(JAVA_INT,
-                ADDRESS, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT,
-                ADDRESS, ADDRESS, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT,
-                ADDRESS, ADDRESS, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT));
+        create =
+                lib.function(
+                        FunctionDescriptor.of(JAVA_INT, ADDRESS),
+                        "cublasCreate_v2",
+                        "cublasCreate");
+        destroy =
+                lib.function(
+                        FunctionDescriptor.of(JAVA_INT, ADDRESS),
+                        "cublasDestroy_v2",
+                        "cublasDestroy");
+        getProperty =
+                lib.function(
+                        "cublasGetProperty", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS));
+        gemmEx =
+                lib.function(
+                        "cublasGemmEx",
+                        FunctionDescriptor.of(
+                                JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT,
+                                ADDRESS, ADDRESS, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT,
+                                ADDRESS, ADDRESS, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT));
     }
 
-    /** Loads cuBLAS from the configured names; a DeviceException that names every try when none loads. */
+    /**
+     * Loads cuBLAS from the configured names; a DeviceException that names every try when none
+     * loads.
+     */
     public static CublasLibrary load() {
         return load(NativeLibrary.names(PROPERTY, DEFAULT_NAMES));
     }
@@ -52,7 +68,9 @@ public final class CublasLibrary {
     }
 
     /** The soname that loaded, e.g. "libcublas.so.13". */
-    public String name() { return lib.name(); }
+    public String name() {
+        return lib.name();
+    }
 
     /** "major.minor.patch" from cublasGetProperty. */
     public String version() {
@@ -88,14 +106,54 @@ public final class CublasLibrary {
         }
     }
 
-    /** cublasGemmEx with host-side fp32 alpha and beta (the default pointer mode). Pointers are device addresses. */
-    void gemmEx(MemorySegment handle, int transa, int transb, int m, int n, int k, float alpha, long a, int aType, int lda,
-                long b, int bType, int ldb, float beta, long c, int cType, int ldc, String what) {
+    /**
+     * cublasGemmEx with host-side fp32 alpha and beta (the default pointer mode). Pointers are
+     * device addresses.
+     */
+    void gemmEx(
+            MemorySegment handle,
+            int transa,
+            int transb,
+            int m,
+            int n,
+            int k,
+            float alpha,
+            long a,
+            int aType,
+            int lda,
+            long b,
+            int bType,
+            int ldb,
+            float beta,
+            long c,
+            int cType,
+            int ldc,
+            String what) {
         try (Arena ar = Arena.ofConfined()) {
             MemorySegment al = ar.allocateFrom(java.lang.foreign.ValueLayout.JAVA_FLOAT, alpha);
             MemorySegment be = ar.allocateFrom(java.lang.foreign.ValueLayout.JAVA_FLOAT, beta);
-            int status = (int) gemmEx.invokeExact(handle, transa, transb, m, n, k, al, MemorySegment.ofAddress(a), aType, lda,
-                    MemorySegment.ofAddress(b), bType, ldb, be, MemorySegment.ofAddress(c), cType, ldc, COMPUTE_32F, GEMM_DEFAULT);
+            int status =
+                    (int)
+                            gemmEx.invokeExact(
+                                    handle,
+                                    transa,
+                                    transb,
+                                    m,
+                                    n,
+                                    k,
+                                    al,
+                                    MemorySegment.ofAddress(a),
+                                    aType,
+                                    lda,
+                                    MemorySegment.ofAddress(b),
+                                    bType,
+                                    ldb,
+                                    be,
+                                    MemorySegment.ofAddress(c),
+                                    cType,
+                                    ldc,
+                                    COMPUTE_32F,
+                                    GEMM_DEFAULT);
             check(status, what);
         } catch (Throwable t) {
             throw rethrow(t);
@@ -103,7 +161,8 @@ public final class CublasLibrary {
     }
 
     static void check(int status, String call) {
-        if (status != STATUS_SUCCESS) throw new DeviceException(call + " failed: " + statusName(status));
+        if (status != STATUS_SUCCESS)
+            throw new DeviceException(call + " failed: " + statusName(status));
     }
 
     static String statusName(int s) {

@@ -1,22 +1,26 @@
 package io.streambert.gpu.device;
 
-import io.streambert.engine.DeviceException;
+import static jcuda.driver.JCudaDriver.cuCtxSetCurrent;
+import static jcuda.driver.JCudaDriver.cuMemFree;
 
+import io.streambert.engine.DeviceException;
 import jcuda.CudaException;
 import jcuda.driver.CUcontext;
 import jcuda.driver.CUdeviceptr;
 
-import static jcuda.driver.JCudaDriver.cuCtxSetCurrent;
-import static jcuda.driver.JCudaDriver.cuMemFree;
-
 /** {@link CudaDevice}'s memory: a device pointer; slices are views that free nothing. */
 final class CudaBuffer implements DeviceBuffer {
-    /** JCuda's device pointer with its raw address readable (for libraries bound through FFM, e.g. cuBLAS). */
+    /**
+     * JCuda's device pointer with its raw address readable (for libraries bound through FFM, e.g.
+     * cuBLAS).
+     */
     static final class Address extends CUdeviceptr {
-        long value() { return getNativePointer() + getByteOffset(); }
+        long value() {
+            return getNativePointer() + getByteOffset();
+        }
     }
 
-    private final CUcontext context;  // the allocating context: made current to free the memory
+    private final CUcontext context; // the allocating context: made current to free the memory
     private final Address base;
     private final long offset;
     private final long bytes;
@@ -44,12 +48,21 @@ final class CudaBuffer implements DeviceBuffer {
     }
 
     @Override
-    public long bytes() { return bytes; }
+    public long bytes() {
+        return bytes;
+    }
 
     @Override
     public DeviceBuffer slice(long off, long length) {
         if (off < 0 || length < 0 || off + length > bytes)
-            throw new IllegalArgumentException("slice [" + off + ", " + (off + length) + ") outside a buffer of " + bytes + " bytes");
+            throw new IllegalArgumentException(
+                    "slice ["
+                            + off
+                            + ", "
+                            + (off + length)
+                            + ") outside a buffer of "
+                            + bytes
+                            + " bytes");
         if (closed) throw new DeviceException("device buffer used after close()");
         return new CudaBuffer(context, base, offset + off, length, false);
     }

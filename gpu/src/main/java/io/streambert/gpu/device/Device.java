@@ -3,14 +3,14 @@ package io.streambert.gpu.device;
 import io.streambert.engine.DeviceException;
 
 /**
- * The one narrow backend seam the GPU encoder and the kernel tests talk to: device memory and kernel
- * launches by name, the way cuLaunchKernel sees them. {@code CudaDevice} drives a real GPU through JCuda
- * (the kernels come from the fatbin); {@code EmulatedDevice} runs the very same .cu sources, compiled with
- * g++ against our SIMT emulation header, on the CPU through the FFM API.
+ * The one narrow backend seam the GPU encoder and the kernel tests talk to: device memory and
+ * kernel launches by name, the way cuLaunchKernel sees them. {@code CudaDevice} drives a real GPU
+ * through JCuda (the kernels come from the fatbin); {@code EmulatedDevice} runs the very same .cu
+ * sources, compiled with g++ against our SIMT emulation header, on the CPU through the FFM API.
  *
- * <p>Kernel arguments, in the kernel's parameter order: {@link DeviceBuffer} (a device pointer, optionally
- * at a byte offset via {@link DeviceBuffer#slice}), {@link Integer} (int), {@link Long} (long long / size_t),
- * {@link Float} (float). Nothing else.
+ * <p>Kernel arguments, in the kernel's parameter order: {@link DeviceBuffer} (a device pointer,
+ * optionally at a byte offset via {@link DeviceBuffer#slice}), {@link Integer} (int), {@link Long}
+ * (long long / size_t), {@link Float} (float). Nothing else.
  */
 public interface Device extends AutoCloseable {
 
@@ -36,8 +36,8 @@ public interface Device extends AutoCloseable {
 
     /**
      * Launches {@code kernel} (its extern "C" name) on {@code grid} x {@code block} threads with
-     * {@code dynamicSharedBytes} of extern shared memory. Asynchronous on a real GPU; errors surface here or at
-     * {@link #synchronize()} as {@link DeviceException} naming the kernel.
+     * {@code dynamicSharedBytes} of extern shared memory. Asynchronous on a real GPU; errors
+     * surface here or at {@link #synchronize()} as {@link DeviceException} naming the kernel.
      */
     void launch(String kernel, Dim3 grid, Dim3 block, int dynamicSharedBytes, Object... args);
 
@@ -45,8 +45,9 @@ public interface Device extends AutoCloseable {
     void synchronize();
 
     /**
-     * A point in the device's work queue, for timing: {@link #elapsedMs} between two marks is the device time of the
-     * work launched between them. Default (devices that run launches synchronously): the host clock.
+     * A point in the device's work queue, for timing: {@link #elapsedMs} between two marks is the
+     * device time of the work launched between them. Default (devices that run launches
+     * synchronously): the host clock.
      */
     default Object mark() {
         synchronize();

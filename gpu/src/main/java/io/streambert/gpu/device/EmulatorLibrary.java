@@ -1,7 +1,10 @@
 package io.streambert.gpu.device;
 
-import io.streambert.engine.DeviceException;
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
+import io.streambert.engine.DeviceException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.lang.foreign.Arena;
@@ -18,14 +21,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
-import static java.lang.foreign.ValueLayout.ADDRESS;
-import static java.lang.foreign.ValueLayout.JAVA_INT;
-import static java.lang.foreign.ValueLayout.JAVA_LONG;
-
 /**
- * One SIMT emulation library (kernels compiled with g++ plus the emulator runtime, sb_emu_runtime.cpp), loaded
- * from the classpath through the FFM API. Each library carries its own kernel registry and worker pool. A library
- * is loaded once per JVM: the resource is copied to a temporary file, which is what dlopen needs.
+ * One SIMT emulation library (kernels compiled with g++ plus the emulator runtime,
+ * sb_emu_runtime.cpp), loaded from the classpath through the FFM API. Each library carries its own
+ * kernel registry and worker pool. A library is loaded once per JVM: the resource is copied to a
+ * temporary file, which is what dlopen needs.
  */
 final class EmulatorLibrary {
     /** The main library: every kernel of src/main/cuda. */
@@ -48,20 +48,47 @@ final class EmulatorLibrary {
         this.resource = resource;
         this.lookup = lookup;
         Linker linker = Linker.nativeLinker();
-        launch = linker.downcallHandle(find(lookup, "sb_emu_launch"), FunctionDescriptor.of(JAVA_INT, ADDRESS,
-                JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS));
-        lastError = linker.downcallHandle(find(lookup, "sb_emu_last_error"), FunctionDescriptor.of(ADDRESS));
-        hasKernel = linker.downcallHandle(find(lookup, "sb_emu_has_kernel"), FunctionDescriptor.of(JAVA_INT, ADDRESS));
-        signature = linker.downcallHandle(find(lookup, "sb_emu_kernel_signature"), FunctionDescriptor.of(ADDRESS, ADDRESS));
-        kernelCount = linker.downcallHandle(find(lookup, "sb_emu_kernel_count"), FunctionDescriptor.of(JAVA_INT));
-        kernelName = linker.downcallHandle(find(lookup, "sb_emu_kernel_name"), FunctionDescriptor.of(ADDRESS, JAVA_INT));
-        setWorkers = linker.downcallHandle(find(lookup, "sb_emu_set_workers"), FunctionDescriptor.ofVoid(JAVA_INT));
-        workers = linker.downcallHandle(find(lookup, "sb_emu_workers"), FunctionDescriptor.of(JAVA_INT));
+        launch =
+                linker.downcallHandle(
+                        find(lookup, "sb_emu_launch"),
+                        FunctionDescriptor.of(
+                                JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT,
+                                JAVA_INT, JAVA_LONG, ADDRESS));
+        lastError =
+                linker.downcallHandle(
+                        find(lookup, "sb_emu_last_error"), FunctionDescriptor.of(ADDRESS));
+        hasKernel =
+                linker.downcallHandle(
+                        find(lookup, "sb_emu_has_kernel"),
+                        FunctionDescriptor.of(JAVA_INT, ADDRESS));
+        signature =
+                linker.downcallHandle(
+                        find(lookup, "sb_emu_kernel_signature"),
+                        FunctionDescriptor.of(ADDRESS, ADDRESS));
+        kernelCount =
+                linker.downcallHandle(
+                        find(lookup, "sb_emu_kernel_count"), FunctionDescriptor.of(JAVA_INT));
+        kernelName =
+                linker.downcallHandle(
+                        find(lookup, "sb_emu_kernel_name"),
+                        FunctionDescriptor.of(ADDRESS, JAVA_INT));
+        setWorkers =
+                linker.downcallHandle(
+                        find(lookup, "sb_emu_set_workers"), FunctionDescriptor.ofVoid(JAVA_INT));
+        workers =
+                linker.downcallHandle(
+                        find(lookup, "sb_emu_workers"), FunctionDescriptor.of(JAVA_INT));
     }
 
     private MemorySegment find(SymbolLookup lookup, String symbol) {
-        return lookup.find(symbol).orElseThrow(() -> new DeviceException(resource + " has no symbol " + symbol
-                + ": not an emulation library built by src/build/native-build.sh"));
+        return lookup.find(symbol)
+                .orElseThrow(
+                        () ->
+                                new DeviceException(
+                                        resource
+                                                + " has no symbol "
+                                                + symbol
+                                                + ": not an emulation library built by src/build/native-build.sh"));
     }
 
     /** Loads (once) the library at classpath {@code resource}. */
@@ -73,24 +100,36 @@ final class EmulatorLibrary {
         String os = System.getProperty("os.name", "").toLowerCase();
         String arch = System.getProperty("os.arch", "");
         if (!os.contains("linux") || !(arch.equals("amd64") || arch.equals("x86_64")))
-            throw new DeviceException("the emulation library is built for linux-x86_64 only, this JVM runs on "
-                    + os + "/" + arch);
+            throw new DeviceException(
+                    "the emulation library is built for linux-x86_64 only, this JVM runs on "
+                            + os
+                            + "/"
+                            + arch);
         try (InputStream in = EmulatorLibrary.class.getResourceAsStream(resource)) {
             if (in == null)
-                throw new DeviceException("emulation library " + resource + " is not on the classpath "
-                        + "(module gpu's build compiles it with g++: bin/mvn -pl gpu -am compile)");
+                throw new DeviceException(
+                        "emulation library "
+                                + resource
+                                + " is not on the classpath "
+                                + "(module gpu's build compiles it with g++: bin/mvn -pl gpu -am compile)");
             Path file = Files.createTempFile("streambert-emu-", ".so");
             file.toFile().deleteOnExit();
             Files.copy(in, file, StandardCopyOption.REPLACE_EXISTING);
             return new EmulatorLibrary(resource, SymbolLookup.libraryLookup(file, Arena.global()));
         } catch (IOException e) {
-            throw new DeviceException("cannot extract emulation library " + resource + ": " + e.getMessage(), e);
+            throw new DeviceException(
+                    "cannot extract emulation library " + resource + ": " + e.getMessage(), e);
         }
     }
 
-    String resource() { return resource; }
+    String resource() {
+        return resource;
+    }
 
-    /** A downcall to another exported function of this library (e.g. the cuBLAS stand-in sb_emu_gemm_bf16). */
+    /**
+     * A downcall to another exported function of this library (e.g. the cuBLAS stand-in
+     * sb_emu_gemm_bf16).
+     */
     MethodHandle function(String symbol, FunctionDescriptor descriptor) {
         return Linker.nativeLinker().downcallHandle(find(lookup, symbol), descriptor);
     }
@@ -103,7 +142,10 @@ final class EmulatorLibrary {
         }
     }
 
-    /** The kernel's parameter codes ('p' pointer, 'i' int, 'l' 8-byte integer, 'f' float, 'd' double, '?'). */
+    /**
+     * The kernel's parameter codes ('p' pointer, 'i' int, 'l' 8-byte integer, 'f' float, 'd'
+     * double, '?').
+     */
     String signature(String kernel) {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment s = (MemorySegment) signature.invokeExact(a.allocateFrom(kernel));
@@ -118,7 +160,10 @@ final class EmulatorLibrary {
             int n = (int) kernelCount.invokeExact();
             List<String> names = new ArrayList<>(n);
             for (int i = 0; i < n; i++)
-                names.add(((MemorySegment) kernelName.invokeExact(i)).reinterpret(Long.MAX_VALUE).getString(0));
+                names.add(
+                        ((MemorySegment) kernelName.invokeExact(i))
+                                .reinterpret(Long.MAX_VALUE)
+                                .getString(0));
             return names;
         } catch (Throwable t) {
             throw rethrow(t);
@@ -142,12 +187,25 @@ final class EmulatorLibrary {
     }
 
     /** Runs the launch to completion; returns null or the emulator's error message. */
-    String launch(String kernel, Dim3 grid, Dim3 block, long dynamicSharedBytes, MemorySegment params) {
+    String launch(
+            String kernel, Dim3 grid, Dim3 block, long dynamicSharedBytes, MemorySegment params) {
         try (Arena a = Arena.ofConfined()) {
-            int rc = (int) launch.invokeExact(a.allocateFrom(kernel), grid.x(), grid.y(), grid.z(), block.x(),
-                    block.y(), block.z(), dynamicSharedBytes, params);
+            int rc =
+                    (int)
+                            launch.invokeExact(
+                                    a.allocateFrom(kernel),
+                                    grid.x(),
+                                    grid.y(),
+                                    grid.z(),
+                                    block.x(),
+                                    block.y(),
+                                    block.z(),
+                                    dynamicSharedBytes,
+                                    params);
             if (rc == 0) return null;
-            return ((MemorySegment) lastError.invokeExact()).reinterpret(Long.MAX_VALUE).getString(0);
+            return ((MemorySegment) lastError.invokeExact())
+                    .reinterpret(Long.MAX_VALUE)
+                    .getString(0);
         } catch (Throwable t) {
             throw rethrow(t);
         }

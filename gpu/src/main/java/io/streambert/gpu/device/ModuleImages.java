@@ -1,20 +1,19 @@
 package io.streambert.gpu.device;
 
 import io.streambert.engine.DeviceException;
-
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
 import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * Loads the kernel modules: each nvcc fatbin as built; when the driver refuses one (no binary for this GPU, PTX newer
- * than the driver, ...), the bundled .cu source compiled by NVRTC for the device's compute capability, through the
- * {@link CubinCache}. {@link Mode#NVRTC} skips the fatbins (the acceptance run uses it to exercise that path).
- * Independent of JCuda so the fallback is tested without a GPU: the loader and the compiler are parameters.
+ * Loads the kernel modules: each nvcc fatbin as built; when the driver refuses one (no binary for
+ * this GPU, PTX newer than the driver, ...), the bundled .cu source compiled by NVRTC for the
+ * device's compute capability, through the {@link CubinCache}. {@link Mode#NVRTC} skips the fatbins
+ * (the acceptance run uses it to exercise that path). Independent of JCuda so the fallback is
+ * tested without a GPU: the loader and the compiler are parameters.
  */
 public final class ModuleImages<M> {
     private static final Logger LOG = LoggerFactory.getLogger(ModuleImages.class);
@@ -30,17 +29,24 @@ public final class ModuleImages<M> {
             return switch (v) {
                 case "fatbin", "" -> FATBIN;
                 case "nvrtc" -> NVRTC;
-                default -> throw new IllegalArgumentException("streambert.cuda.modules must be fatbin or nvrtc, was " + v);
+                default ->
+                        throw new IllegalArgumentException(
+                                "streambert.cuda.modules must be fatbin or nvrtc, was " + v);
             };
         }
     }
 
     /** The driver refused an image (cuModuleLoadData's error). */
     public static final class RefusedException extends DeviceException {
-        public RefusedException(String message, Throwable cause) { super(message, cause); }
+        public RefusedException(String message, Throwable cause) {
+            super(message, cause);
+        }
     }
 
-    /** Loads one image (fatbin or cubin) as a module; throws {@link RefusedException} when the driver will not. */
+    /**
+     * Loads one image (fatbin or cubin) as a module; throws {@link RefusedException} when the
+     * driver will not.
+     */
     @FunctionalInterface
     public interface Loader<M> {
         M load(String what, byte[] image);
@@ -58,8 +64,14 @@ public final class ModuleImages<M> {
     private KernelSources sourcesLoaded;
     private DeviceException compilerFailure;
 
-    public ModuleImages(Loader<M> loader, Supplier<KernelCompiler> compiler, Supplier<KernelSources> sources, CubinCache cache,
-                        int ccMajor, int ccMinor, int driverVersion) {
+    public ModuleImages(
+            Loader<M> loader,
+            Supplier<KernelCompiler> compiler,
+            Supplier<KernelSources> sources,
+            CubinCache cache,
+            int ccMajor,
+            int ccMinor,
+            int driverVersion) {
         this.loader = loader;
         this.compiler = compiler;
         this.sources = sources;
@@ -71,11 +83,16 @@ public final class ModuleImages<M> {
 
     /** NVRTC's options for this device: a cubin for exactly its architecture. */
     public List<String> options() {
-        return List.of("--gpu-architecture=sm_" + ccMajor + ccMinor, "-std=c++17", "-default-device");
+        return List.of(
+                "--gpu-architecture=sm_" + ccMajor + ccMinor, "-std=c++17", "-default-device");
     }
 
-    /** Loads every fatbin in {@code fatbins} (e.g. "sb_gemm.fatbin"), read by {@code bytes}, per {@code mode}. */
-    public List<Loaded<M>> loadAll(List<String> fatbins, Function<String, byte[]> bytes, Mode mode) {
+    /**
+     * Loads every fatbin in {@code fatbins} (e.g. "sb_gemm.fatbin"), read by {@code bytes}, per
+     * {@code mode}.
+     */
+    public List<Loaded<M>> loadAll(
+            List<String> fatbins, Function<String, byte[]> bytes, Mode mode) {
         List<Loaded<M>> out = new ArrayList<>();
         for (String fatbin : fatbins) {
             String cu = fatbin.replaceFirst("\\.fatbin$", ".cu");
@@ -86,8 +103,13 @@ public final class ModuleImages<M> {
             try {
                 out.add(new Loaded<>(cu, loader.load(fatbin, bytes.apply(fatbin)), "fatbin"));
             } catch (RefusedException refused) {
-                LOG.warn("the driver refused {} ({}); compiling {} with NVRTC for sm_{}{}", fatbin, refused.getMessage(), cu,
-                        ccMajor, ccMinor);
+                LOG.warn(
+                        "the driver refused {} ({}); compiling {} with NVRTC for sm_{}{}",
+                        fatbin,
+                        refused.getMessage(),
+                        cu,
+                        ccMajor,
+                        ccMinor);
                 out.add(compiled(cu, refused));
             }
         }
@@ -95,7 +117,10 @@ public final class ModuleImages<M> {
     }
 
     private Loaded<M> compiled(String cu, RefusedException refused) {
-        String because = refused == null ? "" : "the driver refused its fatbin (" + refused.getMessage() + ") and ";
+        String because =
+                refused == null
+                        ? ""
+                        : "the driver refused its fatbin (" + refused.getMessage() + ") and ";
         KernelCompiler c = compiler(cu, because);
         KernelSources src = sources();
         List<String> options = options();
@@ -106,14 +131,28 @@ public final class ModuleImages<M> {
             long t0 = System.nanoTime();
             cubin = c.compile(cu, src.source(cu), src.headers(), options);
             cache.put(key, cubin);
-            from = c.name() + " (" + (System.nanoTime() - t0) / 1_000_000 + " ms, cached as " + key + ")";
+            from =
+                    c.name()
+                            + " ("
+                            + (System.nanoTime() - t0) / 1_000_000
+                            + " ms, cached as "
+                            + key
+                            + ")";
             LOG.info("compiled {} with {}", cu, from);
         }
         try {
             return new Loaded<>(cu, loader.load(key, cubin), from);
         } catch (RefusedException e) {
-            throw new DeviceException(cu + ": " + because + "the driver refused its NVRTC cubin for sm_" + ccMajor + ccMinor
-                    + " too: " + e.getMessage(), e);
+            throw new DeviceException(
+                    cu
+                            + ": "
+                            + because
+                            + "the driver refused its NVRTC cubin for sm_"
+                            + ccMajor
+                            + ccMinor
+                            + " too: "
+                            + e.getMessage(),
+                    e);
         }
     }
 
@@ -127,7 +166,13 @@ public final class ModuleImages<M> {
                 compilerFailure = new DeviceException(e.getMessage(), e);
             }
         }
-        throw new DeviceException("cannot load " + cu + ": " + because + "NVRTC is unavailable: " + compilerFailure.getMessage(),
+        throw new DeviceException(
+                "cannot load "
+                        + cu
+                        + ": "
+                        + because
+                        + "NVRTC is unavailable: "
+                        + compilerFailure.getMessage(),
                 compilerFailure);
     }
 

@@ -6,38 +6,63 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A device that times every launch and every GEMM with the inner device's marks (CUDA events on a GPU): for the
- * acceptance run's per-kernel times of one forward pass. Each launch is bracketed by two marks, so on a GPU the
- * figures include no host time but do serialise nothing that the default stream did not serialise already.
+ * A device that times every launch and every GEMM with the inner device's marks (CUDA events on a
+ * GPU): for the acceptance run's per-kernel times of one forward pass. Each launch is bracketed by
+ * two marks, so on a GPU the figures include no host time but do serialise nothing that the default
+ * stream did not serialise already.
  */
 public final class TimedDevice implements Device {
     private final Device inner;
-    private final List<Object[]> spans = new ArrayList<>();   // {name, from, to}
+    private final List<Object[]> spans = new ArrayList<>(); // {name, from, to}
 
-    public TimedDevice(Device inner) { this.inner = inner; }
+    public TimedDevice(Device inner) {
+        this.inner = inner;
+    }
 
     /** The device that does the work. */
-    public Device inner() { return inner; }
+    public Device inner() {
+        return inner;
+    }
 
     /** {@code gemm} with each product timed under the name "gemm: " + its description. */
     public Gemm timed(Gemm gemm) {
         return new Gemm() {
             @Override
-            public void run(DeviceBuffer a, DeviceBuffer w, DeviceBuffer bias, DeviceBuffer c, Output output, int rows, int out, int k) {
+            public void run(
+                    DeviceBuffer a,
+                    DeviceBuffer w,
+                    DeviceBuffer bias,
+                    DeviceBuffer c,
+                    Output output,
+                    int rows,
+                    int out,
+                    int k) {
                 Object t0 = inner.mark();
                 gemm.run(a, w, bias, c, output, rows, out, k);
-                spans.add(new Object[] {"gemm " + rows + "x" + out + "x" + k + " (" + gemm + ")", t0, inner.mark()});
+                spans.add(
+                        new Object[] {
+                            "gemm " + rows + "x" + out + "x" + k + " (" + gemm + ")",
+                            t0,
+                            inner.mark()
+                        });
             }
 
             @Override
-            public void close() { gemm.close(); }
+            public void close() {
+                gemm.close();
+            }
 
             @Override
-            public String toString() { return "timed " + gemm; }
+            public String toString() {
+                return "timed " + gemm;
+            }
         };
     }
 
-    /** Total milliseconds per kernel (or GEMM shape) since the last call, with launch counts; resets. */
+    /**
+     * Total milliseconds per kernel (or GEMM shape) since the last call, with launch counts;
+     * resets.
+     */
     public synchronized Map<String, double[]> drain() {
         Map<String, double[]> out = new LinkedHashMap<>();
         for (Object[] s : spans) {
@@ -49,24 +74,71 @@ public final class TimedDevice implements Device {
         return out;
     }
 
-    @Override public String name() { return inner.name(); }
-    @Override public DeviceBuffer alloc(long bytes) { return inner.alloc(bytes); }
-    @Override public void upload(float[] src, DeviceBuffer dst) { inner.upload(src, dst); }
-    @Override public void uploadBf16(float[] src, DeviceBuffer dst) { inner.uploadBf16(src, dst); }
-    @Override public void upload(int[] src, DeviceBuffer dst) { inner.upload(src, dst); }
-    @Override public void download(DeviceBuffer src, float[] dst) { inner.download(src, dst); }
-    @Override public void downloadBf16(DeviceBuffer src, float[] dst) { inner.downloadBf16(src, dst); }
-    @Override public void download(DeviceBuffer src, int[] dst) { inner.download(src, dst); }
+    @Override
+    public String name() {
+        return inner.name();
+    }
 
     @Override
-    public synchronized void launch(String kernel, Dim3 grid, Dim3 block, int dynamicSharedBytes, Object... args) {
+    public DeviceBuffer alloc(long bytes) {
+        return inner.alloc(bytes);
+    }
+
+    @Override
+    public void upload(float[] src, DeviceBuffer dst) {
+        inner.upload(src, dst);
+    }
+
+    @Override
+    public void uploadBf16(float[] src, DeviceBuffer dst) {
+        inner.uploadBf16(src, dst);
+    }
+
+    @Override
+    public void upload(int[] src, DeviceBuffer dst) {
+        inner.upload(src, dst);
+    }
+
+    @Override
+    public void download(DeviceBuffer src, float[] dst) {
+        inner.download(src, dst);
+    }
+
+    @Override
+    public void downloadBf16(DeviceBuffer src, float[] dst) {
+        inner.downloadBf16(src, dst);
+    }
+
+    @Override
+    public void download(DeviceBuffer src, int[] dst) {
+        inner.download(src, dst);
+    }
+
+    @Override
+    public synchronized void launch(
+            String kernel, Dim3 grid, Dim3 block, int dynamicSharedBytes, Object... args) {
         Object t0 = inner.mark();
         inner.launch(kernel, grid, block, dynamicSharedBytes, args);
         spans.add(new Object[] {kernel, t0, inner.mark()});
     }
 
-    @Override public void synchronize() { inner.synchronize(); }
-    @Override public Object mark() { return inner.mark(); }
-    @Override public double elapsedMs(Object from, Object to) { return inner.elapsedMs(from, to); }
-    @Override public void close() { inner.close(); }
+    @Override
+    public void synchronize() {
+        inner.synchronize();
+    }
+
+    @Override
+    public Object mark() {
+        return inner.mark();
+    }
+
+    @Override
+    public double elapsedMs(Object from, Object to) {
+        return inner.elapsedMs(from, to);
+    }
+
+    @Override
+    public void close() {
+        inner.close();
+    }
 }

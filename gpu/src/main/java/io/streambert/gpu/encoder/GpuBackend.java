@@ -5,11 +5,13 @@ import io.streambert.engine.EncoderOptions;
 import io.streambert.engine.Engine;
 import io.streambert.engine.ModelDirectory;
 import io.streambert.engine.PackedBatch;
+import io.streambert.engine.heads.Pooling;
+import io.streambert.engine.model.Activation;
+import io.streambert.engine.model.ModelConfig;
 import io.streambert.engine.model.ModelLoadException;
 import io.streambert.gpu.device.Device;
 import io.streambert.gpu.device.DeviceBuffer;
 import io.streambert.gpu.device.Gemm;
-import io.streambert.engine.heads.Pooling;
 import io.streambert.gpu.kernels.AttentionLaunch;
 import io.streambert.gpu.kernels.AttentionTiling;
 import io.streambert.gpu.kernels.GegluLaunch;
@@ -20,25 +22,23 @@ import io.streambert.gpu.kernels.PoolingLaunch;
 import io.streambert.gpu.kernels.RopeLaunch;
 import io.streambert.gpu.kernels.SequenceTiles;
 import io.streambert.gpu.kernels.WarpPerRow;
-import io.streambert.engine.model.Activation;
-import io.streambert.engine.model.ModelConfig;
-
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 
 /**
- * ModernBERT on a {@link Device} (a GPU through CudaDevice, or the CPU emulation of the same kernels), unpadded:
- * packed ids + cu_seqlens, every kernel works on the packed token rows.
+ * ModernBERT on a {@link Device} (a GPU through CudaDevice, or the CPU emulation of the same
+ * kernels), unpadded: packed ids + cu_seqlens, every kernel works on the packed token rows.
  *
- * <p>Dtypes: the residual stream x is fp32 [tokens, hidden]; everything a GEMM reads or writes in the layers is
- * bf16 (normed x, qkv, attention output, projections, Wi's output, GeGLU's output); weights bf16, norms and
- * biases fp32. Per layer: QKV GEMM, RoPE on q/k, attention (global or window), Wo GEMM, x += proj fused with
- * mlp_norm, Wi GEMM, GeGLU, MLP Wo GEMM, x += proj fused with the next layer's attn_norm (or final_norm after the
- * last layer). Layer 0 reads the embedding LayerNorm's output directly (it has no attn_norm). The heads run on the
- * device too: pooling from cu_seqlens, dense GEMM, bias + GELU, LayerNorm, classifier GEMM (+bias), softmax or
- * sigmoid; embeddings are pooled, Matryoshka-truncated and L2-normalised. {@link Engine} does the rest, as for
- * every backend.
+ * <p>Dtypes: the residual stream x is fp32 [tokens, hidden]; everything a GEMM reads or writes in
+ * the layers is bf16 (normed x, qkv, attention output, projections, Wi's output, GeGLU's output);
+ * weights bf16, norms and biases fp32. Per layer: QKV GEMM, RoPE on q/k, attention (global or
+ * window), Wo GEMM, x += proj fused with mlp_norm, Wi GEMM, GeGLU, MLP Wo GEMM, x += proj fused
+ * with the next layer's attn_norm (or final_norm after the last layer). Layer 0 reads the embedding
+ * LayerNorm's output directly (it has no attn_norm). The heads run on the device too: pooling from
+ * cu_seqlens, dense GEMM, bias + GELU, LayerNorm, classifier GEMM (+bias), softmax or sigmoid;
+ * embeddings are pooled, Matryoshka-truncated and L2-normalised. {@link Engine} does the rest, as
+ * for every backend.
  */
 public final class GpuBackend implements Backend {
     private static final WarpPerRow ROWS = WarpPerRow.DEFAULT;
@@ -62,40 +62,56 @@ public final class GpuBackend implements Backend {
         this.maxTokens = m.maxTokens();
         this.embeddingDim = m.embeddingDim();
         if (cfg.hiddenActivation() != Activation.GELU) {
-            throw new ModelLoadException(m.dir().resolve("config.json") + ": field 'hidden_activation': the device encoder's"
-                    + " GeGLU kernel implements exact-erf gelu only, not " + cfg.hiddenActivation() + "; use --device cpu");
+            throw new ModelLoadException(
+                    m.dir().resolve("config.json")
+                            + ": field 'hidden_activation': the device encoder's"
+                            + " GeGLU kernel implements exact-erf gelu only, not "
+                            + cfg.hiddenActivation()
+                            + "; use --device cpu");
         }
         this.tiling = AttentionTiling.forHeadDim(cfg.headDim());
         this.classifierActivation = cfg.classifierActivation();
-        this.classifierPooling = m.weights().head() == null ? null : Pooling.parse(cfg.classifierPooling(), "classifier_pooling");
+        this.classifierPooling =
+                m.weights().head() == null
+                        ? null
+                        : Pooling.parse(cfg.classifierPooling(), "classifier_pooling");
         this.embeddingPooling = m.embeddingPooling();
         this.multiLabel = m.weights().head() != null && cfg.multiLabel();
         this.gemm = gemm != null ? gemm : GemmBackends.open(device);
         this.weights = new DeviceWeights(device, cfg, m.weights(), m.maxTokens(), m.dir());
-        this.scratch = new Scratch(device, cfg.hiddenSize(), cfg.intermediateSize(), weights.head == null ? 0 : weights.head.labels());
+        this.scratch =
+                new Scratch(
+                        device,
+                        cfg.hiddenSize(),
+                        cfg.intermediateSize(),
+                        weights.head == null ? 0 : weights.head.labels());
     }
 
     /**
-     * The engine for the model in {@code dir} on {@code device}; the backend owns the device from then on (closes
-     * it). On failure the device is closed too.
+     * The engine for the model in {@code dir} on {@code device}; the backend owns the device from
+     * then on (closes it). On failure the device is closed too.
      */
     public static Engine open(Path dir, EncoderOptions options, Device device) {
         return open(dir, options, device, null);
     }
 
     /**
-     * As {@link #open(Path, EncoderOptions, Device)} with the GEMM backend given (null: {@code GemmBackends.open}),
-     * e.g. the one {@code DeviceProbe} tested. Whatever fails while opening, Errors included (an UnsatisfiedLinkError
-     * from a native library, an OutOfMemoryError), releases the device, and so its CUDA context.
+     * As {@link #open(Path, EncoderOptions, Device)} with the GEMM backend given (null: {@code
+     * GemmBackends.open}), e.g. the one {@code DeviceProbe} tested. Whatever fails while opening,
+     * Errors included (an UnsatisfiedLinkError from a native library, an OutOfMemoryError),
+     * releases the device, and so its CUDA context.
      */
     public static Engine open(Path dir, EncoderOptions options, Device device, Gemm gemm) {
         boolean[] owned = {false};
         try {
-            return Engine.open(dir, options, m -> {
-                GpuBackend b = new GpuBackend(device, gemm, m);
-                owned[0] = true;
-                return b;
-            });
+            return Engine.open(
+                    dir,
+                    options,
+                    m -> {
+                        GpuBackend b = new GpuBackend(device, gemm, m);
+                        owned[0] = true;
+                        return b;
+                    });
         } catch (RuntimeException | Error e) {
             if (!owned[0]) {
                 try {
@@ -133,7 +149,10 @@ public final class GpuBackend implements Backend {
         return new Output(null, logits, scores, embeddings(seqs, cu, hidden));
     }
 
-    /** Final hidden states (after final_norm, bf16 widened to float) [tokens * hidden]: for tests and tools. */
+    /**
+     * Final hidden states (after final_norm, bf16 widened to float) [tokens * hidden]: for tests
+     * and tools.
+     */
     @Override
     public synchronized float[] hiddenStates(PackedBatch batch) {
         SequenceTiles seqs = SequenceTiles.of(batch.cuSeqlens());
@@ -144,11 +163,14 @@ public final class GpuBackend implements Backend {
     }
 
     /**
-     * Embeddings, the layers, the fused final norm: leaves the final hidden states in {@link Scratch#normed} (bf16).
-     * Returns cu_seqlens on the device.
+     * Embeddings, the layers, the fused final norm: leaves the final hidden states in {@link
+     * Scratch#normed} (bf16). Returns cu_seqlens on the device.
      */
     private DeviceBuffer forward(PackedBatch batch, SequenceTiles seqs) {
-        int n = seqs.tokens(), h = cfg.hiddenSize(), inter = cfg.intermediateSize(), heads = cfg.numHeads();
+        int n = seqs.tokens(),
+                h = cfg.hiddenSize(),
+                inter = cfg.intermediateSize(),
+                heads = cfg.numHeads();
         float eps = cfg.normEps();
         DeviceBuffer idsB = scratch.ids(n), cu = scratch.cuSeqlens(seqs.batch());
         device.upload(batch.ids(), idsB);
@@ -162,29 +184,56 @@ public final class GpuBackend implements Backend {
         DeviceBuffer up = scratch.up(n), act = scratch.act(n);
 
         weights.ensureRope(seqs.maxSeqlen());
-        LayerNormLaunch.embedLayerNorm(device, ROWS, idsB, weights.tokEmb, x, xb, weights.embNormW, weights.embNormB,
-                n, h, cfg.vocabSize(), eps);
+        LayerNormLaunch.embedLayerNorm(
+                device,
+                ROWS,
+                idsB,
+                weights.tokEmb,
+                x,
+                xb,
+                weights.embNormW,
+                weights.embNormB,
+                n,
+                h,
+                cfg.vocabSize(),
+                eps);
         List<DeviceWeights.Layer> layers = weights.layers;
         for (int i = 0; i < layers.size(); i++) {
             DeviceWeights.Layer l = layers.get(i);
-            if (i == 0 && l.attnNormW() != null) {   // a checkpoint whose layer 0 does have an attn_norm
-                LayerNormLaunch.layerNorm(device, ROWS, x, xb, l.attnNormW(), l.attnNormB(), n, h, eps);
+            if (i == 0
+                    && l.attnNormW() != null) { // a checkpoint whose layer 0 does have an attn_norm
+                LayerNormLaunch.layerNorm(
+                        device, ROWS, x, xb, l.attnNormW(), l.attnNormB(), n, h, eps);
             }
             gemm.run(xb, l.wqkv(), l.wqkvB(), qkv, Gemm.Output.BF16, n, 3 * h, h);
-            RopeLaunch.DEFAULT.run(device, seqs, qkv, cu, heads, cfg.headDim(), l.rope().cos(), l.rope().sin(), l.rope().positions());
-            AttentionLaunch.run(device, tiling, seqs, qkv, attn, cu, tiles, heads, l.window(), null);
+            RopeLaunch.DEFAULT.run(
+                    device,
+                    seqs,
+                    qkv,
+                    cu,
+                    heads,
+                    cfg.headDim(),
+                    l.rope().cos(),
+                    l.rope().sin(),
+                    l.rope().positions());
+            AttentionLaunch.run(
+                    device, tiling, seqs, qkv, attn, cu, tiles, heads, l.window(), null);
             gemm.run(attn, l.wo(), l.woB(), proj, Gemm.Output.BF16, n, h, h);
-            LayerNormLaunch.addLayerNorm(device, ROWS, x, proj, xb, l.mlpNormW(), l.mlpNormB(), n, h, eps);
+            LayerNormLaunch.addLayerNorm(
+                    device, ROWS, x, proj, xb, l.mlpNormW(), l.mlpNormB(), n, h, eps);
             gemm.run(xb, l.wi(), l.wiB(), up, Gemm.Output.BF16, n, 2 * inter, h);
             GegluLaunch.run(device, ELEMENTS, up, act, n, inter);
             gemm.run(act, l.mlpWo(), l.mlpWoB(), proj, Gemm.Output.BF16, n, h, inter);
-            // the residual add fused with the next LayerNorm: the next layer's attn_norm, or final_norm after the last
+            // the residual add fused with the next LayerNorm: the next layer's attn_norm, or
+            // final_norm after the last
             boolean last = i == layers.size() - 1;
             DeviceBuffer normW = last ? weights.finalNormW : layers.get(i + 1).attnNormW();
             DeviceBuffer normB = last ? weights.finalNormB : layers.get(i + 1).attnNormB();
             LayerNormLaunch.addLayerNorm(device, ROWS, x, proj, xb, normW, normB, n, h, eps);
         }
-        if (layers.isEmpty()) LayerNormLaunch.layerNorm(device, ROWS, x, xb, weights.finalNormW, weights.finalNormB, n, h, eps);
+        if (layers.isEmpty())
+            LayerNormLaunch.layerNorm(
+                    device, ROWS, x, xb, weights.finalNormW, weights.finalNormB, n, h, eps);
         return cu;
     }
 
@@ -195,21 +244,33 @@ public final class GpuBackend implements Backend {
         DeviceBuffer pooled = scratch.headPooled(b), pooledB = scratch.headPooledBf16(b);
         DeviceBuffer dense = scratch.dense(b), denseB = scratch.denseBf16(b);
         DeviceBuffer logits = scratch.logits(b);
-        PoolingLaunch.pool(device, POOL_COLUMNS, POOL_TOKEN_LANES, seqs, hidden, pooled, cu, h, mode(classifierPooling));
+        PoolingLaunch.pool(
+                device,
+                POOL_COLUMNS,
+                POOL_TOKEN_LANES,
+                seqs,
+                hidden,
+                pooled,
+                cu,
+                h,
+                mode(classifierPooling));
         toBf16(pooled, pooledB, b * h);
         if (classifierActivation == Activation.GELU) {
             gemm.run(pooledB, hw.denseW(), null, dense, Gemm.Output.FP32, b, h, h);
             PoolingLaunch.biasGelu(device, ELEMENTS, dense, hw.denseB(), b, h);
         } else {
-            // no kernel for the other activations (ModernBERT uses gelu): bias + activation on the host, b x h values
+            // no kernel for the other activations (ModernBERT uses gelu): bias + activation on the
+            // host, b x h values
             gemm.run(pooledB, hw.denseW(), hw.denseB(), dense, Gemm.Output.FP32, b, h, h);
             float[] v = new float[b * h];
             device.download(dense, v);
             for (int i = 0; i < v.length; i++) v[i] = classifierActivation.apply(v[i]);
             device.upload(v, dense);
         }
-        LayerNormLaunch.layerNorm(device, ROWS, dense, denseB, hw.normW(), hw.normB(), b, h, cfg.normEps());
-        gemm.run(denseB, hw.classifierW(), hw.classifierB(), logits, Gemm.Output.FP32, b, labels, h);
+        LayerNormLaunch.layerNorm(
+                device, ROWS, dense, denseB, hw.normW(), hw.normB(), b, h, cfg.normEps());
+        gemm.run(
+                denseB, hw.classifierW(), hw.classifierB(), logits, Gemm.Output.FP32, b, labels, h);
         float[] l = new float[b * labels], p = new float[b * labels];
         device.download(logits, l);
         if (multiLabel) PoolingLaunch.sigmoid(device, ELEMENTS, logits, null, b, labels);
@@ -227,10 +288,20 @@ public final class GpuBackend implements Backend {
     private float[][] embeddings(SequenceTiles seqs, DeviceBuffer cu, DeviceBuffer hidden) {
         int b = seqs.batch(), h = cfg.hiddenSize(), dim = embeddingDim;
         DeviceBuffer pooled = scratch.embPooled(b);
-        PoolingLaunch.pool(device, POOL_COLUMNS, POOL_TOKEN_LANES, seqs, hidden, pooled, cu, h, mode(embeddingPooling));
+        PoolingLaunch.pool(
+                device,
+                POOL_COLUMNS,
+                POOL_TOKEN_LANES,
+                seqs,
+                hidden,
+                pooled,
+                cu,
+                h,
+                mode(embeddingPooling));
         DeviceBuffer rows = pooled;
         if (dim < h) {
-            // rows of the truncated vectors must be contiguous for the row kernel: compact them (b x dim floats)
+            // rows of the truncated vectors must be contiguous for the row kernel: compact them (b
+            // x dim floats)
             float[] full = new float[b * h], cut = new float[b * dim];
             device.download(pooled, full);
             for (int s = 0; s < b; s++) System.arraycopy(full, s * h, cut, s * dim, dim);

@@ -2,14 +2,14 @@ package io.streambert.gpu.encoder;
 
 import io.streambert.gpu.device.Device;
 import io.streambert.gpu.device.DeviceBuffer;
-
 import java.util.List;
 
 /**
- * The activation buffers of a forward pass, one typed field each, with its dtype and shape in the accessor that
- * sizes it. A buffer is sized for the largest batch seen so far: a bigger batch reallocates (to at least twice
- * the old size, so a slowly growing load does not reallocate every batch). Contents are undefined on return.
- * Shapes: n = tokens of the batch, b = sequences, h = hidden, inter = intermediate size.
+ * The activation buffers of a forward pass, one typed field each, with its dtype and shape in the
+ * accessor that sizes it. A buffer is sized for the largest batch seen so far: a bigger batch
+ * reallocates (to at least twice the old size, so a slowly growing load does not reallocate every
+ * batch). Contents are undefined on return. Shapes: n = tokens of the batch, b = sequences, h =
+ * hidden, inter = intermediate size.
  */
 final class Scratch implements AutoCloseable {
 
@@ -36,9 +36,16 @@ final class Scratch implements AutoCloseable {
     private final Device device;
     private final int hidden, inter, labels;
     private final Slot ids = new Slot(), cuSeqlens = new Slot(), tiles = new Slot();
-    private final Slot residual = new Slot(), normed = new Slot(), qkv = new Slot(), attn = new Slot(), proj = new Slot();
+    private final Slot residual = new Slot(),
+            normed = new Slot(),
+            qkv = new Slot(),
+            attn = new Slot(),
+            proj = new Slot();
     private final Slot up = new Slot(), act = new Slot();
-    private final Slot headPooled = new Slot(), headPooledBf16 = new Slot(), dense = new Slot(), denseBf16 = new Slot();
+    private final Slot headPooled = new Slot(),
+            headPooledBf16 = new Slot(),
+            dense = new Slot(),
+            denseBf16 = new Slot();
     private final Slot logits = new Slot(), embPooled = new Slot(), embTruncated = new Slot();
 
     Scratch(Device device, int hidden, int inter, int labels) {
@@ -49,60 +56,114 @@ final class Scratch implements AutoCloseable {
     }
 
     /** int32 [n]: the packed token ids. */
-    DeviceBuffer ids(int n) { return ids.atLeast(device, 4L * n); }
+    DeviceBuffer ids(int n) {
+        return ids.atLeast(device, 4L * n);
+    }
 
     /** int32 [b + 1]: cu_seqlens. */
-    DeviceBuffer cuSeqlens(int b) { return cuSeqlens.atLeast(device, 4L * (b + 1)); }
+    DeviceBuffer cuSeqlens(int b) {
+        return cuSeqlens.atLeast(device, 4L * (b + 1));
+    }
 
     /** int32 [count]: the attention kernel's query-tile table. */
-    DeviceBuffer tiles(int count) { return tiles.atLeast(device, 4L * Math.max(1, count)); }
+    DeviceBuffer tiles(int count) {
+        return tiles.atLeast(device, 4L * Math.max(1, count));
+    }
 
     /** fp32 [n, h]: the residual stream x. */
-    DeviceBuffer residual(int n) { return residual.atLeast(device, 4L * n * hidden); }
+    DeviceBuffer residual(int n) {
+        return residual.atLeast(device, 4L * n * hidden);
+    }
 
-    /** bf16 [n, h]: the LayerNorm output every GEMM reads; after the last layer, the final hidden states. */
-    DeviceBuffer normed(int n) { return normed.atLeast(device, 2L * n * hidden); }
+    /**
+     * bf16 [n, h]: the LayerNorm output every GEMM reads; after the last layer, the final hidden
+     * states.
+     */
+    DeviceBuffer normed(int n) {
+        return normed.atLeast(device, 2L * n * hidden);
+    }
 
     /** bf16 [n, 3h]: q, k, v. */
-    DeviceBuffer qkv(int n) { return qkv.atLeast(device, 2L * n * 3 * hidden); }
+    DeviceBuffer qkv(int n) {
+        return qkv.atLeast(device, 2L * n * 3 * hidden);
+    }
 
     /** bf16 [n, h]: the attention output. */
-    DeviceBuffer attn(int n) { return attn.atLeast(device, 2L * n * hidden); }
+    DeviceBuffer attn(int n) {
+        return attn.atLeast(device, 2L * n * hidden);
+    }
 
     /** bf16 [n, h]: the output projections (Wo, MLP Wo) before the residual add. */
-    DeviceBuffer proj(int n) { return proj.atLeast(device, 2L * n * hidden); }
+    DeviceBuffer proj(int n) {
+        return proj.atLeast(device, 2L * n * hidden);
+    }
 
     /** bf16 [n, 2 inter]: Wi's output (gate and value halves). */
-    DeviceBuffer up(int n) { return up.atLeast(device, 2L * n * 2 * inter); }
+    DeviceBuffer up(int n) {
+        return up.atLeast(device, 2L * n * 2 * inter);
+    }
 
     /** bf16 [n, inter]: GeGLU's output. */
-    DeviceBuffer act(int n) { return act.atLeast(device, 2L * n * inter); }
+    DeviceBuffer act(int n) {
+        return act.atLeast(device, 2L * n * inter);
+    }
 
     /** fp32 [b, h]: the classifier's pooled rows. */
-    DeviceBuffer headPooled(int b) { return headPooled.atLeast(device, 4L * b * hidden); }
+    DeviceBuffer headPooled(int b) {
+        return headPooled.atLeast(device, 4L * b * hidden);
+    }
 
     /** bf16 [b, h]: the same, as the dense GEMM reads them. */
-    DeviceBuffer headPooledBf16(int b) { return headPooledBf16.atLeast(device, 2L * b * hidden); }
+    DeviceBuffer headPooledBf16(int b) {
+        return headPooledBf16.atLeast(device, 2L * b * hidden);
+    }
 
     /** fp32 [b, h]: the head's dense output. */
-    DeviceBuffer dense(int b) { return dense.atLeast(device, 4L * b * hidden); }
+    DeviceBuffer dense(int b) {
+        return dense.atLeast(device, 4L * b * hidden);
+    }
 
     /** bf16 [b, h]: the head's LayerNorm output, as the classifier GEMM reads it. */
-    DeviceBuffer denseBf16(int b) { return denseBf16.atLeast(device, 2L * b * hidden); }
+    DeviceBuffer denseBf16(int b) {
+        return denseBf16.atLeast(device, 2L * b * hidden);
+    }
 
     /** fp32 [b, labels]: logits, then scores in place. */
-    DeviceBuffer logits(int b) { return logits.atLeast(device, 4L * b * labels); }
+    DeviceBuffer logits(int b) {
+        return logits.atLeast(device, 4L * b * labels);
+    }
 
     /** fp32 [b, h]: the embedding's pooled rows. */
-    DeviceBuffer embPooled(int b) { return embPooled.atLeast(device, 4L * b * hidden); }
+    DeviceBuffer embPooled(int b) {
+        return embPooled.atLeast(device, 4L * b * hidden);
+    }
 
     /** fp32 [b, dim]: Matryoshka-truncated rows, contiguous. */
-    DeviceBuffer embTruncated(int b, int dim) { return embTruncated.atLeast(device, 4L * b * dim); }
+    DeviceBuffer embTruncated(int b, int dim) {
+        return embTruncated.atLeast(device, 4L * b * dim);
+    }
 
     @Override
     public void close() {
-        for (Slot s : List.of(ids, cuSeqlens, tiles, residual, normed, qkv, attn, proj, up, act, headPooled, headPooledBf16,
-                dense, denseBf16, logits, embPooled, embTruncated)) {
+        for (Slot s :
+                List.of(
+                        ids,
+                        cuSeqlens,
+                        tiles,
+                        residual,
+                        normed,
+                        qkv,
+                        attn,
+                        proj,
+                        up,
+                        act,
+                        headPooled,
+                        headPooledBf16,
+                        dense,
+                        denseBf16,
+                        logits,
+                        embPooled,
+                        embTruncated)) {
             s.close();
         }
     }

@@ -1,33 +1,39 @@
 package io.streambert.gpu.kernels;
 
+import io.streambert.engine.model.Bf16;
 import io.streambert.gpu.device.CudaDevice;
 import io.streambert.gpu.device.Device;
 import io.streambert.gpu.device.DeviceBuffer;
 import io.streambert.gpu.device.Dim3;
 import io.streambert.gpu.device.Gemm;
-import io.streambert.engine.model.Bf16;
-
 import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
- * What {@code --device auto} asks before it trusts a GPU: the driver loads and reports a device, the device opens
- * (primary context, kernel modules), a tiny kernel launch gives the right numbers, and the GEMM backend gives the right
- * product. Any failure, Errors included (UnsatisfiedLinkError, NoClassDefFoundError, ...), is a reason to use the CPU;
- * the device is closed again and the reason returned for the log.
+ * What {@code --device auto} asks before it trusts a GPU: the driver loads and reports a device,
+ * the device opens (primary context, kernel modules), a tiny kernel launch gives the right numbers,
+ * and the GEMM backend gives the right product. Any failure, Errors included (UnsatisfiedLinkError,
+ * NoClassDefFoundError, ...), is a reason to use the CPU; the device is closed again and the reason
+ * returned for the log.
  */
 public final class DeviceProbe {
     private DeviceProbe() {}
 
     /** A usable device with its GEMM, or why not (device and gemm null). */
     public record Result(Device device, Gemm gemm, String gemmReason, String failure) {
-        public boolean usable() { return failure == null; }
+        public boolean usable() {
+            return failure == null;
+        }
     }
 
     /** Probes CUDA GPU {@code ordinal}. */
     public static Result cuda(int ordinal) {
-        if (!safeAvailable()) return new Result(null, null, null, "no usable CUDA driver: " + CudaDevice.unavailableReason());
-        return probe(() -> CudaDevice.open(ordinal), d -> GemmBackends.choose(d, System.getProperty(GemmBackends.PROPERTY, "auto")));
+        if (!safeAvailable())
+            return new Result(
+                    null, null, null, "no usable CUDA driver: " + CudaDevice.unavailableReason());
+        return probe(
+                () -> CudaDevice.open(ordinal),
+                d -> GemmBackends.choose(d, System.getProperty(GemmBackends.PROPERTY, "auto")));
     }
 
     private static boolean safeAvailable() {
@@ -52,12 +58,20 @@ public final class DeviceProbe {
             checkGemm(d, g.gemm());
             return new Result(d, g.gemm(), g.reason(), null);
         } catch (RuntimeException | Error e) {
-            String why = step + " failed: " + e.getClass().getSimpleName() + ": " + firstLine(e.getMessage());
+            String why =
+                    step
+                            + " failed: "
+                            + e.getClass().getSimpleName()
+                            + ": "
+                            + firstLine(e.getMessage());
             if (d != null) {
                 try {
                     d.close();
                 } catch (RuntimeException | Error closing) {
-                    why += " (closing the device failed too: " + firstLine(closing.getMessage()) + ")";
+                    why +=
+                            " (closing the device failed too: "
+                                    + firstLine(closing.getMessage())
+                                    + ")";
                 }
             }
             return new Result(null, null, null, why);
@@ -72,7 +86,9 @@ public final class DeviceProbe {
 
     static void checkLaunch(Device d) {
         float[] x = {1.5f, -2.2578125f, 3.14159f, 1e-3f, -0f, 65504f, 7f};
-        try (DeviceBuffer in = d.alloc(4L * x.length); DeviceBuffer mid = d.alloc(2L * x.length); DeviceBuffer out = d.alloc(4L * x.length)) {
+        try (DeviceBuffer in = d.alloc(4L * x.length);
+                DeviceBuffer mid = d.alloc(2L * x.length);
+                DeviceBuffer out = d.alloc(4L * x.length)) {
             d.upload(x, in);
             d.launch("sb_f32_to_bf16", Dim3.of(1), Dim3.of(32), 0, in, mid, x.length);
             d.launch("sb_bf16_to_f32", Dim3.of(1), Dim3.of(32), 0, mid, out, x.length);
@@ -81,7 +97,13 @@ public final class DeviceProbe {
             d.download(out, y);
             for (int i = 0; i < x.length; i++) {
                 if (Float.floatToIntBits(y[i]) != Float.floatToIntBits(Bf16.round(x[i])))
-                    throw new IllegalStateException("bf16 round trip of " + x[i] + " gave " + y[i] + ", expected " + Bf16.round(x[i]));
+                    throw new IllegalStateException(
+                            "bf16 round trip of "
+                                    + x[i]
+                                    + " gave "
+                                    + y[i]
+                                    + ", expected "
+                                    + Bf16.round(x[i]));
             }
         }
     }
@@ -92,8 +114,10 @@ public final class DeviceProbe {
         for (int i = 0; i < a.length; i++) a[i] = Bf16.round((float) Math.sin(i * 0.37) * 2);
         for (int i = 0; i < w.length; i++) w[i] = Bf16.round((float) Math.cos(i * 0.11));
         for (int j = 0; j < out; j++) bias[j] = j - 2f;
-        try (DeviceBuffer ab = d.alloc(2L * a.length); DeviceBuffer wb = d.alloc(2L * w.length); DeviceBuffer bb = d.alloc(4L * out);
-             DeviceBuffer cb = d.alloc(4L * rows * out)) {
+        try (DeviceBuffer ab = d.alloc(2L * a.length);
+                DeviceBuffer wb = d.alloc(2L * w.length);
+                DeviceBuffer bb = d.alloc(4L * out);
+                DeviceBuffer cb = d.alloc(4L * rows * out)) {
             d.uploadBf16(a, ab);
             d.uploadBf16(w, wb);
             d.upload(bias, bb);
@@ -104,9 +128,20 @@ public final class DeviceProbe {
             for (int r = 0; r < rows; r++) {
                 for (int j = 0; j < out; j++) {
                     double want = bias[j], mag = Math.abs(bias[j]);
-                    for (int i = 0; i < k; i++) { want += (double) a[r * k + i] * w[j * k + i]; mag += Math.abs(a[r * k + i] * w[j * k + i]); }
+                    for (int i = 0; i < k; i++) {
+                        want += (double) a[r * k + i] * w[j * k + i];
+                        mag += Math.abs(a[r * k + i] * w[j * k + i]);
+                    }
                     if (!(Math.abs(c[r * out + j] - want) <= 1e-5 * mag + 1e-6))
-                        throw new IllegalStateException("test product C[" + r + "," + j + "] = " + c[r * out + j] + ", expected " + want);
+                        throw new IllegalStateException(
+                                "test product C["
+                                        + r
+                                        + ","
+                                        + j
+                                        + "] = "
+                                        + c[r * out + j]
+                                        + ", expected "
+                                        + want);
                 }
             }
         }

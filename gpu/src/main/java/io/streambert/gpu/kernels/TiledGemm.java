@@ -5,14 +5,17 @@ import io.streambert.gpu.device.DeviceBuffer;
 import io.streambert.gpu.device.Gemm;
 
 /**
- * {@link Gemm} through our own kernel sb_gemm_bf16 (tensor cores, mma.sync): the GEMM backend when no cuBLAS loads,
- * and on the emulated device the one that runs the real kernel (EmulatedGemm is a host stand-in).
+ * {@link Gemm} through our own kernel sb_gemm_bf16 (tensor cores, mma.sync): the GEMM backend when
+ * no cuBLAS loads, and on the emulated device the one that runs the real kernel (EmulatedGemm is a
+ * host stand-in).
  */
 public final class TiledGemm implements Gemm {
     private final Device device;
     private final GemmTiling tiling;
 
-    public TiledGemm(Device device) { this(device, GemmTiling.COMPILED); }
+    public TiledGemm(Device device) {
+        this(device, GemmTiling.COMPILED);
+    }
 
     TiledGemm(Device device, GemmTiling tiling) {
         this.device = device;
@@ -20,10 +23,26 @@ public final class TiledGemm implements Gemm {
     }
 
     @Override
-    public void run(DeviceBuffer a, DeviceBuffer w, DeviceBuffer bias, DeviceBuffer c, Output output, int rows, int out, int k) {
+    public void run(
+            DeviceBuffer a,
+            DeviceBuffer w,
+            DeviceBuffer bias,
+            DeviceBuffer c,
+            Output output,
+            int rows,
+            int out,
+            int k) {
         GemmLaunch.run(device, tiling, a, w, bias, c, output, false, rows, out, k);
     }
 
     @Override
-    public String toString() { return "sb_gemm_bf16 (own mma.sync kernel, tiles " + tiling.bm() + "x" + tiling.bn() + "x" + tiling.bk() + ")"; }
+    public String toString() {
+        return "sb_gemm_bf16 (own mma.sync kernel, tiles "
+                + tiling.bm()
+                + "x"
+                + tiling.bn()
+                + "x"
+                + tiling.bk()
+                + ")";
+    }
 }

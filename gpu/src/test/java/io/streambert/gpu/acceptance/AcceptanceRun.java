@@ -12,7 +12,6 @@ import io.streambert.gpu.device.Gemm;
 import io.streambert.gpu.device.NvrtcLibrary;
 import io.streambert.gpu.kernels.GemmComparison;
 import io.streambert.gpu.kernels.TiledGemm;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,28 +21,42 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The GPU acceptance run (the bundle's run.sh calls it; no Maven, no network). Steps, each recorded in
- * {@code OUT/report.json} with its outcome and figures:
+ * The GPU acceptance run (the bundle's run.sh calls it; no Maven, no network). Steps, each recorded
+ * in {@code OUT/report.json} with its outcome and figures:
+ *
  * <ol>
- *   <li>{@code kernels}: every kernel sweep against its plain-loop reference, on the chosen device;</li>
- *   <li>{@code kernels-nvrtc} (cuda): the same sweeps with every module compiled by NVRTC instead of the fatbins;</li>
- *   <li>{@code encoder}: the GPU encoder's golden (tiny-a, tiny-b), batch-invariance and head tests;</li>
- *   <li>{@code gemm-backends}: cuBLAS and sb_gemm_bf16 side by side (error against float64, ms, TFLOP/s);</li>
- *   <li>{@code forward-kernel-times} (cuda): per-kernel device time of one forward pass, from CUDA events;</li>
- *   <li>{@code bench} (cuda, unless --no-bench): what the bench command measures ({@link EngineBench}) on a random
- *       base-size model made on the spot, short and long workloads, on cuda and on the CPU engine.</li>
+ *   <li>{@code kernels}: every kernel sweep against its plain-loop reference, on the chosen device;
+ *   <li>{@code kernels-nvrtc} (cuda): the same sweeps with every module compiled by NVRTC instead
+ *       of the fatbins;
+ *   <li>{@code encoder}: the GPU encoder's golden (tiny-a, tiny-b), batch-invariance and head
+ *       tests;
+ *   <li>{@code gemm-backends}: cuBLAS and sb_gemm_bf16 side by side (error against float64, ms,
+ *       TFLOP/s);
+ *   <li>{@code forward-kernel-times} (cuda): per-kernel device time of one forward pass, from CUDA
+ *       events;
+ *   <li>{@code bench} (cuda, unless --no-bench): what the bench command measures ({@link
+ *       EngineBench}) on a random base-size model made on the spot, short and long workloads, on
+ *       cuda and on the CPU engine.
  * </ol>
- * Exit status 0 only when every step passed. Usage: {@code AcceptanceRun --device cuda|emulated --out DIR [--no-bench]
- * [--lengths DIR]}.
+ *
+ * Exit status 0 only when every step passed. Usage: {@code AcceptanceRun --device cuda|emulated
+ * --out DIR [--no-bench] [--lengths DIR]}.
  */
 public final class AcceptanceRun {
-    static final List<String> KERNEL_TESTS = List.of(
-            "io.streambert.gpu.kernels.GemmKernelTest", "io.streambert.gpu.kernels.AttentionKernelTest",
-            "io.streambert.gpu.kernels.GegluKernelTest", "io.streambert.gpu.kernels.LayerNormKernelTest",
-            "io.streambert.gpu.kernels.PoolingKernelTest", "io.streambert.gpu.kernels.RopeKernelTest");
-    static final List<String> ENCODER_TESTS = List.of(
-            "io.streambert.gpu.encoder.GpuGoldenTest", "io.streambert.gpu.encoder.GpuGoldenTinyBTest",
-            "io.streambert.gpu.encoder.GpuBatchInvarianceTest", "io.streambert.gpu.encoder.GpuEmbeddingOptionsTest");
+    static final List<String> KERNEL_TESTS =
+            List.of(
+                    "io.streambert.gpu.kernels.GemmKernelTest",
+                            "io.streambert.gpu.kernels.AttentionKernelTest",
+                    "io.streambert.gpu.kernels.GegluKernelTest",
+                            "io.streambert.gpu.kernels.LayerNormKernelTest",
+                    "io.streambert.gpu.kernels.PoolingKernelTest",
+                            "io.streambert.gpu.kernels.RopeKernelTest");
+    static final List<String> ENCODER_TESTS =
+            List.of(
+                    "io.streambert.gpu.encoder.GpuGoldenTest",
+                            "io.streambert.gpu.encoder.GpuGoldenTinyBTest",
+                    "io.streambert.gpu.encoder.GpuBatchInvarianceTest",
+                            "io.streambert.gpu.encoder.GpuEmbeddingOptionsTest");
 
     private final String device;
     private final Path out;
@@ -75,21 +88,26 @@ public final class AcceptanceRun {
         }
         if (out == null) throw new IllegalArgumentException("--out DIR is required");
         if (lengths == null) lengths = classpathFolder("/bench");
-        if (!device.equals("cuda") && !device.equals("emulated")) throw new IllegalArgumentException("--device cuda|emulated");
+        if (!device.equals("cuda") && !device.equals("emulated"))
+            throw new IllegalArgumentException("--device cuda|emulated");
         Files.createDirectories(out);
         AcceptanceRun run = new AcceptanceRun(device, out, bench && device.equals("cuda"), lengths);
         int rc = run.run();
         System.exit(rc);
     }
 
-    /** A folder of the class path (a directory entry: data/ in the bundle, target/test-classes under Maven). */
+    /**
+     * A folder of the class path (a directory entry: data/ in the bundle, target/test-classes under
+     * Maven).
+     */
     private static Path classpathFolder(String resource) {
         try {
             java.net.URL u = AcceptanceRun.class.getResource(resource);
             if (u == null) throw new IllegalStateException(resource + " is not on the class path");
             return Path.of(u.toURI());
         } catch (java.net.URISyntaxException | java.nio.file.FileSystemNotFoundException e) {
-            throw new IllegalStateException(resource + " is not a folder on the class path: " + e, e);
+            throw new IllegalStateException(
+                    resource + " is not a folder on the class path: " + e, e);
         }
     }
 
@@ -111,24 +129,41 @@ public final class AcceptanceRun {
         }
         tests("encoder", ENCODER_TESTS);
         step("gemm-backends", this::gemmBackends);
-        if (device.equals("cuda")) step("forward-kernel-times", () -> ForwardKernelTimes.run(openDevice()));
+        if (device.equals("cuda"))
+            step("forward-kernel-times", () -> ForwardKernelTimes.run(openDevice()));
         if (bench) step("bench", this::bench);
         report.put("seconds", Math.round((System.nanoTime() - t0) / 1e8) / 10.0);
         report.put("ok", ok);
         write();
-        System.out.println("acceptance run " + (ok ? "PASSED" : "FAILED") + ": " + out.resolve("report.json"));
+        System.out.println(
+                "acceptance run " + (ok ? "PASSED" : "FAILED") + ": " + out.resolve("report.json"));
         return ok ? 0 : 1;
     }
 
     private Map<String, Object> environment() {
         Map<String, Object> env = new LinkedHashMap<>();
-        env.put("java", System.getProperty("java.vm.name") + " " + System.getProperty("java.version"));
-        env.put("os", System.getProperty("os.name") + " " + System.getProperty("os.version") + " " + System.getProperty("os.arch"));
+        env.put(
+                "java",
+                System.getProperty("java.vm.name") + " " + System.getProperty("java.version"));
+        env.put(
+                "os",
+                System.getProperty("os.name")
+                        + " "
+                        + System.getProperty("os.version")
+                        + " "
+                        + System.getProperty("os.arch"));
         env.put("cpus", Runtime.getRuntime().availableProcessors());
         if (device.equals("cuda")) {
             env.put("cuda_available", CudaDevice.isAvailable());
-            if (!CudaDevice.isAvailable()) env.put("cuda_unavailable_reason", CudaDevice.unavailableReason());
-            env.put("cublas", probe(() -> { CublasLibrary c = CublasLibrary.load(); return c.name() + " " + c.version(); }));
+            if (!CudaDevice.isAvailable())
+                env.put("cuda_unavailable_reason", CudaDevice.unavailableReason());
+            env.put(
+                    "cublas",
+                    probe(
+                            () -> {
+                                CublasLibrary c = CublasLibrary.load();
+                                return c.name() + " " + c.version();
+                            }));
             env.put("nvrtc", probe(() -> NvrtcLibrary.load().name()));
             if (CudaDevice.isAvailable()) {
                 try (CudaDevice d = CudaDevice.open(0)) {
@@ -144,7 +179,9 @@ public final class AcceptanceRun {
         return env;
     }
 
-    private interface Probe { String get(); }
+    private interface Probe {
+        String get();
+    }
 
     private static String probe(Probe p) {
         try {
@@ -179,7 +216,9 @@ public final class AcceptanceRun {
         finish(s);
     }
 
-    private interface Body { Object run() throws Exception; }
+    private interface Body {
+        Object run() throws Exception;
+    }
 
     private void step(String name, Body body) throws IOException {
         System.out.println("== " + name + " (" + device + ")");
@@ -202,7 +241,12 @@ public final class AcceptanceRun {
     private void finish(Map<String, Object> s) throws IOException {
         if (!(Boolean) s.get("ok")) ok = false;
         steps.add(s);
-        System.out.println("   -> " + ((Boolean) s.get("ok") ? "ok" : "FAILED") + " in " + s.get("seconds") + " s");
+        System.out.println(
+                "   -> "
+                        + ((Boolean) s.get("ok") ? "ok" : "FAILED")
+                        + " in "
+                        + s.get("seconds")
+                        + " s");
         write();
     }
 
@@ -220,12 +264,16 @@ public final class AcceptanceRun {
                 backends.put("host stand-in", new EmulatedGemm((EmulatedDevice) d));
             }
             int tokens = d instanceof CudaDevice ? 8192 : 64;
-            List<GemmComparison.Row> rows = GemmComparison.run(d, backends, tokens, d instanceof CudaDevice ? 20 : 1);
+            List<GemmComparison.Row> rows =
+                    GemmComparison.run(d, backends, tokens, d instanceof CudaDevice ? 20 : 1);
             for (GemmComparison.Row r : rows)
-                System.out.printf("   %-34s %-14s rel.err %.2e  %9.3f ms  %7.1f TFLOP/s%n", r.shape(), r.backend(), r.relError(),
-                        r.msPerProduct(), r.tflops());
+                System.out.printf(
+                        "   %-34s %-14s rel.err %.2e  %9.3f ms  %7.1f TFLOP/s%n",
+                        r.shape(), r.backend(), r.relError(), r.msPerProduct(), r.tflops());
             for (GemmComparison.Row r : rows)
-                if (!(r.relError() < 2e-2)) throw new AssertionError(r.backend() + " on " + r.shape() + ": relative error " + r.relError());
+                if (!(r.relError() < 2e-2))
+                    throw new AssertionError(
+                            r.backend() + " on " + r.shape() + ": relative error " + r.relError());
             for (Gemm g : backends.values()) g.close();
             return rows;
         }
@@ -233,17 +281,26 @@ public final class AcceptanceRun {
 
     private Object bench() throws Exception {
         Path model = Files.createTempDirectory("streambert-base-bench-");
-        io.streambert.engine.random.RandomCheckpoint.write(model, io.streambert.engine.random.RandomModelSize.BASE, 2, 7);
+        io.streambert.engine.random.RandomCheckpoint.write(
+                model, io.streambert.engine.random.RandomModelSize.BASE, 2, 7);
         List<Object> runs = new ArrayList<>();
         for (String workload : List.of("short", "long")) {
             Map<String, Object> pair = new LinkedHashMap<>();
             pair.put("workload", workload);
             for (String dev : List.of("cuda", "cpu")) {
-                Map<String, Object> r = EngineBench.run(model, lengths.resolve(workload + ".lengths"), dev, dev.equals("cpu") ? 1 : 3);
+                Map<String, Object> r =
+                        EngineBench.run(
+                                model,
+                                lengths.resolve(workload + ".lengths"),
+                                dev,
+                                dev.equals("cpu") ? 1 : 3);
                 pair.put(dev, r);
-                System.out.printf("   %-5s %-4s %10.1f tokens/s  (%s)%n", workload, dev, (Double) r.get("tokens_per_s"), r.get("device"));
+                System.out.printf(
+                        "   %-5s %-4s %10.1f tokens/s  (%s)%n",
+                        workload, dev, (Double) r.get("tokens_per_s"), r.get("device"));
             }
-            double g = (Double) ((Map<?, ?>) pair.get("cuda")).get("tokens_per_s"), c = (Double) ((Map<?, ?>) pair.get("cpu")).get("tokens_per_s");
+            double g = (Double) ((Map<?, ?>) pair.get("cuda")).get("tokens_per_s"),
+                    c = (Double) ((Map<?, ?>) pair.get("cpu")).get("tokens_per_s");
             pair.put("cuda_over_cpu", g / c);
             runs.add(pair);
         }
@@ -251,6 +308,8 @@ public final class AcceptanceRun {
     }
 
     private void write() throws IOException {
-        new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(out.resolve("report.json").toFile(), report);
+        new ObjectMapper()
+                .enable(SerializationFeature.INDENT_OUTPUT)
+                .writeValue(out.resolve("report.json").toFile(), report);
     }
 }

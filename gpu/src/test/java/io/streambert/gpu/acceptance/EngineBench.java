@@ -3,7 +3,6 @@ package io.streambert.gpu.acceptance;
 import io.streambert.engine.Encoder;
 import io.streambert.engine.EncoderOptions;
 import io.streambert.engine.Encoders;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,14 +13,16 @@ import java.util.Map;
 import java.util.Random;
 
 /**
- * What {@code bin/streambert bench} measures, in this JVM with the engine alone (the bundle carries no CLI, no Kafka):
- * the sequence lengths of a workload file (capped at the model's maximum), random ids from a fixed seed, batches of at
- * most 8192 tokens in file order, one untimed pass, then {@code repeats} timed passes; tokens/s over their mean.
+ * What {@code bin/streambert bench} measures, in this JVM with the engine alone (the bundle carries
+ * no CLI, no Kafka): the sequence lengths of a workload file (capped at the model's maximum),
+ * random ids from a fixed seed, batches of at most 8192 tokens in file order, one untimed pass,
+ * then {@code repeats} timed passes; tokens/s over their mean.
  */
 final class EngineBench {
     private EngineBench() {}
 
-    static Map<String, Object> run(Path model, Path lengthsFile, String device, int repeats) throws IOException {
+    static Map<String, Object> run(Path model, Path lengthsFile, String device, int repeats)
+            throws IOException {
         try (Encoder encoder = Encoders.open(model, EncoderOptions.defaults().withDevice(device))) {
             int max = encoder.info().maxTokens();
             List<int[]> seqs = new ArrayList<>();
@@ -41,7 +42,11 @@ final class EngineBench {
             List<int[]> cur = new ArrayList<>();
             int curTokens = 0;
             for (int[] s : seqs) {
-                if (!cur.isEmpty() && curTokens + s.length > 8192) { batches.add(cur); cur = new ArrayList<>(); curTokens = 0; }
+                if (!cur.isEmpty() && curTokens + s.length > 8192) {
+                    batches.add(cur);
+                    cur = new ArrayList<>();
+                    curTokens = 0;
+                }
                 cur.add(s);
                 curTokens += s.length;
             }

@@ -1,13 +1,12 @@
 package io.streambert.gpu.acceptance;
 
 import io.streambert.engine.EncoderOptions;
-import io.streambert.gpu.device.Device;
-import io.streambert.gpu.device.TimedDevice;
 import io.streambert.engine.Engine;
-import io.streambert.gpu.encoder.GpuBackend;
 import io.streambert.engine.random.RandomCheckpoint;
 import io.streambert.engine.random.RandomModelSize;
-
+import io.streambert.gpu.device.Device;
+import io.streambert.gpu.device.TimedDevice;
+import io.streambert.gpu.encoder.GpuBackend;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -17,8 +16,9 @@ import java.util.Map;
 import java.util.Random;
 
 /**
- * Per-kernel device time of one forward pass (after a warm-up pass) of a random base-size model on a batch of mixed
- * lengths, from the device's marks (CUDA events on a GPU): milliseconds and launch count per kernel and GEMM shape.
+ * Per-kernel device time of one forward pass (after a warm-up pass) of a random base-size model on
+ * a batch of mixed lengths, from the device's marks (CUDA events on a GPU): milliseconds and launch
+ * count per kernel and GEMM shape.
  */
 final class ForwardKernelTimes {
     private ForwardKernelTimes() {}
@@ -51,13 +51,19 @@ final class ForwardKernelTimes {
             double sum = 0;
             Map<String, Object> per = new LinkedHashMap<>();
             for (Map.Entry<String, double[]> t : times.entrySet()) {
-                per.put(t.getKey(), Map.of("ms", t.getValue()[0], "launches", (int) t.getValue()[1]));
+                per.put(
+                        t.getKey(),
+                        Map.of("ms", t.getValue()[0], "launches", (int) t.getValue()[1]));
                 sum += t.getValue()[0];
-                System.out.printf("   %-70s %9.3f ms  %4d launches%n", t.getKey(), t.getValue()[0], (int) t.getValue()[1]);
+                System.out.printf(
+                        "   %-70s %9.3f ms  %4d launches%n",
+                        t.getKey(), t.getValue()[0], (int) t.getValue()[1]);
             }
             out.put("device_ms_sum", sum);
             out.put("per_kernel", per);
-            System.out.printf("   forward of %d tokens: %.2f ms wall, %.2f ms summed device time%n", tokens, wall, sum);
+            System.out.printf(
+                    "   forward of %d tokens: %.2f ms wall, %.2f ms summed device time%n",
+                    tokens, wall, sum);
             return out;
         }
     }

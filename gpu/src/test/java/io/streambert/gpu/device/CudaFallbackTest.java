@@ -1,10 +1,13 @@
 package io.streambert.gpu.device;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import io.streambert.engine.DeviceException;
-
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,30 +16,34 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
-
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The paths a GPU machine takes when something is missing, exercised here with the driver replaced by fakes: an absent
- * libcublas / libnvrtc, a fatbin the driver refuses (NVRTC compiles the bundled source, through the cubin cache), a
- * cubin refused too, NVRTC absent when it is needed.
+ * The paths a GPU machine takes when something is missing, exercised here with the driver replaced
+ * by fakes: an absent libcublas / libnvrtc, a fatbin the driver refuses (NVRTC compiles the bundled
+ * source, through the cubin cache), a cubin refused too, NVRTC absent when it is needed.
  */
 class CudaFallbackTest {
-    @TempDir
-    Path tmp;
+    @TempDir Path tmp;
 
     @Test
     void absentLibrariesNameEveryTry() {
-        DeviceException e = assertThrows(DeviceException.class,
-                () -> CublasLibrary.load(List.of("libcublas-absent.so.13", "libcublas-absent.so.12")));
+        DeviceException e =
+                assertThrows(
+                        DeviceException.class,
+                        () ->
+                                CublasLibrary.load(
+                                        List.of(
+                                                "libcublas-absent.so.13",
+                                                "libcublas-absent.so.12")));
         assertTrue(e.getMessage().contains("no cuBLAS library loads"), e.getMessage());
-        assertTrue(e.getMessage().contains("libcublas-absent.so.13") && e.getMessage().contains("libcublas-absent.so.12"), e.getMessage());
-        DeviceException n = assertThrows(DeviceException.class, () -> NvrtcLibrary.load(List.of("none")));
+        assertTrue(
+                e.getMessage().contains("libcublas-absent.so.13")
+                        && e.getMessage().contains("libcublas-absent.so.12"),
+                e.getMessage());
+        DeviceException n =
+                assertThrows(DeviceException.class, () -> NvrtcLibrary.load(List.of("none")));
         assertTrue(n.getMessage().contains("disabled by configuration"), n.getMessage());
         assertEquals(List.of("libcublas.so.13", "libcublas.so.12"), CublasLibrary.DEFAULT_NAMES);
     }
@@ -45,10 +52,20 @@ class CudaFallbackTest {
     void theFirstLibraryThatLoadsIsTaken() {
         NativeLibrary libc = NativeLibrary.first("C", List.of("libc-absent.so.7", "libc.so.6"));
         assertEquals("libc.so.6", libc.name());
-        assertThrows(DeviceException.class, () -> libc.function("no_such_symbol_anywhere",
-                java.lang.foreign.FunctionDescriptor.ofVoid()));
-        // a symbol under either of two names (cublasCreate_v2 / cublasCreate): the first that exists
-        var getpid = libc.function(java.lang.foreign.FunctionDescriptor.of(java.lang.foreign.ValueLayout.JAVA_INT), "no_such_v2", "getpid");
+        assertThrows(
+                DeviceException.class,
+                () ->
+                        libc.function(
+                                "no_such_symbol_anywhere",
+                                java.lang.foreign.FunctionDescriptor.ofVoid()));
+        // a symbol under either of two names (cublasCreate_v2 / cublasCreate): the first that
+        // exists
+        var getpid =
+                libc.function(
+                        java.lang.foreign.FunctionDescriptor.of(
+                                java.lang.foreign.ValueLayout.JAVA_INT),
+                        "no_such_v2",
+                        "getpid");
         try {
             assertEquals(ProcessHandle.current().pid(), (long) (int) getpid.invokeExact());
         } catch (Throwable t) {
@@ -60,7 +77,9 @@ class CudaFallbackTest {
     void propertyReplacesTheNames() {
         System.setProperty("streambert.test.libs", "a.so, b.so");
         try {
-            assertEquals(List.of("a.so", "b.so"), NativeLibrary.names("streambert.test.libs", List.of("x")));
+            assertEquals(
+                    List.of("a.so", "b.so"),
+                    NativeLibrary.names("streambert.test.libs", List.of("x")));
         } finally {
             System.clearProperty("streambert.test.libs");
         }
@@ -70,21 +89,41 @@ class CudaFallbackTest {
     @Test
     void bundledSourcesHoldEveryKernelFileAndItsHeaders() {
         KernelSources s = KernelSources.bundled();
-        for (String f : List.of("sb_gemm.cu", "sb_attention.cu", "sb_convert.cu", "sb_geglu.cu", "sb_layernorm.cu", "sb_pooling.cu", "sb_rope.cu"))
-            assertTrue(s.source(f).contains("SB_KERNEL"), f);
-        assertTrue(s.headers().keySet().containsAll(List.of("sb_portable.cuh", "sb_rtc.cuh", "sb_gemm_tiles.cuh", "sb_reduce.cuh")),
+        for (String f :
+                List.of(
+                        "sb_gemm.cu",
+                        "sb_attention.cu",
+                        "sb_convert.cu",
+                        "sb_geglu.cu",
+                        "sb_layernorm.cu",
+                        "sb_pooling.cu",
+                        "sb_rope.cu")) assertTrue(s.source(f).contains("SB_KERNEL"), f);
+        assertTrue(
+                s.headers()
+                        .keySet()
+                        .containsAll(
+                                List.of(
+                                        "sb_portable.cuh",
+                                        "sb_rtc.cuh",
+                                        "sb_gemm_tiles.cuh",
+                                        "sb_reduce.cuh")),
                 s.headers().keySet().toString());
-        // every quoted include of a bundled file is itself bundled (what NVRTC needs: it reads no files)
+        // every quoted include of a bundled file is itself bundled (what NVRTC needs: it reads no
+        // files)
         for (Map.Entry<String, String> f : s.files().entrySet()) {
             for (String line : f.getValue().lines().toList()) {
                 String l = line.strip();
                 if (l.startsWith("#include \"") && !l.contains("../emu/"))
-                    assertTrue(s.files().containsKey(l.substring(10, l.indexOf('"', 10))), f.getKey() + ": " + l);
+                    assertTrue(
+                            s.files().containsKey(l.substring(10, l.indexOf('"', 10))),
+                            f.getKey() + ": " + l);
             }
         }
     }
 
-    /** A driver stand-in: refuses fatbins for which {@code refuseFatbin} holds, loads anything else. */
+    /**
+     * A driver stand-in: refuses fatbins for which {@code refuseFatbin} holds, loads anything else.
+     */
     private static final class FakeDriver implements ModuleImages.Loader<String> {
         final List<String> loaded = new ArrayList<>();
         final boolean refuseFatbins, refuseCubins;
@@ -111,10 +150,13 @@ class CudaFallbackTest {
         final List<Map<String, String>> headers = new ArrayList<>();
 
         @Override
-        public String name() { return "fake NVRTC"; }
+        public String name() {
+            return "fake NVRTC";
+        }
 
         @Override
-        public byte[] compile(String fileName, String source, Map<String, String> hdrs, List<String> opts) {
+        public byte[] compile(
+                String fileName, String source, Map<String, String> hdrs, List<String> opts) {
             compiles.incrementAndGet();
             options.add(opts);
             headers.add(hdrs);
@@ -123,18 +165,26 @@ class CudaFallbackTest {
         }
     }
 
-    private static byte[] fatbin(String name) { return ("fatbin " + name).getBytes(StandardCharsets.UTF_8); }
+    private static byte[] fatbin(String name) {
+        return ("fatbin " + name).getBytes(StandardCharsets.UTF_8);
+    }
 
-    private ModuleImages<String> images(FakeDriver driver, FakeCompiler compiler, CubinCache cache, int driverVersion) {
-        return new ModuleImages<>(driver, () -> compiler, KernelSources::bundled, cache, 9, 0, driverVersion);
+    private ModuleImages<String> images(
+            FakeDriver driver, FakeCompiler compiler, CubinCache cache, int driverVersion) {
+        return new ModuleImages<>(
+                driver, () -> compiler, KernelSources::bundled, cache, 9, 0, driverVersion);
     }
 
     @Test
     void fatbinsLoadAsBuiltWhenTheDriverTakesThem() {
         FakeDriver driver = new FakeDriver(false, false);
         FakeCompiler compiler = new FakeCompiler();
-        var loaded = images(driver, compiler, new CubinCache(tmp), 13000)
-                .loadAll(List.of("sb_gemm.fatbin", "sb_rope.fatbin"), CudaFallbackTest::fatbin, ModuleImages.Mode.FATBIN);
+        var loaded =
+                images(driver, compiler, new CubinCache(tmp), 13000)
+                        .loadAll(
+                                List.of("sb_gemm.fatbin", "sb_rope.fatbin"),
+                                CudaFallbackTest::fatbin,
+                                ModuleImages.Mode.FATBIN);
         assertEquals(List.of("sb_gemm.fatbin", "sb_rope.fatbin"), driver.loaded);
         assertEquals("fatbin", loaded.get(0).from());
         assertEquals(0, compiler.compiles.get());
@@ -144,22 +194,36 @@ class CudaFallbackTest {
     void aRefusedFatbinIsCompiledByNvrtcForTheDeviceAndCached() throws Exception {
         CubinCache cache = new CubinCache(tmp.resolve("cache"));
         FakeCompiler compiler = new FakeCompiler();
-        var loaded = images(new FakeDriver(true, false), compiler, cache, 13000)
-                .loadAll(List.of("sb_gemm.fatbin"), CudaFallbackTest::fatbin, ModuleImages.Mode.FATBIN);
+        var loaded =
+                images(new FakeDriver(true, false), compiler, cache, 13000)
+                        .loadAll(
+                                List.of("sb_gemm.fatbin"),
+                                CudaFallbackTest::fatbin,
+                                ModuleImages.Mode.FATBIN);
         assertEquals(1, compiler.compiles.get());
-        assertTrue(compiler.options.get(0).contains("--gpu-architecture=sm_90"), compiler.options.toString());
-        assertTrue(compiler.headers.get(0).containsKey("sb_gemm_tiles.cuh") && compiler.headers.get(0).containsKey("sb_rtc.cuh"));
+        assertTrue(
+                compiler.options.get(0).contains("--gpu-architecture=sm_90"),
+                compiler.options.toString());
+        assertTrue(
+                compiler.headers.get(0).containsKey("sb_gemm_tiles.cuh")
+                        && compiler.headers.get(0).containsKey("sb_rtc.cuh"));
         assertTrue(loaded.get(0).module().endsWith("cubin of sb_gemm.cu"), loaded.get(0).module());
         List<Path> files;
-        try (var s = Files.list(tmp.resolve("cache"))) { files = s.toList(); }
+        try (var s = Files.list(tmp.resolve("cache"))) {
+            files = s.toList();
+        }
         assertEquals(1, files.size());
         String key = files.get(0).getFileName().toString();
         assertTrue(key.startsWith("sb_gemm-") && key.endsWith("-sm_90-drv13000.cubin"), key);
 
         // a second process with the same source, GPU and driver: from the cache, no compile
         FakeCompiler second = new FakeCompiler();
-        var again = images(new FakeDriver(true, false), second, cache, 13000)
-                .loadAll(List.of("sb_gemm.fatbin"), CudaFallbackTest::fatbin, ModuleImages.Mode.FATBIN);
+        var again =
+                images(new FakeDriver(true, false), second, cache, 13000)
+                        .loadAll(
+                                List.of("sb_gemm.fatbin"),
+                                CudaFallbackTest::fatbin,
+                                ModuleImages.Mode.FATBIN);
         assertEquals(0, second.compiles.get());
         assertTrue(again.get(0).from().startsWith("cubin cache"), again.get(0).from());
         assertArrayEquals("cubin of sb_gemm.cu".getBytes(StandardCharsets.UTF_8), cache.get(key));
@@ -167,7 +231,10 @@ class CudaFallbackTest {
         // another driver version: another key, compiled again
         FakeCompiler third = new FakeCompiler();
         images(new FakeDriver(true, false), third, cache, 13010)
-                .loadAll(List.of("sb_gemm.fatbin"), CudaFallbackTest::fatbin, ModuleImages.Mode.FATBIN);
+                .loadAll(
+                        List.of("sb_gemm.fatbin"),
+                        CudaFallbackTest::fatbin,
+                        ModuleImages.Mode.FATBIN);
         assertEquals(1, third.compiles.get());
     }
 
@@ -177,11 +244,20 @@ class CudaFallbackTest {
         List<String> opts = List.of("--gpu-architecture=sm_90");
         String h = s.hash("sb_gemm.cu", opts);
         Map<String, String> edited = new LinkedHashMap<>(s.files());
-        edited.put("sb_gemm_tiles.cuh", edited.get("sb_gemm_tiles.cuh").replace("SB_GEMM_BK 32", "SB_GEMM_BK 64"));
-        assertNotEquals(h, new KernelSources(edited).hash("sb_gemm.cu", opts), "a header change changes the hash");
+        edited.put(
+                "sb_gemm_tiles.cuh",
+                edited.get("sb_gemm_tiles.cuh").replace("SB_GEMM_BK 32", "SB_GEMM_BK 64"));
+        assertNotEquals(
+                h,
+                new KernelSources(edited).hash("sb_gemm.cu", opts),
+                "a header change changes the hash");
         assertNotEquals(h, s.hash("sb_gemm.cu", List.of("--gpu-architecture=sm_80")));
-        assertNotEquals(CubinCache.key("sb_gemm.cu", h, 9, 0, 13000), CubinCache.key("sb_gemm.cu", h, 8, 0, 13000));
-        assertNotEquals(CubinCache.key("sb_gemm.cu", h, 9, 0, 13000), CubinCache.key("sb_gemm.cu", h, 9, 0, 12080));
+        assertNotEquals(
+                CubinCache.key("sb_gemm.cu", h, 9, 0, 13000),
+                CubinCache.key("sb_gemm.cu", h, 8, 0, 13000));
+        assertNotEquals(
+                CubinCache.key("sb_gemm.cu", h, 9, 0, 13000),
+                CubinCache.key("sb_gemm.cu", h, 9, 0, 12080));
     }
 
     @Test
@@ -189,38 +265,85 @@ class CudaFallbackTest {
         FakeDriver driver = new FakeDriver(false, false);
         FakeCompiler compiler = new FakeCompiler();
         images(driver, compiler, new CubinCache(tmp), 13000)
-                .loadAll(List.of("sb_gemm.fatbin", "sb_rope.fatbin"), CudaFallbackTest::fatbin, ModuleImages.Mode.NVRTC);
+                .loadAll(
+                        List.of("sb_gemm.fatbin", "sb_rope.fatbin"),
+                        CudaFallbackTest::fatbin,
+                        ModuleImages.Mode.NVRTC);
         assertEquals(2, compiler.compiles.get());
-        assertFalse(driver.loaded.stream().anyMatch(n -> n.endsWith(".fatbin")), driver.loaded.toString());
+        assertFalse(
+                driver.loaded.stream().anyMatch(n -> n.endsWith(".fatbin")),
+                driver.loaded.toString());
     }
 
     @Test
     void aRefusedFatbinWithoutNvrtcSaysBoth() {
-        var images = new ModuleImages<String>(new FakeDriver(true, false),
-                () -> NvrtcLibrary.load(List.of("libnvrtc-absent.so.13", "libnvrtc-absent.so.12")), KernelSources::bundled,
-                new CubinCache(tmp), 9, 0, 13000);
-        DeviceException e = assertThrows(DeviceException.class,
-                () -> images.loadAll(List.of("sb_gemm.fatbin"), CudaFallbackTest::fatbin, ModuleImages.Mode.FATBIN));
-        assertTrue(e.getMessage().contains("refused its fatbin") && e.getMessage().contains("CUDA_ERROR_NO_BINARY_FOR_GPU"), e.getMessage());
-        assertTrue(e.getMessage().contains("NVRTC is unavailable") && e.getMessage().contains("libnvrtc-absent.so.13"), e.getMessage());
+        var images =
+                new ModuleImages<String>(
+                        new FakeDriver(true, false),
+                        () ->
+                                NvrtcLibrary.load(
+                                        List.of("libnvrtc-absent.so.13", "libnvrtc-absent.so.12")),
+                        KernelSources::bundled,
+                        new CubinCache(tmp),
+                        9,
+                        0,
+                        13000);
+        DeviceException e =
+                assertThrows(
+                        DeviceException.class,
+                        () ->
+                                images.loadAll(
+                                        List.of("sb_gemm.fatbin"),
+                                        CudaFallbackTest::fatbin,
+                                        ModuleImages.Mode.FATBIN));
+        assertTrue(
+                e.getMessage().contains("refused its fatbin")
+                        && e.getMessage().contains("CUDA_ERROR_NO_BINARY_FOR_GPU"),
+                e.getMessage());
+        assertTrue(
+                e.getMessage().contains("NVRTC is unavailable")
+                        && e.getMessage().contains("libnvrtc-absent.so.13"),
+                e.getMessage());
     }
 
     @Test
     void anNvrtcLinkageErrorIsReportedNotThrown() {
-        var images = new ModuleImages<String>(new FakeDriver(true, false),
-                () -> { throw new UnsatisfiedLinkError("simulated: libnvrtc-builtins missing"); }, KernelSources::bundled,
-                new CubinCache(tmp), 9, 0, 13000);
-        DeviceException e = assertThrows(DeviceException.class,
-                () -> images.loadAll(List.of("sb_gemm.fatbin"), CudaFallbackTest::fatbin, ModuleImages.Mode.FATBIN));
+        var images =
+                new ModuleImages<String>(
+                        new FakeDriver(true, false),
+                        () -> {
+                            throw new UnsatisfiedLinkError("simulated: libnvrtc-builtins missing");
+                        },
+                        KernelSources::bundled,
+                        new CubinCache(tmp),
+                        9,
+                        0,
+                        13000);
+        DeviceException e =
+                assertThrows(
+                        DeviceException.class,
+                        () ->
+                                images.loadAll(
+                                        List.of("sb_gemm.fatbin"),
+                                        CudaFallbackTest::fatbin,
+                                        ModuleImages.Mode.FATBIN));
         assertTrue(e.getMessage().contains("libnvrtc-builtins missing"), e.getMessage());
     }
 
     @Test
     void aRefusedCubinFailsTheOpenWithBothReasons() {
-        var images = images(new FakeDriver(true, true), new FakeCompiler(), new CubinCache(tmp), 13000);
-        DeviceException e = assertThrows(DeviceException.class,
-                () -> images.loadAll(List.of("sb_gemm.fatbin"), CudaFallbackTest::fatbin, ModuleImages.Mode.FATBIN));
-        assertTrue(e.getMessage().contains("refused its NVRTC cubin for sm_90 too"), e.getMessage());
+        var images =
+                images(new FakeDriver(true, true), new FakeCompiler(), new CubinCache(tmp), 13000);
+        DeviceException e =
+                assertThrows(
+                        DeviceException.class,
+                        () ->
+                                images.loadAll(
+                                        List.of("sb_gemm.fatbin"),
+                                        CudaFallbackTest::fatbin,
+                                        ModuleImages.Mode.FATBIN));
+        assertTrue(
+                e.getMessage().contains("refused its NVRTC cubin for sm_90 too"), e.getMessage());
     }
 
     @Test
@@ -229,7 +352,10 @@ class CudaFallbackTest {
         CubinCache cache = new CubinCache(file.resolve("sub"));
         FakeCompiler compiler = new FakeCompiler();
         images(new FakeDriver(true, false), compiler, cache, 13000)
-                .loadAll(List.of("sb_gemm.fatbin"), CudaFallbackTest::fatbin, ModuleImages.Mode.FATBIN);
+                .loadAll(
+                        List.of("sb_gemm.fatbin"),
+                        CudaFallbackTest::fatbin,
+                        ModuleImages.Mode.FATBIN);
         assertEquals(1, compiler.compiles.get());
     }
 }

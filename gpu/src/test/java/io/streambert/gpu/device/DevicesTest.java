@@ -1,14 +1,14 @@
 package io.streambert.gpu.device;
 
-import io.streambert.engine.DeviceException;
-import io.streambert.engine.DeviceSpec;
-import org.junit.jupiter.api.Test;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.streambert.engine.DeviceException;
+import io.streambert.engine.DeviceSpec;
+import org.junit.jupiter.api.Test;
 
 class DevicesTest {
     @Test
@@ -19,18 +19,25 @@ class DevicesTest {
         }
     }
 
-    /** auto and cpu mean the same everywhere (Encoders: a usable GPU, else the CPU backend): they are not devices. */
+    /**
+     * auto and cpu mean the same everywhere (Encoders: a usable GPU, else the CPU backend): they
+     * are not devices.
+     */
     @Test
     void autoAndCpuAreNotDevices() {
-        if (!CudaDevice.isAvailable()) assertFalse(CudaDevice.unavailableReason().isBlank(), "an unavailable GPU must say why");
+        if (!CudaDevice.isAvailable())
+            assertFalse(
+                    CudaDevice.unavailableReason().isBlank(), "an unavailable GPU must say why");
         assertThrows(IllegalArgumentException.class, () -> Devices.open(DeviceSpec.AUTO));
         assertThrows(IllegalArgumentException.class, () -> Devices.open(DeviceSpec.CPU));
     }
 
     @Test
     void cudaWithoutAGpuIsAClearError() {
-        if (CudaDevice.isAvailable()) return;  // on a GPU machine "cuda" opens; nothing to check here
-        DeviceException e = assertThrows(DeviceException.class, () -> Devices.open(DeviceSpec.parse("cuda:0")));
+        if (CudaDevice.isAvailable())
+            return; // on a GPU machine "cuda" opens; nothing to check here
+        DeviceException e =
+                assertThrows(DeviceException.class, () -> Devices.open(DeviceSpec.parse("cuda:0")));
         assertTrue(e.getMessage().startsWith("cuda:0 is not available: "), e.getMessage());
     }
 

@@ -1,26 +1,27 @@
 package io.streambert.gpu.device;
 
-import io.streambert.engine.DeviceException;
-
-import io.streambert.engine.model.Bf16;
-
-import org.junit.jupiter.api.Test;
-
-import java.util.Random;
-
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The emulated device end to end with the real conversion kernels of sb_convert.cu, and its error reporting. */
+import io.streambert.engine.DeviceException;
+import io.streambert.engine.model.Bf16;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The emulated device end to end with the real conversion kernels of sb_convert.cu, and its error
+ * reporting.
+ */
 class EmulatedDeviceTest {
     private final EmulatedDevice device = new EmulatedDevice();
 
     private static float[] randomFloats(int n, long seed) {
         Random r = new Random(seed);
         float[] v = new float[n];
-        for (int i = 0; i < n; i++) v[i] = (float) (r.nextGaussian() * Math.pow(10, r.nextInt(9) - 4));
+        for (int i = 0; i < n; i++)
+            v[i] = (float) (r.nextGaussian() * Math.pow(10, r.nextInt(9) - 4));
         return v;
     }
 
@@ -28,11 +29,19 @@ class EmulatedDeviceTest {
     void f32ToBf16KernelRoundsLikeTheJavaTwin() {
         for (int n : new int[] {1, 255, 256, 257, 10_000}) {
             float[] in = randomFloats(n, n);
-            in[0] = 1f + 0x1p-8f;  // a tie: must go to the even neighbour, 1
-            try (DeviceBuffer x = device.alloc(4L * n); DeviceBuffer y = device.alloc(2L * n)) {
+            in[0] = 1f + 0x1p-8f; // a tie: must go to the even neighbour, 1
+            try (DeviceBuffer x = device.alloc(4L * n);
+                    DeviceBuffer y = device.alloc(2L * n)) {
                 device.upload(in, x);
                 // a small grid on purpose: the grid-stride loop must cover everything
-                device.launch("sb_f32_to_bf16", Dim3.of(Math.min((n + 255) / 256, 3)), Dim3.of(256), 0, x, y, n);
+                device.launch(
+                        "sb_f32_to_bf16",
+                        Dim3.of(Math.min((n + 255) / 256, 3)),
+                        Dim3.of(256),
+                        0,
+                        x,
+                        y,
+                        n);
                 float[] out = new float[n];
                 device.downloadBf16(y, out);
                 float[] twin = new float[n];
@@ -47,7 +56,8 @@ class EmulatedDeviceTest {
     void bf16ToF32KernelWidensExactly() {
         int n = 4097;
         float[] in = randomFloats(n, 7);
-        try (DeviceBuffer x = device.alloc(2L * n); DeviceBuffer y = device.alloc(4L * n)) {
+        try (DeviceBuffer x = device.alloc(2L * n);
+                DeviceBuffer y = device.alloc(4L * n)) {
             device.uploadBf16(in, x);
             device.launch("sb_bf16_to_f32", Dim3.of(4), Dim3.of(128), 0, x, y, n);
             float[] out = new float[n];
@@ -58,9 +68,17 @@ class EmulatedDeviceTest {
 
     @Test
     void slicesAddressTheRightBytes() {
-        try (DeviceBuffer x = device.alloc(4 * 8); DeviceBuffer y = device.alloc(2 * 8)) {
+        try (DeviceBuffer x = device.alloc(4 * 8);
+                DeviceBuffer y = device.alloc(2 * 8)) {
             device.upload(new float[] {1, 2, 3, 4, 5, 6, 7, 8}, x);
-            device.launch("sb_f32_to_bf16", Dim3.of(1), Dim3.of(32), 0, x.slice(4 * 4, 4 * 4), y.slice(2 * 2, 2 * 4), 4);
+            device.launch(
+                    "sb_f32_to_bf16",
+                    Dim3.of(1),
+                    Dim3.of(32),
+                    0,
+                    x.slice(4 * 4, 4 * 4),
+                    y.slice(2 * 2, 2 * 4),
+                    4);
             float[] out = new float[8];
             device.downloadBf16(y, out);
             assertArrayEquals(new float[] {5, 6, 7, 8}, java.util.Arrays.copyOfRange(out, 2, 6));
@@ -74,19 +92,30 @@ class EmulatedDeviceTest {
             var results = new java.util.ArrayList<java.util.concurrent.Future<Boolean>>();
             for (int t = 0; t < threads; t++) {
                 final long seed = t;
-                results.add(pool.submit(() -> {
-                    float[] in = randomFloats(n, seed);
-                    float[] out = new float[n];
-                    for (int rep = 0; rep < 5; rep++) {
-                        try (DeviceBuffer x = device.alloc(4L * n); DeviceBuffer y = device.alloc(2L * n)) {
-                            device.upload(in, x);
-                            device.launch("sb_f32_to_bf16", Dim3.of(8), Dim3.of(128), 0, x, y, n);
-                            device.downloadBf16(y, out);
-                        }
-                        for (int i = 0; i < n; i++) if (out[i] != Bf16.round(in[i])) return false;
-                    }
-                    return true;
-                }));
+                results.add(
+                        pool.submit(
+                                () -> {
+                                    float[] in = randomFloats(n, seed);
+                                    float[] out = new float[n];
+                                    for (int rep = 0; rep < 5; rep++) {
+                                        try (DeviceBuffer x = device.alloc(4L * n);
+                                                DeviceBuffer y = device.alloc(2L * n)) {
+                                            device.upload(in, x);
+                                            device.launch(
+                                                    "sb_f32_to_bf16",
+                                                    Dim3.of(8),
+                                                    Dim3.of(128),
+                                                    0,
+                                                    x,
+                                                    y,
+                                                    n);
+                                            device.downloadBf16(y, out);
+                                        }
+                                        for (int i = 0; i < n; i++)
+                                            if (out[i] != Bf16.round(in[i])) return false;
+                                    }
+                                    return true;
+                                }));
             }
             for (var r : results) assertTrue(r.get(), "a concurrent launch gave a wrong result");
         }
@@ -94,22 +123,54 @@ class EmulatedDeviceTest {
 
     @Test
     void unknownKernelIsNamed() {
-        DeviceException e = assertThrows(DeviceException.class,
-                () -> device.launch("sb_no_such_kernel", Dim3.of(1), Dim3.of(1), 0));
-        assertTrue(e.getMessage().contains("sb_no_such_kernel") && e.getMessage().contains("sb_f32_to_bf16"), e.getMessage());
+        DeviceException e =
+                assertThrows(
+                        DeviceException.class,
+                        () -> device.launch("sb_no_such_kernel", Dim3.of(1), Dim3.of(1), 0));
+        assertTrue(
+                e.getMessage().contains("sb_no_such_kernel")
+                        && e.getMessage().contains("sb_f32_to_bf16"),
+                e.getMessage());
     }
 
     @Test
     void wrongArgumentsAreRejectedBeforeLaunch() {
         try (DeviceBuffer x = device.alloc(16)) {
-            DeviceException e = assertThrows(DeviceException.class,
-                    () -> device.launch("sb_f32_to_bf16", Dim3.of(1), Dim3.of(32), 0, x, x, 4f));
-            assertTrue(e.getMessage().contains("takes (pointer, pointer, int)") && e.getMessage().contains("float"),
+            DeviceException e =
+                    assertThrows(
+                            DeviceException.class,
+                            () ->
+                                    device.launch(
+                                            "sb_f32_to_bf16",
+                                            Dim3.of(1),
+                                            Dim3.of(32),
+                                            0,
+                                            x,
+                                            x,
+                                            4f));
+            assertTrue(
+                    e.getMessage().contains("takes (pointer, pointer, int)")
+                            && e.getMessage().contains("float"),
                     e.getMessage());
-            e = assertThrows(DeviceException.class, () -> device.launch("sb_f32_to_bf16", Dim3.of(1), Dim3.of(32), 0, x, x));
+            e =
+                    assertThrows(
+                            DeviceException.class,
+                            () ->
+                                    device.launch(
+                                            "sb_f32_to_bf16", Dim3.of(1), Dim3.of(32), 0, x, x));
             assertTrue(e.getMessage().contains("sb_f32_to_bf16"), e.getMessage());
-            e = assertThrows(DeviceException.class,
-                    () -> device.launch("sb_f32_to_bf16", Dim3.of(1), Dim3.of(32), 0, x, x, "4"));
+            e =
+                    assertThrows(
+                            DeviceException.class,
+                            () ->
+                                    device.launch(
+                                            "sb_f32_to_bf16",
+                                            Dim3.of(1),
+                                            Dim3.of(32),
+                                            0,
+                                            x,
+                                            x,
+                                            "4"));
             assertTrue(e.getMessage().contains("argument 3 is String"), e.getMessage());
         }
     }
@@ -117,17 +178,39 @@ class EmulatedDeviceTest {
     @Test
     void blockTooLargeIsReported() {
         try (DeviceBuffer x = device.alloc(16)) {
-            DeviceException e = assertThrows(DeviceException.class,
-                    () -> device.launch("sb_f32_to_bf16", Dim3.of(1), Dim3.of(2048), 0, x, x, 0));
-            assertTrue(e.getMessage().contains("sb_f32_to_bf16") && e.getMessage().contains("1..1024"), e.getMessage());
+            DeviceException e =
+                    assertThrows(
+                            DeviceException.class,
+                            () ->
+                                    device.launch(
+                                            "sb_f32_to_bf16",
+                                            Dim3.of(1),
+                                            Dim3.of(2048),
+                                            0,
+                                            x,
+                                            x,
+                                            0));
+            assertTrue(
+                    e.getMessage().contains("sb_f32_to_bf16") && e.getMessage().contains("1..1024"),
+                    e.getMessage());
         }
     }
 
     @Test
     void dynamicSharedMemoryAboveWhatEveryTargetHasIsReported() {
         try (DeviceBuffer x = device.alloc(16)) {
-            DeviceException e = assertThrows(DeviceException.class,
-                    () -> device.launch("sb_f32_to_bf16", Dim3.of(1), Dim3.of(32), 100 * 1024, x, x, 0));
+            DeviceException e =
+                    assertThrows(
+                            DeviceException.class,
+                            () ->
+                                    device.launch(
+                                            "sb_f32_to_bf16",
+                                            Dim3.of(1),
+                                            Dim3.of(32),
+                                            100 * 1024,
+                                            x,
+                                            x,
+                                            0));
             assertTrue(e.getMessage().contains("dynamic shared memory"), e.getMessage());
         }
     }
@@ -135,8 +218,11 @@ class EmulatedDeviceTest {
     @Test
     void uploadLargerThanTheBufferIsRejected() {
         try (DeviceBuffer x = device.alloc(8)) {
-            DeviceException e = assertThrows(DeviceException.class, () -> device.upload(new float[3], x));
-            assertTrue(e.getMessage().contains("12 bytes") && e.getMessage().contains("8 bytes"), e.getMessage());
+            DeviceException e =
+                    assertThrows(DeviceException.class, () -> device.upload(new float[3], x));
+            assertTrue(
+                    e.getMessage().contains("12 bytes") && e.getMessage().contains("8 bytes"),
+                    e.getMessage());
         }
     }
 
@@ -145,7 +231,8 @@ class EmulatedDeviceTest {
         try (DeviceBuffer x = device.alloc(16)) {
             float[] f = new float[4];
             device.download(x, f);
-            for (float v : f) assertTrue(Float.isNaN(v), "fresh device memory must not look like valid zeros");
+            for (float v : f)
+                assertTrue(Float.isNaN(v), "fresh device memory must not look like valid zeros");
         }
     }
 

@@ -1,27 +1,24 @@
 package io.streambert.gpu.device;
 
-import io.streambert.engine.DeviceException;
-
-import io.streambert.engine.model.Bf16;
-
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-
-import java.util.HashSet;
-import java.util.List;
-import java.util.Random;
-import java.util.Set;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.streambert.engine.DeviceException;
+import io.streambert.engine.model.Bf16;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Random;
+import java.util.Set;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
 /**
  * The SIMT emulator against CUDA's documented semantics, through the self-test kernels of
- * src/test/cuda/sb_emu_selftest.cu. Every expected value is computed here, from the CUDA Programming Guide's
- * description of each primitive (and the PTX ISA's mma fragment layouts for the mma kernel's loads and stores),
- * never read back from the emulator.
+ * src/test/cuda/sb_emu_selftest.cu. Every expected value is computed here, from the CUDA
+ * Programming Guide's description of each primitive (and the PTX ISA's mma fragment layouts for the
+ * mma kernel's loads and stores), never read back from the emulator.
  */
 class EmulatorSelfTest {
     private static EmulatedDevice device;
@@ -36,7 +33,8 @@ class EmulatorSelfTest {
         device.setWorkers(0);
     }
 
-    private int[] runInts(String kernel, Dim3 grid, Dim3 block, int dyn, int outInts, Object... before) {
+    private int[] runInts(
+            String kernel, Dim3 grid, Dim3 block, int dyn, int outInts, Object... before) {
         try (DeviceBuffer out = device.alloc(4L * outInts)) {
             Object[] args = new Object[before.length + 1];
             args[0] = out;
@@ -50,17 +48,23 @@ class EmulatorSelfTest {
 
     @Test
     void barrierOrdersWritesBeforeReadsAcrossWarpsInEveryPhase() {
-        for (Dim3 block : new Dim3[] {Dim3.of(256), new Dim3(8, 4, 2), Dim3.of(33), Dim3.of(1024)}) {
+        for (Dim3 block :
+                new Dim3[] {Dim3.of(256), new Dim3(8, 4, 2), Dim3.of(33), Dim3.of(1024)}) {
             int n = (int) block.count(), phases = 5;
             int[] out = runInts("emu_barrier_phases", Dim3.of(1), block, 0, phases * n, phases);
             for (int p = 0; p < phases; p++)
                 for (int t = 0; t < n; t++)
-                    assertEquals(((t + 37 * (p + 1)) % n) * 1000 + p, out[p * n + t],
+                    assertEquals(
+                            ((t + 37 * (p + 1)) % n) * 1000 + p,
+                            out[p * n + t],
                             "block " + block + " phase " + p + " thread " + t);
         }
     }
 
-    /** mode 0 idx, 1 up, 2 down, 3 xor, as CUDA's Programming Guide describes __shfl*_sync with a width. */
+    /**
+     * mode 0 idx, 1 up, 2 down, 3 xor, as CUDA's Programming Guide describes __shfl*_sync with a
+     * width.
+     */
     private static int expectedShuffle(int[] in, int t, int mode, int arg, int width) {
         int warpBase = t / 32 * 32, lane = t % 32, segment = lane / width * width;
         return switch (mode) {
@@ -68,7 +72,8 @@ class EmulatorSelfTest {
             case 1 -> lane - segment >= arg ? in[t - arg] : in[t];
             case 2 -> lane - segment + arg < width ? in[t + arg] : in[t];
             case 3 -> {
-                int src = lane ^ arg;  // a later segment gives the caller its own value; earlier ones are readable
+                int src = lane ^ arg; // a later segment gives the caller its own value; earlier
+                // ones are readable
                 yield src < segment + width ? in[warpBase + src] : in[t];
             }
             default -> throw new IllegalArgumentException();
@@ -80,18 +85,39 @@ class EmulatorSelfTest {
         int n = 64;
         int[] in = new int[n];
         for (int t = 0; t < n; t++) in[t] = 3 * t + 1;
-        int[][] argsByMode = {{0, 5, 31, 33, -1}, {0, 1, 2, 5, 16, 31}, {0, 1, 2, 5, 16, 31}, {1, 2, 3, 4, 8, 16, 31}};
-        try (DeviceBuffer inBuf = device.alloc(4L * n); DeviceBuffer out = device.alloc(4L * n)) {
+        int[][] argsByMode = {
+            {0, 5, 31, 33, -1}, {0, 1, 2, 5, 16, 31}, {0, 1, 2, 5, 16, 31}, {1, 2, 3, 4, 8, 16, 31}
+        };
+        try (DeviceBuffer inBuf = device.alloc(4L * n);
+                DeviceBuffer out = device.alloc(4L * n)) {
             device.upload(in, inBuf);
             for (int mode = 0; mode < 4; mode++)
                 for (int arg : argsByMode[mode])
                     for (int width : new int[] {32, 16, 8, 4, 2, 1}) {
-                        device.launch("emu_shuffle_int", Dim3.of(1), Dim3.of(n), 0, inBuf, out, mode, arg, width);
+                        device.launch(
+                                "emu_shuffle_int",
+                                Dim3.of(1),
+                                Dim3.of(n),
+                                0,
+                                inBuf,
+                                out,
+                                mode,
+                                arg,
+                                width);
                         int[] got = new int[n];
                         device.download(out, got);
                         for (int t = 0; t < n; t++)
-                            assertEquals(expectedShuffle(in, t, mode, arg, width), got[t],
-                                    "mode " + mode + " arg " + arg + " width " + width + " thread " + t);
+                            assertEquals(
+                                    expectedShuffle(in, t, mode, arg, width),
+                                    got[t],
+                                    "mode "
+                                            + mode
+                                            + " arg "
+                                            + arg
+                                            + " width "
+                                            + width
+                                            + " thread "
+                                            + t);
                     }
         }
     }
@@ -100,8 +126,10 @@ class EmulatorSelfTest {
     void butterflyReductionGivesEveryLaneTheWarpSum() {
         int n = 96;
         float[] in = new float[n];
-        for (int t = 0; t < n; t++) in[t] = t * t % 17 - 8;  // small integers: every order of summation is exact
-        try (DeviceBuffer a = device.alloc(4L * n); DeviceBuffer b = device.alloc(4L * n)) {
+        for (int t = 0; t < n; t++)
+            in[t] = t * t % 17 - 8; // small integers: every order of summation is exact
+        try (DeviceBuffer a = device.alloc(4L * n);
+                DeviceBuffer b = device.alloc(4L * n)) {
             device.upload(in, a);
             device.launch("emu_warp_sum_float", Dim3.of(1), Dim3.of(n), 0, a, b);
             float[] got = new float[n];
@@ -109,7 +137,8 @@ class EmulatorSelfTest {
             for (int w = 0; w < n / 32; w++) {
                 float sum = 0;
                 for (int l = 0; l < 32; l++) sum += in[w * 32 + l];
-                for (int l = 0; l < 32; l++) assertEquals(sum, got[w * 32 + l], "warp " + w + " lane " + l);
+                for (int l = 0; l < 32; l++)
+                    assertEquals(sum, got[w * 32 + l], "warp " + w + " lane " + l);
             }
         }
     }
@@ -122,13 +151,15 @@ class EmulatorSelfTest {
             for (int pattern = 0; pattern < 4; pattern++) {
                 int[] pred = new int[n];
                 for (int t = 0; t < n; t++)
-                    pred[t] = switch (pattern) {
-                        case 0 -> 0;
-                        case 1 -> 7;  // any non-zero value is true
-                        default -> r.nextInt(3) == 0 ? -1 : 0;
-                    };
+                    pred[t] =
+                            switch (pattern) {
+                                case 0 -> 0;
+                                case 1 -> 7; // any non-zero value is true
+                                default -> r.nextInt(3) == 0 ? -1 : 0;
+                            };
                 int[] got;
-                try (DeviceBuffer p = device.alloc(4L * n); DeviceBuffer out = device.alloc(12L * n)) {
+                try (DeviceBuffer p = device.alloc(4L * n);
+                        DeviceBuffer out = device.alloc(12L * n)) {
                     device.upload(pred, p);
                     device.launch("emu_votes", Dim3.of(1), Dim3.of(n), 0, p, out, mask);
                     got = new int[3 * n];
@@ -141,8 +172,15 @@ class EmulatorSelfTest {
                         continue;
                     }
                     int ballot = 0;
-                    for (int l = 0; l < 32; l++) if ((mask & (1 << l)) != 0 && pred[base + l] != 0) ballot |= 1 << l;
-                    String where = "mask " + Integer.toHexString(mask) + " pattern " + pattern + " thread " + t;
+                    for (int l = 0; l < 32; l++)
+                        if ((mask & (1 << l)) != 0 && pred[base + l] != 0) ballot |= 1 << l;
+                    String where =
+                            "mask "
+                                    + Integer.toHexString(mask)
+                                    + " pattern "
+                                    + pattern
+                                    + " thread "
+                                    + t;
                     assertEquals(ballot, got[3 * t], "ballot, " + where);
                     assertEquals(ballot == mask ? 1 : 0, got[3 * t + 1], "all, " + where);
                     assertEquals(ballot != 0 ? 1 : 0, got[3 * t + 2], "any, " + where);
@@ -159,14 +197,19 @@ class EmulatorSelfTest {
             for (int pattern = 0; pattern < 3; pattern++) {
                 int[] in = new int[n];
                 for (int t = 0; t < n; t++)
-                    in[t] = switch (pattern) {
-                        case 0 -> r.nextInt();          // full range: signed and unsigned orders differ
-                        case 1 -> 3 * r.nextInt(1000);  // all equal mod 3: __match_all_sync succeeds
-                        default -> r.nextInt(7) - 3;
-                    };
+                    in[t] =
+                            switch (pattern) {
+                                case 0 -> r.nextInt(); // full range: signed and unsigned
+                                // orders differ
+                                case 1 -> 3 * r.nextInt(1000); // all equal mod 3: __match_all_sync
+                                // succeeds
+                                default -> r.nextInt(7) - 3;
+                            };
                 int[] out = new int[8 * n], match = new int[2 * n], pred = new int[n];
-                try (DeviceBuffer a = device.alloc(4L * n); DeviceBuffer o = device.alloc(32L * n);
-                     DeviceBuffer m = device.alloc(8L * n); DeviceBuffer p = device.alloc(4L * n)) {
+                try (DeviceBuffer a = device.alloc(4L * n);
+                        DeviceBuffer o = device.alloc(32L * n);
+                        DeviceBuffer m = device.alloc(8L * n);
+                        DeviceBuffer p = device.alloc(4L * n)) {
                     device.upload(in, a);
                     device.launch("emu_reduce_match", Dim3.of(1), Dim3.of(n), 0, a, o, m, p, mask);
                     device.download(o, out);
@@ -182,16 +225,27 @@ class EmulatorSelfTest {
                     for (int l = 0; l < 32; l++) {
                         if ((mask & (1 << l)) == 0) continue;
                         int v = in[base + l];
-                        add += v; and &= v; or |= v; xor ^= v;
-                        min = Math.min(min, v); max = Math.max(max, v);
+                        add += v;
+                        and &= v;
+                        or |= v;
+                        xor ^= v;
+                        min = Math.min(min, v);
+                        max = Math.max(max, v);
                         umin = Integer.compareUnsigned(v, umin) < 0 ? v : umin;
                         umax = Integer.compareUnsigned(v, umax) > 0 ? v : umax;
                         if (v % 3 == in[t] % 3) any |= 1 << l;
                         if (v % 3 != in[base + Integer.numberOfTrailingZeros(mask)] % 3) all = 0;
                     }
-                    String where = "mask " + Integer.toHexString(mask) + " pattern " + pattern + " thread " + t;
+                    String where =
+                            "mask "
+                                    + Integer.toHexString(mask)
+                                    + " pattern "
+                                    + pattern
+                                    + " thread "
+                                    + t;
                     int[] want = {add, min, max, umin, umax, and, or, xor};
-                    for (int k = 0; k < 8; k++) assertEquals(want[k], out[8 * t + k], "reduction " + k + ", " + where);
+                    for (int k = 0; k < 8; k++)
+                        assertEquals(want[k], out[8 * t + k], "reduction " + k + ", " + where);
                     assertEquals(any, match[2 * t], "__match_any_sync, " + where);
                     assertEquals(all, match[2 * t + 1], "__match_all_sync, " + where);
                     assertEquals(all != 0 ? 1 : 0, pred[t], "__match_all_sync predicate, " + where);
@@ -204,13 +258,25 @@ class EmulatorSelfTest {
     void atomicsAreExactAcrossBlocksOnBothWorkers() {
         device.setWorkers(2);
         int blocks = 50, threads = 128, total = blocks * threads;
-        try (DeviceBuffer counter = device.alloc(4); DeviceBuffer fsum = device.alloc(4); DeviceBuffer imax = device.alloc(4);
-             DeviceBuffer imin = device.alloc(4); DeviceBuffer workers = device.alloc(4L * blocks)) {
+        try (DeviceBuffer counter = device.alloc(4);
+                DeviceBuffer fsum = device.alloc(4);
+                DeviceBuffer imax = device.alloc(4);
+                DeviceBuffer imin = device.alloc(4);
+                DeviceBuffer workers = device.alloc(4L * blocks)) {
             device.upload(new int[] {0}, counter);
             device.upload(new float[] {0f}, fsum);
             device.upload(new int[] {Integer.MIN_VALUE}, imax);
             device.upload(new int[] {Integer.MAX_VALUE}, imin);
-            device.launch("emu_atomics", Dim3.of(blocks), Dim3.of(threads), 0, counter, fsum, imax, imin, workers);
+            device.launch(
+                    "emu_atomics",
+                    Dim3.of(blocks),
+                    Dim3.of(threads),
+                    0,
+                    counter,
+                    fsum,
+                    imax,
+                    imin,
+                    workers);
             int[] i = new int[1];
             float[] f = new float[1];
             device.download(counter, i);
@@ -235,10 +301,26 @@ class EmulatorSelfTest {
         int threads = 256;
         try (DeviceBuffer arrive = device.alloc(8)) {
             device.upload(new int[] {0, 0}, arrive);
-            int[] out = runInts("emu_shared_isolation", Dim3.of(2), Dim3.of(threads), 4 * threads, 2 * threads, arrive);
+            int[] out =
+                    runInts(
+                            "emu_shared_isolation",
+                            Dim3.of(2),
+                            Dim3.of(threads),
+                            4 * threads,
+                            2 * threads,
+                            arrive);
             for (int t = 0; t < 2 * threads; t++) {
-                assertTrue(out[t] != 2, "blocks 0 and 1 did not run at the same time on the two workers");
-                assertEquals(1, out[t], "block " + t / threads + " thread " + t % threads + " saw another block's shared memory");
+                assertTrue(
+                        out[t] != 2,
+                        "blocks 0 and 1 did not run at the same time on the two workers");
+                assertEquals(
+                        1,
+                        out[t],
+                        "block "
+                                + t / threads
+                                + " thread "
+                                + t % threads
+                                + " saw another block's shared memory");
             }
         }
     }
@@ -257,11 +339,13 @@ class EmulatorSelfTest {
             int n = (int) block.count();
             for (int pattern = 0; pattern < 3; pattern++) {
                 int[] pred = new int[n];
-                for (int t = 0; t < n; t++) pred[t] = pattern == 0 ? 0 : pattern == 1 ? 3 : r.nextInt(2);
+                for (int t = 0; t < n; t++)
+                    pred[t] = pattern == 0 ? 0 : pattern == 1 ? 3 : r.nextInt(2);
                 int count = 0;
                 for (int p : pred) count += p != 0 ? 1 : 0;
                 int[] got;
-                try (DeviceBuffer p = device.alloc(4L * n); DeviceBuffer out = device.alloc(16L * n)) {
+                try (DeviceBuffer p = device.alloc(4L * n);
+                        DeviceBuffer out = device.alloc(16L * n)) {
                     device.upload(pred, p);
                     device.launch("emu_syncthreads_count", Dim3.of(1), block, 0, p, out);
                     got = new int[4 * n];
@@ -280,71 +364,138 @@ class EmulatorSelfTest {
 
     @Test
     void barrierNotReachedByAllThreadsIsADeadlockError() {
-        DeviceException e = assertThrows(DeviceException.class,
-                () -> runInts("emu_deadlock_barrier", Dim3.of(1), Dim3.of(64), 0, 64));
-        assertTrue(e.getMessage().contains("emu_deadlock_barrier") && e.getMessage().contains("deadlock")
-                && e.getMessage().contains("32 wait at __syncthreads") && e.getMessage().contains("32 exited"), e.getMessage());
+        DeviceException e =
+                assertThrows(
+                        DeviceException.class,
+                        () -> runInts("emu_deadlock_barrier", Dim3.of(1), Dim3.of(64), 0, 64));
+        assertTrue(
+                e.getMessage().contains("emu_deadlock_barrier")
+                        && e.getMessage().contains("deadlock")
+                        && e.getMessage().contains("32 wait at __syncthreads")
+                        && e.getMessage().contains("32 exited"),
+                e.getMessage());
         // the emulator recovers: the next launch runs normally
         barrierOrdersWritesBeforeReadsAcrossWarpsInEveryPhase();
     }
 
     @Test
     void warpExchangeNamingAnExitedLaneIsADeadlockError() {
-        DeviceException e = assertThrows(DeviceException.class,
-                () -> runInts("emu_deadlock_warp", Dim3.of(1), Dim3.of(32), 0, 32));
-        assertTrue(e.getMessage().contains("deadlock") && e.getMessage().contains("__shfl_xor_sync")
-                && e.getMessage().contains("lanes 0x0000ffff exited"), e.getMessage());
+        DeviceException e =
+                assertThrows(
+                        DeviceException.class,
+                        () -> runInts("emu_deadlock_warp", Dim3.of(1), Dim3.of(32), 0, 32));
+        assertTrue(
+                e.getMessage().contains("deadlock")
+                        && e.getMessage().contains("__shfl_xor_sync")
+                        && e.getMessage().contains("lanes 0x0000ffff exited"),
+                e.getMessage());
     }
 
     @Test
     void lanesMeetingAtDifferentPrimitivesIsAnError() {
-        DeviceException e = assertThrows(DeviceException.class,
-                () -> runInts("emu_mismatched_warp_ops", Dim3.of(1), Dim3.of(32), 0, 32));
-        assertTrue(e.getMessage().contains("__ballot_sync") && e.getMessage().contains("__shfl_xor_sync"), e.getMessage());
+        DeviceException e =
+                assertThrows(
+                        DeviceException.class,
+                        () -> runInts("emu_mismatched_warp_ops", Dim3.of(1), Dim3.of(32), 0, 32));
+        assertTrue(
+                e.getMessage().contains("__ballot_sync")
+                        && e.getMessage().contains("__shfl_xor_sync"),
+                e.getMessage());
     }
 
     @Test
     void bf16AndHalfConversionsRoundToNearestEven() {
-        // Exact values, ties, subnormals of both formats, overflow, infinities, NaN, and random values over the range.
-        java.util.List<Float> v = new java.util.ArrayList<>(java.util.List.of(0f, -0f, 1f, -1.5f, 65504f, 65520f, 65519.996f,
-                1e5f, -1e5f, 6.1035156e-5f, 6.0e-8f, 5.9604645e-8f, 2.9802322e-8f, 2.9802326e-8f, 1e-10f, 1.0e-40f,
-                Float.MIN_VALUE, Float.MAX_VALUE, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, Float.NaN,
-                1f + 0x1p-8f, 1f + 3 * 0x1p-8f, 1f + 0x1p-11f, 1f + 3 * 0x1p-11f, 2049f, 2051f));
+        // Exact values, ties, subnormals of both formats, overflow, infinities, NaN, and random
+        // values over the range.
+        java.util.List<Float> v =
+                new java.util.ArrayList<>(
+                        java.util.List.of(
+                                0f,
+                                -0f,
+                                1f,
+                                -1.5f,
+                                65504f,
+                                65520f,
+                                65519.996f,
+                                1e5f,
+                                -1e5f,
+                                6.1035156e-5f,
+                                6.0e-8f,
+                                5.9604645e-8f,
+                                2.9802322e-8f,
+                                2.9802326e-8f,
+                                1e-10f,
+                                1.0e-40f,
+                                Float.MIN_VALUE,
+                                Float.MAX_VALUE,
+                                Float.POSITIVE_INFINITY,
+                                Float.NEGATIVE_INFINITY,
+                                Float.NaN,
+                                1f + 0x1p-8f,
+                                1f + 3 * 0x1p-8f,
+                                1f + 0x1p-11f,
+                                1f + 3 * 0x1p-11f,
+                                2049f,
+                                2051f));
         Random r = new Random(17);
         for (int i = 0; i < 4000; i++) v.add(Float.intBitsToFloat(r.nextInt()));
-        for (int i = 0; i < 1000; i++) v.add((float) (r.nextGaussian() * Math.pow(2, r.nextInt(40) - 26)));
+        for (int i = 0; i < 1000; i++)
+            v.add((float) (r.nextGaussian() * Math.pow(2, r.nextInt(40) - 26)));
         int n = v.size();
         float[] in = new float[n];
         for (int i = 0; i < n; i++) in[i] = v.get(i);
         int[] bfBits = new int[(n + 1) / 2], hfBits = new int[(n + 1) / 2];
         float[] bfBack = new float[n], hfBack = new float[n];
-        try (DeviceBuffer x = device.alloc(4L * n); DeviceBuffer bf = device.alloc(4L * bfBits.length);
-             DeviceBuffer hf = device.alloc(4L * hfBits.length); DeviceBuffer bb = device.alloc(4L * n);
-             DeviceBuffer hb = device.alloc(4L * n)) {
+        try (DeviceBuffer x = device.alloc(4L * n);
+                DeviceBuffer bf = device.alloc(4L * bfBits.length);
+                DeviceBuffer hf = device.alloc(4L * hfBits.length);
+                DeviceBuffer bb = device.alloc(4L * n);
+                DeviceBuffer hb = device.alloc(4L * n)) {
             device.upload(in, x);
-            device.launch("emu_conversions", Dim3.of((n + 127) / 128), Dim3.of(128), 0, x, bf, hf, bb, hb, n);
+            device.launch(
+                    "emu_conversions",
+                    Dim3.of((n + 127) / 128),
+                    Dim3.of(128),
+                    0,
+                    x,
+                    bf,
+                    hf,
+                    bb,
+                    hb,
+                    n);
             device.download(bf, bfBits);
             device.download(hf, hfBits);
             device.download(bb, bfBack);
             device.download(hb, hfBack);
         }
         for (int i = 0; i < n; i++) {
-            int bfi = (bfBits[i / 2] >>> (16 * (i % 2))) & 0xffff, hfi = (hfBits[i / 2] >>> (16 * (i % 2))) & 0xffff;
-            String where = "value " + in[i] + " (0x" + Integer.toHexString(Float.floatToRawIntBits(in[i])) + ")";
+            int bfi = (bfBits[i / 2] >>> (16 * (i % 2))) & 0xffff,
+                    hfi = (hfBits[i / 2] >>> (16 * (i % 2))) & 0xffff;
+            String where =
+                    "value "
+                            + in[i]
+                            + " (0x"
+                            + Integer.toHexString(Float.floatToRawIntBits(in[i]))
+                            + ")";
             float x = in[i];
             if (Float.isNaN(x)) {
-                assertTrue(Float.isNaN(Bf16.toFloat((short) bfi)) && Float.isNaN(Float.float16ToFloat((short) hfi)), where);
+                assertTrue(
+                        Float.isNaN(Bf16.toFloat((short) bfi))
+                                && Float.isNaN(Float.float16ToFloat((short) hfi)),
+                        where);
                 continue;
             }
             assertEquals(Bf16.fromFloat(x) & 0xffff, bfi, "bf16 bits, " + where);
-            // the JDK's binary16 conversion (round to nearest even) is the independent oracle for __half
+            // the JDK's binary16 conversion (round to nearest even) is the independent oracle for
+            // __half
             assertEquals(Float.floatToFloat16(x) & 0xffff, hfi, "half bits, " + where);
             assertEquals(Bf16.toFloat((short) bfi), bfBack[i], "bf16 widened, " + where);
             assertEquals(Float.float16ToFloat((short) hfi), hfBack[i], "half widened, " + where);
         }
     }
 
-    // ---- mma ------------------------------------------------------------------------------------------------
+    // ---- mma
+    // ------------------------------------------------------------------------------------------------
 
     /** D = A B + C for 16x16 A (row-major), 16x8 B (k-major), 16x8 C, in double. */
     private static double[] product(float[] a, float[] b, float[] c) {
@@ -360,32 +511,40 @@ class EmulatorSelfTest {
 
     @Test
     void mmaMatchesThePlainProductForEveryFragmentPosition() {
-        int tiles = 6;  // 3 blocks of 2 warps
+        int tiles = 6; // 3 blocks of 2 warps
         float[] a = new float[tiles * 256], b = new float[tiles * 128], c = new float[tiles * 128];
         Random rnd = new Random(11);
-        int[] perm = {5, 0, 13, 8, 2, 15, 11, 7};  // D column n picks A column perm[n]
+        int[] perm = {5, 0, 13, 8, 2, 15, 11, 7}; // D column n picks A column perm[n]
         for (int w = 0; w < tiles; w++) {
             for (int i = 0; i < 256; i++) {
                 int r = i / 16, k = i % 16;
-                a[w * 256 + i] = switch (w % 3) {
-                    case 0 -> r * 16 + k;                          // A entries encode their (row, col); exact in bf16
-                    case 1 -> k == (r * 7 + 3) % 16 ? 1f : 0f;     // one-hot rows: D row r is B row (7r+3) mod 16
-                    default -> Bf16.round((float) rnd.nextGaussian());
-                };
+                a[w * 256 + i] =
+                        switch (w % 3) {
+                            case 0 ->
+                                    r * 16 + k; // A entries encode their (row, col); exact in bf16
+                            case 1 ->
+                                    k == (r * 7 + 3) % 16
+                                            ? 1f
+                                            : 0f; // one-hot rows: D row r is B row (7r+3) mod 16
+                            default -> Bf16.round((float) rnd.nextGaussian());
+                        };
             }
             for (int i = 0; i < 128; i++) {
                 int k = i / 8, n = i % 8;
-                b[w * 128 + i] = switch (w % 3) {
-                    case 0 -> k == perm[n] ? 1f : 0f;              // D column n is A column perm[n]
-                    case 1 -> k * 8 + n;                           // B entries encode their (row, col)
-                    default -> Bf16.round((float) rnd.nextGaussian());
-                };
+                b[w * 128 + i] =
+                        switch (w % 3) {
+                            case 0 -> k == perm[n] ? 1f : 0f; // D column n is A column perm[n]
+                            case 1 -> k * 8 + n; // B entries encode their (row, col)
+                            default -> Bf16.round((float) rnd.nextGaussian());
+                        };
                 c[w * 128 + i] = w % 3 == 2 ? (float) rnd.nextGaussian() : 1000f * i;
             }
         }
         float[] d = new float[tiles * 128];
-        try (DeviceBuffer A = device.alloc(2L * a.length); DeviceBuffer B = device.alloc(2L * b.length);
-             DeviceBuffer C = device.alloc(4L * c.length); DeviceBuffer D = device.alloc(4L * d.length)) {
+        try (DeviceBuffer A = device.alloc(2L * a.length);
+                DeviceBuffer B = device.alloc(2L * b.length);
+                DeviceBuffer C = device.alloc(4L * c.length);
+                DeviceBuffer D = device.alloc(4L * d.length)) {
             device.uploadBf16(a, A);
             device.uploadBf16(b, B);
             device.upload(c, C);
@@ -400,19 +559,25 @@ class EmulatorSelfTest {
             for (int i = 0; i < 128; i++) {
                 int r = i / 8, n = i % 8;
                 String where = "tile " + w + " D[" + r + "][" + n + "]";
-                if (w % 3 == 0) assertEquals(r * 16 + perm[n] + 1000.0 * i, d[w * 128 + i], 0.0, where);
-                else if (w % 3 == 1) assertEquals(((r * 7 + 3) % 16) * 8 + n + 1000.0 * i, d[w * 128 + i], 0.0, where);
+                if (w % 3 == 0)
+                    assertEquals(r * 16 + perm[n] + 1000.0 * i, d[w * 128 + i], 0.0, where);
+                else if (w % 3 == 1)
+                    assertEquals(
+                            ((r * 7 + 3) % 16) * 8 + n + 1000.0 * i, d[w * 128 + i], 0.0, where);
                 else {
-                    // fp32 accumulation of 16 exact products: error below 16 ulp of the sum of magnitudes
+                    // fp32 accumulation of 16 exact products: error below 16 ulp of the sum of
+                    // magnitudes
                     double mag = Math.abs(cw[i]);
-                    for (int k = 0; k < 16; k++) mag += Math.abs((double) aw[r * 16 + k] * bw[k * 8 + n]);
+                    for (int k = 0; k < 16; k++)
+                        mag += Math.abs((double) aw[r * 16 + k] * bw[k * 8 + n]);
                     assertEquals(want[i], d[w * 128 + i], 16 * Math.ulp((float) mag), where);
                 }
             }
         }
     }
 
-    // ---- geometry -------------------------------------------------------------------------------------------
+    // ---- geometry
+    // -------------------------------------------------------------------------------------------
 
     @Test
     void threadAndBlockIndicesInOneTwoAndThreeDimensions() {
@@ -434,11 +599,20 @@ class EmulatorSelfTest {
                             for (int ty = 0; ty < block.y(); ty++)
                                 for (int tx = 0; tx < block.x(); tx++) {
                                     int blockRank = bx + grid.x() * (by + grid.y() * bz);
-                                    int rank = blockRank * threads + tx + block.x() * (ty + block.y() * tz);
-                                    int[] want = {tx, ty, tz, bx, by, bz, block.x(), block.y(), block.z(), grid.x(), grid.y(), grid.z()};
+                                    int rank =
+                                            blockRank * threads
+                                                    + tx
+                                                    + block.x() * (ty + block.y() * tz);
+                                    int[] want = {
+                                        tx, ty, tz, bx, by, bz, block.x(), block.y(), block.z(),
+                                        grid.x(), grid.y(), grid.z()
+                                    };
                                     for (int f = 0; f < 12; f++)
-                                        assertEquals(want[f], out[12 * rank + f], "grid " + grid + " block " + block
-                                                + " rank " + rank + " field " + f);
+                                        assertEquals(
+                                                want[f],
+                                                out[12 * rank + f],
+                                                "grid " + grid + " block " + block + " rank " + rank
+                                                        + " field " + f);
                                 }
         }
     }

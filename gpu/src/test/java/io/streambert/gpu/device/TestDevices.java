@@ -6,9 +6,10 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The devices the kernel sweeps and the GPU encoder's tests run on: {@code -Dstreambert.test.devices} (comma-separated,
- * "emulated" and/or "cuda"; default "emulated"). Test classes are parameterised by {@link #names()}. Asking for "cuda"
- * where no GPU is usable fails those tests with the reason: a run that asked for a GPU must not pass on the emulator.
+ * The devices the kernel sweeps and the GPU encoder's tests run on: {@code
+ * -Dstreambert.test.devices} (comma-separated, "emulated" and/or "cuda"; default "emulated"). Test
+ * classes are parameterised by {@link #names()}. Asking for "cuda" where no GPU is usable fails
+ * those tests with the reason: a run that asked for a GPU must not pass on the emulator.
  */
 public final class TestDevices {
     public static final String PROPERTY = "streambert.test.devices";
@@ -22,7 +23,8 @@ public final class TestDevices {
             String n = s.trim().toLowerCase();
             if (n.isEmpty()) continue;
             if (!n.equals("emulated") && !n.equals("cuda"))
-                throw new IllegalArgumentException(PROPERTY + ": unknown device '" + n + "' (emulated, cuda)");
+                throw new IllegalArgumentException(
+                        PROPERTY + ": unknown device '" + n + "' (emulated, cuda)");
             if (!out.contains(n)) out.add(n);
         }
         if (out.isEmpty()) out.add("emulated");
@@ -38,12 +40,17 @@ public final class TestDevices {
         };
     }
 
-    /** One device per name for the whole JVM (the kernel sweeps share it; never closed before exit, or by {@link #reset}). */
+    /**
+     * One device per name for the whole JVM (the kernel sweeps share it; never closed before exit,
+     * or by {@link #reset}).
+     */
     public static Device shared(String name) {
         return SHARED.computeIfAbsent(name, TestDevices::open);
     }
 
-    /** Closes the shared devices (the acceptance run, between steps with different module settings). */
+    /**
+     * Closes the shared devices (the acceptance run, between steps with different module settings).
+     */
     public static synchronized void reset() {
         for (Device d : SHARED.values()) d.close();
         SHARED.clear();

@@ -11,14 +11,18 @@ import io.streambert.gpu.device.EmulatedDevice;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 
-/** The device's RoPE tables start small whatever max_position_embeddings says, and grow when longer sequences come. */
+/**
+ * The device's RoPE tables start small whatever max_position_embeddings says, and grow when longer
+ * sequences come.
+ */
 class DeviceRopeTablesTest {
     @Test
     void tablesAreBuiltForTheFirstPositionsAndGrowOnDemand() {
         Path dir = TestModels.tinyA();
         ModelDirectory m = ModelDirectory.load(dir, EncoderOptions.defaults());
         try (EmulatedDevice device = new EmulatedDevice();
-             DeviceWeights w = new DeviceWeights(device, m.cfg(), m.weights(), Integer.MAX_VALUE, dir)) {
+                DeviceWeights w =
+                        new DeviceWeights(device, m.cfg(), m.weights(), Integer.MAX_VALUE, dir)) {
             DeviceWeights.Rope rope = w.layers.get(0).rope();
             assertEquals(RopeTable.INITIAL_POSITIONS, rope.positions(), "not 2^31 positions");
             w.ensureRope(RopeTable.INITIAL_POSITIONS + 1);
@@ -28,7 +32,11 @@ class DeviceRopeTablesTest {
             device.download(rope.cos(), cos);
             int pos = RopeTable.INITIAL_POSITIONS;
             double angle = pos / Math.pow(m.cfg().globalRopeTheta(), 0.0);
-            assertEquals((float) Math.cos(angle), cos[pos * half], 0f, "row " + pos + " of the grown table");
+            assertEquals(
+                    (float) Math.cos(angle),
+                    cos[pos * half],
+                    0f,
+                    "row " + pos + " of the grown table");
         }
     }
 }

@@ -1,33 +1,42 @@
 package io.streambert.gpu.kernels;
 
 import io.streambert.gpu.device.DeviceBuffer;
+import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.Parameter;
 import org.junit.jupiter.params.ParameterizedClass;
 import org.junit.jupiter.params.provider.MethodSource;
 
-import java.util.Random;
-
-/** sb_geglu on the emulated device against GegluReference: rows from the length sweep, the golden width 96 and
- *  ModernBERT-base's 1152, grid-stride shapes from one block of 32 threads to a full grid. */
+/**
+ * sb_geglu on the emulated device against GegluReference: rows from the length sweep, the golden
+ * width 96 and ModernBERT-base's 1152, grid-stride shapes from one block of 32 threads to a full
+ * grid.
+ */
 @ParameterizedClass(name = "on {0}")
 @MethodSource("io.streambert.gpu.device.TestDevices#names")
 class GegluKernelTest {
     /** The device of this run of the class: one of TestDevices.names(). */
-    @Parameter
-    String device;
+    @Parameter String device;
 
     static final int[] ROWS = {1, 2, 63, 64, 65, 127, 128, 129, 300, 1000, 8192};
-    static final GridStride[] SHAPES = {new GridStride(32, 1), new GridStride(128, 7), GridStride.DEFAULT};
+    static final GridStride[] SHAPES = {
+        new GridStride(32, 1), new GridStride(128, 7), GridStride.DEFAULT
+    };
 
     @Test
     void sweep() {
         int k = 0;
         for (int rows : ROWS) {
-            for (int inter : new int[] {1, 63, 96, 1152}) {   // 96, 1152: the 16-byte path; 1, 63: one column at a time
-                if (rows >= 1000 && inter != 96) continue;   // 1.2M+ elements: the emulator's time is better spent elsewhere
+            for (int inter :
+                    new int[] {
+                        1, 63, 96, 1152
+                    }) { // 96, 1152: the 16-byte path; 1, 63: one column at a time
+                if (rows >= 1000 && inter != 96)
+                    continue; // 1.2M+ elements: the emulator's time is better spent elsewhere
                 GridStride shape = SHAPES[k++ % SHAPES.length];
-                float[] u = TestData.bf16Gaussian(new Random(rows * 31L + inter), rows * 2 * inter, 2.0);
+                float[] u =
+                        TestData.bf16Gaussian(
+                                new Random(rows * 31L + inter), rows * 2 * inter, 2.0);
                 float[] kernel;
                 try (Dev dev = new Dev(device)) {
                     DeviceBuffer y = dev.bf16Output(rows * inter);
@@ -47,7 +56,7 @@ class GegluKernelTest {
 
     @Test
     void misalignedBuffersTakeTheElementPath() {
-        int rows = 5, inter = 96;   // a multiple of 8, but u and y start 2 bytes into their buffers
+        int rows = 5, inter = 96; // a multiple of 8, but u and y start 2 bytes into their buffers
         float[] u = TestData.bf16Gaussian(new Random(3), rows * 2 * inter, 2.0);
         float[] padded = new float[u.length + 1];
         System.arraycopy(u, 0, padded, 1, u.length);
@@ -55,7 +64,13 @@ class GegluKernelTest {
         try (Dev dev = new Dev(device)) {
             DeviceBuffer ub = dev.bf16(padded).slice(2, 2L * u.length);
             DeviceBuffer yAll = dev.bf16Output(rows * inter + 1);
-            GegluLaunch.run(dev.device, GridStride.DEFAULT, ub, yAll.slice(2, 2L * rows * inter), rows, inter);
+            GegluLaunch.run(
+                    dev.device,
+                    GridStride.DEFAULT,
+                    ub,
+                    yAll.slice(2, 2L * rows * inter),
+                    rows,
+                    inter);
             dev.device.synchronize();
             float[] all = dev.readBf16Output(yAll, rows * inter + 1, "geglu misaligned");
             if (all[0] != Dev.SENTINEL) throw new AssertionError("geglu wrote before its output");

@@ -4,8 +4,13 @@ package io.streambert.gpu.kernels;
 public final class PoolingReference {
     private PoolingReference() {}
 
-    public static void pool(float[] hidden, float[] pooled, int[] cuSeqlens, int dim, PoolingLaunch.Mode mode,
-                            Rounding rounding) {
+    public static void pool(
+            float[] hidden,
+            float[] pooled,
+            int[] cuSeqlens,
+            int dim,
+            PoolingLaunch.Mode mode,
+            Rounding rounding) {
         for (int s = 0; s + 1 < cuSeqlens.length; s++) {
             int start = cuSeqlens[s], end = cuSeqlens[s + 1];
             for (int c = 0; c < dim; c++) {
@@ -14,7 +19,8 @@ public final class PoolingReference {
                     if (mode == PoolingLaunch.Mode.CLS) {
                         v = hidden[start * dim + c];
                     } else {
-                        for (int t = start; t < end; t++) v = rounding.keep(v + hidden[t * dim + c]);
+                        for (int t = start; t < end; t++)
+                            v = rounding.keep(v + hidden[t * dim + c]);
                         v = rounding.keep(v / (end - start));
                     }
                 }
@@ -26,9 +32,11 @@ public final class PoolingReference {
     public static void l2Normalize(float[] x, int rows, int dim, float eps, Rounding rounding) {
         for (int r = 0; r < rows; r++) {
             double sq = 0;
-            for (int c = 0; c < dim; c++) sq = rounding.keep(sq + rounding.keep((double) x[r * dim + c] * x[r * dim + c]));
+            for (int c = 0; c < dim; c++)
+                sq = rounding.keep(sq + rounding.keep((double) x[r * dim + c] * x[r * dim + c]));
             double inv = rounding.keep(1.0 / Math.max(Math.sqrt(sq), eps));
-            for (int c = 0; c < dim; c++) x[r * dim + c] = (float) rounding.keep(x[r * dim + c] * inv);
+            for (int c = 0; c < dim; c++)
+                x[r * dim + c] = (float) rounding.keep(x[r * dim + c] * inv);
         }
     }
 
@@ -48,7 +56,10 @@ public final class PoolingReference {
                 max = Math.max(max, v[c]);
             }
             double sum = 0;
-            for (int c = 0; c < n; c++) { v[c] = rounding.keep(Math.exp(v[c] - max)); sum = rounding.keep(sum + v[c]); }
+            for (int c = 0; c < n; c++) {
+                v[c] = rounding.keep(Math.exp(v[c] - max));
+                sum = rounding.keep(sum + v[c]);
+            }
             for (int c = 0; c < n; c++) x[r * n + c] = (float) rounding.keep(v[c] / sum);
         }
     }

@@ -1,23 +1,24 @@
 package io.streambert.gpu.kernels;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import io.streambert.gpu.device.Dim3;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.Parameter;
 import org.junit.jupiter.params.ParameterizedClass;
 import org.junit.jupiter.params.provider.MethodSource;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
-/** The tiling data types: the attention tile table, the launch shapes and the validation messages. */
+/**
+ * The tiling data types: the attention tile table, the launch shapes and the validation messages.
+ */
 @ParameterizedClass(name = "on {0}")
 @MethodSource("io.streambert.gpu.device.TestDevices#names")
 class SequenceTilesTest {
     /** The device of this run of the class: one of TestDevices.names(). */
-    @Parameter
-    String device;
+    @Parameter String device;
 
     private final AttentionTiling hd64 = AttentionTiling.forHeadDim(64);
 
@@ -27,8 +28,10 @@ class SequenceTilesTest {
         assertEquals(196, seqs.tokens());
         assertEquals(130, seqs.maxSeqlen());
         assertEquals(2 + 3 + 1, seqs.queryTiles(hd64));
-        // sequence 2 (130: tiles at 0, 64, 128), then 0 (65: 0, 64), then 3 (1: 0); the empty sequence 1 has none
-        assertArrayEquals(new int[] {2, 0, 2, 64, 2, 128, 0, 0, 0, 64, 3, 0}, seqs.queryTileTable(hd64));
+        // sequence 2 (130: tiles at 0, 64, 128), then 0 (65: 0, 64), then 3 (1: 0); the empty
+        // sequence 1 has none
+        assertArrayEquals(
+                new int[] {2, 0, 2, 64, 2, 128, 0, 0, 0, 64, 3, 0}, seqs.queryTileTable(hd64));
         assertEquals(new Dim3(6, 12, 1), hd64.grid(seqs, 12));
     }
 
@@ -37,17 +40,25 @@ class SequenceTilesTest {
         assertEquals(Dim3.of(128), hd64.block());
         assertEquals((64 * 72 + 64 * 72) * 2, hd64.sharedBytes());
         assertEquals((64 * 136 + 128 * 72) * 2, AttentionTiling.forHeadDim(128).sharedBytes());
-        assertTrue(AttentionTiling.forHeadDim(128).sharedBytes() <= 48 * 1024, "no dynamic-smem opt-in needed");
+        assertTrue(
+                AttentionTiling.forHeadDim(128).sharedBytes() <= 48 * 1024,
+                "no dynamic-smem opt-in needed");
         assertEquals("sb_attention_hd32", AttentionTiling.forHeadDim(32).kernelName());
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> AttentionTiling.forHeadDim(80));
+        IllegalArgumentException e =
+                assertThrows(IllegalArgumentException.class, () -> AttentionTiling.forHeadDim(80));
         assertTrue(e.getMessage().contains("80"), e.getMessage());
     }
 
     @Test
     void malformedCuSeqlensAreRejectedWithTheReason() {
-        IllegalArgumentException start = assertThrows(IllegalArgumentException.class, () -> SequenceTiles.of(new int[] {1, 5}));
+        IllegalArgumentException start =
+                assertThrows(
+                        IllegalArgumentException.class, () -> SequenceTiles.of(new int[] {1, 5}));
         assertTrue(start.getMessage().contains("start with 0"), start.getMessage());
-        IllegalArgumentException down = assertThrows(IllegalArgumentException.class, () -> SequenceTiles.of(new int[] {0, 5, 3}));
+        IllegalArgumentException down =
+                assertThrows(
+                        IllegalArgumentException.class,
+                        () -> SequenceTiles.of(new int[] {0, 5, 3}));
         assertTrue(down.getMessage().contains("entry 2 is 3 after 5"), down.getMessage());
     }
 
@@ -67,9 +78,23 @@ class SequenceTilesTest {
     void attentionRefusesATooSmallTileTable() {
         try (Dev dev = new Dev(device)) {
             SequenceTiles seqs = SequenceTiles.ofLengths(65, 3);
-            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> AttentionLaunch.run(dev.device, hd64, seqs,
-                    dev.alloc(2L * 68 * 3 * 64), dev.alloc(2L * 68 * 64), dev.i32(seqs.cuSeqlens()), dev.i32(new int[] {0, 0}), 1, -1, null));
-            assertTrue(e.getMessage().contains("needs 3 (sequence, query) int pairs"), e.getMessage());
+            IllegalArgumentException e =
+                    assertThrows(
+                            IllegalArgumentException.class,
+                            () ->
+                                    AttentionLaunch.run(
+                                            dev.device,
+                                            hd64,
+                                            seqs,
+                                            dev.alloc(2L * 68 * 3 * 64),
+                                            dev.alloc(2L * 68 * 64),
+                                            dev.i32(seqs.cuSeqlens()),
+                                            dev.i32(new int[] {0, 0}),
+                                            1,
+                                            -1,
+                                            null));
+            assertTrue(
+                    e.getMessage().contains("needs 3 (sequence, query) int pairs"), e.getMessage());
         }
     }
 
@@ -77,9 +102,23 @@ class SequenceTilesTest {
     void ropeRefusesSequencesLongerThanItsTable() {
         try (Dev dev = new Dev(device)) {
             SequenceTiles seqs = SequenceTiles.ofLengths(3, 20);
-            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> RopeLaunch.DEFAULT.run(dev.device, seqs,
-                    dev.alloc(2L * 23 * 3 * 64), dev.i32(seqs.cuSeqlens()), 1, 64, dev.alloc(4L * 16 * 32), dev.alloc(4L * 16 * 32), 16));
-            assertTrue(e.getMessage().contains("20 tokens exceeds the RoPE table's 16 positions"), e.getMessage());
+            IllegalArgumentException e =
+                    assertThrows(
+                            IllegalArgumentException.class,
+                            () ->
+                                    RopeLaunch.DEFAULT.run(
+                                            dev.device,
+                                            seqs,
+                                            dev.alloc(2L * 23 * 3 * 64),
+                                            dev.i32(seqs.cuSeqlens()),
+                                            1,
+                                            64,
+                                            dev.alloc(4L * 16 * 32),
+                                            dev.alloc(4L * 16 * 32),
+                                            16));
+            assertTrue(
+                    e.getMessage().contains("20 tokens exceeds the RoPE table's 16 positions"),
+                    e.getMessage());
         }
     }
 }

@@ -1,10 +1,12 @@
 package io.streambert.gpu.kernels;
 
 import io.streambert.engine.model.Bf16;
-
 import java.util.Random;
 
-/** Seeded inputs for the sweeps: values exactly representable in bf16, like the kernels' bf16 inputs. */
+/**
+ * Seeded inputs for the sweeps: values exactly representable in bf16, like the kernels' bf16
+ * inputs.
+ */
 final class TestData {
     private TestData() {}
 

@@ -1,6 +1,6 @@
 package io.streambert.gpu.kernels;
 
-import org.junit.jupiter.api.Test;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -9,17 +9,20 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
+import org.junit.jupiter.api.Test;
 
 /**
- * Tile sizes are compiled into the CUDA kernels and used by the Java launchers: the Java constants are named as in
- * the .cu files, and this test reads the .cu sources (the module's src/main/cuda) and fails when any pair differs.
+ * Tile sizes are compiled into the CUDA kernels and used by the Java launchers: the Java constants
+ * are named as in the .cu files, and this test reads the .cu sources (the module's src/main/cuda)
+ * and fails when any pair differs.
  */
 class TileConstantsTest {
     private static final Path CUDA = Path.of("src/main/cuda");
 
-    /** NAME -> value of every {@code constexpr int NAME = expr;} and {@code #define NAME int} in {@code file}. */
+    /**
+     * NAME -> value of every {@code constexpr int NAME = expr;} and {@code #define NAME int} in
+     * {@code file}.
+     */
     static Map<String, Integer> constants(String file) throws IOException {
         return constants(CUDA.resolve(file));
     }
@@ -34,14 +37,19 @@ class TileConstantsTest {
         return out;
     }
 
-    /** An integer literal, a known name, or {@code a * b} of those (what the tile constants use). */
+    /**
+     * An integer literal, a known name, or {@code a * b} of those (what the tile constants use).
+     */
     private static int eval(String expr, Map<String, Integer> known) {
         int product = 1;
         for (String f : expr.split("\\*")) {
             String t = f.trim();
             if (t.matches("\\d+")) product *= Integer.parseInt(t);
             else if (known.containsKey(t)) product *= known.get(t);
-            else return Integer.MIN_VALUE;   // not a tile constant (depends on a template parameter); never compared
+            else
+                return Integer
+                        .MIN_VALUE; // not a tile constant (depends on a template parameter); never
+            // compared
         }
         return product;
     }
@@ -65,7 +73,9 @@ class TileConstantsTest {
 
     @Test
     void poolingLimitMatchesSbPooling() throws IOException {
-        assertEquals(constants("sb_pooling.cu").get("SB_POOL_MAX_THREADS"), PoolingLaunch.SB_POOL_MAX_THREADS);
+        assertEquals(
+                constants("sb_pooling.cu").get("SB_POOL_MAX_THREADS"),
+                PoolingLaunch.SB_POOL_MAX_THREADS);
     }
 
     @Test
@@ -73,9 +83,18 @@ class TileConstantsTest {
         // the check must be able to fail: a .cu text with another BLOCK_K gives another value
         Path tmp = Files.createTempFile("sb_tiles", ".cu");
         try {
-            Files.writeString(tmp, Files.readString(CUDA.resolve("sb_attention.cu")).replace("constexpr int BLOCK_K = 64;", "constexpr int BLOCK_K = 32;"));
-            assertEquals(32, constants(tmp).get("BLOCK_K"), "the replacement must apply to the real source");
-            assertEquals(16 * AttentionTiling.WARPS, constants(tmp).get("BLOCK_Q"), "BLOCK_Q = 16 * WARPS is evaluated");
+            Files.writeString(
+                    tmp,
+                    Files.readString(CUDA.resolve("sb_attention.cu"))
+                            .replace("constexpr int BLOCK_K = 64;", "constexpr int BLOCK_K = 32;"));
+            assertEquals(
+                    32,
+                    constants(tmp).get("BLOCK_K"),
+                    "the replacement must apply to the real source");
+            assertEquals(
+                    16 * AttentionTiling.WARPS,
+                    constants(tmp).get("BLOCK_Q"),
+                    "BLOCK_Q = 16 * WARPS is evaluated");
         } finally {
             Files.delete(tmp);
         }

@@ -3,18 +3,19 @@ package io.streambert.serde.json;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.streambert.schemas.EmbeddingEvent;
 import java.util.Map;
 import org.apache.avro.Schema;
-import io.streambert.schemas.EmbeddingEvent;
 
 /**
- * Embedding events as vector-store sinks take them (Qdrant's and Milvus's Kafka connectors):
- * {@code {"id": ..., "vector": [...], "payload": {...}}}. The payload holds the event's attributes flattened, then
- * every other field (model, model_revision, dim, normalized, text_sha256, tenant, event_time) under its own name.
- * Those field names are reserved in the payload: an attribute with the same name is shadowed by the field (it
- * survives in Avro, not in this JSON). Reading reverses this: reserved names become fields, the rest attributes.
- * Qdrant's connector also wants {@code "collection_name"} in every message: given a collection, it is written first
- * (and ignored on reading).
+ * Embedding events as vector-store sinks take them (Qdrant's and Milvus's Kafka connectors): {@code
+ * {"id": ..., "vector": [...], "payload": {...}}}. The payload holds the event's attributes
+ * flattened, then every other field (model, model_revision, dim, normalized, text_sha256, tenant,
+ * event_time) under its own name. Those field names are reserved in the payload: an attribute with
+ * the same name is shadowed by the field (it survives in Avro, not in this JSON). Reading reverses
+ * this: reserved names become fields, the rest attributes. Qdrant's connector also wants {@code
+ * "collection_name"} in every message: given a collection, it is written first (and ignored on
+ * reading).
  */
 public final class EmbeddingJsonLayout implements JsonLayout<EmbeddingEvent> {
     private static final String ID = "id";
@@ -26,7 +27,9 @@ public final class EmbeddingJsonLayout implements JsonLayout<EmbeddingEvent> {
     private final Schema schema = EmbeddingEvent.getClassSchema();
     private final String collection; // null: no collection_name
 
-    /** @param collection written as "collection_name" when not null (Qdrant's sink needs it) */
+    /**
+     * @param collection written as "collection_name" when not null (Qdrant's sink needs it)
+     */
     public EmbeddingJsonLayout(String collection) {
         this.collection = collection == null || collection.isBlank() ? null : collection;
     }
@@ -61,8 +64,11 @@ public final class EmbeddingJsonLayout implements JsonLayout<EmbeddingEvent> {
         }
         JsonNode payload = node.get(PAYLOAD);
         if (payload == null || !payload.isObject()) {
-            throw new JsonFieldException("EmbeddingEvent.payload",
-                    payload == null ? "is missing" : "must be an object, got " + PlainJson.describe(payload));
+            throw new JsonFieldException(
+                    "EmbeddingEvent.payload",
+                    payload == null
+                            ? "is missing"
+                            : "must be an object, got " + PlainJson.describe(payload));
         }
         ObjectNode attributes = flat.putObject(ATTRIBUTES);
         for (Map.Entry<String, JsonNode> e : payload.properties()) {
@@ -75,8 +81,13 @@ public final class EmbeddingJsonLayout implements JsonLayout<EmbeddingEvent> {
         }
         EmbeddingEvent event = PlainJson.fromJson(schema, flat);
         if (event.getDim() != event.getVector().size()) {
-            throw new JsonFieldException("EmbeddingEvent.payload.dim", "is " + event.getDim() + " but the vector has "
-                    + event.getVector().size() + " elements");
+            throw new JsonFieldException(
+                    "EmbeddingEvent.payload.dim",
+                    "is "
+                            + event.getDim()
+                            + " but the vector has "
+                            + event.getVector().size()
+                            + " elements");
         }
         return event;
     }

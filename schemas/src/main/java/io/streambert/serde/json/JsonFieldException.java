@@ -1,6 +1,9 @@
 package io.streambert.serde.json;
 
-/** A JSON value that does not fit the schema, with the path of the field (e.g. "TextEvent.attributes.lang"). */
+/**
+ * A JSON value that does not fit the schema, with the path of the field (e.g.
+ * "TextEvent.attributes.lang").
+ */
 public final class JsonFieldException extends RuntimeException {
     private final String path;
 

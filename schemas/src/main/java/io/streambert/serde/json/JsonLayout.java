@@ -8,10 +8,15 @@ import org.apache.avro.specific.SpecificRecord;
 public interface JsonLayout<T extends SpecificRecord> {
     ObjectNode toJson(T record);
 
-    /** @throws JsonFieldException naming the field that is missing or has the wrong type */
+    /**
+     * @throws JsonFieldException naming the field that is missing or has the wrong type
+     */
     T fromJson(ObjectNode node);
 
-    /** The record's own fields as a plain JSON object (moderation events, dead letters, text events). */
+    /**
+     * The record's own fields as a plain JSON object (moderation events, dead letters, text
+     * events).
+     */
     static <T extends SpecificRecord> JsonLayout<T> plain(Schema schema) {
         return new JsonLayout<>() {
             @Override

@@ -19,11 +19,12 @@ import org.apache.avro.specific.SpecificData;
 import org.apache.avro.specific.SpecificRecord;
 
 /**
- * Records as plain JSON objects, driven by the Avro schema so new fields need no code: records and maps are objects,
- * arrays are arrays, a nullable union is its value or {@code null} (not Avro's {"string": ...} wrapping), bytes are
- * base64, timestamp-millis is epoch milliseconds (an ISO-8601 string is accepted on input). On input, a missing field
- * takes its schema default, a missing field without default is an error, unknown fields are ignored (so newer
- * producers do not break older consumers). Errors are {@link JsonFieldException}s naming the field path.
+ * Records as plain JSON objects, driven by the Avro schema so new fields need no code: records and
+ * maps are objects, arrays are arrays, a nullable union is its value or {@code null} (not Avro's
+ * {"string": ...} wrapping), bytes are base64, timestamp-millis is epoch milliseconds (an ISO-8601
+ * string is accepted on input). On input, a missing field takes its schema default, a missing field
+ * without default is an error, unknown fields are ignored (so newer producers do not break older
+ * consumers). Errors are {@link JsonFieldException}s naming the field path.
  */
 public final class PlainJson {
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
@@ -39,69 +40,83 @@ public final class PlainJson {
     /** One value of {@code schema} as JSON; {@code path} names it in errors (e.g. a NaN float). */
     public static JsonNode write(Schema schema, Object value, String path) {
         switch (schema.getType()) {
-            case RECORD: {
-                SpecificRecord rec = (SpecificRecord) value;
-                ObjectNode obj = NODES.objectNode();
-                for (Schema.Field f : schema.getFields()) {
-                    obj.set(f.name(), write(f.schema(), rec.get(f.pos()), path + "." + f.name()));
+            case RECORD:
+                {
+                    SpecificRecord rec = (SpecificRecord) value;
+                    ObjectNode obj = NODES.objectNode();
+                    for (Schema.Field f : schema.getFields()) {
+                        obj.set(
+                                f.name(),
+                                write(f.schema(), rec.get(f.pos()), path + "." + f.name()));
+                    }
+                    return obj;
                 }
-                return obj;
-            }
-            case UNION: {
-                if (value == null) {
-                    return NODES.nullNode();
+            case UNION:
+                {
+                    if (value == null) {
+                        return NODES.nullNode();
+                    }
+                    return write(nonNullBranch(schema, path), value, path);
                 }
-                return write(nonNullBranch(schema, path), value, path);
-            }
-            case MAP: {
-                ObjectNode obj = NODES.objectNode();
-                for (Map.Entry<?, ?> e : ((Map<?, ?>) value).entrySet()) {
-                    String key = e.getKey().toString();
-                    obj.set(key, write(schema.getValueType(), e.getValue(), path + "." + key));
+            case MAP:
+                {
+                    ObjectNode obj = NODES.objectNode();
+                    for (Map.Entry<?, ?> e : ((Map<?, ?>) value).entrySet()) {
+                        String key = e.getKey().toString();
+                        obj.set(key, write(schema.getValueType(), e.getValue(), path + "." + key));
+                    }
+                    return obj;
                 }
-                return obj;
-            }
-            case ARRAY: {
-                ArrayNode arr = NODES.arrayNode();
-                int i = 0;
-                for (Object item : (Iterable<?>) value) {
-                    arr.add(write(schema.getElementType(), item, path + "[" + i++ + "]"));
+            case ARRAY:
+                {
+                    ArrayNode arr = NODES.arrayNode();
+                    int i = 0;
+                    for (Object item : (Iterable<?>) value) {
+                        arr.add(write(schema.getElementType(), item, path + "[" + i++ + "]"));
+                    }
+                    return arr;
                 }
-                return arr;
-            }
             case STRING:
             case ENUM:
                 return NODES.textNode(value.toString());
-            case BYTES: {
-                ByteBuffer buf = ((ByteBuffer) value).duplicate();
-                byte[] raw = new byte[buf.remaining()];
-                buf.get(raw);
-                return NODES.textNode(Base64.getEncoder().encodeToString(raw));
-            }
+            case BYTES:
+                {
+                    ByteBuffer buf = ((ByteBuffer) value).duplicate();
+                    byte[] raw = new byte[buf.remaining()];
+                    buf.get(raw);
+                    return NODES.textNode(Base64.getEncoder().encodeToString(raw));
+                }
             case INT:
                 return NODES.numberNode((Integer) value);
             case LONG:
-                return NODES.numberNode(isTimestampMillis(schema) ? ((Instant) value).toEpochMilli() : (Long) value);
-            case FLOAT: {
-                float f = (Float) value;
-                if (!Float.isFinite(f)) {
-                    throw new JsonFieldException(path, "is " + f + ", which JSON cannot carry");
+                return NODES.numberNode(
+                        isTimestampMillis(schema)
+                                ? ((Instant) value).toEpochMilli()
+                                : (Long) value);
+            case FLOAT:
+                {
+                    float f = (Float) value;
+                    if (!Float.isFinite(f)) {
+                        throw new JsonFieldException(path, "is " + f + ", which JSON cannot carry");
+                    }
+                    return NODES.numberNode(f);
                 }
-                return NODES.numberNode(f);
-            }
-            case DOUBLE: {
-                double d = (Double) value;
-                if (!Double.isFinite(d)) {
-                    throw new JsonFieldException(path, "is " + d + ", which JSON cannot carry");
+            case DOUBLE:
+                {
+                    double d = (Double) value;
+                    if (!Double.isFinite(d)) {
+                        throw new JsonFieldException(path, "is " + d + ", which JSON cannot carry");
+                    }
+                    return NODES.numberNode(d);
                 }
-                return NODES.numberNode(d);
-            }
             case BOOLEAN:
                 return NODES.booleanNode((Boolean) value);
             case NULL:
                 return NODES.nullNode();
             default:
-                throw new JsonFieldException(path, "has Avro type " + schema.getType() + ", which PlainJson does not map");
+                throw new JsonFieldException(
+                        path,
+                        "has Avro type " + schema.getType() + ", which PlainJson does not map");
         }
     }
 
@@ -132,30 +147,36 @@ public final class PlainJson {
         switch (schema.getType()) {
             case RECORD:
                 return readRecord(schema, node, path);
-            case MAP: {
-                requireType(node.isObject(), schema, node, path);
-                Map<String, Object> map = new LinkedHashMap<>();
-                for (Map.Entry<String, JsonNode> e : node.properties()) {
-                    String entryPath = path + "." + shown(e.getKey());
-                    requireUnicode(e.getKey(), entryPath, "key");
-                    map.put(e.getKey(), read(schema.getValueType(), e.getValue(), entryPath));
+            case MAP:
+                {
+                    requireType(node.isObject(), schema, node, path);
+                    Map<String, Object> map = new LinkedHashMap<>();
+                    for (Map.Entry<String, JsonNode> e : node.properties()) {
+                        String entryPath = path + "." + shown(e.getKey());
+                        requireUnicode(e.getKey(), entryPath, "key");
+                        map.put(e.getKey(), read(schema.getValueType(), e.getValue(), entryPath));
+                    }
+                    return map;
                 }
-                return map;
-            }
-            case ARRAY: {
-                requireType(node.isArray(), schema, node, path);
-                List<Object> list = new ArrayList<>(node.size());
-                for (int i = 0; i < node.size(); i++) {
-                    list.add(read(schema.getElementType(), node.get(i), path + "[" + i + "]"));
+            case ARRAY:
+                {
+                    requireType(node.isArray(), schema, node, path);
+                    List<Object> list = new ArrayList<>(node.size());
+                    for (int i = 0; i < node.size(); i++) {
+                        list.add(read(schema.getElementType(), node.get(i), path + "[" + i + "]"));
+                    }
+                    return list;
                 }
-                return list;
-            }
             case STRING:
                 requireType(node.isTextual(), schema, node, path);
                 requireUnicode(node.textValue(), path, "value");
                 return node.textValue();
             case ENUM:
-                requireType(node.isTextual() && schema.hasEnumSymbol(node.textValue()), schema, node, path);
+                requireType(
+                        node.isTextual() && schema.hasEnumSymbol(node.textValue()),
+                        schema,
+                        node,
+                        path);
                 return SpecificData.get().createEnum(node.textValue(), schema);
             case BYTES:
                 requireType(node.isTextual(), schema, node, path);
@@ -173,27 +194,33 @@ public final class PlainJson {
                 }
                 requireType(node.isIntegralNumber() && node.canConvertToLong(), schema, node, path);
                 return node.longValue();
-            case FLOAT: {
-                requireType(node.isNumber(), schema, node, path);
-                float f = node.floatValue();
-                if (!Float.isFinite(f)) {
-                    throw new JsonFieldException(path, "is " + node.asText() + ", outside the range of a float");
+            case FLOAT:
+                {
+                    requireType(node.isNumber(), schema, node, path);
+                    float f = node.floatValue();
+                    if (!Float.isFinite(f)) {
+                        throw new JsonFieldException(
+                                path, "is " + node.asText() + ", outside the range of a float");
+                    }
+                    return f;
                 }
-                return f;
-            }
-            case DOUBLE: {
-                requireType(node.isNumber(), schema, node, path);
-                double d = node.doubleValue();
-                if (!Double.isFinite(d)) {
-                    throw new JsonFieldException(path, "is " + node.asText() + ", outside the range of a double");
+            case DOUBLE:
+                {
+                    requireType(node.isNumber(), schema, node, path);
+                    double d = node.doubleValue();
+                    if (!Double.isFinite(d)) {
+                        throw new JsonFieldException(
+                                path, "is " + node.asText() + ", outside the range of a double");
+                    }
+                    return d;
                 }
-                return d;
-            }
             case BOOLEAN:
                 requireType(node.isBoolean(), schema, node, path);
                 return node.booleanValue();
             default:
-                throw new JsonFieldException(path, "has Avro type " + schema.getType() + ", which PlainJson does not map");
+                throw new JsonFieldException(
+                        path,
+                        "has Avro type " + schema.getType() + ", which PlainJson does not map");
         }
     }
 
@@ -204,11 +231,13 @@ public final class PlainJson {
         for (Schema.Field f : schema.getFields()) {
             String fieldPath = path + "." + f.name();
             JsonNode value = node.get(f.name());
-            if (value == null || (value.isNull() && !f.schema().isNullable() && f.hasDefaultValue())) {
+            if (value == null
+                    || (value.isNull() && !f.schema().isNullable() && f.hasDefaultValue())) {
                 if (!f.hasDefaultValue()) {
                     throw new JsonFieldException(fieldPath, "is missing (required, no default)");
                 }
-                // Defaults are cached and shared by Avro: copy so records never alias each other's maps.
+                // Defaults are cached and shared by Avro: copy so records never alias each other's
+                // maps.
                 rec.put(f.pos(), model.deepCopy(f.schema(), model.getDefaultValue(f)));
             } else {
                 rec.put(f.pos(), read(f.schema(), value, fieldPath));
@@ -225,22 +254,34 @@ public final class PlainJson {
             try {
                 return Instant.parse(node.textValue());
             } catch (DateTimeParseException e) {
-                throw new JsonFieldException(path, "is \"" + node.textValue()
-                        + "\", not an ISO-8601 instant such as 2025-01-31T12:00:00Z");
+                throw new JsonFieldException(
+                        path,
+                        "is \""
+                                + node.textValue()
+                                + "\", not an ISO-8601 instant such as 2025-01-31T12:00:00Z");
             }
         }
-        throw new JsonFieldException(path, "must be epoch milliseconds or an ISO-8601 string, got " + describe(node));
+        throw new JsonFieldException(
+                path, "must be epoch milliseconds or an ISO-8601 string, got " + describe(node));
     }
 
     /**
-     * Rejects a string with an unpaired surrogate (JSON lets {@code "\\ud800"} through; it is not a Unicode character,
-     * has no UTF-8 form, and Java would silently write it as '?', so the output would differ from the input).
+     * Rejects a string with an unpaired surrogate (JSON lets {@code "\\ud800"} through; it is not a
+     * Unicode character, has no UTF-8 form, and Java would silently write it as '?', so the output
+     * would differ from the input).
      */
     private static void requireUnicode(String s, String path, String what) {
         int at = Utf8Check.firstUnpairedSurrogate(s);
         if (at >= 0) {
-            throw new JsonFieldException(path, "has an unpaired surrogate " + String.format("\\u%04x", (int) s.charAt(at))
-                    + " at character " + at + " of its " + what + " (not valid Unicode)");
+            throw new JsonFieldException(
+                    path,
+                    "has an unpaired surrogate "
+                            + String.format("\\u%04x", (int) s.charAt(at))
+                            + " at character "
+                            + at
+                            + " of its "
+                            + what
+                            + " (not valid Unicode)");
         }
     }
 
@@ -257,7 +298,8 @@ public final class PlainJson {
         if (types.size() == 1) {
             return types.get(0);
         }
-        throw new JsonFieldException(path, "is a union of " + types + "; plain JSON maps only [null, X] unions");
+        throw new JsonFieldException(
+                path, "is a union of " + types + "; plain JSON maps only [null, X] unions");
     }
 
     private static boolean isTimestampMillis(Schema schema) {
@@ -267,7 +309,8 @@ public final class PlainJson {
 
     private static void requireType(boolean ok, Schema schema, JsonNode node, String path) {
         if (!ok) {
-            throw new JsonFieldException(path, "must be " + expected(schema) + ", got " + describe(node));
+            throw new JsonFieldException(
+                    path, "must be " + expected(schema) + ", got " + describe(node));
         }
     }
 

@@ -7,20 +7,30 @@ import java.nio.charset.CoderResult;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 
-/** Finds the first byte that is not valid UTF-8, so the error can say where, not just "malformed". */
+/**
+ * Finds the first byte that is not valid UTF-8, so the error can say where, not just "malformed".
+ */
 public final class Utf8Check {
     private Utf8Check() {}
 
-    /** Offset of the first malformed or truncated UTF-8 sequence, or -1 when all of {@code bytes} is valid. */
+    /**
+     * Offset of the first malformed or truncated UTF-8 sequence, or -1 when all of {@code bytes} is
+     * valid.
+     */
     public static int firstInvalidOffset(byte[] bytes) {
         return firstInvalidOffset(bytes, 0, bytes.length);
     }
 
-    /** As {@link #firstInvalidOffset(byte[])} for {@code bytes[offset, offset + length)}; the result is relative. */
+    /**
+     * As {@link #firstInvalidOffset(byte[])} for {@code bytes[offset, offset + length)}; the result
+     * is relative.
+     */
     public static int firstInvalidOffset(byte[] bytes, int offset, int length) {
-        CharsetDecoder dec = StandardCharsets.UTF_8.newDecoder()
-                .onMalformedInput(CodingErrorAction.REPORT)
-                .onUnmappableCharacter(CodingErrorAction.REPORT);
+        CharsetDecoder dec =
+                StandardCharsets.UTF_8
+                        .newDecoder()
+                        .onMalformedInput(CodingErrorAction.REPORT)
+                        .onUnmappableCharacter(CodingErrorAction.REPORT);
         ByteBuffer in = ByteBuffer.wrap(bytes, offset, length).slice();
         CharBuffer out = CharBuffer.allocate(Math.min(8192, length + 1));
         while (true) {
@@ -36,7 +46,10 @@ public final class Utf8Check {
         }
     }
 
-    /** Index of the first char of {@code s} that is a surrogate without its partner, or -1 when there is none. */
+    /**
+     * Index of the first char of {@code s} that is a surrogate without its partner, or -1 when
+     * there is none.
+     */
     public static int firstUnpairedSurrogate(CharSequence s) {
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);

@@ -19,41 +19,57 @@ import org.apache.avro.Schema;
 import org.apache.avro.SchemaParseException;
 
 /**
- * A small client of the Confluent Schema Registry REST API, the dialect Confluent, Apicurio (ccompat), Redpanda and
- * Karapace all speak. Only what the serdes need: register a schema under a subject ({@code POST
- * /subjects/{subject}/versions}), look one up without registering ({@code POST /subjects/{subject}}) and fetch a
- * schema by id ({@code GET /schemas/ids/{id}}). Ids and schemas never change once assigned, so both are cached for
- * the life of the client: after warm-up a serde makes no requests.
+ * A small client of the Confluent Schema Registry REST API, the dialect Confluent, Apicurio
+ * (ccompat), Redpanda and Karapace all speak. Only what the serdes need: register a schema under a
+ * subject ({@code POST /subjects/{subject}/versions}), look one up without registering ({@code POST
+ * /subjects/{subject}}) and fetch a schema by id ({@code GET /schemas/ids/{id}}). Ids and schemas
+ * never change once assigned, so both are cached for the life of the client: after warm-up a serde
+ * makes no requests.
  *
  * <p>Answers are sorted into three kinds, because the decoder's caller acts on the kind:
+ *
  * <ul>
- *   <li>success (2xx with a JSON body);</li>
- *   <li>definitive "no" ({@link RegistryErrorException}): 404 with error_code 40401/40402/40403 (the id, subject or
- *       version does not exist), 409/422 (our schema is incompatible or invalid). "This id does not exist" is also
- *       remembered for {@link RegistryConfig#missingIdTtl()} (at most {@link RegistryConfig#missingIdCacheSize()}
- *       ids), so a flood of records with random ids costs one request per distinct id, not one per record;</li>
- *   <li>everything else ({@link RegistryUnavailableException}): no connection, a timeout, 3xx, 401, 403, 429, other
- *       4xx (such as a 404 without a registry error code: a proxy, or a wrong URL path), 5xx, a 2xx that is not JSON.
- *       The next URL is tried; when none answers, the client backs off (doubling from
- *       {@link RegistryConfig#retryBackoff()} up to {@link RegistryConfig#retryBackoffMax()}, or longer when the
- *       registry sends Retry-After) and until then fails fast without a request.</li>
+ *   <li>success (2xx with a JSON body);
+ *   <li>definitive "no" ({@link RegistryErrorException}): 404 with error_code 40401/40402/40403
+ *       (the id, subject or version does not exist), 409/422 (our schema is incompatible or
+ *       invalid). "This id does not exist" is also remembered for {@link
+ *       RegistryConfig#missingIdTtl()} (at most {@link RegistryConfig#missingIdCacheSize()} ids),
+ *       so a flood of records with random ids costs one request per distinct id, not one per
+ *       record;
+ *   <li>everything else ({@link RegistryUnavailableException}): no connection, a timeout, 3xx, 401,
+ *       403, 429, other 4xx (such as a 404 without a registry error code: a proxy, or a wrong URL
+ *       path), 5xx, a 2xx that is not JSON. The next URL is tried; when none answers, the client
+ *       backs off (doubling from {@link RegistryConfig#retryBackoff()} up to {@link
+ *       RegistryConfig#retryBackoffMax()}, or longer when the registry sends Retry-After) and until
+ *       then fails fast without a request.
  * </ul>
  */
 public final class SchemaRegistryClient {
     private static final String CONTENT_TYPE = "application/vnd.schemaregistry.v1+json";
     private static final ObjectMapper MAPPER = new ObjectMapper();
 
-    /** Largest answer read: real schemas are kilobytes; a misbehaving server must not exhaust the heap. */
+    /**
+     * Largest answer read: real schemas are kilobytes; a misbehaving server must not exhaust the
+     * heap.
+     */
     static final int MAX_BODY_BYTES = 16 << 20;
+
     private final RegistryConfig config;
     private final HttpClient http;
     private final Map<String, Integer> idsBySubjectAndSchema = new ConcurrentHashMap<>();
     private final Map<Integer, Schema> schemasById = new ConcurrentHashMap<>();
-    /** Ids the registry said do not exist, with when that answer expires (System.nanoTime); LRU, bounded. */
+
+    /**
+     * Ids the registry said do not exist, with when that answer expires (System.nanoTime); LRU,
+     * bounded.
+     */
     private final Map<Integer, Long> missingIds;
+
     private final LongSupplier nanoClock;
+
     /** Backoff state after an unavailable registry: guarded by this. */
     private int consecutiveFailures;
+
     private long nextAttemptNanos;
     private String lastFailure;
 
@@ -66,16 +82,21 @@ public final class SchemaRegistryClient {
         this.config = config;
         this.nanoClock = nanoClock;
         int capacity = config.missingIdCacheSize();
-        this.missingIds = new LinkedHashMap<>(16, 0.75f, true) {
-            @Override
-            protected boolean removeEldestEntry(Map.Entry<Integer, Long> eldest) {
-                return size() > capacity;
-            }
-        };
-        // HTTP/1.1: over plain http the default would send an h2c Upgrade header, which some registry front ends
+        this.missingIds =
+                new LinkedHashMap<>(16, 0.75f, true) {
+                    @Override
+                    protected boolean removeEldestEntry(Map.Entry<Integer, Long> eldest) {
+                        return size() > capacity;
+                    }
+                };
+        // HTTP/1.1: over plain http the default would send an h2c Upgrade header, which some
+        // registry front ends
         // (proxies, older aiohttp in Karapace) answer badly; the API gains nothing from HTTP/2.
-        this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(config.timeout())
-                .build();
+        this.http =
+                HttpClient.newBuilder()
+                        .version(HttpClient.Version.HTTP_1_1)
+                        .connectTimeout(config.timeout())
+                        .build();
     }
 
     public RegistryConfig config() {
@@ -83,8 +104,9 @@ public final class SchemaRegistryClient {
     }
 
     /**
-     * The id of {@code schema} under {@code subject}: registered if {@code auto.register.schemas} is true (the
-     * default; the registry returns the existing id when the schema is already there), looked up otherwise.
+     * The id of {@code schema} under {@code subject}: registered if {@code auto.register.schemas}
+     * is true (the default; the registry returns the existing id when the schema is already there),
+     * looked up otherwise.
      */
     public int idFor(String subject, Schema schema) {
         String key = subject + '\u0000' + schema.toString();
@@ -102,8 +124,14 @@ public final class SchemaRegistryClient {
         JsonNode answer = send("POST", path, body);
         JsonNode id = answer.get("id");
         if (id == null || !id.canConvertToInt()) {
-            throw new RegistryUnavailableException("schema registry answered " + path + " without an integer id: "
-                    + abbreviate(answer.toString()), null, 200, Duration.ZERO);
+            throw new RegistryUnavailableException(
+                    "schema registry answered "
+                            + path
+                            + " without an integer id: "
+                            + abbreviate(answer.toString()),
+                    null,
+                    200,
+                    Duration.ZERO);
         }
         int value = id.intValue();
         idsBySubjectAndSchema.put(key, value);
@@ -112,8 +140,8 @@ public final class SchemaRegistryClient {
     }
 
     /**
-     * The schema with global id {@code id}; a {@link RegistryErrorException} with
-     * {@link RegistryErrorException#schemaNotFound()} when there is none (possibly a remembered answer).
+     * The schema with global id {@code id}; a {@link RegistryErrorException} with {@link
+     * RegistryErrorException#schemaNotFound()} when there is none (possibly a remembered answer).
      */
     public Schema schemaById(int id) {
         Schema cached = schemasById.get(id);
@@ -125,8 +153,15 @@ public final class SchemaRegistryClient {
             Long expires = missingIds.get(id);
             if (expires != null) {
                 if (nanoClock.getAsLong() - expires < 0) {
-                    throw new RegistryErrorException("schema id " + id + " not found (the registry's answer to GET "
-                            + path + ", remembered for " + config.missingIdTtl().toMillis() + " ms)", 404,
+                    throw new RegistryErrorException(
+                            "schema id "
+                                    + id
+                                    + " not found (the registry's answer to GET "
+                                    + path
+                                    + ", remembered for "
+                                    + config.missingIdTtl().toMillis()
+                                    + " ms)",
+                            404,
                             RegistryErrorException.SCHEMA_NOT_FOUND);
                 }
                 missingIds.remove(id);
@@ -145,50 +180,80 @@ public final class SchemaRegistryClient {
         }
         JsonNode type = answer.get("schemaType");
         if (type != null && !type.asText().equals("AVRO")) {
-            throw new RegistryErrorException("schema id " + id + " is a " + type.asText()
-                    + " schema; StreamBERT reads only Avro", 200, -1);
+            throw new RegistryErrorException(
+                    "schema id "
+                            + id
+                            + " is a "
+                            + type.asText()
+                            + " schema; StreamBERT reads only Avro",
+                    200,
+                    -1);
         }
         JsonNode text = answer.get("schema");
         if (text == null || !text.isTextual()) {
-            // Not a registry's answer to this request (a proxy, a wrong URL): nothing is known about the record.
-            throw new RegistryUnavailableException("schema registry answered " + path + " without a schema string: "
-                    + abbreviate(answer.toString()), null, 200, Duration.ZERO);
+            // Not a registry's answer to this request (a proxy, a wrong URL): nothing is known
+            // about the record.
+            throw new RegistryUnavailableException(
+                    "schema registry answered "
+                            + path
+                            + " without a schema string: "
+                            + abbreviate(answer.toString()),
+                    null,
+                    200,
+                    Duration.ZERO);
         }
         Schema schema;
         try {
             schema = new Schema.Parser().parse(text.textValue());
         } catch (SchemaParseException e) {
-            throw new RegistryErrorException("schema id " + id + " from the registry is not valid Avro: "
-                    + e.getMessage(), 200, -1);
+            throw new RegistryErrorException(
+                    "schema id " + id + " from the registry is not valid Avro: " + e.getMessage(),
+                    200,
+                    -1);
         }
         Schema prior = schemasById.putIfAbsent(id, schema);
         return prior != null ? prior : schema;
     }
 
     /**
-     * Sends to each configured URL in turn until one gives a usable answer; returns the JSON body of a 2xx answer,
-     * throws {@link RegistryErrorException} for a definitive "no" and {@link RegistryUnavailableException} when no
-     * URL answered usefully (then, and while backing off, without a request).
+     * Sends to each configured URL in turn until one gives a usable answer; returns the JSON body
+     * of a 2xx answer, throws {@link RegistryErrorException} for a definitive "no" and {@link
+     * RegistryUnavailableException} when no URL answered usefully (then, and while backing off,
+     * without a request).
      */
     private JsonNode send(String method, String path, String body) {
         synchronized (this) {
             long wait = nextAttemptNanos - nanoClock.getAsLong();
             if (consecutiveFailures > 0 && wait > 0) {
                 Duration retryAfter = Duration.ofNanos(wait);
-                throw new RegistryUnavailableException("schema registry unavailable (" + lastFailure + "); not calling "
-                        + method + " " + path + " again for " + retryAfter.toMillis() + " ms", null, -1, retryAfter);
+                throw new RegistryUnavailableException(
+                        "schema registry unavailable ("
+                                + lastFailure
+                                + "); not calling "
+                                + method
+                                + " "
+                                + path
+                                + " again for "
+                                + retryAfter.toMillis()
+                                + " ms",
+                        null,
+                        -1,
+                        retryAfter);
             }
         }
         RegistryUnavailableException last = null;
         Duration askedWait = Duration.ZERO;
         for (URI base : config.urls()) {
-            HttpRequest.Builder req = HttpRequest.newBuilder(URI.create(base + path))
-                    .timeout(config.timeout())
-                    .header("Accept", CONTENT_TYPE + ", application/json");
+            HttpRequest.Builder req =
+                    HttpRequest.newBuilder(URI.create(base + path))
+                            .timeout(config.timeout())
+                            .header("Accept", CONTENT_TYPE + ", application/json");
             config.authorization().ifPresent(a -> req.header("Authorization", a));
             if (body != null) {
                 req.header("Content-Type", CONTENT_TYPE)
-                        .method(method, HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8));
+                        .method(
+                                method,
+                                HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8));
             } else {
                 req.method(method, HttpRequest.BodyPublishers.noBody());
             }
@@ -198,16 +263,36 @@ public final class SchemaRegistryClient {
                 res = http.send(req.build(), HttpResponse.BodyHandlers.ofInputStream());
                 answerText = readBounded(res.body());
             } catch (IOException | IllegalArgumentException e) {
-                last = new RegistryUnavailableException("schema registry at " + base + " unreachable for " + method
-                        + " " + path + ": " + e.getClass().getSimpleName()
-                        + (e.getMessage() == null ? "" : " " + UrlRedaction.redact(e.getMessage())), e);
+                last =
+                        new RegistryUnavailableException(
+                                "schema registry at "
+                                        + base
+                                        + " unreachable for "
+                                        + method
+                                        + " "
+                                        + path
+                                        + ": "
+                                        + e.getClass().getSimpleName()
+                                        + (e.getMessage() == null
+                                                ? ""
+                                                : " " + UrlRedaction.redact(e.getMessage())),
+                                e);
                 continue;
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                throw new RegistryUnavailableException("interrupted while calling the schema registry", e);
+                throw new RegistryUnavailableException(
+                        "interrupted while calling the schema registry", e);
             }
             int status = res.statusCode();
-            String what = "schema registry at " + base + " answered " + method + " " + path + " with HTTP " + status;
+            String what =
+                    "schema registry at "
+                            + base
+                            + " answered "
+                            + method
+                            + " "
+                            + path
+                            + " with HTTP "
+                            + status;
             if (status / 100 == 2) {
                 try {
                     JsonNode answer = MAPPER.readTree(answerText);
@@ -218,8 +303,15 @@ public final class SchemaRegistryClient {
                 } catch (IOException e) {
                     // fall through: not JSON
                 }
-                last = new RegistryUnavailableException(what + " but a body that is not a JSON object (a proxy or"
-                        + " login page?): " + abbreviate(answerText), null, status, Duration.ZERO);
+                last =
+                        new RegistryUnavailableException(
+                                what
+                                        + " but a body that is not a JSON object (a proxy or"
+                                        + " login page?): "
+                                        + abbreviate(answerText),
+                                null,
+                                status,
+                                Duration.ZERO);
                 continue;
             }
             int code = errorCode(answerText);
@@ -227,14 +319,19 @@ public final class SchemaRegistryClient {
             boolean rejectedSchema = body != null && (status == 409 || status == 422);
             if (notFound || rejectedSchema) {
                 succeeded(); // the registry works; the answer is about this request
-                throw new RegistryErrorException(what + hint(status) + ": " + errorText(answerText), status, code);
+                throw new RegistryErrorException(
+                        what + hint(status) + ": " + errorText(answerText), status, code);
             }
             Duration retryAfter = retryAfter(res);
             if (retryAfter.compareTo(askedWait) > 0) {
                 askedWait = retryAfter;
             }
-            last = new RegistryUnavailableException(what + hint(status) + ": " + errorText(answerText)
-                    + redirect(res), null, status, retryAfter);
+            last =
+                    new RegistryUnavailableException(
+                            what + hint(status) + ": " + errorText(answerText) + redirect(res),
+                            null,
+                            status,
+                            retryAfter);
         }
         throw failed(last, askedWait);
     }
@@ -255,37 +352,67 @@ public final class SchemaRegistryClient {
         lastFailure = null;
     }
 
-    /** Starts or lengthens the backoff and returns {@code last} with the wait the caller should honour. */
-    private synchronized RegistryUnavailableException failed(RegistryUnavailableException last, Duration asked) {
+    /**
+     * Starts or lengthens the backoff and returns {@code last} with the wait the caller should
+     * honour.
+     */
+    private synchronized RegistryUnavailableException failed(
+            RegistryUnavailableException last, Duration asked) {
         consecutiveFailures++;
         long base = config.retryBackoff().toNanos();
         long max = config.retryBackoffMax().toNanos();
-        long backoff = consecutiveFailures >= 31 ? max : Math.min(max, base << Math.min(30, consecutiveFailures - 1));
+        long backoff =
+                consecutiveFailures >= 31
+                        ? max
+                        : Math.min(max, base << Math.min(30, consecutiveFailures - 1));
         backoff = Math.max(backoff, Math.min(asked.toNanos(), max));
         nextAttemptNanos = nanoClock.getAsLong() + backoff;
-        lastFailure = last.getMessage().length() > 300 ? last.getMessage().substring(0, 300) + "..." : last.getMessage();
-        return new RegistryUnavailableException(last.getMessage() + " (failure " + consecutiveFailures + " in a row;"
-                + " next try in " + Duration.ofNanos(backoff).toMillis() + " ms)", last.getCause(), last.status(),
+        lastFailure =
+                last.getMessage().length() > 300
+                        ? last.getMessage().substring(0, 300) + "..."
+                        : last.getMessage();
+        return new RegistryUnavailableException(
+                last.getMessage()
+                        + " (failure "
+                        + consecutiveFailures
+                        + " in a row;"
+                        + " next try in "
+                        + Duration.ofNanos(backoff).toMillis()
+                        + " ms)",
+                last.getCause(),
+                last.status(),
                 Duration.ofNanos(backoff));
     }
 
     /** The Retry-After header in seconds (429, 503), or zero. */
     private static Duration retryAfter(HttpResponse<?> res) {
-        return res.headers().firstValue("Retry-After").map(v -> {
-            try {
-                return Duration.ofSeconds(Math.max(0, Math.min(3600, Long.parseLong(v.trim()))));
-            } catch (NumberFormatException e) {
-                return Duration.ZERO; // an HTTP date: the exponential backoff applies
-            }
-        }).orElse(Duration.ZERO);
+        return res.headers()
+                .firstValue("Retry-After")
+                .map(
+                        v -> {
+                            try {
+                                return Duration.ofSeconds(
+                                        Math.max(0, Math.min(3600, Long.parseLong(v.trim()))));
+                            } catch (NumberFormatException e) {
+                                return Duration
+                                        .ZERO; // an HTTP date: the exponential backoff applies
+                            }
+                        })
+                .orElse(Duration.ZERO);
     }
 
     private static String redirect(HttpResponse<?> res) {
         if (res.statusCode() / 100 != 3) {
             return "";
         }
-        return res.headers().firstValue("Location").map(l -> " (redirected to " + UrlRedaction.redact(l)
-                + ": set schema.registry.url to the final URL)").orElse(" (a redirect)");
+        return res.headers()
+                .firstValue("Location")
+                .map(
+                        l ->
+                                " (redirected to "
+                                        + UrlRedaction.redact(l)
+                                        + ": set schema.registry.url to the final URL)")
+                .orElse(" (a redirect)");
     }
 
     private static String hint(int status) {
@@ -304,8 +431,10 @@ public final class SchemaRegistryClient {
         try {
             JsonNode n = MAPPER.readTree(body);
             if (n != null && n.has("message")) {
-                return abbreviate(n.get("message").asText()) + (n.has("error_code") ? " (error_code "
-                        + n.get("error_code").asText() + ")" : "");
+                return abbreviate(n.get("message").asText())
+                        + (n.has("error_code")
+                                ? " (error_code " + n.get("error_code").asText() + ")"
+                                : "");
             }
         } catch (IOException ignored) {
             // Not JSON: fall through and show the raw text.

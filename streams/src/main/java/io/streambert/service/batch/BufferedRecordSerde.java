@@ -16,11 +16,12 @@ import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serializer;
 
 /**
- * Bytes of a {@link BufferedRecord} in the buffer store and its changelog. Internal to one application
- * (only this code reads it back), so a plain versioned binary layout is enough; the leading version byte lets
- * a later release read buffers an older one left behind. Version 2 adds the revision and stores event_time as
- * seconds + nanoseconds (any Instant fits, where epoch milliseconds overflow); version 1 records read back
- * with an empty revision, so they are re-tokenized before inference.
+ * Bytes of a {@link BufferedRecord} in the buffer store and its changelog. Internal to one
+ * application (only this code reads it back), so a plain versioned binary layout is enough; the
+ * leading version byte lets a later release read buffers an older one left behind. Version 2 adds
+ * the revision and stores event_time as seconds + nanoseconds (any Instant fits, where epoch
+ * milliseconds overflow); version 1 records read back with an empty revision, so they are
+ * re-tokenized before inference.
  */
 public final class BufferedRecordSerde implements Serde<BufferedRecord> {
     private static final byte VERSION = 2;
@@ -74,7 +75,11 @@ public final class BufferedRecordSerde implements Serde<BufferedRecord> {
                 DataInputStream in = new DataInputStream(new ByteArrayInputStream(data));
                 byte version = in.readByte();
                 if (version != 1 && version != VERSION)
-                    throw new SerializationException("buffered record has layout version " + version + ", this release reads 1 and " + VERSION);
+                    throw new SerializationException(
+                            "buffered record has layout version "
+                                    + version
+                                    + ", this release reads 1 and "
+                                    + VERSION);
                 long seq = in.readLong();
                 long arrival = in.readLong();
                 String revision = version >= 2 ? readString(in) : "";
@@ -86,20 +91,40 @@ public final class BufferedRecordSerde implements Serde<BufferedRecord> {
                 long timestamp = in.readLong();
                 String id = readString(in);
                 String tenant = readString(in);
-                Instant eventTime = !in.readBoolean() ? null
-                        : version >= 2 ? Instant.ofEpochSecond(in.readLong(), in.readInt()) : Instant.ofEpochMilli(in.readLong());
+                Instant eventTime =
+                        !in.readBoolean()
+                                ? null
+                                : version >= 2
+                                        ? Instant.ofEpochSecond(in.readLong(), in.readInt())
+                                        : Instant.ofEpochMilli(in.readLong());
                 int n = in.readInt();
                 Map<String, String> attributes = new LinkedHashMap<>();
                 for (int i = 0; i < n; i++) attributes.put(readString(in), readString(in));
                 String sha = readString(in);
                 int[] ids = new int[in.readInt()];
                 for (int i = 0; i < ids.length; i++) ids[i] = in.readInt();
-                return new BufferedRecord(seq, arrival, revision, new ValidatedText(key, value, srcTopic, partition, offset, timestamp,
-                        id, tenant, eventTime, Map.copyOf(attributes), sha, ids));
+                return new BufferedRecord(
+                        seq,
+                        arrival,
+                        revision,
+                        new ValidatedText(
+                                key,
+                                value,
+                                srcTopic,
+                                partition,
+                                offset,
+                                timestamp,
+                                id,
+                                tenant,
+                                eventTime,
+                                Map.copyOf(attributes),
+                                sha,
+                                ids));
             } catch (SerializationException e) {
                 throw e;
             } catch (IOException | RuntimeException e) {
-                throw new SerializationException("corrupt buffered record (" + data.length + " bytes)", e);
+                throw new SerializationException(
+                        "corrupt buffered record (" + data.length + " bytes)", e);
             }
         };
     }

@@ -1,15 +1,15 @@
 package io.streambert.service.batch;
 
 import io.streambert.schemas.TextEvent;
+import io.streambert.service.config.Topics;
+import io.streambert.service.deadletter.Reason;
 import io.streambert.service.ops.BufferAges;
 import io.streambert.service.ops.ServiceMetrics;
 import io.streambert.service.output.OutputMapper;
-import io.streambert.service.config.Topics;
 import io.streambert.service.schedule.InferenceResult;
 import io.streambert.service.schedule.InferenceScheduler;
 import io.streambert.service.schedule.SchedulerClosedException;
 import io.streambert.service.schedule.Ticket;
-import io.streambert.service.deadletter.Reason;
 import io.streambert.service.validate.ValidatedText;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -25,30 +25,35 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The buffer: a changelogged key-value store that is the in-flight log (key = arrival sequence, so iteration
- * is arrival order). Neither {@link #process} nor the punctuator ever waits on the device.
+ * The buffer: a changelogged key-value store that is the in-flight log (key = arrival sequence, so
+ * iteration is arrival order). Neither {@link #process} nor the punctuator ever waits on the
+ * device.
  *
  * <ul>
- *   <li>{@code process()} puts the validated record in the store and submits its token ids to the process-wide
- *       scheduler (a {@link Ticket}); it waits only when the in-flight bound is reached, and then at most
- *       {@code admissionWaitMs};
- *   <li>a wall-clock punctuator (every {@code forwardIntervalMs}) takes completed tickets from the head, in
- *       arrival order, forwards their outputs and deletes their store entries, in the current transaction; it
- *       stops at the first ticket not yet done, so per-partition (hence per-key) order is the input order;
- *   <li>{@code init()} resubmits whatever the store holds (after a crash, a revoke, a migration), re-tokenizing
- *       records that carry another tokenizer/model revision; {@code close()} cancels the task's outstanding work.
+ *   <li>{@code process()} puts the validated record in the store and submits its token ids to the
+ *       process-wide scheduler (a {@link Ticket}); it waits only when the in-flight bound is
+ *       reached, and then at most {@code admissionWaitMs};
+ *   <li>a wall-clock punctuator (every {@code forwardIntervalMs}) takes completed tickets from the
+ *       head, in arrival order, forwards their outputs and deletes their store entries, in the
+ *       current transaction; it stops at the first ticket not yet done, so per-partition (hence
+ *       per-key) order is the input order;
+ *   <li>{@code init()} resubmits whatever the store holds (after a crash, a revoke, a migration),
+ *       re-tokenizing records that carry another tokenizer/model revision; {@code close()} cancels
+ *       the task's outstanding work.
  * </ul>
  *
- * <p>Why nothing is lost or duplicated under exactly-once: a record enters the store in the transaction that
- * consumes its offset, and leaves it only in the transaction that forwards its outputs (a store delete is a
- * changelog tombstone in the same producer transaction). A crash aborts the open transaction; the restored
- * store then holds exactly the records whose outputs were not committed, and {@code init()} submits them again.
+ * <p>Why nothing is lost or duplicated under exactly-once: a record enters the store in the
+ * transaction that consumes its offset, and leaves it only in the transaction that forwards its
+ * outputs (a store delete is a changelog tombstone in the same producer transaction). A crash
+ * aborts the open transaction; the restored store then holds exactly the records whose outputs were
+ * not committed, and {@code init()} submits them again.
  */
 public final class InFlightProcessor extends ContextualProcessor<byte[], Object, byte[], Object> {
     private static final Logger log = LoggerFactory.getLogger(InFlightProcessor.class);
 
     /** Settings of the buffer. */
-    public record Settings(String storeName, String revision, long forwardIntervalMs, long admissionWaitMs) {}
+    public record Settings(
+            String storeName, String revision, long forwardIntervalMs, long admissionWaitMs) {}
 
     private final Settings settings;
     private final InferenceScheduler scheduler;
@@ -58,7 +63,10 @@ public final class InFlightProcessor extends ContextualProcessor<byte[], Object,
     private final BufferAges ages;
     private final BooleanSupplier draining;
 
-    /** A buffered record with its ticket (null: not submitted yet) or a result known without the device. */
+    /**
+     * A buffered record with its ticket (null: not submitted yet) or a result known without the
+     * device.
+     */
     private static final class InFlight {
         final BufferedRecord record;
         Ticket ticket;
@@ -76,12 +84,21 @@ public final class InFlightProcessor extends ContextualProcessor<byte[], Object,
     private int unsubmitted; // records without a ticket (draining, or the scheduler refused them)
 
     /**
-     * @param deadLetterPayload dead letters keep at most this many bytes of the key and of the value
-     * @param deserializer      decodes a kept value again, to re-tokenize it after an upgrade
-     * @param draining          true once shutdown began: nothing new is submitted, records stay buffered
+     * @param deadLetterPayload dead letters keep at most this many bytes of the key and of the
+     *     value
+     * @param deserializer decodes a kept value again, to re-tokenize it after an upgrade
+     * @param draining true once shutdown began: nothing new is submitted, records stay buffered
      */
-    public InFlightProcessor(Settings settings, InferenceScheduler scheduler, OutputMapper mapper, Topics topics, int deadLetterPayload,
-                             Deserializer<TextEvent> deserializer, ServiceMetrics metrics, BufferAges ages, BooleanSupplier draining) {
+    public InFlightProcessor(
+            Settings settings,
+            InferenceScheduler scheduler,
+            OutputMapper mapper,
+            Topics topics,
+            int deadLetterPayload,
+            Deserializer<TextEvent> deserializer,
+            ServiceMetrics metrics,
+            BufferAges ages,
+            BooleanSupplier draining) {
         this.settings = settings;
         this.scheduler = scheduler;
         this.outputs = new OutputBuilder(mapper, topics, deadLetterPayload);
@@ -107,7 +124,8 @@ public final class InFlightProcessor extends ContextualProcessor<byte[], Object,
                 if (!settings.revision().equals(r.revision())) {
                     retokenized++;
                     switch (retokenizer.retokenize(r)) {
-                        case Retokenizer.Ids ids -> r = r.withTokenIds(ids.ids(), settings.revision());
+                        case Retokenizer.Ids ids ->
+                                r = r.withTokenIds(ids.ids(), settings.revision());
                         case Retokenizer.Rejected rej -> rejected = rej;
                     }
                 }
@@ -115,17 +133,27 @@ public final class InFlightProcessor extends ContextualProcessor<byte[], Object,
             }
         }
         if (restored > 0)
-            log.info("task {}: {} buffered records survived a restart or a rebalance ({} re-tokenized for revision {}); resubmitting them",
-                    context.taskId(), restored, retokenized, settings.revision());
-        for (InFlight f : inFlight) submit(f, 0); // already in the store: admitted without waiting for room
+            log.info(
+                    "task {}: {} buffered records survived a restart or a rebalance ({} re-tokenized for revision {}); resubmitting them",
+                    context.taskId(),
+                    restored,
+                    retokenized,
+                    settings.revision());
+        for (InFlight f : inFlight)
+            submit(f, 0); // already in the store: admitted without waiting for room
         updateAge();
-        context.schedule(Duration.ofMillis(settings.forwardIntervalMs()), PunctuationType.WALL_CLOCK_TIME, now -> forwardCompleted());
+        context.schedule(
+                Duration.ofMillis(settings.forwardIntervalMs()),
+                PunctuationType.WALL_CLOCK_TIME,
+                now -> forwardCompleted());
     }
 
     @Override
     public void process(org.apache.kafka.streams.processor.api.Record<byte[], Object> record) {
         ValidatedText text = (ValidatedText) record.value();
-        BufferedRecord b = new BufferedRecord(nextSeq++, System.currentTimeMillis(), settings.revision(), text);
+        BufferedRecord b =
+                new BufferedRecord(
+                        nextSeq++, System.currentTimeMillis(), settings.revision(), text);
         store.put(b.seq(), b);
         InFlight f = new InFlight(b, null);
         inFlight.add(f);
@@ -133,7 +161,8 @@ public final class InFlightProcessor extends ContextualProcessor<byte[], Object,
         long t0 = System.nanoTime();
         submit(f, settings.admissionWaitMs());
         long waited = System.nanoTime() - t0;
-        if (waited > 1_000_000) metrics.admissionWait(waited); // only real waits for room, not the submit itself
+        if (waited > 1_000_000)
+            metrics.admissionWait(waited); // only real waits for room, not the submit itself
     }
 
     private void submit(InFlight f, long maxWaitMs) {
@@ -150,8 +179,8 @@ public final class InFlightProcessor extends ContextualProcessor<byte[], Object,
     }
 
     /**
-     * Forwards the outputs of completed records from the head of the buffer, in arrival order, and deletes
-     * their entries: outputs and deletes belong to the current transaction. Never waits.
+     * Forwards the outputs of completed records from the head of the buffer, in arrival order, and
+     * deletes their entries: outputs and deletes belong to the current transaction. Never waits.
      */
     void forwardCompleted() {
         int forwarded = 0;
@@ -160,15 +189,23 @@ public final class InFlightProcessor extends ContextualProcessor<byte[], Object,
             InFlight head = inFlight.peekFirst();
             List<OutputBuilder.Out> out;
             if (head.rejected != null) {
-                Reason reason = head.rejected.tooManyTokens() ? Reason.TOO_MANY_TOKENS : Reason.INFERENCE_FAILED;
-                out = List.of(outputs.deadLetter(head.record.text(), reason, head.rejected.message(), now));
+                Reason reason =
+                        head.rejected.tooManyTokens()
+                                ? Reason.TOO_MANY_TOKENS
+                                : Reason.INFERENCE_FAILED;
+                out =
+                        List.of(
+                                outputs.deadLetter(
+                                        head.record.text(), reason, head.rejected.message(), now));
                 metrics.deadLetter(reason);
             } else {
                 if (head.ticket == null || !head.ticket.isDone()) break;
-                if (head.ticket.future().isCompletedExceptionally()) break; // scheduler closing: stays buffered
+                if (head.ticket.future().isCompletedExceptionally())
+                    break; // scheduler closing: stays buffered
                 InferenceResult result = head.ticket.result();
                 out = outputs.build(head.record, result, now);
-                if (result instanceof InferenceResult.Failure) metrics.deadLetter(Reason.INFERENCE_FAILED);
+                if (result instanceof InferenceResult.Failure)
+                    metrics.deadLetter(Reason.INFERENCE_FAILED);
             }
             for (OutputBuilder.Out o : out) {
                 context().forward(o.record(), o.sink());
@@ -180,7 +217,8 @@ public final class InFlightProcessor extends ContextualProcessor<byte[], Object,
             forwarded++;
         }
         if (forwarded > 0) updateAge();
-        // Records not yet submitted (draining ended, or the scheduler refused them) get another chance here.
+        // Records not yet submitted (draining ended, or the scheduler refused them) get another
+        // chance here.
         if (unsubmitted > 0 && !draining.getAsBoolean()) {
             unsubmitted = 0;
             for (InFlight f : inFlight) submit(f, 0);
@@ -188,11 +226,15 @@ public final class InFlightProcessor extends ContextualProcessor<byte[], Object,
     }
 
     private void updateAge() {
-        ages.set(this, inFlight.isEmpty() ? Long.MAX_VALUE : inFlight.peekFirst().record.arrivalMs());
+        ages.set(
+                this,
+                inFlight.isEmpty() ? Long.MAX_VALUE : inFlight.peekFirst().record.arrivalMs());
     }
 
     /** Records in the buffer (tests). */
-    int buffered() { return inFlight.size(); }
+    int buffered() {
+        return inFlight.size();
+    }
 
     private void cancelAll() {
         for (InFlight f : inFlight) if (f.ticket != null) f.ticket.cancel();

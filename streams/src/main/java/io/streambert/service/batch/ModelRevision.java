@@ -9,9 +9,10 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 
 /**
- * Names the tokenizer and model that buffered token ids belong to: {@code <model revision>/<tokenizer hash>}.
- * The model revision is the encoder's content hash of the weights; the tokenizer part is a hash of
- * {@code tokenizer.json} (or "builtin" when the encoder was handed over without a model directory).
+ * Names the tokenizer and model that buffered token ids belong to: {@code <model
+ * revision>/<tokenizer hash>}. The model revision is the encoder's content hash of the weights; the
+ * tokenizer part is a hash of {@code tokenizer.json} (or "builtin" when the encoder was handed over
+ * without a model directory).
  */
 public final class ModelRevision {
     private ModelRevision() {}
@@ -22,7 +23,12 @@ public final class ModelRevision {
             Path file = modelDir.resolve("tokenizer.json");
             if (Files.isRegularFile(file)) {
                 try {
-                    tokenizer = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(file))).substring(0, 12);
+                    tokenizer =
+                            HexFormat.of()
+                                    .formatHex(
+                                            MessageDigest.getInstance("SHA-256")
+                                                    .digest(Files.readAllBytes(file)))
+                                    .substring(0, 12);
                 } catch (IOException e) {
                     tokenizer = "unreadable";
                 } catch (NoSuchAlgorithmException e) {

@@ -6,12 +6,13 @@ import java.util.Set;
 
 /**
  * Every key the service understands, its default and a one-line meaning, in one place: the loader
- * rejects keys not listed here (typos fail at start-up, not silently), and docs/SERVICE.md mirrors this list.
+ * rejects keys not listed here (typos fail at start-up, not silently), and docs/SERVICE.md mirrors
+ * this list.
  *
- * <p>Keys use dots only so that each maps to exactly one environment variable (see {@link EnvOverrides}).
- * Four families are open-ended: {@code kafka.*} (passed to the Kafka clients), {@code registry.*} (passed to the
- * schema-registry client, e.g. {@code registry.basic.auth.user.info}), {@code threshold.<label>}
- * and {@code topic.route.<label>}.
+ * <p>Keys use dots only so that each maps to exactly one environment variable (see {@link
+ * EnvOverrides}). Four families are open-ended: {@code kafka.*} (passed to the Kafka clients),
+ * {@code registry.*} (passed to the schema-registry client, e.g. {@code
+ * registry.basic.auth.user.info}), {@code threshold.<label>} and {@code topic.route.<label>}.
  */
 public final class ConfigKeys {
     private ConfigKeys() {}
@@ -63,16 +64,28 @@ public final class ConfigKeys {
     public static final String NUM_STREAM_THREADS = "num.stream.threads";
     public static final String STATE_DIR = "state.dir";
     public static final String HTTP_PORT = "http.port";
-    /** Address the ops endpoints listen on: localhost by default; the container image sets 0.0.0.0. */
+
+    /**
+     * Address the ops endpoints listen on: localhost by default; the container image sets 0.0.0.0.
+     */
     public static final String HTTP_BIND_ADDRESS = "http.bind.address";
-    /** Secret key of the HMAC behind text_sha256 (a PASSWORD in {@link SecretKeys#OWN}); empty = plain SHA-256. */
+
+    /**
+     * Secret key of the HMAC behind text_sha256 (a PASSWORD in {@link SecretKeys#OWN}); empty =
+     * plain SHA-256.
+     */
     public static final String TEXT_HASH_KEY = "text.hash.key";
+
     public static final String PROGRESS_INTERVAL_MS = "progress.interval.ms";
     public static final String KAFKA_PREFIX = "kafka.";
     public static final String REGISTRY_PREFIX = "registry.";
 
-    /** Fixed keys with their defaults ("" = unset / turned off). Insertion order is documentation order. */
+    /**
+     * Fixed keys with their defaults ("" = unset / turned off). Insertion order is documentation
+     * order.
+     */
     public static final Map<String, String> DEFAULTS;
+
     static {
         Map<String, String> d = new LinkedHashMap<>();
         d.put(APPLICATION_ID, "streambert");
@@ -126,6 +139,7 @@ public final class ConfigKeys {
         DEFAULTS = Map.copyOf(d);
         ORDER = Set.copyOf(d.keySet());
     }
+
     private static final Set<String> ORDER;
 
     /** True for a key the service knows, fixed or from an open family. */
@@ -134,16 +148,25 @@ public final class ConfigKeys {
                 || (key.startsWith(KAFKA_PREFIX) && key.length() > KAFKA_PREFIX.length())
                 || (key.startsWith(REGISTRY_PREFIX) && key.length() > REGISTRY_PREFIX.length())
                 || (key.startsWith(THRESHOLD_PREFIX) && key.length() > THRESHOLD_PREFIX.length())
-                || (key.startsWith(TOPIC_ROUTE_PREFIX) && key.length() > TOPIC_ROUTE_PREFIX.length());
+                || (key.startsWith(TOPIC_ROUTE_PREFIX)
+                        && key.length() > TOPIC_ROUTE_PREFIX.length());
     }
 
-    /** Keys earlier releases knew, with what replaced them (named in the error when a config still sets one). */
-    public static final Map<String, String> REMOVED = Map.of(
-            "batch.max.records", "records are no longer grouped per task: the scheduler batches across all tasks; see scheduler.max.batch.tokens",
-            "batch.max.tokens", "the scheduler's device batch budget is scheduler.max.batch.tokens",
-            "batch.max.wait.ms", "how long a record waits for batch-mates is scheduler.max.delay.ms",
-            "scheduler.queue.tokens", "renamed scheduler.max.inflight.tokens",
-            "scheduler.worst.case.batch.ms", "stream threads no longer wait for the device, so there is no flush time budget");
+    /**
+     * Keys earlier releases knew, with what replaced them (named in the error when a config still
+     * sets one).
+     */
+    public static final Map<String, String> REMOVED =
+            Map.of(
+                    "batch.max.records",
+                            "records are no longer grouped per task: the scheduler batches across all tasks; see scheduler.max.batch.tokens",
+                    "batch.max.tokens",
+                            "the scheduler's device batch budget is scheduler.max.batch.tokens",
+                    "batch.max.wait.ms",
+                            "how long a record waits for batch-mates is scheduler.max.delay.ms",
+                    "scheduler.queue.tokens", "renamed scheduler.max.inflight.tokens",
+                    "scheduler.worst.case.batch.ms",
+                            "stream threads no longer wait for the device, so there is no flush time budget");
 
     /** The fixed key closest to {@code key} (for "did you mean" in errors), or null. */
     public static String closest(String key) {
@@ -151,7 +174,10 @@ public final class ConfigKeys {
         int bestDistance = Integer.MAX_VALUE;
         for (String k : ORDER) {
             int d = distance(k, key);
-            if (d < bestDistance) { bestDistance = d; best = k; }
+            if (d < bestDistance) {
+                bestDistance = d;
+                best = k;
+            }
         }
         return bestDistance <= Math.max(2, key.length() / 4) ? best : null;
     }
@@ -165,7 +191,9 @@ public final class ConfigKeys {
                 int sub = prev[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1);
                 cur[j] = Math.min(sub, Math.min(prev[j] + 1, cur[j - 1] + 1));
             }
-            int[] t = prev; prev = cur; cur = t;
+            int[] t = prev;
+            prev = cur;
+            cur = t;
         }
         return prev[b.length()];
     }

@@ -14,29 +14,56 @@ import org.apache.kafka.streams.StreamsConfig;
 /**
  * Which configuration values are secrets, by type rather than by a word in the name (which hid
  * {@code batch.max.tokens} and missed {@code kafka.ssl.keystore.key}):
+ *
  * <ul>
- *   <li>a {@code kafka.*} key is secret when its name ends in a setting that Kafka's own clients define with
- *       {@link ConfigDef.Type#PASSWORD} (producer, consumer, admin and Streams {@link ConfigDef}s), whatever client
- *       or listener prefix comes before it: {@code kafka.ssl.keystore.key}, {@code kafka.producer.ssl.key.password},
- *       {@code kafka.listener.name.x.plain.sasl.jaas.config};</li>
- *   <li>our own secrets are PASSWORD keys of {@link #OWN}: the registry credentials and {@code text.hash.key};</li>
+ *   <li>a {@code kafka.*} key is secret when its name ends in a setting that Kafka's own clients
+ *       define with {@link ConfigDef.Type#PASSWORD} (producer, consumer, admin and Streams {@link
+ *       ConfigDef}s), whatever client or listener prefix comes before it: {@code
+ *       kafka.ssl.keystore.key}, {@code kafka.producer.ssl.key.password}, {@code
+ *       kafka.listener.name.x.plain.sasl.jaas.config};
+ *   <li>our own secrets are PASSWORD keys of {@link #OWN}: the registry credentials and {@code
+ *       text.hash.key};
  *   <li>a value that holds a URL ({@code schema.registry.url}) is shown with its credentials masked
- *       ({@link UrlRedaction}).</li>
+ *       ({@link UrlRedaction}).
  * </ul>
  */
 public final class SecretKeys {
-    /** Our own secret settings, typed as Kafka passwords (their {@link Password#toString()} is "[hidden]"). */
-    public static final ConfigDef OWN = new ConfigDef()
-            .define("registry.basic.auth.user.info", ConfigDef.Type.PASSWORD, null, ConfigDef.Importance.MEDIUM,
-                    "Schema registry basic auth as user:password.")
-            .define("registry.schema.registry.basic.auth.user.info", ConfigDef.Type.PASSWORD, null, ConfigDef.Importance.MEDIUM,
-                    "The same, in Kafka Connect's spelling.")
-            .define("registry.bearer.auth.token", ConfigDef.Type.PASSWORD, null, ConfigDef.Importance.MEDIUM,
-                    "Schema registry bearer token.")
-            .define("registry.schema.registry.bearer.auth.token", ConfigDef.Type.PASSWORD, null, ConfigDef.Importance.MEDIUM,
-                    "The same, in Kafka Connect's spelling.")
-            .define("text.hash.key", ConfigDef.Type.PASSWORD, null, ConfigDef.Importance.MEDIUM,
-                    "Secret key of the HMAC behind text_sha256.");
+    /**
+     * Our own secret settings, typed as Kafka passwords (their {@link Password#toString()} is
+     * "[hidden]").
+     */
+    public static final ConfigDef OWN =
+            new ConfigDef()
+                    .define(
+                            "registry.basic.auth.user.info",
+                            ConfigDef.Type.PASSWORD,
+                            null,
+                            ConfigDef.Importance.MEDIUM,
+                            "Schema registry basic auth as user:password.")
+                    .define(
+                            "registry.schema.registry.basic.auth.user.info",
+                            ConfigDef.Type.PASSWORD,
+                            null,
+                            ConfigDef.Importance.MEDIUM,
+                            "The same, in Kafka Connect's spelling.")
+                    .define(
+                            "registry.bearer.auth.token",
+                            ConfigDef.Type.PASSWORD,
+                            null,
+                            ConfigDef.Importance.MEDIUM,
+                            "Schema registry bearer token.")
+                    .define(
+                            "registry.schema.registry.bearer.auth.token",
+                            ConfigDef.Type.PASSWORD,
+                            null,
+                            ConfigDef.Importance.MEDIUM,
+                            "The same, in Kafka Connect's spelling.")
+                    .define(
+                            "text.hash.key",
+                            ConfigDef.Type.PASSWORD,
+                            null,
+                            ConfigDef.Importance.MEDIUM,
+                            "Secret key of the HMAC behind text_sha256.");
 
     /** Names of every PASSWORD setting of Kafka's producer, consumer, admin client and Streams. */
     private static final Set<String> KAFKA_PASSWORDS = kafkaPasswords();
@@ -45,11 +72,17 @@ public final class SecretKeys {
 
     private static Set<String> kafkaPasswords() {
         Set<String> names = new HashSet<>();
-        for (ConfigDef def : List.of(ProducerConfig.configDef(), ConsumerConfig.configDef(), AdminClientConfig.configDef(),
-                StreamsConfig.configDef())) {
-            def.configKeys().forEach((name, key) -> {
-                if (key.type == ConfigDef.Type.PASSWORD) names.add(name);
-            });
+        for (ConfigDef def :
+                List.of(
+                        ProducerConfig.configDef(),
+                        ConsumerConfig.configDef(),
+                        AdminClientConfig.configDef(),
+                        StreamsConfig.configDef())) {
+            def.configKeys()
+                    .forEach(
+                            (name, key) -> {
+                                if (key.type == ConfigDef.Type.PASSWORD) names.add(name);
+                            });
         }
         return Set.copyOf(names);
     }
@@ -59,7 +92,8 @@ public final class SecretKeys {
         ConfigDef.ConfigKey own = OWN.configKeys().get(key);
         if (own != null) return own.type == ConfigDef.Type.PASSWORD;
         if (!key.startsWith(ConfigKeys.KAFKA_PREFIX)) return false;
-        // Any suffix of the dotted name: client and listener prefixes may come before the setting itself.
+        // Any suffix of the dotted name: client and listener prefixes may come before the setting
+        // itself.
         String name = key.substring(ConfigKeys.KAFKA_PREFIX.length());
         while (true) {
             if (KAFKA_PASSWORDS.contains(name)) return true;
@@ -69,7 +103,10 @@ public final class SecretKeys {
         }
     }
 
-    /** The value as it may be logged: "[hidden]" for a secret, credentials masked in URLs, else as is. */
+    /**
+     * The value as it may be logged: "[hidden]" for a secret, credentials masked in URLs, else as
+     * is.
+     */
     public static String shown(String key, String value) {
         if (value == null) return null;
         if (isSecret(key)) return value.isEmpty() ? "" : "[hidden]";

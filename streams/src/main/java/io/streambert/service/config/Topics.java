@@ -9,21 +9,37 @@ import java.util.Set;
 /**
  * Every topic the service reads or writes, from the config, in one place.
  *
- * @param moderation  "" when moderation output is off
- * @param embedding   "" when embedding output is off
- * @param review      "" when off; receives flagged moderation events (in addition to {@code moderation})
- * @param labelRoutes lower-cased label -> topic receiving moderation events with that top label (in addition)
+ * @param moderation "" when moderation output is off
+ * @param embedding "" when embedding output is off
+ * @param review "" when off; receives flagged moderation events (in addition to {@code moderation})
+ * @param labelRoutes lower-cased label -> topic receiving moderation events with that top label (in
+ *     addition)
  */
-public record Topics(List<String> inputs, String moderation, String embedding, String deadLetter, String review,
-                     Map<String, String> labelRoutes) {
+public record Topics(
+        List<String> inputs,
+        String moderation,
+        String embedding,
+        String deadLetter,
+        String review,
+        Map<String, String> labelRoutes) {
 
     public static Topics from(ServiceConfig c) {
-        return new Topics(c.inputTopics(), c.moderationTopic(), c.embeddingTopic(), c.deadLetterTopic(), c.reviewTopic(), c.labelRoutes());
+        return new Topics(
+                c.inputTopics(),
+                c.moderationTopic(),
+                c.embeddingTopic(),
+                c.deadLetterTopic(),
+                c.reviewTopic(),
+                c.labelRoutes());
     }
 
-    public boolean moderationOn() { return !moderation.isEmpty(); }
+    public boolean moderationOn() {
+        return !moderation.isEmpty();
+    }
 
-    public boolean embeddingOn() { return !embedding.isEmpty(); }
+    public boolean embeddingOn() {
+        return !embedding.isEmpty();
+    }
 
     /** Topics that receive moderation events (the main one, review, label routes), each once. */
     public Set<String> moderationTopics() {
@@ -34,7 +50,10 @@ public record Topics(List<String> inputs, String moderation, String embedding, S
         return s;
     }
 
-    /** Every topic the service writes (dead letters included), each once: what has to exist before start. */
+    /**
+     * Every topic the service writes (dead letters included), each once: what has to exist before
+     * start.
+     */
     public List<String> outputs() {
         Set<String> s = new LinkedHashSet<>(moderationTopics());
         if (embeddingOn()) s.add(embedding);
@@ -43,5 +62,7 @@ public record Topics(List<String> inputs, String moderation, String embedding, S
     }
 
     /** The topology's sink node name for {@code topic}. */
-    public static String sinkName(String topic) { return "sink-" + topic; }
+    public static String sinkName(String topic) {
+        return "sink-" + topic;
+    }
 }

@@ -4,8 +4,9 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The arrival time of the oldest record in each task's buffer store, for this process: {@code /health} fails
- * when the oldest waits longer than its limit, and a gauge reports it. Tasks update it as records come and go.
+ * The arrival time of the oldest record in each task's buffer store, for this process: {@code
+ * /health} fails when the oldest waits longer than its limit, and a gauge reports it. Tasks update
+ * it as records come and go.
  */
 public final class BufferAges {
     private final Map<Object, Long> oldest = new ConcurrentHashMap<>();
@@ -15,7 +16,9 @@ public final class BufferAges {
         else oldest.put(task, arrivalMs);
     }
 
-    public void remove(Object task) { oldest.remove(task); }
+    public void remove(Object task) {
+        oldest.remove(task);
+    }
 
     /** Age of the oldest buffered record at {@code nowMs}, or 0 when every buffer is empty. */
     public long oldestAgeMs(long nowMs) {

@@ -23,12 +23,23 @@ public final class ProgressLogger implements AutoCloseable {
     private double lastTokens = 0;
     private long lastNanos = System.nanoTime();
 
-    public ProgressLogger(ServiceMetrics metrics, long intervalMs, Supplier<String> state, Supplier<Integer> queueTokens) {
+    public ProgressLogger(
+            ServiceMetrics metrics,
+            long intervalMs,
+            Supplier<String> state,
+            Supplier<Integer> queueTokens) {
         this.m = metrics;
         this.state = state;
         this.queueTokens = queueTokens;
-        this.timer = Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform().name("streambert-progress").daemon(true).unstarted(r));
-        if (intervalMs > 0) timer.scheduleAtFixedRate(this::tick, intervalMs, intervalMs, TimeUnit.MILLISECONDS);
+        this.timer =
+                Executors.newSingleThreadScheduledExecutor(
+                        r ->
+                                Thread.ofPlatform()
+                                        .name("streambert-progress")
+                                        .daemon(true)
+                                        .unstarted(r));
+        if (intervalMs > 0)
+            timer.scheduleAtFixedRate(this::tick, intervalMs, intervalMs, TimeUnit.MILLISECONDS);
     }
 
     /** Logs one progress line now if anything changed (also called once at shutdown). */
@@ -42,10 +53,22 @@ public final class ProgressLogger implements AutoCloseable {
         double secs = Math.max(1e-3, (now - lastNanos) / 1e9);
         if (in != lastIn || out != lastOut || dead != lastDead) {
             long db = batches - lastBatches;
-            log.info(String.format("progress: in %.0f (%.1f/s), out %.0f (moderation %.0f, embedding %.0f), dead letters %.0f (+%.0f), "
-                            + "device batches %d (+%d, avg %.0f tokens), queue %d tokens, state %s",
-                    in, (in - lastIn) / secs, out, m.eventsOutTotal("moderation"), m.eventsOutTotal("embedding"), dead, dead - lastDead,
-                    batches, db, db == 0 ? 0.0 : (tokens - lastTokens) / db, queueTokens.get(), state.get()));
+            log.info(
+                    String.format(
+                            "progress: in %.0f (%.1f/s), out %.0f (moderation %.0f, embedding %.0f), dead letters %.0f (+%.0f), "
+                                    + "device batches %d (+%d, avg %.0f tokens), queue %d tokens, state %s",
+                            in,
+                            (in - lastIn) / secs,
+                            out,
+                            m.eventsOutTotal("moderation"),
+                            m.eventsOutTotal("embedding"),
+                            dead,
+                            dead - lastDead,
+                            batches,
+                            db,
+                            db == 0 ? 0.0 : (tokens - lastTokens) / db,
+                            queueTokens.get(),
+                            state.get()));
         }
         lastIn = in;
         lastOut = out;

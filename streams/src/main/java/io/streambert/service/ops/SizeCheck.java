@@ -17,34 +17,48 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Start-up check that the input limits ({@link InputLimits}) fit what the producer and the topics accept:
- * the largest record the service can write (the buffered copy in the changelog, a moderation or embedding
- * event, a dead letter) must be below the producer's {@code max.request.size} and each topic's
- * {@code max.message.bytes}. Otherwise a record that passed validation could later be refused by the broker
- * and stall its partition.
+ * Start-up check that the input limits ({@link InputLimits}) fit what the producer and the topics
+ * accept: the largest record the service can write (the buffered copy in the changelog, a
+ * moderation or embedding event, a dead letter) must be below the producer's {@code
+ * max.request.size} and each topic's {@code max.message.bytes}. Otherwise a record that passed
+ * validation could later be refused by the broker and stall its partition.
  */
 public final class SizeCheck {
     private static final Logger log = LoggerFactory.getLogger(SizeCheck.class);
+
     /** Room for record framing, headers and the fixed fields of each schema. */
     static final int OVERHEAD = 4096;
+
     /** Kafka's defaults: producer max.request.size and broker message.max.bytes. */
     static final int DEFAULT_MAX_REQUEST = 1_048_576;
+
     static final int DEFAULT_MAX_MESSAGE = 1_048_588;
 
     private SizeCheck() {}
 
     /** Worst-case bytes of each record kind the service writes. */
-    public static Map<String, Long> worstCases(InputLimits l, ModelInfo model, int maxTokens, boolean json) {
+    public static Map<String, Long> worstCases(
+            InputLimits l, ModelInfo model, int maxTokens, boolean json) {
         long attrs = (long) l.attributesBytes() + 8L * l.attributes();
         long key = l.keyBytes();
         Map<String, Long> m = new LinkedHashMap<>();
         // The buffered copy keeps the value whole plus the decoded id, attributes and token ids.
-        m.put("buffered record (changelog)", key + l.valueBytes() + l.idBytes() + attrs + 4L * maxTokens + OVERHEAD);
+        m.put(
+                "buffered record (changelog)",
+                key + l.valueBytes() + l.idBytes() + attrs + 4L * maxTokens + OVERHEAD);
         // Outputs echo the id, the tenant (inside the value) and the attributes.
         long labels = 64L * Math.max(1, model.labels().size());
         m.put("moderation event", key + l.valueBytes() + labels + OVERHEAD);
-        m.put("embedding event", key + l.valueBytes() + (long) model.embeddingDim() * (json ? 24 : 4) + OVERHEAD);
-        m.put("dead letter", key + Math.min(key, l.deadLetterPayload()) + l.deadLetterPayload() + 3L * 2000 + OVERHEAD);
+        m.put(
+                "embedding event",
+                key + l.valueBytes() + (long) model.embeddingDim() * (json ? 24 : 4) + OVERHEAD);
+        m.put(
+                "dead letter",
+                key
+                        + Math.min(key, l.deadLetterPayload())
+                        + l.deadLetterPayload()
+                        + 3L * 2000
+                        + OVERHEAD);
         return m;
     }
 
@@ -52,15 +66,35 @@ public final class SizeCheck {
     public static void checkProducer(ServiceConfig c, ModelInfo model) {
         long maxRequest = producerMaxRequest(c);
         List<String> problems = new ArrayList<>();
-        worstCases(c.inputLimits(), model, model.maxTokens(), c.outputFormat() == ServiceConfig.OutputFormat.JSON).forEach((what, bytes) -> {
-            if (bytes > maxRequest) problems.add(what + " can reach " + bytes + " bytes, above the producer's max.request.size " + maxRequest);
-        });
+        worstCases(
+                        c.inputLimits(),
+                        model,
+                        model.maxTokens(),
+                        c.outputFormat() == ServiceConfig.OutputFormat.JSON)
+                .forEach(
+                        (what, bytes) -> {
+                            if (bytes > maxRequest)
+                                problems.add(
+                                        what
+                                                + " can reach "
+                                                + bytes
+                                                + " bytes, above the producer's max.request.size "
+                                                + maxRequest);
+                        });
         if (!problems.isEmpty()) throw new ConfigException(tooLarge(problems));
     }
 
-    /** Checks the topics' max.message.bytes (best effort: a broker that refuses DescribeConfigs only gets a warning). */
+    /**
+     * Checks the topics' max.message.bytes (best effort: a broker that refuses DescribeConfigs only
+     * gets a warning).
+     */
     public static void checkTopics(ServiceConfig c, ModelInfo model) {
-        Map<String, Long> worst = worstCases(c.inputLimits(), model, model.maxTokens(), c.outputFormat() == ServiceConfig.OutputFormat.JSON);
+        Map<String, Long> worst =
+                worstCases(
+                        c.inputLimits(),
+                        model,
+                        model.maxTokens(),
+                        c.outputFormat() == ServiceConfig.OutputFormat.JSON);
         Topics topics = Topics.from(c);
         Map<String, Long> need = new LinkedHashMap<>();
         for (String t : topics.moderationTopics()) need.put(t, worst.get("moderation event"));
@@ -68,34 +102,57 @@ public final class SizeCheck {
         need.put(topics.deadLetter(), worst.get("dead letter"));
         List<String> problems = new ArrayList<>();
         try (Admin admin = Admin.create(TopicCreator.adminProperties(c))) {
-            List<ConfigResource> resources = need.keySet().stream().map(t -> new ConfigResource(ConfigResource.Type.TOPIC, t)).toList();
-            Map<ConfigResource, Config> configs = admin.describeConfigs(resources).all().get(30, TimeUnit.SECONDS);
-            configs.forEach((r, cfg) -> {
-                var e = cfg.get("max.message.bytes");
-                long max = e == null || e.value() == null ? DEFAULT_MAX_MESSAGE : Long.parseLong(e.value());
-                long bytes = need.get(r.name());
-                if (bytes > max) problems.add("topic " + r.name() + " has max.message.bytes " + max + ", but its records can reach " + bytes + " bytes");
-            });
+            List<ConfigResource> resources =
+                    need.keySet().stream()
+                            .map(t -> new ConfigResource(ConfigResource.Type.TOPIC, t))
+                            .toList();
+            Map<ConfigResource, Config> configs =
+                    admin.describeConfigs(resources).all().get(30, TimeUnit.SECONDS);
+            configs.forEach(
+                    (r, cfg) -> {
+                        var e = cfg.get("max.message.bytes");
+                        long max =
+                                e == null || e.value() == null
+                                        ? DEFAULT_MAX_MESSAGE
+                                        : Long.parseLong(e.value());
+                        long bytes = need.get(r.name());
+                        if (bytes > max)
+                            problems.add(
+                                    "topic "
+                                            + r.name()
+                                            + " has max.message.bytes "
+                                            + max
+                                            + ", but its records can reach "
+                                            + bytes
+                                            + " bytes");
+                    });
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (Exception e) {
-            log.warn("cannot read the topics' max.message.bytes ({}); the size limits were checked against the producer only", e.toString());
+            log.warn(
+                    "cannot read the topics' max.message.bytes ({}); the size limits were checked against the producer only",
+                    e.toString());
         }
         if (!problems.isEmpty()) throw new ConfigException(tooLarge(problems));
     }
 
     private static String tooLarge(List<String> problems) {
         return "input size limits do not fit the Kafka limits (lower input.max.value.bytes, input.max.key.bytes, input.max.id.bytes, "
-                + "input.max.attributes.bytes or dead.letter.max.payload.bytes, or raise the Kafka limits):\n  - " + String.join("\n  - ", problems);
+                + "input.max.attributes.bytes or dead.letter.max.payload.bytes, or raise the Kafka limits):\n  - "
+                + String.join("\n  - ", problems);
     }
 
     static long producerMaxRequest(ServiceConfig c) {
-        String v = c.kafka().getOrDefault("producer.max.request.size", c.kafka().get("max.request.size"));
+        String v =
+                c.kafka()
+                        .getOrDefault(
+                                "producer.max.request.size", c.kafka().get("max.request.size"));
         if (v == null) return DEFAULT_MAX_REQUEST;
         try {
             return Long.parseLong(v.trim());
         } catch (NumberFormatException e) {
-            throw new ConfigException("kafka.max.request.size: '" + v + "' is not a number of bytes");
+            throw new ConfigException(
+                    "kafka.max.request.size: '" + v + "' is not a number of bytes");
         }
     }
 }

@@ -17,7 +17,10 @@ import org.apache.kafka.common.errors.TopicExistsException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Creates the input and output topics that do not exist yet (topics.create=true), with the same client settings. */
+/**
+ * Creates the input and output topics that do not exist yet (topics.create=true), with the same
+ * client settings.
+ */
 public final class TopicCreator {
     private static final Logger log = LoggerFactory.getLogger(TopicCreator.class);
 
@@ -35,12 +38,18 @@ public final class TopicCreator {
     /** Admin client settings from the service's Kafka settings. */
     static Properties adminProperties(ServiceConfig c) {
         Properties p = new Properties();
-        c.kafka().forEach((k, v) -> {
-            // Client-specific prefixes are for the Streams clients; the admin client takes the plain keys and admin.*.
-            if (k.startsWith("admin.")) p.put(k.substring("admin.".length()), v);
-            else if (!k.startsWith("consumer.") && !k.startsWith("producer.") && !k.startsWith("main.consumer.")
-                    && !k.startsWith("restore.consumer.") && !k.startsWith("global.consumer.")) p.put(k, v);
-        });
+        c.kafka()
+                .forEach(
+                        (k, v) -> {
+                            // Client-specific prefixes are for the Streams clients; the admin
+                            // client takes the plain keys and admin.*.
+                            if (k.startsWith("admin.")) p.put(k.substring("admin.".length()), v);
+                            else if (!k.startsWith("consumer.")
+                                    && !k.startsWith("producer.")
+                                    && !k.startsWith("main.consumer.")
+                                    && !k.startsWith("restore.consumer.")
+                                    && !k.startsWith("global.consumer.")) p.put(k, v);
+                        });
         p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, c.bootstrapServers());
         return filterAdminKeys(p);
     }
@@ -51,30 +60,47 @@ public final class TopicCreator {
             List<NewTopic> missing = new ArrayList<>();
             for (String t : wanted)
                 if (!existing.contains(t))
-                    missing.add(new NewTopic(t, Optional.of(c.topicPartitions()), Optional.of(c.topicReplicationFactor())));
+                    missing.add(
+                            new NewTopic(
+                                    t,
+                                    Optional.of(c.topicPartitions()),
+                                    Optional.of(c.topicReplicationFactor())));
             if (missing.isEmpty()) return;
             try {
                 admin.createTopics(missing).all().get(60, TimeUnit.SECONDS);
             } catch (ExecutionException e) {
-                if (!(e.getCause() instanceof TopicExistsException)) throw e; // another instance won the race: fine
+                if (!(e.getCause() instanceof TopicExistsException))
+                    throw e; // another instance won the race: fine
             }
-            log.info("created topics {} ({} partitions)", missing.stream().map(NewTopic::name).toList(), c.topicPartitions());
+            log.info(
+                    "created topics {} ({} partitions)",
+                    missing.stream().map(NewTopic::name).toList(),
+                    c.topicPartitions());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while creating topics", e);
         } catch (Exception e) {
-            throw new IllegalStateException("cannot list or create topics " + wanted + " on " + c.bootstrapServers()
-                    + " (set topics.create=false to skip): " + (e.getCause() != null ? e.getCause() : e), e);
+            throw new IllegalStateException(
+                    "cannot list or create topics "
+                            + wanted
+                            + " on "
+                            + c.bootstrapServers()
+                            + " (set topics.create=false to skip): "
+                            + (e.getCause() != null ? e.getCause() : e),
+                    e);
         }
     }
 
-    /** Keeps only keys the admin client knows, so Streams-only settings (commit.interval.ms, ...) do not warn. */
+    /**
+     * Keeps only keys the admin client knows, so Streams-only settings (commit.interval.ms, ...) do
+     * not warn.
+     */
     private static Properties filterAdminKeys(Properties p) {
         Properties out = new Properties();
         Set<String> known = AdminClientConfig.configNames();
         for (String k : p.stringPropertyNames())
-            if (known.contains(k) || k.startsWith("sasl.") || k.startsWith("ssl.")) out.put(k, p.getProperty(k));
+            if (known.contains(k) || k.startsWith("sasl.") || k.startsWith("ssl."))
+                out.put(k, p.getProperty(k));
         return out;
     }
-
 }

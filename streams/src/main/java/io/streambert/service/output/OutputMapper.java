@@ -19,26 +19,31 @@ public final class OutputMapper {
     private final ModelInfo model;
     private final ToDoubleFunction<String> threshold;
 
-    /** @param threshold flag threshold per label (ServiceConfig::threshold; +infinity = never flags) */
+    /**
+     * @param threshold flag threshold per label (ServiceConfig::threshold; +infinity = never flags)
+     */
     public OutputMapper(ModelInfo model, ToDoubleFunction<String> threshold) {
         this.model = model;
         this.threshold = threshold;
     }
 
-    public ModerationEvent moderation(ValidatedText t, Prediction p, DeviceBatch batch, long arrivalMs, long nowMs) {
+    public ModerationEvent moderation(
+            ValidatedText t, Prediction p, DeviceBatch batch, long arrivalMs, long nowMs) {
         Map<String, Float> scores = new LinkedHashMap<>();
         List<String> flaggedLabels = new ArrayList<>();
         List<String> labels = model.labels();
         for (int i = 0; i < labels.size() && i < p.scores().length; i++) {
             scores.put(labels.get(i), p.scores()[i]);
-            if (p.scores()[i] >= threshold.applyAsDouble(labels.get(i))) flaggedLabels.add(labels.get(i));
+            if (p.scores()[i] >= threshold.applyAsDouble(labels.get(i)))
+                flaggedLabels.add(labels.get(i));
         }
-        Timings timings = Timings.newBuilder()
-                .setQueuedMs(Math.max(0, batch.startMillis() - arrivalMs))
-                .setInferenceMs(batch.inferenceMs())
-                .setBatchSequences(batch.sequences())
-                .setBatchTokens(batch.tokens())
-                .build();
+        Timings timings =
+                Timings.newBuilder()
+                        .setQueuedMs(Math.max(0, batch.startMillis() - arrivalMs))
+                        .setInferenceMs(batch.inferenceMs())
+                        .setBatchSequences(batch.sequences())
+                        .setBatchTokens(batch.tokens())
+                        .build();
         return ModerationEvent.newBuilder()
                 .setId(t.id())
                 .setLabel(p.label() == null ? "" : p.label())
@@ -70,7 +75,8 @@ public final class OutputMapper {
                 .setId(t.id())
                 .setVector(vector)
                 .setDim(e.length)
-                // Stated from the numbers, not assumed: a consumer computing cosine as a dot product relies on it.
+                // Stated from the numbers, not assumed: a consumer computing cosine as a dot
+                // product relies on it.
                 .setNormalized(Math.abs(Math.sqrt(norm) - 1) < 1e-3)
                 .setModel(model.name())
                 .setModelRevision(model.revision())

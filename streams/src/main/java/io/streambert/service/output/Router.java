@@ -6,11 +6,16 @@ import java.util.LinkedHashSet;
 import java.util.Locale;
 import java.util.Set;
 
-/** Which topics a moderation event goes to: the moderation topic, the review topic when flagged, a label's route. */
+/**
+ * Which topics a moderation event goes to: the moderation topic, the review topic when flagged, a
+ * label's route.
+ */
 public final class Router {
     private final Topics topics;
 
-    public Router(Topics topics) { this.topics = topics; }
+    public Router(Topics topics) {
+        this.topics = topics;
+    }
 
     public Set<String> moderationDestinations(ModerationEvent e) {
         Set<String> out = new LinkedHashSet<>();

@@ -4,8 +4,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * One submitted sequence: its token ids and the future of its result. The stream task that submitted it
- * polls {@link #isDone()} from its punctuator (never waits on it) and may {@link #cancel()} it when it closes.
+ * One submitted sequence: its token ids and the future of its result. The stream task that
+ * submitted it polls {@link #isDone()} from its punctuator (never waits on it) and may {@link
+ * #cancel()} it when it closes.
  */
 public final class Ticket {
     final Object owner;
@@ -15,8 +16,8 @@ public final class Ticket {
     private final AtomicBoolean released = new AtomicBoolean();
     private final InferenceScheduler scheduler;
     volatile boolean cancelled;
-    int attempts;          // failed device attempts so far (scheduler thread only)
-    long notBeforeNanos;   // retry backoff: not batched before this time
+    int attempts; // failed device attempts so far (scheduler thread only)
+    long notBeforeNanos; // retry backoff: not batched before this time
 
     Ticket(InferenceScheduler scheduler, Object owner, int[] ids, long now) {
         this.scheduler = scheduler;
@@ -26,16 +27,27 @@ public final class Ticket {
         this.notBeforeNanos = now;
     }
 
-    public int tokens() { return ids.length; }
+    public int tokens() {
+        return ids.length;
+    }
 
-    public boolean isDone() { return future.isDone(); }
+    public boolean isDone() {
+        return future.isDone();
+    }
 
     /** The result; only once {@link #isDone()}. */
-    public InferenceResult result() { return future.getNow(null); }
+    public InferenceResult result() {
+        return future.getNow(null);
+    }
 
-    public CompletableFuture<InferenceResult> future() { return future; }
+    public CompletableFuture<InferenceResult> future() {
+        return future;
+    }
 
-    /** The owner no longer wants the result (its task closed): the sequence is dropped if not yet computed. */
+    /**
+     * The owner no longer wants the result (its task closed): the sequence is dropped if not yet
+     * computed.
+     */
     public void cancel() {
         cancelled = true;
         release();

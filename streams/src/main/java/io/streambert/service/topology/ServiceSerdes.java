@@ -16,17 +16,24 @@ import org.apache.kafka.common.serialization.Serde;
  * single-object, Confluent wire and JSON, whatever format.output says) and the output serializers
  * (format.output). See docs/SCHEMAS.md for the encodings.
  */
-public record ServiceSerdes(Serde<TextEvent> text, Serde<ModerationEvent> moderation,
-                            Serde<EmbeddingEvent> embedding, Serde<DeadLetter> deadLetter) {
+public record ServiceSerdes(
+        Serde<TextEvent> text,
+        Serde<ModerationEvent> moderation,
+        Serde<EmbeddingEvent> embedding,
+        Serde<DeadLetter> deadLetter) {
 
     public static ServiceSerdes forConfig(ServiceConfig c) {
         Map<String, Object> registry = new HashMap<>(c.registry());
-        if (!c.schemaRegistryUrl().isEmpty()) registry.put("schema.registry.url", c.schemaRegistryUrl());
-        if (!c.jsonCollectionName().isEmpty()) registry.put(EventSerdes.JSON_COLLECTION_NAME, c.jsonCollectionName());
-        return of(EventSerdes.forFormat(c.outputFormat().name().toLowerCase(Locale.ROOT), registry));
+        if (!c.schemaRegistryUrl().isEmpty())
+            registry.put("schema.registry.url", c.schemaRegistryUrl());
+        if (!c.jsonCollectionName().isEmpty())
+            registry.put(EventSerdes.JSON_COLLECTION_NAME, c.jsonCollectionName());
+        return of(
+                EventSerdes.forFormat(c.outputFormat().name().toLowerCase(Locale.ROOT), registry));
     }
 
     public static ServiceSerdes of(EventSerdes s) {
-        return new ServiceSerdes(s.textEvents(), s.moderationEvents(), s.embeddingEvents(), s.deadLetters());
+        return new ServiceSerdes(
+                s.textEvents(), s.moderationEvents(), s.embeddingEvents(), s.deadLetters());
     }
 }

@@ -1,13 +1,12 @@
 package io.streambert.service.topology;
 
-import io.streambert.service.config.Topics;
-
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.streambert.service.ops.BufferAges;
 import io.streambert.service.batch.BufferedRecordSerde;
 import io.streambert.service.batch.InFlightProcessor;
 import io.streambert.service.batch.ModelRevision;
 import io.streambert.service.config.ServiceConfig;
+import io.streambert.service.config.Topics;
+import io.streambert.service.ops.BufferAges;
 import io.streambert.service.ops.ServiceMetrics;
 import io.streambert.service.output.OutputMapper;
 import io.streambert.service.schedule.InferenceScheduler;
@@ -34,8 +33,8 @@ import org.apache.kafka.streams.state.Stores;
  *          --> sink(dead-letter)                                         (inference failures)
  * </pre>
  *
- * Keys pass through unchanged (bytes), so every output lands in the same partition number as its input
- * when topics have equal partition counts, and per-key order is the input order.
+ * Keys pass through unchanged (bytes), so every output lands in the same partition number as its
+ * input when topics have equal partition counts, and per-key order is the input order.
  */
 public final class StreamBertTopology {
     private StreamBertTopology() {}
@@ -47,44 +46,111 @@ public final class StreamBertTopology {
 
     /** The topology with its own metrics registry and serdes from the config (tests). */
     public static Topology build(ServiceConfig config, InferenceScheduler scheduler) {
-        return build(config, scheduler, ServiceSerdes.forConfig(config), new ServiceMetrics(new SimpleMeterRegistry()), () -> false);
+        return build(
+                config,
+                scheduler,
+                ServiceSerdes.forConfig(config),
+                new ServiceMetrics(new SimpleMeterRegistry()),
+                () -> false);
     }
 
     /**
      * @param scheduler the process's one inference scheduler (its encoder also tokenizes)
-     * @param draining  true once shutdown began (flushes stop; buffered records stay in the store)
+     * @param draining true once shutdown began (flushes stop; buffered records stay in the store)
      */
-    public static Topology build(ServiceConfig config, InferenceScheduler scheduler, ServiceSerdes serdes,
-                                 ServiceMetrics metrics, BooleanSupplier draining) {
+    public static Topology build(
+            ServiceConfig config,
+            InferenceScheduler scheduler,
+            ServiceSerdes serdes,
+            ServiceMetrics metrics,
+            BooleanSupplier draining) {
         return build(config, scheduler, serdes, metrics, new BufferAges(), draining);
     }
 
-    /** @param ages where the buffers report their oldest record (health, metrics) */
+    /**
+     * @param ages where the buffers report their oldest record (health, metrics)
+     */
     @SuppressWarnings({"unchecked", "rawtypes"})
-    public static Topology build(ServiceConfig config, InferenceScheduler scheduler, ServiceSerdes serdes,
-                                 ServiceMetrics metrics, BufferAges ages, BooleanSupplier draining) {
+    public static Topology build(
+            ServiceConfig config,
+            InferenceScheduler scheduler,
+            ServiceSerdes serdes,
+            ServiceMetrics metrics,
+            BufferAges ages,
+            BooleanSupplier draining) {
         Topics topics = Topics.from(config);
-        InFlightProcessor.Settings buffer = new InFlightProcessor.Settings(BUFFER_STORE,
-                ModelRevision.of(scheduler.encoder().info(), config.modelDir()), config.forwardIntervalMs(), config.schedulerAdmissionWaitMs());
+        InFlightProcessor.Settings buffer =
+                new InFlightProcessor.Settings(
+                        BUFFER_STORE,
+                        ModelRevision.of(scheduler.encoder().info(), config.modelDir()),
+                        config.forwardIntervalMs(),
+                        config.schedulerAdmissionWaitMs());
         OutputMapper mapper = new OutputMapper(scheduler.encoder().info(), config::threshold);
         String deadSink = Topics.sinkName(topics.deadLetter());
 
         Topology t = new Topology();
-        t.addSource(SOURCE, new ByteArrayDeserializer(), new ByteArrayDeserializer(), topics.inputs().toArray(String[]::new));
-        t.addProcessor(VALIDATE, () -> new ValidateProcessor(serdes.text().deserializer(), scheduler.encoder(),
-                config.inputLimits(), BATCH, deadSink, metrics, TextHasher.keyed(config.textHashKey().value())), SOURCE);
-        t.addProcessor(BATCH, () -> new InFlightProcessor(buffer, scheduler, mapper, topics, config.inputLimits().deadLetterPayload(),
-                serdes.text().deserializer(), metrics, ages, draining), VALIDATE);
-        t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(BUFFER_STORE), Serdes.Long(), new BufferedRecordSerde())
-                // No cache: each buffered record goes to the changelog in the current transaction, not at some later flush.
-                .withCachingDisabled(), BATCH);
+        t.addSource(
+                SOURCE,
+                new ByteArrayDeserializer(),
+                new ByteArrayDeserializer(),
+                topics.inputs().toArray(String[]::new));
+        t.addProcessor(
+                VALIDATE,
+                () ->
+                        new ValidateProcessor(
+                                serdes.text().deserializer(),
+                                scheduler.encoder(),
+                                config.inputLimits(),
+                                BATCH,
+                                deadSink,
+                                metrics,
+                                TextHasher.keyed(config.textHashKey().value())),
+                SOURCE);
+        t.addProcessor(
+                BATCH,
+                () ->
+                        new InFlightProcessor(
+                                buffer,
+                                scheduler,
+                                mapper,
+                                topics,
+                                config.inputLimits().deadLetterPayload(),
+                                serdes.text().deserializer(),
+                                metrics,
+                                ages,
+                                draining),
+                VALIDATE);
+        t.addStateStore(
+                Stores.keyValueStoreBuilder(
+                                Stores.persistentKeyValueStore(BUFFER_STORE),
+                                Serdes.Long(),
+                                new BufferedRecordSerde())
+                        // No cache: each buffered record goes to the changelog in the current
+                        // transaction, not at some later flush.
+                        .withCachingDisabled(),
+                BATCH);
 
         for (String topic : topics.moderationTopics())
-            t.addSink(Topics.sinkName(topic), topic, new ByteArraySerializer(), (Serializer) serdes.moderation().serializer(), BATCH);
+            t.addSink(
+                    Topics.sinkName(topic),
+                    topic,
+                    new ByteArraySerializer(),
+                    (Serializer) serdes.moderation().serializer(),
+                    BATCH);
         if (topics.embeddingOn())
-            t.addSink(Topics.sinkName(topics.embedding()), topics.embedding(), new ByteArraySerializer(),
-                    (Serializer) serdes.embedding().serializer(), BATCH);
-        t.addSink(deadSink, topics.deadLetter(), new ByteArraySerializer(), (Serializer) serdes.deadLetter().serializer(), VALIDATE, BATCH);
+            t.addSink(
+                    Topics.sinkName(topics.embedding()),
+                    topics.embedding(),
+                    new ByteArraySerializer(),
+                    (Serializer) serdes.embedding().serializer(),
+                    BATCH);
+        t.addSink(
+                deadSink,
+                topics.deadLetter(),
+                new ByteArraySerializer(),
+                (Serializer) serdes.deadLetter().serializer(),
+                VALIDATE,
+                BATCH);
         return t;
     }
 }

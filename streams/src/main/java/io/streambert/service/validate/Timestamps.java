@@ -3,9 +3,9 @@ package io.streambert.service.validate;
 import java.time.Instant;
 
 /**
- * The time range every output can carry: years 1 to 9999 (ISO-8601 strings, Avro timestamp-millis read by
- * fastavro's default logical types, and epoch milliseconds without overflow). Record timestamps must also be
- * non-negative, which is what the producer accepts.
+ * The time range every output can carry: years 1 to 9999 (ISO-8601 strings, Avro timestamp-millis
+ * read by fastavro's default logical types, and epoch milliseconds without overflow). Record
+ * timestamps must also be non-negative, which is what the producer accepts.
  */
 public final class Timestamps {
     private Timestamps() {}

@@ -4,14 +4,14 @@ import io.streambert.schemas.DeadLetter;
 import io.streambert.schemas.EmbeddingEvent;
 import io.streambert.schemas.ModerationEvent;
 import io.streambert.service.batch.BufferedRecord;
+import io.streambert.service.config.Topics;
+import io.streambert.service.deadletter.Reason;
 import io.streambert.service.ops.ServiceMetrics;
 import io.streambert.service.output.OutputMapper;
 import io.streambert.service.output.Router;
 import io.streambert.service.schedule.InferenceResult;
 import io.streambert.service.schedule.SchedulerClosedException;
-import io.streambert.service.config.Topics;
 import io.streambert.service.validate.DeadLetters;
-import io.streambert.service.deadletter.Reason;
 import io.streambert.service.validate.ValidatedText;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -32,23 +32,25 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * TEST BASELINE ONLY: the blocking design this release replaced (kept to measure against in CapacityIT).
- * The micro-batch: buffers validated records in a changelogged key-value store (key = arrival sequence,
- * so iteration is arrival order) and flushes it when it holds {@code maxRecords} records or
- * {@code maxTokens} tokens, or when its oldest record has waited {@code maxWaitMs} (wall-clock punctuator).
- * A flush takes the oldest micro-batch; normally that is the whole buffer.
+ * TEST BASELINE ONLY: the blocking design this release replaced (kept to measure against in
+ * CapacityIT). The micro-batch: buffers validated records in a changelogged key-value store (key =
+ * arrival sequence, so iteration is arrival order) and flushes it when it holds {@code maxRecords}
+ * records or {@code maxTokens} tokens, or when its oldest record has waited {@code maxWaitMs}
+ * (wall-clock punctuator). A flush takes the oldest micro-batch; normally that is the whole buffer.
  *
- * <p>Why nothing is lost: a record is in the store before process() returns, and the store's changelog
- * write belongs to the same transaction as the input offset. A flush runs inside one process() or
- * punctuate() call: it waits for all results, then forwards every output and deletes every buffered entry,
- * so the outputs, the deletes (changelog tombstones) and the offsets commit or abort together. If the
- * process dies before that commit, the transaction aborts, the store is restored from the changelog with
- * the records still in it, and the first punctuation after the restart flushes them.
+ * <p>Why nothing is lost: a record is in the store before process() returns, and the store's
+ * changelog write belongs to the same transaction as the input offset. A flush runs inside one
+ * process() or punctuate() call: it waits for all results, then forwards every output and deletes
+ * every buffered entry, so the outputs, the deletes (changelog tombstones) and the offsets commit
+ * or abort together. If the process dies before that commit, the transaction aborts, the store is
+ * restored from the changelog with the records still in it, and the first punctuation after the
+ * restart flushes them.
  *
- * <p>Per-key order: a key lives in one partition, one task, one buffer; the buffer is flushed oldest
- * first, in arrival order, and outputs are forwarded in that order.
+ * <p>Per-key order: a key lives in one partition, one task, one buffer; the buffer is flushed
+ * oldest first, in arrival order, and outputs are forwarded in that order.
  */
-public final class BlockingMicroBatchProcessor extends ContextualProcessor<byte[], Object, byte[], Object> {
+public final class BlockingMicroBatchProcessor
+        extends ContextualProcessor<byte[], Object, byte[], Object> {
     private static final Logger log = LoggerFactory.getLogger(BlockingMicroBatchProcessor.class);
 
     private final String storeName;
@@ -67,9 +69,18 @@ public final class BlockingMicroBatchProcessor extends ContextualProcessor<byte[
     private long oldestArrivalMs;
     private boolean restoredRecords;
 
-    /** @param draining true once shutdown began: flushes stop, buffered records stay safely in the store */
-    public BlockingMicroBatchProcessor(String storeName, BlockingBatchLimits limits, BlockingScheduler scheduler, OutputMapper mapper,
-                               Topics topics, ServiceMetrics metrics, BooleanSupplier draining) {
+    /**
+     * @param draining true once shutdown began: flushes stop, buffered records stay safely in the
+     *     store
+     */
+    public BlockingMicroBatchProcessor(
+            String storeName,
+            BlockingBatchLimits limits,
+            BlockingScheduler scheduler,
+            OutputMapper mapper,
+            Topics topics,
+            ServiceMetrics metrics,
+            BooleanSupplier draining) {
         this.storeName = storeName;
         this.limits = limits;
         this.scheduler = scheduler;
@@ -100,9 +111,15 @@ public final class BlockingMicroBatchProcessor extends ContextualProcessor<byte[
         }
         restoredRecords = count > 0;
         if (restoredRecords)
-            log.info("task {}: {} buffered records ({} tokens) survived the restart; flushing them from the first punctuation on",
-                    context.taskId(), count, tokens);
-        context.schedule(Duration.ofMillis(limits.punctuateEveryMs()), PunctuationType.WALL_CLOCK_TIME, this::onWallClock);
+            log.info(
+                    "task {}: {} buffered records ({} tokens) survived the restart; flushing them from the first punctuation on",
+                    context.taskId(),
+                    count,
+                    tokens);
+        context.schedule(
+                Duration.ofMillis(limits.punctuateEveryMs()),
+                PunctuationType.WALL_CLOCK_TIME,
+                this::onWallClock);
     }
 
     @Override
@@ -114,7 +131,8 @@ public final class BlockingMicroBatchProcessor extends ContextualProcessor<byte[
         count++;
         tokens += b.tokens();
         oldestArrivalMs = Math.min(oldestArrivalMs, now);
-        // Normally one flush empties the buffer; after a drain or a restart it may hold several micro-batches.
+        // Normally one flush empties the buffer; after a drain or a restart it may hold several
+        // micro-batches.
         while (count >= limits.maxRecords() || tokens >= limits.maxTokens())
             if (!flush(count >= limits.maxRecords() ? "count" : "tokens")) break;
     }
@@ -126,17 +144,21 @@ public final class BlockingMicroBatchProcessor extends ContextualProcessor<byte[
     }
 
     /** Buffered record count (for tests and the progress log). */
-    int buffered() { return count; }
+    int buffered() {
+        return count;
+    }
 
     /**
-     * Flushes the oldest micro-batch in the buffer: records in arrival order up to {@code maxRecords}
-     * records or until {@code maxTokens} is reached (so one flush is never bigger than the timeout budget
-     * assumes, even when a drain or a restart left more behind; the rest goes at the next trigger).
+     * Flushes the oldest micro-batch in the buffer: records in arrival order up to {@code
+     * maxRecords} records or until {@code maxTokens} is reached (so one flush is never bigger than
+     * the timeout budget assumes, even when a drain or a restart left more behind; the rest goes at
+     * the next trigger).
      *
      * @return false when nothing was flushed because shutdown began (the records stay buffered)
      */
     private boolean flush(String trigger) {
-        if (draining.getAsBoolean()) return false; // shutting down: leave them buffered (committed) for the next run
+        if (draining.getAsBoolean())
+            return false; // shutting down: leave them buffered (committed) for the next run
         List<BufferedRecord> batch = new ArrayList<>(Math.min(count, limits.maxRecords()));
         long nextOldest = Long.MAX_VALUE;
         try (KeyValueIterator<Long, BufferedRecord> it = store.all()) {
@@ -144,7 +166,8 @@ public final class BlockingMicroBatchProcessor extends ContextualProcessor<byte[
             while (it.hasNext()) {
                 BufferedRecord r = it.next().value;
                 if (batch.size() >= limits.maxRecords() || chunkTokens >= limits.maxTokens()) {
-                    nextOldest = r.arrivalMs(); // arrival order = sequence order: the first one left is the oldest
+                    nextOldest = r.arrivalMs(); // arrival order = sequence order: the first one
+                    // left is the oldest
                     break;
                 }
                 batch.add(r);
@@ -163,17 +186,30 @@ public final class BlockingMicroBatchProcessor extends ContextualProcessor<byte[
             CompletableFuture<List<InferenceResult>> f = scheduler.submit(ids);
             results = f.get(limits.flushTimeoutMs(), TimeUnit.MILLISECONDS);
         } catch (SchedulerClosedException e) {
-            log.info("task {}: scheduler closed, keeping {} records buffered for the next run", context().taskId(), count);
+            log.info(
+                    "task {}: scheduler closed, keeping {} records buffered for the next run",
+                    context().taskId(),
+                    count);
             return false;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new StreamsException("interrupted while waiting for inference; the transaction aborts and the batch is retried", e);
+            throw new StreamsException(
+                    "interrupted while waiting for inference; the transaction aborts and the batch is retried",
+                    e);
         } catch (TimeoutException e) {
-            throw new StreamsException("no inference results after " + limits.flushTimeoutMs() + " ms for a micro-batch of "
-                    + batch.size() + " records; failing the task so its transaction aborts and the records are retried", e);
+            throw new StreamsException(
+                    "no inference results after "
+                            + limits.flushTimeoutMs()
+                            + " ms for a micro-batch of "
+                            + batch.size()
+                            + " records; failing the task so its transaction aborts and the records are retried",
+                    e);
         } catch (ExecutionException e) {
-            throw new StreamsException("inference failed for the whole micro-batch (device failure); the transaction aborts "
-                    + "and the records are retried: " + e.getCause(), e.getCause());
+            throw new StreamsException(
+                    "inference failed for the whole micro-batch (device failure); the transaction aborts "
+                            + "and the records are retried: "
+                            + e.getCause(),
+                    e.getCause());
         }
         long waited = System.nanoTime() - t0;
         long now = context().currentSystemTimeMs();
@@ -188,7 +224,8 @@ public final class BlockingMicroBatchProcessor extends ContextualProcessor<byte[
             switch (results.get(i)) {
                 case InferenceResult.Success s -> {
                     if (!topics.moderationTopics().isEmpty()) {
-                        ModerationEvent m = mapper.moderation(t, s.prediction(), s.batch(), b.arrivalMs(), now);
+                        ModerationEvent m =
+                                mapper.moderation(t, s.prediction(), s.batch(), b.arrivalMs(), now);
                         for (String topic : router.moderationDestinations(m)) {
                             out.add(base.withValue(m));
                             sinks.add(Topics.sinkName(topic));
@@ -216,11 +253,13 @@ public final class BlockingMicroBatchProcessor extends ContextualProcessor<byte[
             store.delete(b.seq());
             metrics.endToEnd(System.currentTimeMillis() - b.text().timestamp());
         }
-        
+
         count -= batch.size();
         tokens -= batchTokens;
         oldestArrivalMs = count == 0 ? Long.MAX_VALUE : nextOldest;
-        if (count == 0) restoredRecords = false; // else: the next punctuation flushes the next restored micro-batch
+        if (count == 0)
+            restoredRecords =
+                    false; // else: the next punctuation flushes the next restored micro-batch
         return true;
     }
 

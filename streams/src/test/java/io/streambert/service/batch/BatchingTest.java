@@ -2,9 +2,9 @@ package io.streambert.service.batch;
 
 import static org.junit.jupiter.api.Assertions.*;
 
+import io.streambert.engine.DeviceException;
 import io.streambert.engine.ModelInfo;
 import io.streambert.engine.Prediction;
-import io.streambert.engine.DeviceException;
 import io.streambert.schemas.ModerationEvent;
 import io.streambert.service.testing.TestEncoder;
 import io.streambert.service.testing.TopologyHarness;
@@ -18,7 +18,6 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Stream;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.test.TestRecord;
@@ -26,9 +25,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The buffer as the in-flight log: process() and the punctuator never wait on the device, results are
- * forwarded in arrival order with their store entries deleted, the store is resubmitted after a restart
- * (re-tokenized when the revision changed), and nothing is submitted while shutting down.
+ * The buffer as the in-flight log: process() and the punctuator never wait on the device, results
+ * are forwarded in arrival order with their store entries deleted, the store is resubmitted after a
+ * restart (re-tokenized when the revision changed), and nothing is submitted while shutting down.
  */
 class BatchingTest {
     @TempDir Path state;
@@ -45,7 +44,10 @@ class BatchingTest {
     private static int count(KeyValueStore<Long, BufferedRecord> store) {
         int n = 0;
         try (var it = store.all()) {
-            while (it.hasNext()) { it.next(); n++; }
+            while (it.hasNext()) {
+                it.next();
+                n++;
+            }
         }
         return n;
     }
@@ -61,51 +63,66 @@ class BatchingTest {
             h.advanceWallClock(1000);
             h.advanceWallClock(1000);
             long ms = (System.nanoTime() - t0) / 1_000_000;
-            assertTrue(ms < 5000, "process() and punctuations returned while the device was stuck (" + ms + " ms)");
+            assertTrue(
+                    ms < 5000,
+                    "process() and punctuations returned while the device was stuck ("
+                            + ms
+                            + " ms)");
             assertTrue(out.isEmpty());
             assertEquals(5, count(buffer(h)), "every record is in the in-flight log");
             encoder.open();
             h.settle();
             assertEquals(List.of("1", "2", "3", "4", "5"), ids(out.readRecordsToList()));
-            assertEquals(0, count(buffer(h)), "forwarded records leave the store in the same punctuation");
+            assertEquals(
+                    0,
+                    count(buffer(h)),
+                    "forwarded records leave the store in the same punctuation");
         }
     }
 
     @Test
     void resultsAreForwardedInArrivalOrderEvenWhenTheyCompleteOutOfOrder() throws Exception {
-        // One launch [2, 1, 3] (longest first) runs out of device memory and is split: [2] completes, then [1, 3] is
+        // One launch [2, 1, 3] (longest first) runs out of device memory and is split: [2]
+        // completes, then [1, 3] is
         // held on the "device" until released. 2 is done before 1 but must wait for it.
         java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
-        TestEncoder device = new TestEncoder() {
-            @Override
-            public List<Prediction> encode(List<int[]> sequences) {
-                int tokens = sequences.stream().mapToInt(x -> x.length).sum();
-                if (tokens > 20) throw new DeviceException("cuMemAlloc: CUDA_ERROR_OUT_OF_MEMORY (test)");
-                if (sequences.size() == 2) {
-                    try {
-                        release.await(30, java.util.concurrent.TimeUnit.SECONDS);
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
+        TestEncoder device =
+                new TestEncoder() {
+                    @Override
+                    public List<Prediction> encode(List<int[]> sequences) {
+                        int tokens = sequences.stream().mapToInt(x -> x.length).sum();
+                        if (tokens > 20)
+                            throw new DeviceException(
+                                    "cuMemAlloc: CUDA_ERROR_OUT_OF_MEMORY (test)");
+                        if (sequences.size() == 2) {
+                            try {
+                                release.await(30, java.util.concurrent.TimeUnit.SECONDS);
+                            } catch (InterruptedException e) {
+                                Thread.currentThread().interrupt();
+                            }
+                        }
+                        return super.encode(sequences);
                     }
-                }
-                return super.encode(sequences);
-            }
-        };
+                };
         var config = TopologyHarness.config().set("scheduler.max.delay.ms", 300).build();
         try (var h = new TopologyHarness(config, device, state)) {
             var out = h.moderation("moderation");
-            h.pipe("a", "1", "w w w w w w w w");                 // 10 tokens
-            h.pipe("b", "2", "w w w w w w w w w w w w w");       // 15 tokens
-            h.pipe("c", "3", "w w w");                           // 5 tokens
+            h.pipe("a", "1", "w w w w w w w w"); // 10 tokens
+            h.pipe("b", "2", "w w w w w w w w w w w w w"); // 15 tokens
+            h.pipe("c", "3", "w w w"); // 5 tokens
             for (int i = 0; i < 1000 && h.scheduler.inflightTokens() != 15; i++) sleep(5);
-            assertEquals(15, h.scheduler.inflightTokens(), "2 is computed, 1 and 3 are on the device");
+            assertEquals(
+                    15, h.scheduler.inflightTokens(), "2 is computed, 1 and 3 are on the device");
             h.advanceWallClock(50);
             assertTrue(out.isEmpty(), "2 is done but waits for 1");
             assertEquals(3, count(buffer(h)));
             release.countDown();
             h.settle();
             assertEquals(List.of("1", "2", "3"), ids(out.readRecordsToList()));
-            assertEquals(List.of(List.of(15), List.of(10, 5)), device.calls, "the halves of the split launch (calls that threw are not recorded)");
+            assertEquals(
+                    List.of(List.of(15), List.of(10, 5)),
+                    device.calls,
+                    "the halves of the split launch (calls that threw are not recorded)");
         }
     }
 
@@ -122,11 +139,18 @@ class BatchingTest {
                 if (i % 10 == 9) h.advanceWallClock(5);
             }
             h.settle();
-            Map<String, List<String>> moderation = new LinkedHashMap<>(), embedding = new LinkedHashMap<>();
+            Map<String, List<String>> moderation = new LinkedHashMap<>(),
+                    embedding = new LinkedHashMap<>();
             for (var r : h.moderation("moderation").readRecordsToList())
-                moderation.computeIfAbsent(new String(r.key(), StandardCharsets.UTF_8), k -> new ArrayList<>()).add(r.value().getId());
+                moderation
+                        .computeIfAbsent(
+                                new String(r.key(), StandardCharsets.UTF_8), k -> new ArrayList<>())
+                        .add(r.value().getId());
             for (var r : h.embedding("embedding").readRecordsToList())
-                embedding.computeIfAbsent(new String(r.key(), StandardCharsets.UTF_8), k -> new ArrayList<>()).add(r.value().getId());
+                embedding
+                        .computeIfAbsent(
+                                new String(r.key(), StandardCharsets.UTF_8), k -> new ArrayList<>())
+                        .add(r.value().getId());
             assertEquals(sent, moderation);
             assertEquals(sent, embedding);
         }
@@ -147,7 +171,8 @@ class BatchingTest {
             h.draining.set(false); // (in the service the next owner resubmits them from the store)
             h.advanceWallClock(10);
             h.settle();
-            assertEquals(List.of("1", "2"), ids(out.readRecordsToList()), "nothing was lost meanwhile");
+            assertEquals(
+                    List.of("1", "2"), ids(out.readRecordsToList()), "nothing was lost meanwhile");
         }
     }
 
@@ -160,7 +185,10 @@ class BatchingTest {
             h.pipe("a", "1", "first");
             h.pipe("b", "2", "second bad");
             assertTrue(h.moderation("moderation").isEmpty());
-            copyTree(state.resolve("run1"), copy); // the state as a crash leaves it (the driver committed after each record)
+            copyTree(
+                    state.resolve("run1"),
+                    copy); // the state as a crash leaves it (the driver committed after each
+            // record)
             encoder.open();
         }
         TestEncoder second = new TestEncoder();
@@ -172,7 +200,10 @@ class BatchingTest {
             assertEquals("flagged", records.get(1).value().getLabel());
             assertArrayEquals("b".getBytes(StandardCharsets.UTF_8), records.get(1).key());
             assertEquals(1, records.get(1).value().getSourceOffset());
-            assertEquals(List.of(List.of(4, 3)), second.calls, "resubmitted from the store, with the stored ids, in one batch");
+            assertEquals(
+                    List.of(List.of(4, 3)),
+                    second.calls,
+                    "resubmitted from the store, with the stored ids, in one batch");
             assertEquals(0, count(buffer(h)));
         }
     }
@@ -188,24 +219,42 @@ class BatchingTest {
             encoder.open();
         }
         // The upgraded tokenizer makes two ids per word, and the model has a new revision.
-        TestEncoder upgraded = new TestEncoder() {
-            @Override public ModelInfo info() {
-                ModelInfo i = super.info();
-                return new ModelInfo(i.name(), "rev2", i.labels(), i.multiLabel(), i.hiddenSize(), i.embeddingDim(), i.maxTokens(), i.device());
-            }
-            @Override public int[] tokenize(String text) {
-                int[] one = super.tokenize(text);
-                int[] two = new int[2 + 2 * (one.length - 2)];
-                two[0] = 1;
-                for (int i = 1; i < one.length - 1; i++) { two[2 * i - 1] = one[i]; two[2 * i] = one[i]; }
-                two[two.length - 1] = 2;
-                return two;
-            }
-        };
+        TestEncoder upgraded =
+                new TestEncoder() {
+                    @Override
+                    public ModelInfo info() {
+                        ModelInfo i = super.info();
+                        return new ModelInfo(
+                                i.name(),
+                                "rev2",
+                                i.labels(),
+                                i.multiLabel(),
+                                i.hiddenSize(),
+                                i.embeddingDim(),
+                                i.maxTokens(),
+                                i.device());
+                    }
+
+                    @Override
+                    public int[] tokenize(String text) {
+                        int[] one = super.tokenize(text);
+                        int[] two = new int[2 + 2 * (one.length - 2)];
+                        two[0] = 1;
+                        for (int i = 1; i < one.length - 1; i++) {
+                            two[2 * i - 1] = one[i];
+                            two[2 * i] = one[i];
+                        }
+                        two[two.length - 1] = 2;
+                        return two;
+                    }
+                };
         try (var h = new TopologyHarness(config, upgraded, copy)) {
             h.settle();
             assertEquals(List.of("1"), ids(h.moderation("moderation").readRecordsToList()));
-            assertEquals(List.of(List.of(8)), upgraded.calls, "re-tokenized by the new tokenizer (8 ids), not the stored 5");
+            assertEquals(
+                    List.of(List.of(8)),
+                    upgraded.calls,
+                    "re-tokenized by the new tokenizer (8 ids), not the stored 5");
         }
     }
 
@@ -222,7 +271,8 @@ class BatchingTest {
             for (Path p : files.sorted(Comparator.naturalOrder()).toList()) {
                 Path target = to.resolve(from.relativize(p).toString());
                 if (Files.isDirectory(p)) Files.createDirectories(target);
-                else if (!p.getFileName().toString().equals("LOCK")) Files.copy(p, target, StandardCopyOption.REPLACE_EXISTING);
+                else if (!p.getFileName().toString().equals("LOCK"))
+                    Files.copy(p, target, StandardCopyOption.REPLACE_EXISTING);
             }
         }
     }

@@ -12,13 +12,26 @@ class BufferedRecordSerdeTest {
     private final BufferedRecordSerde serde = new BufferedRecordSerde();
 
     private BufferedRecord roundTrip(BufferedRecord r) {
-        return serde.deserializer().deserialize("changelog", serde.serializer().serialize("changelog", r));
+        return serde.deserializer()
+                .deserialize("changelog", serde.serializer().serialize("changelog", r));
     }
 
     @Test
     void everyFieldSurvivesTheChangelog() {
-        ValidatedText t = new ValidatedText(new byte[] {1, 2}, new byte[] {(byte) 0xC3, 1, 9}, "in", 3, 12345L, 99L,
-                "id-ü", "tenant", Instant.ofEpochMilli(777), Map.of("k", "v", "ключ", "значение"), "ab12", new int[] {657, 5, 658});
+        ValidatedText t =
+                new ValidatedText(
+                        new byte[] {1, 2},
+                        new byte[] {(byte) 0xC3, 1, 9},
+                        "in",
+                        3,
+                        12345L,
+                        99L,
+                        "id-ü",
+                        "tenant",
+                        Instant.ofEpochMilli(777),
+                        Map.of("k", "v", "ключ", "значение"),
+                        "ab12",
+                        new int[] {657, 5, 658});
         BufferedRecord back = roundTrip(new BufferedRecord(42, 1000, "m@r1/tok", t));
         assertEquals(42, back.seq());
         assertEquals(1000, back.arrivalMs());
@@ -40,7 +53,20 @@ class BufferedRecordSerdeTest {
 
     @Test
     void nullsStayNull() {
-        ValidatedText t = new ValidatedText(null, null, "in", 0, 0, 0, "id", null, null, Map.of(), "h", new int[] {1, 2});
+        ValidatedText t =
+                new ValidatedText(
+                        null,
+                        null,
+                        "in",
+                        0,
+                        0,
+                        0,
+                        "id",
+                        null,
+                        null,
+                        Map.of(),
+                        "h",
+                        new int[] {1, 2});
         ValidatedText b = roundTrip(new BufferedRecord(0, 0, "r", t)).text();
         assertNull(b.key());
         assertNull(b.value());
@@ -53,7 +79,20 @@ class BufferedRecordSerdeTest {
     @Test
     void anyInstantSurvivesEvenWhereEpochMillisOverflow() {
         Instant far = Instant.parse("+1000000000-12-31T23:59:59Z");
-        ValidatedText t = new ValidatedText(null, null, "in", 0, 0, 0, "id", null, far, Map.of(), "h", new int[] {1, 2});
+        ValidatedText t =
+                new ValidatedText(
+                        null,
+                        null,
+                        "in",
+                        0,
+                        0,
+                        0,
+                        "id",
+                        null,
+                        far,
+                        Map.of(),
+                        "h",
+                        new int[] {1, 2});
         assertEquals(far, roundTrip(new BufferedRecord(0, 0, "r", t)).text().eventTime());
     }
 
@@ -65,18 +104,18 @@ class BufferedRecordSerdeTest {
         out.writeByte(1);
         out.writeLong(7);
         out.writeLong(100);
-        out.writeInt(-1);              // key
-        out.writeInt(2);               // value
+        out.writeInt(-1); // key
+        out.writeInt(2); // value
         out.write(new byte[] {4, 5});
         writeString(out, "in");
         out.writeInt(1);
         out.writeLong(55);
         out.writeLong(99);
         writeString(out, "id1");
-        out.writeInt(-1);              // tenant
+        out.writeInt(-1); // tenant
         out.writeBoolean(true);
         out.writeLong(777);
-        out.writeInt(0);               // attributes
+        out.writeInt(0); // attributes
         writeString(out, "sha");
         out.writeInt(2);
         out.writeInt(1);
@@ -88,7 +127,8 @@ class BufferedRecordSerdeTest {
         assertArrayEquals(new int[] {1, 2}, r.text().tokenIds());
     }
 
-    private static void writeString(java.io.DataOutputStream out, String s) throws java.io.IOException {
+    private static void writeString(java.io.DataOutputStream out, String s)
+            throws java.io.IOException {
         byte[] b = s.getBytes(java.nio.charset.StandardCharsets.UTF_8);
         out.writeInt(b.length);
         out.write(b);
@@ -96,10 +136,32 @@ class BufferedRecordSerdeTest {
 
     @Test
     void anUnknownLayoutVersionIsACleanError() {
-        byte[] bytes = serde.serializer().serialize("x", new BufferedRecord(0, 0, "r",
-                new ValidatedText(null, null, "in", 0, 0, 0, "id", null, null, Map.of(), "h", new int[] {1})));
+        byte[] bytes =
+                serde.serializer()
+                        .serialize(
+                                "x",
+                                new BufferedRecord(
+                                        0,
+                                        0,
+                                        "r",
+                                        new ValidatedText(
+                                                null,
+                                                null,
+                                                "in",
+                                                0,
+                                                0,
+                                                0,
+                                                "id",
+                                                null,
+                                                null,
+                                                Map.of(),
+                                                "h",
+                                                new int[] {1})));
         bytes[0] = 9;
-        SerializationException e = assertThrows(SerializationException.class, () -> serde.deserializer().deserialize("x", bytes));
+        SerializationException e =
+                assertThrows(
+                        SerializationException.class,
+                        () -> serde.deserializer().deserialize("x", bytes));
         assertTrue(e.getMessage().contains("layout version 9"), e.getMessage());
     }
 }

@@ -34,7 +34,10 @@ class DeployFilesTest {
         List<String> props = new ArrayList<>();
         boolean in = false;
         for (String l : lines) {
-            if (l.trim().equals("streambert.properties: |")) { in = true; continue; }
+            if (l.trim().equals("streambert.properties: |")) {
+                in = true;
+                continue;
+            }
             if (in && (l.startsWith("    ") || l.isBlank())) props.add(l.strip());
             else if (in) break;
         }
@@ -42,19 +45,30 @@ class DeployFilesTest {
         Path f = dir.resolve("cm.properties");
         Files.write(f, props);
         ServiceConfig c = ServiceConfig.load(f, Map.of());
-        assertEquals("auto", c.device());   // the GPU when it passes its probe, else the CPU: a GPU pod never crash-loops
+        assertEquals(
+                "auto", c.device()); // the GPU when it passes its probe, else the CPU: a GPU pod
+        // never crash-loops
         StreamsSettings.build(c);
         // and with the pod name as static member id, as the StatefulSet sets it
-        ServiceConfig stat = ServiceConfig.load(f, Map.of("STREAMBERT_KAFKA_GROUP_INSTANCE_ID", "streambert-0"));
+        ServiceConfig stat =
+                ServiceConfig.load(f, Map.of("STREAMBERT_KAFKA_GROUP_INSTANCE_ID", "streambert-0"));
         StreamsSettings.build(stat);
     }
 
     @Test
     void theKubernetesManifestSchedulesOnGpuNodesWithStaticMembershipAndABudget() throws Exception {
         String y = Files.readString(deploy().resolve("kubernetes/streambert.yaml"));
-        for (String must : List.of("enableServiceLinks: false", "nodeSelector:", "nvidia.com/gpu.present", "tolerations:",
-                "STREAMBERT_KAFKA_GROUP_INSTANCE_ID", "fieldPath: metadata.name", "kind: PodDisruptionBudget", "maxUnavailable: 1",
-                "nvidia.com/gpu: 1"))
+        for (String must :
+                List.of(
+                        "enableServiceLinks: false",
+                        "nodeSelector:",
+                        "nvidia.com/gpu.present",
+                        "tolerations:",
+                        "STREAMBERT_KAFKA_GROUP_INSTANCE_ID",
+                        "fieldPath: metadata.name",
+                        "kind: PodDisruptionBudget",
+                        "maxUnavailable: 1",
+                        "nvidia.com/gpu: 1"))
             assertTrue(y.contains(must), "deploy/kubernetes/streambert.yaml lacks " + must);
     }
 }

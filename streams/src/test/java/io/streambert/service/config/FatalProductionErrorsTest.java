@@ -12,17 +12,25 @@ import org.apache.kafka.streams.errors.ProductionExceptionHandler;
 import org.apache.kafka.streams.errors.ProductionExceptionHandler.Result;
 import org.junit.jupiter.api.Test;
 
-/** A user's "continue" handler may skip a failed output write, never a changelog write or our serialization error. */
+/**
+ * A user's "continue" handler may skip a failed output write, never a changelog write or our
+ * serialization error.
+ */
 class FatalProductionErrorsTest {
     /** What a user might install to "never stop": continue on everything. */
     public static final class AlwaysContinue implements ProductionExceptionHandler {
         @Override
-        public Response handleError(ErrorHandlerContext c, ProducerRecord<byte[], byte[]> r, Exception e) {
+        public Response handleError(
+                ErrorHandlerContext c, ProducerRecord<byte[], byte[]> r, Exception e) {
             return Response.resume();
         }
 
         @Override
-        public Response handleSerializationError(ErrorHandlerContext c, ProducerRecord r, Exception e, SerializationExceptionOrigin o) {
+        public Response handleSerializationError(
+                ErrorHandlerContext c,
+                ProducerRecord r,
+                Exception e,
+                SerializationExceptionOrigin o) {
             return Response.resume();
         }
 
@@ -36,17 +44,44 @@ class FatalProductionErrorsTest {
         return g;
     }
 
-    private static final ErrorHandlerContext CONTEXT = new ErrorHandlerContext() {
-        public String topic() { return "in"; }
-        public int partition() { return 0; }
-        public long offset() { return 1; }
-        public org.apache.kafka.common.header.Headers headers() { return new org.apache.kafka.common.header.internals.RecordHeaders(); }
-        public String processorNodeId() { return "p"; }
-        public org.apache.kafka.streams.processor.TaskId taskId() { return new org.apache.kafka.streams.processor.TaskId(0, 0); }
-        public long timestamp() { return 0; }
-        public byte[] sourceRawKey() { return null; }
-        public byte[] sourceRawValue() { return null; }
-    };
+    private static final ErrorHandlerContext CONTEXT =
+            new ErrorHandlerContext() {
+                public String topic() {
+                    return "in";
+                }
+
+                public int partition() {
+                    return 0;
+                }
+
+                public long offset() {
+                    return 1;
+                }
+
+                public org.apache.kafka.common.header.Headers headers() {
+                    return new org.apache.kafka.common.header.internals.RecordHeaders();
+                }
+
+                public String processorNodeId() {
+                    return "p";
+                }
+
+                public org.apache.kafka.streams.processor.TaskId taskId() {
+                    return new org.apache.kafka.streams.processor.TaskId(0, 0);
+                }
+
+                public long timestamp() {
+                    return 0;
+                }
+
+                public byte[] sourceRawKey() {
+                    return null;
+                }
+
+                public byte[] sourceRawValue() {
+                    return null;
+                }
+            };
 
     private static ProducerRecord<byte[], byte[]> to(String topic) {
         return new ProducerRecord<>(topic, new byte[] {1}, new byte[] {2});
@@ -56,21 +91,38 @@ class FatalProductionErrorsTest {
     void changelogWritesStayFatalWhateverTheUsersHandlerSays() {
         FatalProductionErrors g = guard(AlwaysContinue.class.getName());
         assertInstanceOf(AlwaysContinue.class, g.delegate());
-        assertEquals(Result.FAIL, g.handleError(CONTEXT, to("streambert-buffer-changelog"), new RecordTooLargeException("x")).result());
-        assertEquals(Result.RESUME, g.handleError(CONTEXT, to("embeddings"), new RecordTooLargeException("x")).result(),
+        assertEquals(
+                Result.FAIL,
+                g.handleError(
+                                CONTEXT,
+                                to("streambert-buffer-changelog"),
+                                new RecordTooLargeException("x"))
+                        .result());
+        assertEquals(
+                Result.RESUME,
+                g.handleError(CONTEXT, to("embeddings"), new RecordTooLargeException("x")).result(),
                 "other topics: the user's handler decides");
     }
 
     @Test
     void serializationErrorsOfOurOutputsStayFatal() {
         FatalProductionErrors g = guard(AlwaysContinue.class);
-        assertEquals(Result.FAIL, g.handleSerializationError(CONTEXT, new ProducerRecord<>("moderation", "k", "v"),
-                new SerializationException("x"), ProductionExceptionHandler.SerializationExceptionOrigin.VALUE).result());
+        assertEquals(
+                Result.FAIL,
+                g.handleSerializationError(
+                                CONTEXT,
+                                new ProducerRecord<>("moderation", "k", "v"),
+                                new SerializationException("x"),
+                                ProductionExceptionHandler.SerializationExceptionOrigin.VALUE)
+                        .result());
     }
 
     @Test
     void withoutAUserHandlerEveryErrorFails() {
         FatalProductionErrors g = guard(null);
-        assertEquals(Result.FAIL, g.handleError(CONTEXT, to("embeddings"), new RecordTooLargeException("x")).result());
+        assertEquals(
+                Result.FAIL,
+                g.handleError(CONTEXT, to("embeddings"), new RecordTooLargeException("x"))
+                        .result());
     }
 }

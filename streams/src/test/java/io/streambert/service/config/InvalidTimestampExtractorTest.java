@@ -11,13 +11,27 @@ import org.junit.jupiter.api.Test;
 
 class InvalidTimestampExtractorTest {
     private static ConsumerRecord<Object, Object> record(long ts) {
-        return new ConsumerRecord<>("in", 0, 7, ts, TimestampType.CREATE_TIME, 0, 0, "k", "v", new RecordHeaders(), Optional.empty());
+        return new ConsumerRecord<>(
+                "in",
+                0,
+                7,
+                ts,
+                TimestampType.CREATE_TIME,
+                0,
+                0,
+                "k",
+                "v",
+                new RecordHeaders(),
+                Optional.empty());
     }
 
     @Test
     void aValidTimestampIsKeptAndNotMarked() {
         ConsumerRecord<Object, Object> r = record(1_000L);
-        r.headers().add(InvalidTimestampExtractor.HEADER, "-5".getBytes()); // forged by a producer: removed
+        r.headers()
+                .add(
+                        InvalidTimestampExtractor.HEADER,
+                        "-5".getBytes()); // forged by a producer: removed
         assertEquals(1_000L, new InvalidTimestampExtractor().extract(r, 500L));
         assertNull(r.headers().lastHeader(InvalidTimestampExtractor.HEADER));
     }
@@ -25,9 +39,18 @@ class InvalidTimestampExtractorTest {
     @Test
     void aNegativeTimestampIsMarkedForTheDeadLettersInsteadOfKillingTheThread() {
         ConsumerRecord<Object, Object> r = record(-42L);
-        r.headers().add(InvalidTimestampExtractor.HEADER, "123".getBytes()); // a forged mark is replaced
-        assertEquals(500L, new InvalidTimestampExtractor().extract(r, 500L), "the partition's stream time");
-        assertEquals(-42L, InvalidTimestampExtractor.originalTimestamp(r.headers().lastHeader(InvalidTimestampExtractor.HEADER)));
+        r.headers()
+                .add(
+                        InvalidTimestampExtractor.HEADER,
+                        "123".getBytes()); // a forged mark is replaced
+        assertEquals(
+                500L,
+                new InvalidTimestampExtractor().extract(r, 500L),
+                "the partition's stream time");
+        assertEquals(
+                -42L,
+                InvalidTimestampExtractor.originalTimestamp(
+                        r.headers().lastHeader(InvalidTimestampExtractor.HEADER)));
         long now = System.currentTimeMillis();
         ConsumerRecord<Object, Object> first = record(-1L);
         long ts = new InvalidTimestampExtractor().extract(first, -1L);

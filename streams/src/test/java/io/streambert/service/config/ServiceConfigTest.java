@@ -34,20 +34,23 @@ class ServiceConfigTest {
 
     @Test
     void fileThenEnvironmentOverrides() throws Exception {
-        Path f = file("""
+        Path f =
+                file(
+                        """
                 bootstrap.servers=file:9092
                 topic.input=a, b
                 scheduler.max.batch.sequences=16
                 threshold.toxic=0.7
                 kafka.security.protocol=SASL_SSL
                 """);
-        Map<String, String> env = Map.of(
-                "STREAMBERT_BOOTSTRAP_SERVERS", "env:9093",
-                "STREAMBERT_SCHEDULER_MAX_DELAY_MS", "20",
-                "STREAMBERT_THRESHOLD_SEVERE__TOXIC", "0.3",
-                "STREAMBERT_KAFKA_SASL_MECHANISM", "PLAIN",
-                "STREAMBERT_DEBUG", "1",
-                "PATH", "/usr/bin");
+        Map<String, String> env =
+                Map.of(
+                        "STREAMBERT_BOOTSTRAP_SERVERS", "env:9093",
+                        "STREAMBERT_SCHEDULER_MAX_DELAY_MS", "20",
+                        "STREAMBERT_THRESHOLD_SEVERE__TOXIC", "0.3",
+                        "STREAMBERT_KAFKA_SASL_MECHANISM", "PLAIN",
+                        "STREAMBERT_DEBUG", "1",
+                        "PATH", "/usr/bin");
         ServiceConfig c = ServiceConfig.load(f, env);
         assertEquals("env:9093", c.bootstrapServers());
         assertEquals("environment STREAMBERT_BOOTSTRAP_SERVERS", c.origin("bootstrap.servers"));
@@ -58,23 +61,33 @@ class ServiceConfigTest {
         assertEquals(0.7, c.threshold("TOXIC"), 1e-12);
         assertEquals(0.3, c.threshold("severe_toxic"), 1e-12);
         assertEquals(0.5, c.threshold("spam"), 1e-12, "threshold.default");
-        assertEquals(Double.POSITIVE_INFINITY, c.threshold("safe"), "safe labels never flag by default");
+        assertEquals(
+                Double.POSITIVE_INFINITY, c.threshold("safe"), "safe labels never flag by default");
         assertEquals(Map.of("security.protocol", "SASL_SSL", "sasl.mechanism", "PLAIN"), c.kafka());
     }
 
     @Test
     void environmentVariableNamesMapToKeys() {
-        assertEquals("scheduler.max.batch.sequences", EnvOverrides.keyFor("STREAMBERT_SCHEDULER_MAX_BATCH_SEQUENCES"));
-        assertEquals("kafka.sasl.jaas.config", EnvOverrides.keyFor("STREAMBERT_KAFKA_SASL_JAAS_CONFIG"));
-        assertEquals("threshold.severe_toxic", EnvOverrides.keyFor("STREAMBERT_THRESHOLD_SEVERE__TOXIC"));
+        assertEquals(
+                "scheduler.max.batch.sequences",
+                EnvOverrides.keyFor("STREAMBERT_SCHEDULER_MAX_BATCH_SEQUENCES"));
+        assertEquals(
+                "kafka.sasl.jaas.config", EnvOverrides.keyFor("STREAMBERT_KAFKA_SASL_JAAS_CONFIG"));
+        assertEquals(
+                "threshold.severe_toxic",
+                EnvOverrides.keyFor("STREAMBERT_THRESHOLD_SEVERE__TOXIC"));
         assertNull(EnvOverrides.keyFor("STREAMBERT_DEBUG"));
         assertNull(EnvOverrides.keyFor("HOME"));
     }
 
     @Test
     void kafkaSettingsReachTheStreamsProperties() {
-        ServiceConfig c = ServiceConfig.builder().set("kafka.security.protocol", "SSL").set("kafka.ssl.truststore.location", "/x.jks")
-                .set("application.id", "app1").build();
+        ServiceConfig c =
+                ServiceConfig.builder()
+                        .set("kafka.security.protocol", "SSL")
+                        .set("kafka.ssl.truststore.location", "/x.jks")
+                        .set("application.id", "app1")
+                        .build();
         Properties p = StreamsSettings.build(c).properties();
         assertEquals("SSL", p.get("security.protocol"));
         assertEquals("/x.jks", p.get("ssl.truststore.location"));
@@ -84,11 +97,20 @@ class ServiceConfigTest {
 
     @Test
     void errorsNameTheKeyItsOriginAndTheProblem() throws Exception {
-        Path f = file("scheduler.max.batch.sequences=lots\nscheduler.max.delya.ms=5\nthreshold.toxic=1.5\n");
-        ConfigException e = invalid(() -> ServiceConfig.load(f, Map.of("STREAMBERT_MODEL_DEVICE", "tpu")));
+        Path f =
+                file(
+                        "scheduler.max.batch.sequences=lots\nscheduler.max.delya.ms=5\nthreshold.toxic=1.5\n");
+        ConfigException e =
+                invalid(() -> ServiceConfig.load(f, Map.of("STREAMBERT_MODEL_DEVICE", "tpu")));
         String m = e.getMessage();
-        assertTrue(m.contains("scheduler.max.batch.sequences (file " + f + "): 'lots' is not an integer"), m);
-        assertTrue(m.contains("unknown key 'scheduler.max.delya.ms'") && m.contains("did you mean 'scheduler.max.delay.ms'"), m);
+        assertTrue(
+                m.contains(
+                        "scheduler.max.batch.sequences (file " + f + "): 'lots' is not an integer"),
+                m);
+        assertTrue(
+                m.contains("unknown key 'scheduler.max.delya.ms'")
+                        && m.contains("did you mean 'scheduler.max.delay.ms'"),
+                m);
         assertTrue(m.contains("threshold.toxic") && m.contains("not a probability"), m);
         assertTrue(m.contains("model.device (environment STREAMBERT_MODEL_DEVICE): 'tpu'"), m);
     }
@@ -96,58 +118,126 @@ class ServiceConfigTest {
     @Test
     void modelPrecisionDefaultsToFp32AndIsChecked() {
         assertEquals("fp32", ServiceConfig.builder().build().modelPrecision());
-        assertEquals("int8", ServiceConfig.builder().set("model.precision", "INT8").build().modelPrecision());
-        assertTrue(invalid(() -> ServiceConfig.builder().set("model.precision", "fp16").build()).getMessage()
-                .contains("model.precision (code): 'fp16' is not one of fp32, bf16, int8, auto"));
+        assertEquals(
+                "int8",
+                ServiceConfig.builder().set("model.precision", "INT8").build().modelPrecision());
+        assertTrue(
+                invalid(() -> ServiceConfig.builder().set("model.precision", "fp16").build())
+                        .getMessage()
+                        .contains(
+                                "model.precision (code): 'fp16' is not one of fp32, bf16, int8, auto"));
     }
 
     @Test
     void rangesAndCombinationsAreChecked() {
-        assertTrue(invalid(() -> ServiceConfig.builder().set("scheduler.max.batch.sequences", 0).build()).getMessage()
-                .contains("scheduler.max.batch.sequences (code): 0 is outside [1, 65536]"));
-        assertTrue(invalid(() -> ServiceConfig.builder().set("topic.moderation", "").set("topic.embedding", "").build()).getMessage()
-                .contains("both empty"));
-        assertTrue(invalid(() -> ServiceConfig.builder().set("topic.moderation", "").set("topic.review", "r").build()).getMessage()
-                .contains("routing by label needs moderation events"));
-        assertTrue(invalid(() -> ServiceConfig.builder().set("format.output", "confluent").build()).getMessage()
-                .contains("schema.registry.url is not set"));
-        assertTrue(invalid(() -> ServiceConfig.builder().set("topic.embedding", "text-events").build()).getMessage()
-                .contains("topic 'text-events' is already used by topic.input"));
-        assertTrue(invalid(() -> ServiceConfig.builder().set("topic.dead.letter", "embedding-events").build()).getMessage()
-                .contains("already used by topic.dead.letter"));
-        assertTrue(invalid(() -> ServiceConfig.builder().set("kafka.bootstrap.servers", "x:1").build()).getMessage()
-                .contains("set 'bootstrap.servers' directly"));
-        assertTrue(invalid(() -> ServiceConfig.builder().set("processing.guarantee", "exactly_once").build()).getMessage()
-                .contains("not exactly_once_v2 or at_least_once"));
+        assertTrue(
+                invalid(
+                                () ->
+                                        ServiceConfig.builder()
+                                                .set("scheduler.max.batch.sequences", 0)
+                                                .build())
+                        .getMessage()
+                        .contains("scheduler.max.batch.sequences (code): 0 is outside [1, 65536]"));
+        assertTrue(
+                invalid(
+                                () ->
+                                        ServiceConfig.builder()
+                                                .set("topic.moderation", "")
+                                                .set("topic.embedding", "")
+                                                .build())
+                        .getMessage()
+                        .contains("both empty"));
+        assertTrue(
+                invalid(
+                                () ->
+                                        ServiceConfig.builder()
+                                                .set("topic.moderation", "")
+                                                .set("topic.review", "r")
+                                                .build())
+                        .getMessage()
+                        .contains("routing by label needs moderation events"));
+        assertTrue(
+                invalid(() -> ServiceConfig.builder().set("format.output", "confluent").build())
+                        .getMessage()
+                        .contains("schema.registry.url is not set"));
+        assertTrue(
+                invalid(() -> ServiceConfig.builder().set("topic.embedding", "text-events").build())
+                        .getMessage()
+                        .contains("topic 'text-events' is already used by topic.input"));
+        assertTrue(
+                invalid(
+                                () ->
+                                        ServiceConfig.builder()
+                                                .set("topic.dead.letter", "embedding-events")
+                                                .build())
+                        .getMessage()
+                        .contains("already used by topic.dead.letter"));
+        assertTrue(
+                invalid(() -> ServiceConfig.builder().set("kafka.bootstrap.servers", "x:1").build())
+                        .getMessage()
+                        .contains("set 'bootstrap.servers' directly"));
+        assertTrue(
+                invalid(
+                                () ->
+                                        ServiceConfig.builder()
+                                                .set("processing.guarantee", "exactly_once")
+                                                .build())
+                        .getMessage()
+                        .contains("not exactly_once_v2 or at_least_once"));
     }
 
     @Test
     void missingFileIsAClearError() {
         Path missing = dir.resolve("nope.properties");
-        assertTrue(invalid(() -> ServiceConfig.load(missing, Map.of())).getMessage().contains(missing + ": not found"));
+        assertTrue(
+                invalid(() -> ServiceConfig.load(missing, Map.of()))
+                        .getMessage()
+                        .contains(missing + ": not found"));
     }
 
     @Test
     void removedKeysAreRefusedWithWhatReplacedThem() {
-        String m = invalid(() -> ServiceConfig.builder().set("batch.max.records", 64).set("scheduler.queue.tokens", 9).build()).getMessage();
-        assertTrue(m.contains("key 'batch.max.records' (code) was removed") && m.contains("scheduler.max.batch.tokens"), m);
+        String m =
+                invalid(
+                                () ->
+                                        ServiceConfig.builder()
+                                                .set("batch.max.records", 64)
+                                                .set("scheduler.queue.tokens", 9)
+                                                .build())
+                        .getMessage();
+        assertTrue(
+                m.contains("key 'batch.max.records' (code) was removed")
+                        && m.contains("scheduler.max.batch.tokens"),
+                m);
         assertTrue(m.contains("renamed scheduler.max.inflight.tokens"), m);
     }
 
     @Test
     void inputLimitsAndHealthLimitsAreRead() {
-        ServiceConfig c = ServiceConfig.builder().set("input.max.key.bytes", 100).set("health.max.device.stall.ms", 5000).build();
+        ServiceConfig c =
+                ServiceConfig.builder()
+                        .set("input.max.key.bytes", 100)
+                        .set("health.max.device.stall.ms", 5000)
+                        .build();
         assertEquals(100, c.inputLimits().keyBytes());
         assertEquals(262_144, c.inputLimits().valueBytes());
         assertEquals(5000, c.healthLimits().deviceStallMs());
-        assertTrue(invalid(() -> ServiceConfig.builder().set("scheduler.retry.backoff.ms", 500).set("scheduler.retry.backoff.max.ms", 100)
-                .build()).getMessage().contains("is below scheduler.retry.backoff.ms=500"));
+        assertTrue(
+                invalid(
+                                () ->
+                                        ServiceConfig.builder()
+                                                .set("scheduler.retry.backoff.ms", 500)
+                                                .set("scheduler.retry.backoff.max.ms", 100)
+                                                .build())
+                        .getMessage()
+                        .contains("is below scheduler.retry.backoff.ms=500"));
     }
 
     @Test
     void builderFromKeepsExplicitValuesOnly() {
         ServiceConfig a = ServiceConfig.builder().set("scheduler.max.batch.sequences", 7).build();
-        ServiceConfig b = ServiceConfig.builder().from(a).set("scheduler.max.batch.tokens", 99).build();
+        ServiceConfig b =
+                ServiceConfig.builder().from(a).set("scheduler.max.batch.tokens", 99).build();
         assertEquals(7, b.schedulerMaxBatchSequences());
         assertEquals(99, b.schedulerMaxBatchTokens());
         assertEquals("default", b.origin("scheduler.max.delay.ms"));

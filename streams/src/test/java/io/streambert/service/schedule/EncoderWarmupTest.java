@@ -11,11 +11,13 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class EncoderWarmupTest {
-    private static final int CLS = 657, SEP = 658; // tiny-a's config.json cls_token_id / sep_token_id
+    private static final int CLS = 657,
+            SEP = 658; // tiny-a's config.json cls_token_id / sep_token_id
 
     private static Encoder tinyA(int maxTokens) throws Exception {
         Path dir = Path.of(EncoderWarmupTest.class.getResource("/golden/tiny-a").toURI());
-        return Encoders.open(dir, EncoderOptions.defaults().withDevice("cpu").withMaxTokens(maxTokens));
+        return Encoders.open(
+                dir, EncoderOptions.defaults().withDevice("cpu").withMaxTokens(maxTokens));
     }
 
     @Test
@@ -28,7 +30,8 @@ class EncoderWarmupTest {
                 assertEquals(CLS, s[0]);
                 assertEquals(SEP, s[s.length - 1]);
                 for (int i = 1; i < s.length - 1; i++) {
-                    if (s[i] == CLS || s[i] == SEP) throw new AssertionError("special token inside a warm-up sequence at " + i);
+                    if (s[i] == CLS || s[i] == SEP)
+                        throw new AssertionError("special token inside a warm-up sequence at " + i);
                 }
             }
         }

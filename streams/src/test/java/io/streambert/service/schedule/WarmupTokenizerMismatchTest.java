@@ -20,10 +20,12 @@ import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** A model whose tokenizer.json gives ids beyond its vocab_size: the warm-up fails naming tokenizer.json and the model. */
+/**
+ * A model whose tokenizer.json gives ids beyond its vocab_size: the warm-up fails naming
+ * tokenizer.json and the model.
+ */
 class WarmupTokenizerMismatchTest {
-    @TempDir
-    Path tmp;
+    @TempDir Path tmp;
 
     @Test
     void theWarmUpNamesTokenizerJsonAndTheModel() throws Exception {
@@ -48,9 +50,15 @@ class WarmupTokenizerMismatchTest {
         }
         w.write(dir.resolve("model.safetensors"));
         try (Encoder e = Encoders.open(dir, EncoderOptions.defaults().withDevice("cpu"))) {
-            TokenizerMismatchException x = assertThrows(TokenizerMismatchException.class, () -> EncoderWarmup.run(e));
-            assertTrue(x.getMessage().contains(dir.resolve("tokenizer.json").toString()), x.getMessage());
-            assertTrue(x.getMessage().contains("acme/tiny-300") && x.getMessage().contains("vocab_size 300"), x.getMessage());
+            TokenizerMismatchException x =
+                    assertThrows(TokenizerMismatchException.class, () -> EncoderWarmup.run(e));
+            assertTrue(
+                    x.getMessage().contains(dir.resolve("tokenizer.json").toString()),
+                    x.getMessage());
+            assertTrue(
+                    x.getMessage().contains("acme/tiny-300")
+                            && x.getMessage().contains("vocab_size 300"),
+                    x.getMessage());
             assertFalse(x.getMessage().contains("input_ids"), x.getMessage());
         }
     }

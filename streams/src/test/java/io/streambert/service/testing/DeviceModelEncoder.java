@@ -7,10 +7,10 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * A stand-in for a GPU in capacity tests: a launch of T tokens takes {@code launchMs + T / tokensPerSecond}
- * of wall time (the fixed cost of a launch plus throughput), during which it uses no CPU. Tokenization and
- * results are {@link TestEncoder}'s. It counts launches and tokens, so a test can compute the fill of each
- * launch and the throughput the device model allows.
+ * A stand-in for a GPU in capacity tests: a launch of T tokens takes {@code launchMs + T /
+ * tokensPerSecond} of wall time (the fixed cost of a launch plus throughput), during which it uses
+ * no CPU. Tokenization and results are {@link TestEncoder}'s. It counts launches and tokens, so a
+ * test can compute the fill of each launch and the throughput the device model allows.
  */
 public class DeviceModelEncoder extends TestEncoder {
     private final double launchMs;
@@ -19,7 +19,9 @@ public class DeviceModelEncoder extends TestEncoder {
     public final AtomicLong tokens = new AtomicLong();
     public final AtomicLong busyNanos = new AtomicLong();
 
-    /** @param tokensPerSecond 0 or less: no per-token cost */
+    /**
+     * @param tokensPerSecond 0 or less: no per-token cost
+     */
     public DeviceModelEncoder(double launchMs, double tokensPerSecond) {
         super(512);
         this.launchMs = launchMs;

@@ -11,26 +11,37 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A deterministic stand-in encoder for routing, batching and scheduling tests (the real CpuEncoder is
- * exercised by RealEncoderTopologyTest). Tokens: [CLS]=1, one id per whitespace-separated word, [SEP]=2.
- * Label "flagged" wins when the text contains the word "bad", else "ok". The word "poison" makes
- * {@link #encode} reject the sequence (to test per-record failure isolation).
+ * A deterministic stand-in encoder for routing, batching and scheduling tests (the real CpuEncoder
+ * is exercised by RealEncoderTopologyTest). Tokens: [CLS]=1, one id per whitespace-separated word,
+ * [SEP]=2. Label "flagged" wins when the text contains the word "bad", else "ok". The word "poison"
+ * makes {@link #encode} reject the sequence (to test per-record failure isolation).
  */
 public class TestEncoder implements Encoder {
     public static final int POISON_ID = 999_999;
     public static final int BAD_ID = 666;
 
     private final int maxTokens;
+
     /** Every encode call's sequence lengths, in call order. */
     public final List<List<Integer>> calls = Collections.synchronizedList(new ArrayList<>());
+
     private volatile CountDownLatch gate;
 
-    public TestEncoder(int maxTokens) { this.maxTokens = maxTokens; }
+    public TestEncoder(int maxTokens) {
+        this.maxTokens = maxTokens;
+    }
 
-    public TestEncoder() { this(512); }
+    public TestEncoder() {
+        this(512);
+    }
 
-    /** Makes the next encode calls wait until {@link #open()} (to let requests pile up in the queue). */
-    public void hold() { gate = new CountDownLatch(1); }
+    /**
+     * Makes the next encode calls wait until {@link #open()} (to let requests pile up in the
+     * queue).
+     */
+    public void hold() {
+        gate = new CountDownLatch(1);
+    }
 
     public void open() {
         CountDownLatch g = gate;
@@ -39,7 +50,8 @@ public class TestEncoder implements Encoder {
 
     @Override
     public ModelInfo info() {
-        return new ModelInfo("test-encoder", "rev1", List.of("ok", "flagged"), false, 4, 4, maxTokens, "test");
+        return new ModelInfo(
+                "test-encoder", "rev1", List.of("ok", "flagged"), false, 4, 4, maxTokens, "test");
     }
 
     @Override
@@ -47,7 +59,8 @@ public class TestEncoder implements Encoder {
         String[] words = text.trim().isEmpty() ? new String[0] : text.trim().split("\\s+");
         int n = Math.min(words.length, maxTokens - 2);
         if (words.length > maxTokens - 2 && text.contains("REJECT_LONG"))
-            throw new InputRejectedException("text has " + (words.length + 2) + " tokens, limit " + maxTokens);
+            throw new InputRejectedException(
+                    "text has " + (words.length + 2) + " tokens, limit " + maxTokens);
         int[] ids = new int[n + 2];
         ids[0] = 1;
         for (int i = 0; i < n; i++) ids[i + 1] = idOf(words[i]);
@@ -69,7 +82,8 @@ public class TestEncoder implements Encoder {
         CountDownLatch g = gate;
         if (g != null) {
             try {
-                if (!g.await(30, TimeUnit.SECONDS)) throw new IllegalStateException("test gate never opened");
+                if (!g.await(30, TimeUnit.SECONDS))
+                    throw new IllegalStateException("test gate never opened");
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new IllegalStateException(e);

@@ -14,7 +14,10 @@ import org.apache.kafka.streams.test.TestRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** With text.hash.key set, text_sha256 is HMAC-SHA256 under that key: a dictionary of plain hashes does not match it. */
+/**
+ * With text.hash.key set, text_sha256 is HMAC-SHA256 under that key: a dictionary of plain hashes
+ * does not match it.
+ */
 class KeyedTextHashTest {
     @TempDir Path state;
 
@@ -23,7 +26,8 @@ class KeyedTextHashTest {
         var config = TopologyHarness.config().set("text.hash.key", "k3y").build();
         try (var h = new TopologyHarness(config, new TestEncoder(), state)) {
             h.send("k", "id-1", "yes");
-            List<TestRecord<byte[], EmbeddingEvent>> emb = h.embedding("embedding").readRecordsToList();
+            List<TestRecord<byte[], EmbeddingEvent>> emb =
+                    h.embedding("embedding").readRecordsToList();
             assertEquals(1, emb.size());
             byte[] text = "yes".getBytes(StandardCharsets.UTF_8);
             assertEquals(TextHasher.keyed("k3y").hex(text), emb.get(0).value().getTextSha256());

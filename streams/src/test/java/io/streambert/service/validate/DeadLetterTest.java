@@ -1,12 +1,11 @@
 package io.streambert.service.validate;
 
-import io.streambert.service.deadletter.Reason;
-
 import static io.streambert.service.testing.TopologyHarness.bytes;
 import static org.junit.jupiter.api.Assertions.*;
 
 import io.streambert.schemas.DeadLetter;
 import io.streambert.schemas.ModerationEvent;
+import io.streambert.service.deadletter.Reason;
 import io.streambert.service.testing.TestEncoder;
 import io.streambert.service.testing.TopologyHarness;
 import java.nio.ByteBuffer;
@@ -16,7 +15,10 @@ import org.apache.kafka.streams.test.TestRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Every kind of bad input reaches the dead-letter topic whole (key, value, position) with its reason; none is dropped. */
+/**
+ * Every kind of bad input reaches the dead-letter topic whole (key, value, position) with its
+ * reason; none is dropped.
+ */
 class DeadLetterTest {
     @TempDir Path state;
     private final TestEncoder encoder = new TestEncoder(16);
@@ -28,7 +30,13 @@ class DeadLetterTest {
         return out;
     }
 
-    private static void assertDeadLetter(TestRecord<byte[], DeadLetter> r, String key, byte[] value, long offset, Reason reason, String messagePart) {
+    private static void assertDeadLetter(
+            TestRecord<byte[], DeadLetter> r,
+            String key,
+            byte[] value,
+            long offset,
+            Reason reason,
+            String messagePart) {
         DeadLetter d = r.value();
         assertArrayEquals(bytes(key), r.key(), "dead letter keeps the input key");
         assertArrayEquals(bytes(key), array(d.getKey()));
@@ -37,7 +45,9 @@ class DeadLetterTest {
         assertEquals(0, d.getPartition());
         assertEquals(offset, d.getOffset());
         assertEquals(reason.name(), d.getErrorClass());
-        assertTrue(d.getErrorMessage().contains(messagePart), "message '" + d.getErrorMessage() + "' should mention '" + messagePart + "'");
+        assertTrue(
+                d.getErrorMessage().contains(messagePart),
+                "message '" + d.getErrorMessage() + "' should mention '" + messagePart + "'");
     }
 
     @Test
@@ -82,24 +92,50 @@ class DeadLetterTest {
         var config = TopologyHarness.config().build();
         try (var h = new TopologyHarness(config, encoder, state)) {
             // A valid Avro single-object record, but a ModerationEvent's schema, not a TextEvent's.
-            ModerationEvent other = ModerationEvent.newBuilder().setId("m").setLabel("x").setScores(java.util.Map.of())
-                    .setFlagged(false).setModel("m").setModelRevision("r").setTokens(1)
-                    .setTimings(io.streambert.schemas.Timings.newBuilder().setQueuedMs(0).setInferenceMs(0).setBatchSequences(1).setBatchTokens(1).build())
-                    .setSourceTopic("t").setSourcePartition(0).setSourceOffset(0).setProcessedTime(java.time.Instant.EPOCH).build();
-            byte[] value = TopologyHarness.SERDES.moderationEvents().serializer().serialize("x", other);
+            ModerationEvent other =
+                    ModerationEvent.newBuilder()
+                            .setId("m")
+                            .setLabel("x")
+                            .setScores(java.util.Map.of())
+                            .setFlagged(false)
+                            .setModel("m")
+                            .setModelRevision("r")
+                            .setTokens(1)
+                            .setTimings(
+                                    io.streambert.schemas.Timings.newBuilder()
+                                            .setQueuedMs(0)
+                                            .setInferenceMs(0)
+                                            .setBatchSequences(1)
+                                            .setBatchTokens(1)
+                                            .build())
+                            .setSourceTopic("t")
+                            .setSourcePartition(0)
+                            .setSourceOffset(0)
+                            .setProcessedTime(java.time.Instant.EPOCH)
+                            .build();
+            byte[] value =
+                    TopologyHarness.SERDES.moderationEvents().serializer().serialize("x", other);
             h.send("k", value);
-            assertDeadLetter(h.deadLetters().readRecord(), "k", value, 0, Reason.BAD_SCHEMA, "TextEvent");
+            assertDeadLetter(
+                    h.deadLetters().readRecord(), "k", value, 0, Reason.BAD_SCHEMA, "TextEvent");
         }
     }
 
     @Test
     void anUnreachableSchemaRegistryFailsTheTaskInsteadOfDeadLetteringGoodRecords() {
-        var config = TopologyHarness.config()
-                .set("schema.registry.url", "http://127.0.0.1:1").set("registry.schema.registry.request.timeout.ms", 500).build();
+        var config =
+                TopologyHarness.config()
+                        .set("schema.registry.url", "http://127.0.0.1:1")
+                        .set("registry.schema.registry.request.timeout.ms", 500)
+                        .build();
         try (var h = new TopologyHarness(config, encoder, state)) {
-            // Confluent wire format: magic 0, schema id 7, then an Avro body the registry would describe.
+            // Confluent wire format: magic 0, schema id 7, then an Avro body the registry would
+            // describe.
             byte[] value = {0, 0, 0, 0, 7, 2, 'a', 2, 'b'};
-            var e = assertThrows(org.apache.kafka.streams.errors.StreamsException.class, () -> h.send("k", value));
+            var e =
+                    assertThrows(
+                            org.apache.kafka.streams.errors.StreamsException.class,
+                            () -> h.send("k", value));
             boolean outage = false;
             for (Throwable t = e; t != null; t = t.getCause())
                 outage |= t instanceof io.streambert.serde.registry.RegistryUnavailableException;
@@ -112,31 +148,47 @@ class DeadLetterTest {
     void tooManyTokensUnderTheRejectPolicy() {
         var config = TopologyHarness.config().build();
         try (var h = new TopologyHarness(config, encoder, state)) {
-            // The test encoder rejects (as Encoder.tokenize does under truncation=reject) texts marked REJECT_LONG.
+            // The test encoder rejects (as Encoder.tokenize does under truncation=reject) texts
+            // marked REJECT_LONG.
             byte[] value = TopologyHarness.textEvent("long", "REJECT_LONG " + "word ".repeat(30));
             h.send("k", value);
-            assertDeadLetter(h.deadLetters().readRecord(), "k", value, 0, Reason.TOO_MANY_TOKENS, "limit 16");
+            assertDeadLetter(
+                    h.deadLetters().readRecord(),
+                    "k",
+                    value,
+                    0,
+                    Reason.TOO_MANY_TOKENS,
+                    "limit 16");
             assertTrue(h.moderation("moderation").isEmpty());
         }
     }
 
     @Test
     void aDeviceFailureDeadLettersNothingAndKeepsTheRecordsBufferedForTheRetry() {
-        var config = TopologyHarness.config().set("scheduler.retry.backoff.ms", 20).set("scheduler.retry.backoff.max.ms", 50).build();
-        java.util.concurrent.atomic.AtomicBoolean broken = new java.util.concurrent.atomic.AtomicBoolean(true);
-        TestEncoder flaky = new TestEncoder() {
-            @Override
-            public List<io.streambert.engine.Prediction> encode(List<int[]> sequences) {
-                if (broken.get()) throw new io.streambert.engine.DeviceException("device lost");
-                return super.encode(sequences);
-            }
-        };
+        var config =
+                TopologyHarness.config()
+                        .set("scheduler.retry.backoff.ms", 20)
+                        .set("scheduler.retry.backoff.max.ms", 50)
+                        .build();
+        java.util.concurrent.atomic.AtomicBoolean broken =
+                new java.util.concurrent.atomic.AtomicBoolean(true);
+        TestEncoder flaky =
+                new TestEncoder() {
+                    @Override
+                    public List<io.streambert.engine.Prediction> encode(List<int[]> sequences) {
+                        if (broken.get())
+                            throw new io.streambert.engine.DeviceException("device lost");
+                        return super.encode(sequences);
+                    }
+                };
         try (var h = new TopologyHarness(config, flaky, state)) {
-            // Device errors stay in the scheduler: no exception reaches the stream thread, nothing is dead-lettered.
+            // Device errors stay in the scheduler: no exception reaches the stream thread, nothing
+            // is dead-lettered.
             h.pipe("a", "1", "one");
             h.pipe("b", "2", "two");
             for (int i = 0; i < 100 && h.scheduler.retries() < 4; i++) h.advanceWallClock(20);
-            assertTrue(h.scheduler.retries() >= 4, "retried with backoff: " + h.scheduler.retries());
+            assertTrue(
+                    h.scheduler.retries() >= 4, "retried with backoff: " + h.scheduler.retries());
             assertTrue(h.scheduler.faultSinceMillis() > 0, "the fault is visible while it lasts");
             assertTrue(h.deadLetters().isEmpty(), "a broken device is not the records' fault");
             assertTrue(h.moderation("moderation").isEmpty());
@@ -144,7 +196,9 @@ class DeadLetterTest {
             h.pipe("c", "3", "three");
             h.settle();
             var out = h.moderation("moderation");
-            assertEquals(List.of("1", "2", "3"), out.readValuesToList().stream().map(ModerationEvent::getId).toList());
+            assertEquals(
+                    List.of("1", "2", "3"),
+                    out.readValuesToList().stream().map(ModerationEvent::getId).toList());
             assertEquals(0, h.scheduler.faultSinceMillis());
         }
     }
@@ -157,9 +211,19 @@ class DeadLetterTest {
             h.send("a", "1", "before");
             h.send("b", poison);
             h.send("c", "3", "after");
-            assertEquals(List.of("1", "3"), h.moderation("moderation").readValuesToList().stream().map(ModerationEvent::getId).toList());
+            assertEquals(
+                    List.of("1", "3"),
+                    h.moderation("moderation").readValuesToList().stream()
+                            .map(ModerationEvent::getId)
+                            .toList());
             assertEquals(2, h.embedding("embedding").readValuesToList().size());
-            assertDeadLetter(h.deadLetters().readRecord(), "b", poison, 1, Reason.INFERENCE_FAILED, "poison");
+            assertDeadLetter(
+                    h.deadLetters().readRecord(),
+                    "b",
+                    poison,
+                    1,
+                    Reason.INFERENCE_FAILED,
+                    "poison");
             assertTrue(h.deadLetters().isEmpty());
         }
     }

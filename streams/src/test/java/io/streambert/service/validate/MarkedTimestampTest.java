@@ -16,24 +16,41 @@ import org.apache.kafka.streams.processor.api.Record;
 import org.junit.jupiter.api.Test;
 
 /**
- * A record whose own timestamp was negative reaches validation with a usable timestamp and the extractor's mark
- * (TopologyTestDriver refuses negative timestamps, so this drives the extractor and the processor directly): it is
- * a BAD_TIMESTAMP dead letter naming the original value, and the same record unmarked is forwarded for batching.
+ * A record whose own timestamp was negative reaches validation with a usable timestamp and the
+ * extractor's mark (TopologyTestDriver refuses negative timestamps, so this drives the extractor
+ * and the processor directly): it is a BAD_TIMESTAMP dead letter naming the original value, and the
+ * same record unmarked is forwarded for batching.
  */
 class MarkedTimestampTest {
     @Test
     void aRecordMarkedByTheExtractorIsABadTimestampDeadLetter() {
         var config = TopologyHarness.config().build();
-        ValidateProcessor p = new ValidateProcessor(TopologyHarness.SERDES.textEvents().deserializer(), new TestEncoder(),
-                config.inputLimits(), "batch", "dead", new ServiceMetrics(new SimpleMeterRegistry()));
+        ValidateProcessor p =
+                new ValidateProcessor(
+                        TopologyHarness.SERDES.textEvents().deserializer(),
+                        new TestEncoder(),
+                        config.inputLimits(),
+                        "batch",
+                        "dead",
+                        new ServiceMetrics(new SimpleMeterRegistry()));
         MockProcessorContext<byte[], Object> ctx = new MockProcessorContext<>();
         ctx.setCurrentSystemTimeMs(1_000_000L);
         p.init(ctx);
 
         byte[] value = TopologyHarness.textEvent("neg", "hello");
-        ConsumerRecord<Object, Object> raw = new ConsumerRecord<>("text", 0, 7, -42L,
-                org.apache.kafka.common.record.TimestampType.CREATE_TIME, 0, 0, "k".getBytes(), value,
-                new org.apache.kafka.common.header.internals.RecordHeaders(), java.util.Optional.empty());
+        ConsumerRecord<Object, Object> raw =
+                new ConsumerRecord<>(
+                        "text",
+                        0,
+                        7,
+                        -42L,
+                        org.apache.kafka.common.record.TimestampType.CREATE_TIME,
+                        0,
+                        0,
+                        "k".getBytes(),
+                        value,
+                        new org.apache.kafka.common.header.internals.RecordHeaders(),
+                        java.util.Optional.empty());
         long ts = new InvalidTimestampExtractor().extract(raw, 5_000L);
         assertEquals(5_000L, ts);
         ctx.setRecordMetadata("text", 0, 7);
