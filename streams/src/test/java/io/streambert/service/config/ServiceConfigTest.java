@@ -25,10 +25,10 @@ class ServiceConfigTest {
     @Test
     void defaultsAreUsableAndExactlyOnceIsTheDefault() {
         ServiceConfig c = ServiceConfig.builder().build();
-        assertEquals("exactly_once_v2", c.processingGuarantee());
-        assertEquals(java.util.List.of("text-events"), c.inputTopics());
-        assertEquals("moderation-events", c.moderationTopic());
-        assertEquals(256, c.schedulerMaxBatchSequences());
+        assertEquals("exactly_once_v2", c.kafka().processingGuarantee());
+        assertEquals(java.util.List.of("text-events"), c.topics().inputs());
+        assertEquals("moderation-events", c.topics().moderation());
+        assertEquals(256, c.scheduler().maxBatchSequences());
         assertEquals("default", c.origin("scheduler.max.batch.sequences"));
     }
 
@@ -52,18 +52,22 @@ class ServiceConfigTest {
                         "STREAMBERT_DEBUG", "1",
                         "PATH", "/usr/bin");
         ServiceConfig c = ServiceConfig.load(f, env);
-        assertEquals("env:9093", c.bootstrapServers());
+        assertEquals("env:9093", c.kafka().bootstrapServers());
         assertEquals("environment STREAMBERT_BOOTSTRAP_SERVERS", c.origin("bootstrap.servers"));
-        assertEquals(java.util.List.of("a", "b"), c.inputTopics());
-        assertEquals(16, c.schedulerMaxBatchSequences());
+        assertEquals(java.util.List.of("a", "b"), c.topics().inputs());
+        assertEquals(16, c.scheduler().maxBatchSequences());
         assertEquals("file " + f, c.origin("scheduler.max.batch.sequences"));
-        assertEquals(20, c.schedulerMaxDelayMs());
-        assertEquals(0.7, c.threshold("TOXIC"), 1e-12);
-        assertEquals(0.3, c.threshold("severe_toxic"), 1e-12);
-        assertEquals(0.5, c.threshold("spam"), 1e-12, "threshold.default");
+        assertEquals(20, c.scheduler().maxDelayMs());
+        assertEquals(0.7, c.thresholds().threshold("TOXIC"), 1e-12);
+        assertEquals(0.3, c.thresholds().threshold("severe_toxic"), 1e-12);
+        assertEquals(0.5, c.thresholds().threshold("spam"), 1e-12, "threshold.default");
         assertEquals(
-                Double.POSITIVE_INFINITY, c.threshold("safe"), "safe labels never flag by default");
-        assertEquals(Map.of("security.protocol", "SASL_SSL", "sasl.mechanism", "PLAIN"), c.kafka());
+                Double.POSITIVE_INFINITY,
+                c.thresholds().threshold("safe"),
+                "safe labels never flag by default");
+        assertEquals(
+                Map.of("security.protocol", "SASL_SSL", "sasl.mechanism", "PLAIN"),
+                c.kafka().clients());
     }
 
     @Test
@@ -117,10 +121,10 @@ class ServiceConfigTest {
 
     @Test
     void modelPrecisionDefaultsToFp32AndIsChecked() {
-        assertEquals("fp32", ServiceConfig.builder().build().modelPrecision());
+        assertEquals("fp32", ServiceConfig.builder().build().model().precision());
         assertEquals(
                 "int8",
-                ServiceConfig.builder().set("model.precision", "INT8").build().modelPrecision());
+                ServiceConfig.builder().set("model.precision", "INT8").build().model().precision());
         assertTrue(
                 invalid(() -> ServiceConfig.builder().set("model.precision", "fp16").build())
                         .getMessage()
@@ -221,7 +225,7 @@ class ServiceConfigTest {
                         .build();
         assertEquals(100, c.inputLimits().keyBytes());
         assertEquals(262_144, c.inputLimits().valueBytes());
-        assertEquals(5000, c.healthLimits().deviceStallMs());
+        assertEquals(5000, c.ops().health().deviceStallMs());
         assertTrue(
                 invalid(
                                 () ->
@@ -238,8 +242,8 @@ class ServiceConfigTest {
         ServiceConfig a = ServiceConfig.builder().set("scheduler.max.batch.sequences", 7).build();
         ServiceConfig b =
                 ServiceConfig.builder().from(a).set("scheduler.max.batch.tokens", 99).build();
-        assertEquals(7, b.schedulerMaxBatchSequences());
-        assertEquals(99, b.schedulerMaxBatchTokens());
+        assertEquals(7, b.scheduler().maxBatchSequences());
+        assertEquals(99, b.scheduler().maxBatchTokens());
         assertEquals("default", b.origin("scheduler.max.delay.ms"));
     }
 }
