@@ -40,7 +40,7 @@ public final class ConfigTable {
     }
 
     private static void row(StringBuilder sb, ConfigDef.ConfigKey key) {
-        String def = ServiceConfig.asText(key.defaultValue);
+        String def = TypedValues.asText(key.defaultValue);
         String valid =
                 key.validator != null
                         ? key.validator.toString()

@@ -8,7 +8,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -191,33 +190,16 @@ public final class ServiceConfig {
                 .configKeys()
                 .forEach(
                         (name, key) -> {
-                            v.put(name, asText(key.defaultValue));
+                            v.put(name, TypedValues.asText(key.defaultValue));
                             o.put(name, "default");
                         });
         given.forEach(
                 (k, val) -> {
                     String key = k.trim();
                     String origin = givenOrigins.getOrDefault(k, "code");
-                    if (REMOVED.containsKey(key))
-                        errors.add(
-                                "key '"
-                                        + key
-                                        + "' ("
-                                        + origin
-                                        + ") was removed: "
-                                        + REMOVED.get(key));
-                    else if (!isKnown(key)) {
-                        String hint = closest(key);
-                        errors.add(
-                                "unknown key '"
-                                        + key
-                                        + "' ("
-                                        + origin
-                                        + ")"
-                                        + (hint != null
-                                                ? "; did you mean '" + hint + "'?"
-                                                : "; Kafka client settings go under 'kafka.'"));
-                    } else {
+                    String refused = refusal(key, origin);
+                    if (refused != null) errors.add(refused);
+                    else {
                         v.put(key, val == null ? "" : val.trim());
                         o.put(key, origin);
                     }
@@ -225,7 +207,7 @@ public final class ServiceConfig {
         this.values = Map.copyOf(v);
         this.origins = Map.copyOf(o);
 
-        Typed t = new Typed(errors);
+        TypedValues t = new TypedValues(values, origins, errors);
         kafka =
                 new Kafka(
                         t.string(APPLICATION_ID),
@@ -306,6 +288,22 @@ public final class ServiceConfig {
         if (!errors.isEmpty())
             throw new ConfigException(
                     "invalid configuration:\n  - " + String.join("\n  - ", errors));
+    }
+
+    /** Why {@code key} is refused (removed, or unknown with a hint), or null for a known key. */
+    private static String refusal(String key, String origin) {
+        if (REMOVED.containsKey(key))
+            return "key '" + key + "' (" + origin + ") was removed: " + REMOVED.get(key);
+        if (isKnown(key)) return null;
+        String hint = closest(key);
+        return "unknown key '"
+                + key
+                + "' ("
+                + origin
+                + ")"
+                + (hint != null
+                        ? "; did you mean '" + hint + "'?"
+                        : "; Kafka client settings go under 'kafka.'");
     }
 
     /** What the definition cannot say about one key alone. */
@@ -391,15 +389,6 @@ public final class ServiceConfig {
         return key + " (" + origin(key) + ")";
     }
 
-    /** A typed value as the text a user would write for it (defaults, in the log and docs). */
-    static String asText(Object value) {
-        if (value == null) return "";
-        if (value instanceof Password p) return p.value();
-        if (value instanceof List<?> l)
-            return String.join(",", l.stream().map(String::valueOf).toList());
-        return String.valueOf(value);
-    }
-
     // ---- construction ----
 
     public static Builder builder() {
@@ -478,146 +467,6 @@ public final class ServiceConfig {
         public ServiceConfig build() {
             return new ServiceConfig(values, origins);
         }
-    }
-
-    // ---- typed values, by the definition; errors name the key and its origin ----
-
-    /** Parses each value by its key's type and checks it with its validator, collecting errors. */
-    private final class Typed {
-        final List<String> errors;
-        final Map<String, Object> typed = new LinkedHashMap<>();
-
-        Typed(List<String> errors) {
-            this.errors = errors;
-            DEFINITION.configKeys().forEach((name, key) -> typed.put(name, parse(name, key)));
-        }
-
-        /** The typed value; a default as defined (ConfigDef checked it when it was defined). */
-        private Object parse(String name, ConfigDef.ConfigKey key) {
-            if ("default".equals(origin(name))) return key.defaultValue;
-            try {
-                Object value = fromText(key.type, values.get(name));
-                if (key.validator != null) key.validator.ensureValid(name, value);
-                return narrow(key.type, value);
-            } catch (org.apache.kafka.common.config.ConfigException e) {
-                errors.add(where(name) + ": " + e.getMessage());
-                return key.defaultValue; // keeps checking the rest with a usable value
-            }
-        }
-
-        Object value(String key) {
-            return typed.get(key);
-        }
-
-        String string(String key) {
-            return (String) typed.get(key);
-        }
-
-        String lowerCase(String key) {
-            return string(key).toLowerCase(Locale.ROOT);
-        }
-
-        int integer(String key) {
-            return (Integer) typed.get(key);
-        }
-
-        long longValue(String key) {
-            return (Long) typed.get(key);
-        }
-
-        boolean bool(String key) {
-            return (Boolean) typed.get(key);
-        }
-
-        @SuppressWarnings("unchecked")
-        List<String> list(String key) {
-            return (List<String>) typed.get(key);
-        }
-
-        /** Every key of an open family, prefix removed. */
-        Map<String, String> family(String prefix) {
-            Map<String, String> out = new LinkedHashMap<>();
-            values.forEach(
-                    (k, val) -> {
-                        if (k.startsWith(prefix)) out.put(k.substring(prefix.length()), val);
-                    });
-            return Map.copyOf(out);
-        }
-
-        Map<String, String> labelRoutes() {
-            Map<String, String> routes = new LinkedHashMap<>();
-            family(TOPIC_ROUTE_PREFIX)
-                    .forEach(
-                            (label, topic) -> {
-                                if (topic.isEmpty())
-                                    errors.add(
-                                            where(TOPIC_ROUTE_PREFIX + label)
-                                                    + ": needs a topic name");
-                                else routes.put(label.toLowerCase(Locale.ROOT), topic);
-                            });
-            return Map.copyOf(routes);
-        }
-
-        /** {@code threshold.<label>}: typed and checked like {@code threshold.default}. */
-        Map<String, Double> perLabelThresholds() {
-            ConfigDef.ConfigKey like = DEFINITION.configKeys().get(THRESHOLD_DEFAULT);
-            Map<String, Double> th = new LinkedHashMap<>();
-            family(THRESHOLD_PREFIX)
-                    .forEach(
-                            (label, text) -> {
-                                if (label.equals("default")) return;
-                                th.put(
-                                        label.toLowerCase(Locale.ROOT),
-                                        (Double) parse(THRESHOLD_PREFIX + label, like));
-                            });
-            return Map.copyOf(th);
-        }
-    }
-
-    /** {@code text} as a value of {@code type}; integers as Long until validated. */
-    private static Object fromText(ConfigDef.Type type, String text) {
-        return switch (type) {
-            case INT, SHORT, LONG -> {
-                try {
-                    yield Long.parseLong(text);
-                } catch (NumberFormatException e) {
-                    throw new org.apache.kafka.common.config.ConfigException(
-                            "'" + text + "' is not an integer");
-                }
-            }
-            case DOUBLE -> {
-                try {
-                    yield Double.parseDouble(text);
-                } catch (NumberFormatException e) {
-                    throw new org.apache.kafka.common.config.ConfigException(
-                            "'" + text + "' is not a number");
-                }
-            }
-            case BOOLEAN -> {
-                String s = text.toLowerCase(Locale.ROOT);
-                if (!s.equals("true") && !s.equals("false"))
-                    throw new org.apache.kafka.common.config.ConfigException(
-                            "'" + s + "' is not true or false");
-                yield Boolean.valueOf(s);
-            }
-            case LIST ->
-                    Arrays.stream(text.split(","))
-                            .map(String::trim)
-                            .filter(x -> !x.isEmpty())
-                            .toList();
-            case PASSWORD -> new Password(text);
-            case STRING -> text;
-            default -> throw new IllegalStateException("no parser for " + type);
-        };
-    }
-
-    /** A validated integer as its key's type. */
-    private static Object narrow(ConfigDef.Type type, Object value) {
-        return switch (type) {
-            case INT -> ((Long) value).intValue();
-            case SHORT -> ((Long) value).shortValue();
-            default -> value;
-        };
     }
 
     // ---- sections ----
