@@ -104,23 +104,23 @@ public final class DemoRun {
                     broker.bootstrapServers(), secondsSince(t0));
             ServiceConfig config =
                     config(broker.bootstrapServers(), modelDir, work.resolve("state"));
-            String input = config.inputTopics().get(0);
+            String input = config.topics().inputs().get(0);
             broker.createTopics(
                     Map.of(
                             input,
                             2,
-                            config.moderationTopic(),
+                            config.topics().moderation(),
                             2,
-                            config.embeddingTopic(),
+                            config.topics().embedding(),
                             2,
-                            config.deadLetterTopic(),
+                            config.topics().deadLetter(),
                             1));
             out.printf(
                     "topics      : %s -> %s, %s; bad input -> %s%n",
                     input,
-                    config.moderationTopic(),
-                    config.embeddingTopic(),
-                    config.deadLetterTopic());
+                    config.topics().moderation(),
+                    config.topics().embedding(),
+                    config.topics().deadLetter());
             Encoder encoder = awaitModel(model);
             handedOver = true; // the service owns the encoder from here and closes it
             try (AutoCloseable service = starter.start(config, encoder)) {
@@ -185,9 +185,9 @@ public final class DemoRun {
                 new KafkaConsumer<>(consumerProps(bootstrap))) {
             consumer.subscribe(
                     List.of(
-                            config.moderationTopic(),
-                            config.embeddingTopic(),
-                            config.deadLetterTopic()));
+                            config.topics().moderation(),
+                            config.topics().embedding(),
+                            config.topics().deadLetter()));
             Thread producer =
                     Thread.ofPlatform()
                             .name("demo-producer")
@@ -203,7 +203,7 @@ public final class DemoRun {
                     if (firstResult == 0) firstResult = System.nanoTime();
                     String topic = r.topic();
                     try {
-                        if (topic.equals(config.moderationTopic())) {
+                        if (topic.equals(config.topics().moderation())) {
                             ModerationEvent e =
                                     serdes.moderationEvents()
                                             .deserializer()
@@ -212,7 +212,7 @@ public final class DemoRun {
                             labels.merge(e.getLabel(), 1, Integer::sum);
                             if (e.getFlagged()) flagged++;
                             out.println(ResultFormat.moderation(e));
-                        } else if (topic.equals(config.embeddingTopic())) {
+                        } else if (topic.equals(config.topics().embedding())) {
                             EmbeddingEvent e =
                                     serdes.embeddingEvents()
                                             .deserializer()

@@ -70,16 +70,16 @@ class ResultsEqualEncoderIT {
                 ServiceUnderTest.config(
                                 broker.bootstrapServers(), "equal-it", work.resolve("state"))
                         .build();
-        String input = config.inputTopics().get(0);
+        String input = config.topics().inputs().get(0);
         broker.createTopics(
                 Map.of(
                         input,
                         2,
-                        config.moderationTopic(),
+                        config.topics().moderation(),
                         2,
-                        config.embeddingTopic(),
+                        config.topics().embedding(),
                         2,
-                        config.deadLetterTopic(),
+                        config.topics().deadLetter(),
                         1));
 
         Map<String, String> textById = new LinkedHashMap<>();
@@ -101,13 +101,13 @@ class ResultsEqualEncoderIT {
             moderation =
                     TestClients.readAtLeast(
                             broker.bootstrapServers(),
-                            config.moderationTopic(),
+                            config.topics().moderation(),
                             TEXTS.size(),
                             Duration.ofSeconds(90));
             embedding =
                     TestClients.readAtLeast(
                             broker.bootstrapServers(),
-                            config.embeddingTopic(),
+                            config.topics().embedding(),
                             TEXTS.size(),
                             Duration.ofSeconds(30));
         }

@@ -42,13 +42,13 @@ class LoadGeneratorIT {
                             .build();
             broker.createTopics(
                     Map.of(
-                            config.inputTopics().get(0),
+                            config.topics().inputs().get(0),
                             2,
-                            config.moderationTopic(),
+                            config.topics().moderation(),
                             2,
-                            config.embeddingTopic(),
+                            config.topics().embedding(),
                             2,
-                            config.deadLetterTopic(),
+                            config.topics().deadLetter(),
                             1));
             try (StreamBertService service = StreamBertService.start(config)) {
                 assertTrue(service.awaitReady(Duration.ofSeconds(60)), "service ready");
@@ -58,9 +58,9 @@ class LoadGeneratorIT {
                                 "--bootstrap",
                                 broker.bootstrapServers(),
                                 "--topic",
-                                config.inputTopics().get(0),
+                                config.topics().inputs().get(0),
                                 "--results-topic",
-                                config.moderationTopic(),
+                                config.topics().moderation(),
                                 "--rate",
                                 "20",
                                 "--count",

@@ -68,21 +68,22 @@ public final class StreamBertService implements AutoCloseable {
 
     /** Opens the model in {@code model.dir} on {@code model.device} and starts. */
     public static StreamBertService start(ServiceConfig config) {
-        if (config.modelDir() == null)
+        ServiceConfig.Model model = config.model();
+        if (model.dir() == null)
             throw new ConfigException(
                     "model.dir (" + config.origin("model.dir") + "): must name a model directory");
         EncoderOptions options =
                 EncoderOptions.defaults()
-                        .withDevice(config.device())
-                        .withMaxTokens(config.modelMaxTokens())
+                        .withDevice(model.device())
+                        .withMaxTokens(model.maxTokens())
                         .withTruncation(
-                                config.rejectLongTexts()
+                                model.rejectLongTexts()
                                         ? EncoderOptions.Truncation.REJECT
                                         : EncoderOptions.Truncation.TRUNCATE)
-                        .withEmbeddingDim(config.embeddingDim())
-                        .withThreads(config.modelThreads())
-                        .withPrecision(config.modelPrecision());
-        Encoder encoder = Encoders.open(config.modelDir(), options);
+                        .withEmbeddingDim(model.embeddingDim())
+                        .withThreads(model.threads())
+                        .withPrecision(model.precision());
+        Encoder encoder = Encoders.open(model.dir(), options);
         try {
             return start(config, encoder);
         } catch (RuntimeException e) {
@@ -116,12 +117,12 @@ public final class StreamBertService implements AutoCloseable {
                 info.labels(),
                 info.embeddingDim(),
                 info.maxTokens());
-        if (info.labels().isEmpty() && !config.moderationTopic().isEmpty())
+        if (info.labels().isEmpty() && config.topics().moderationOn())
             log.warn(
                     "model {} has no classifier labels: moderation events will carry no scores and never be flagged; "
                             + "set topic.moderation= (empty) to write embeddings only",
                     info.name());
-        for (String l : config.thresholdLabels())
+        for (String l : config.thresholds().labels())
             if (info.labels().stream().noneMatch(m -> m.toLowerCase(Locale.ROOT).equals(l)))
                 log.warn(
                         "threshold.{} is set but the model has no label '{}' (labels: {})",
@@ -161,7 +162,7 @@ public final class StreamBertService implements AutoCloseable {
         OpsHttpServer server = null;
         KafkaStreams ks = null;
         try {
-            if (config.createTopics()) TopicCreator.createMissing(config);
+            if (config.topicCreation().enabled()) TopicCreator.createMissing(config);
             SizeCheck.checkTopics(config, info);
             Topology topology =
                     StreamBertTopology.build(
@@ -192,18 +193,18 @@ public final class StreamBertService implements AutoCloseable {
             KafkaStreams k = ks;
             health =
                     new HealthCheck(
-                            config.healthLimits(), scheduler, ages, metrics, k::state, closed::get);
-            if (config.httpPort() >= 0) {
+                            config.ops().health(), scheduler, ages, metrics, k::state, closed::get);
+            if (config.ops().httpPort() >= 0) {
                 server =
                         new OpsHttpServer(
-                                config.httpBindAddress(),
-                                config.httpPort(),
+                                config.ops().httpBindAddress(),
+                                config.ops().httpPort(),
                                 registry,
                                 health::liveness,
                                 health::readiness);
                 log.info(
                         "metrics, health and readiness on http://{}:{}/metrics /health /ready",
-                        config.httpBindAddress(),
+                        config.ops().httpBindAddress(),
                         server.port());
             }
             http = server;
@@ -211,7 +212,7 @@ public final class StreamBertService implements AutoCloseable {
             progress =
                     new ProgressLogger(
                             metrics,
-                            config.progressIntervalMs(),
+                            config.ops().progressIntervalMs(),
                             () -> streams.state().toString(),
                             scheduler::queuedTokens);
             streams.start();
@@ -219,7 +220,7 @@ public final class StreamBertService implements AutoCloseable {
             cleanupFailedStart(server, ks);
             throw new UncheckedIOException(
                     "cannot open the HTTP port "
-                            + config.httpPort()
+                            + config.ops().httpPort()
                             + " (http.port): "
                             + e.getMessage(),
                     e);
@@ -245,9 +246,9 @@ public final class StreamBertService implements AutoCloseable {
     private void onStickyFault(Throwable cause) {
         log.error(
                 "sticky device fault; /health and /ready now fail{}",
-                config.deviceFaultExit() ? "; closing and exiting" : "",
+                config.ops().deviceFaultExit() ? "; closing and exiting" : "",
                 cause);
-        if (!config.deviceFaultExit()) return;
+        if (!config.ops().deviceFaultExit()) return;
         Thread.ofPlatform()
                 .name("streambert-fatal")
                 .daemon(false)

@@ -219,7 +219,9 @@ class CapacityIT {
             long t0 = System.nanoTime(); // from RUNNING (partitions assigned) to the last output,
             // as for the baseline
             awaitOutputs(
-                    broker.bootstrapServers(), config.moderationTopic(), Duration.ofSeconds(180));
+                    broker.bootstrapServers(),
+                    config.topics().moderation(),
+                    Duration.ofSeconds(180));
             double seconds = (System.nanoTime() - t0) / 1e9;
             ServiceMetrics m = service.metrics();
             assertEquals(
@@ -245,7 +247,7 @@ class CapacityIT {
             throws Exception {
         ServiceConfig config = config(broker, dir, app, input);
         broker.createTopics(
-                Map.of(config.moderationTopic(), PARTITIONS, config.deadLetterTopic(), 1));
+                Map.of(config.topics().moderation(), PARTITIONS, config.topics().deadLetter(), 1));
         List<DeviceBatch> batches = new CopyOnWriteArrayList<>();
         // The previous release's defaults: micro-batches of 64 records / 8192 tokens / 50 ms, a
         // queue of 65536 tokens.
@@ -265,7 +267,9 @@ class CapacityIT {
                 Thread.sleep(50);
             long t0 = System.nanoTime();
             awaitOutputs(
-                    broker.bootstrapServers(), config.moderationTopic(), Duration.ofSeconds(300));
+                    broker.bootstrapServers(),
+                    config.topics().moderation(),
+                    Duration.ofSeconds(300));
             double seconds = (System.nanoTime() - t0) / 1e9;
             double fill =
                     batches.stream()

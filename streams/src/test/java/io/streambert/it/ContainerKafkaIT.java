@@ -63,7 +63,7 @@ class ContainerKafkaIT {
         String bootstrap = KAFKA.getBootstrapServers();
         ServiceConfig config =
                 ServiceUnderTest.config(bootstrap, "container-service-it", state).build();
-        String input = config.inputTopics().get(0);
+        String input = config.topics().inputs().get(0);
         List<String> ids = List.of("c-1", "c-2", "c-3");
         try (AutoCloseable service = ServiceUnderTest.start(config);
                 KafkaProducer<byte[], byte[]> producer = TestClients.producer(bootstrap, null)) {
@@ -78,7 +78,7 @@ class ContainerKafkaIT {
             List<String> moderated =
                     TestClients.readAtLeast(
                                     bootstrap,
-                                    config.moderationTopic(),
+                                    config.topics().moderation(),
                                     ids.size(),
                                     Duration.ofSeconds(90))
                             .stream()
@@ -88,7 +88,7 @@ class ContainerKafkaIT {
             List<String> embedded =
                     TestClients.readAtLeast(
                                     bootstrap,
-                                    config.embeddingTopic(),
+                                    config.topics().embedding(),
                                     ids.size(),
                                     Duration.ofSeconds(30))
                             .stream()

@@ -43,16 +43,16 @@ class DeadLettersIT {
                 ServiceUnderTest.config(broker.bootstrapServers(), "dead-it", state)
                         .set(ConfigKeys.TEXT_MAX_BYTES, Integer.toString(MAX_BYTES))
                         .build();
-        String input = config.inputTopics().get(0);
+        String input = config.topics().inputs().get(0);
         broker.createTopics(
                 Map.of(
                         input,
                         1,
-                        config.moderationTopic(),
+                        config.topics().moderation(),
                         1,
-                        config.embeddingTopic(),
+                        config.topics().embedding(),
                         1,
-                        config.deadLetterTopic(),
+                        config.topics().deadLetter(),
                         1));
 
         byte[] poison = {(byte) 0xC3, 0x28, (byte) 0xFF, 0x00, 0x13, 0x37, 0x42};
@@ -118,19 +118,19 @@ class DeadLettersIT {
             List<ConsumerRecord<byte[], byte[]>> dead =
                     TestClients.readAtLeast(
                             broker.bootstrapServers(),
-                            config.deadLetterTopic(),
+                            config.topics().deadLetter(),
                             bad.size(),
                             Duration.ofSeconds(60));
             List<ConsumerRecord<byte[], byte[]>> moderation =
                     TestClients.readAtLeast(
                             broker.bootstrapServers(),
-                            config.moderationTopic(),
+                            config.topics().moderation(),
                             good.size(),
                             Duration.ofSeconds(60));
             List<ConsumerRecord<byte[], byte[]>> embedding =
                     TestClients.readAtLeast(
                             broker.bootstrapServers(),
-                            config.embeddingTopic(),
+                            config.topics().embedding(),
                             good.size(),
                             Duration.ofSeconds(30));
 

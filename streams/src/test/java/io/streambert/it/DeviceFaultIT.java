@@ -72,16 +72,16 @@ class DeviceFaultIT {
                         .set(ConfigKeys.SCHEDULER_RETRY_BACKOFF_MS, 100)
                         .set(ConfigKeys.SCHEDULER_RETRY_BACKOFF_MAX_MS, 2000)
                         .build();
-        String input = config.inputTopics().get(0);
+        String input = config.topics().inputs().get(0);
         broker.createTopics(
                 Map.of(
                         input,
                         4,
-                        config.moderationTopic(),
+                        config.topics().moderation(),
                         4,
-                        config.embeddingTopic(),
+                        config.topics().embedding(),
                         4,
-                        config.deadLetterTopic(),
+                        config.topics().deadLetter(),
                         1));
         FlakyDevice device = new FlakyDevice();
         HttpClient http = HttpClient.newHttpClient();
@@ -119,7 +119,7 @@ class DeviceFaultIT {
             List<ConsumerRecord<byte[], byte[]>> moderation =
                     TestClients.readUntil(
                             broker.bootstrapServers(),
-                            config.moderationTopic(),
+                            config.topics().moderation(),
                             "read_committed",
                             r -> r.size() >= events,
                             Duration.ofSeconds(60),
@@ -127,7 +127,7 @@ class DeviceFaultIT {
             List<ConsumerRecord<byte[], byte[]>> embedding =
                     TestClients.readUntil(
                             broker.bootstrapServers(),
-                            config.embeddingTopic(),
+                            config.topics().embedding(),
                             "read_committed",
                             r -> r.size() >= events,
                             Duration.ofSeconds(30),
@@ -135,7 +135,7 @@ class DeviceFaultIT {
             List<ConsumerRecord<byte[], byte[]>> dead =
                     TestClients.readUntil(
                             broker.bootstrapServers(),
-                            config.deadLetterTopic(),
+                            config.topics().deadLetter(),
                             "read_committed",
                             r -> false,
                             Duration.ZERO,

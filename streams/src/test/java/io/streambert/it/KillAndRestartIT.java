@@ -50,16 +50,16 @@ class KillAndRestartIT {
         Path state = dir.resolve("state");
         ServiceConfig config =
                 ServiceUnderTest.config(broker.bootstrapServers(), app, state).build();
-        String input = config.inputTopics().get(0);
+        String input = config.topics().inputs().get(0);
         broker.createTopics(
                 Map.of(
                         input,
                         2,
-                        config.moderationTopic(),
+                        config.topics().moderation(),
                         2,
-                        config.embeddingTopic(),
+                        config.topics().embedding(),
                         2,
-                        config.deadLetterTopic(),
+                        config.topics().deadLetter(),
                         1));
 
         ServiceProcess first =
@@ -87,7 +87,7 @@ class KillAndRestartIT {
                                                     producerError));
             awaitCommittedOutputs(
                     broker.bootstrapServers(),
-                    config.moderationTopic(),
+                    config.topics().moderation(),
                     KILL_AFTER_OUTPUTS,
                     Duration.ofSeconds(90),
                     first);
@@ -114,19 +114,19 @@ class KillAndRestartIT {
             Map<String, Integer> moderation =
                     idCounts(
                             broker,
-                            config.moderationTopic(),
+                            config.topics().moderation(),
                             events,
                             r -> Outputs.moderation(r).getId());
             Map<String, Integer> embedding =
                     idCounts(
                             broker,
-                            config.embeddingTopic(),
+                            config.topics().embedding(),
                             events,
                             r -> Outputs.embedding(r).getId());
             List<String> dead =
                     TestClients.readUntil(
                                     broker.bootstrapServers(),
-                                    config.deadLetterTopic(),
+                                    config.topics().deadLetter(),
                                     "read_committed",
                                     recs -> false,
                                     Duration.ZERO,

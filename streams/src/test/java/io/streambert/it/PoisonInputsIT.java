@@ -48,16 +48,16 @@ class PoisonInputsIT {
                 ServiceUnderTest.config(broker.bootstrapServers(), "poison-it", state)
                         .set(ConfigKeys.NUM_STREAM_THREADS, 2)
                         .build();
-        String input = config.inputTopics().get(0);
+        String input = config.topics().inputs().get(0);
         broker.createTopics(
                 Map.of(
                         input,
                         PARTITIONS,
-                        config.moderationTopic(),
+                        config.topics().moderation(),
                         PARTITIONS,
-                        config.embeddingTopic(),
+                        config.topics().embedding(),
                         PARTITIONS,
-                        config.deadLetterTopic(),
+                        config.topics().deadLetter(),
                         1));
 
         Map<String, ProducerRecord<byte[], byte[]>> poison = new LinkedHashMap<>();
@@ -132,7 +132,7 @@ class PoisonInputsIT {
             List<ConsumerRecord<byte[], byte[]>> moderation =
                     TestClients.readUntil(
                             broker.bootstrapServers(),
-                            config.moderationTopic(),
+                            config.topics().moderation(),
                             "read_committed",
                             r -> r.size() >= GOOD,
                             Duration.ofSeconds(60),
@@ -141,7 +141,7 @@ class PoisonInputsIT {
             List<ConsumerRecord<byte[], byte[]>> embedding =
                     TestClients.readUntil(
                             broker.bootstrapServers(),
-                            config.embeddingTopic(),
+                            config.topics().embedding(),
                             "read_committed",
                             r -> r.size() >= GOOD,
                             Duration.ofSeconds(30),
@@ -149,7 +149,7 @@ class PoisonInputsIT {
             List<ConsumerRecord<byte[], byte[]>> dead =
                     TestClients.readUntil(
                             broker.bootstrapServers(),
-                            config.deadLetterTopic(),
+                            config.topics().deadLetter(),
                             "read_committed",
                             r -> r.size() >= poison.size(),
                             Duration.ofSeconds(30),

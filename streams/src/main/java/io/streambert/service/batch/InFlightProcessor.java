@@ -113,6 +113,21 @@ public final class InFlightProcessor extends ContextualProcessor<byte[], Object,
         super.init(context);
         store = context.getStateStore(settings.storeName());
         cancelAll();
+        restoreStored();
+        for (InFlight f : inFlight)
+            submit(f, 0); // already in the store: admitted without waiting for room
+        updateAge();
+        context.schedule(
+                Duration.ofMillis(settings.forwardIntervalMs()),
+                PunctuationType.WALL_CLOCK_TIME,
+                now -> forwardCompleted());
+    }
+
+    /**
+     * Loads whatever the store holds (after a crash, a revoke, a migration) into the in-flight
+     * queue, in arrival order, re-tokenizing records of another tokenizer/model revision.
+     */
+    private void restoreStored() {
         nextSeq = 0;
         int restored = 0, retokenized = 0;
         try (KeyValueIterator<Long, BufferedRecord> it = store.all()) {
@@ -135,17 +150,10 @@ public final class InFlightProcessor extends ContextualProcessor<byte[], Object,
         if (restored > 0)
             log.info(
                     "task {}: {} buffered records survived a restart or a rebalance ({} re-tokenized for revision {}); resubmitting them",
-                    context.taskId(),
+                    context().taskId(),
                     restored,
                     retokenized,
                     settings.revision());
-        for (InFlight f : inFlight)
-            submit(f, 0); // already in the store: admitted without waiting for room
-        updateAge();
-        context.schedule(
-                Duration.ofMillis(settings.forwardIntervalMs()),
-                PunctuationType.WALL_CLOCK_TIME,
-                now -> forwardCompleted());
     }
 
     @Override
@@ -183,42 +191,63 @@ public final class InFlightProcessor extends ContextualProcessor<byte[], Object,
      * deletes their entries: outputs and deletes belong to the current transaction. Never waits.
      */
     void forwardCompleted() {
-        int forwarded = 0;
         long now = System.currentTimeMillis();
-        while (!inFlight.isEmpty()) {
-            InFlight head = inFlight.peekFirst();
-            List<OutputBuilder.Out> out;
-            if (head.rejected != null) {
-                Reason reason =
-                        head.rejected.tooManyTokens()
-                                ? Reason.TOO_MANY_TOKENS
-                                : Reason.INFERENCE_FAILED;
-                out =
-                        List.of(
-                                outputs.deadLetter(
-                                        head.record.text(), reason, head.rejected.message(), now));
-                metrics.deadLetter(reason);
-            } else {
-                if (head.ticket == null || !head.ticket.isDone()) break;
-                if (head.ticket.future().isCompletedExceptionally())
-                    break; // scheduler closing: stays buffered
-                InferenceResult result = head.ticket.result();
-                out = outputs.build(head.record, result, now);
-                if (result instanceof InferenceResult.Failure)
-                    metrics.deadLetter(Reason.INFERENCE_FAILED);
-            }
-            for (OutputBuilder.Out o : out) {
-                context().forward(o.record(), o.sink());
-                metrics.eventOut(o.kind());
-            }
-            store.delete(head.record.seq());
-            metrics.endToEnd(now - head.record.text().timestamp());
-            inFlight.pollFirst();
-            forwarded++;
+        int forwarded = 0;
+        for (InFlight head; (head = completedHead()) != null; forwarded++) {
+            forwardOutputs(outputsOf(head, now));
+            deleteFromBuffer(head, now);
         }
         if (forwarded > 0) updateAge();
-        // Records not yet submitted (draining ended, or the scheduler refused them) get another
-        // chance here.
+        resubmitUnsubmitted();
+    }
+
+    /**
+     * The oldest record when its outputs are known (rejected without the device, or its ticket
+     * completed), else null. A ticket completed exceptionally means the scheduler is closing: the
+     * record stays buffered.
+     */
+    private InFlight completedHead() {
+        InFlight head = inFlight.peekFirst();
+        if (head == null || head.rejected != null) return head;
+        if (head.ticket == null || !head.ticket.isDone()) return null;
+        return head.ticket.future().isCompletedExceptionally() ? null : head;
+    }
+
+    /** What {@code f} writes: a dead letter when it was rejected, else what its result maps to. */
+    private List<OutputBuilder.Out> outputsOf(InFlight f, long now) {
+        if (f.rejected != null) {
+            Reason reason =
+                    f.rejected.tooManyTokens() ? Reason.TOO_MANY_TOKENS : Reason.INFERENCE_FAILED;
+            List<OutputBuilder.Out> out =
+                    List.of(outputs.deadLetter(f.record.text(), reason, f.rejected.message(), now));
+            metrics.deadLetter(reason);
+            return out;
+        }
+        InferenceResult result = f.ticket.result();
+        List<OutputBuilder.Out> out = outputs.build(f.record, result, now);
+        if (result instanceof InferenceResult.Failure) metrics.deadLetter(Reason.INFERENCE_FAILED);
+        return out;
+    }
+
+    private void forwardOutputs(List<OutputBuilder.Out> out) {
+        for (OutputBuilder.Out o : out) {
+            context().forward(o.record(), o.sink());
+            metrics.eventOut(o.kind());
+        }
+    }
+
+    /** Deletes the forwarded head from the store (a tombstone in the same transaction). */
+    private void deleteFromBuffer(InFlight head, long now) {
+        store.delete(head.record.seq());
+        metrics.endToEnd(now - head.record.text().timestamp());
+        inFlight.pollFirst();
+    }
+
+    /**
+     * Records not yet submitted (draining ended, or the scheduler refused them) get another chance
+     * here.
+     */
+    private void resubmitUnsubmitted() {
         if (unsubmitted > 0 && !draining.getAsBoolean()) {
             unsubmitted = 0;
             for (InFlight f : inFlight) submit(f, 0);

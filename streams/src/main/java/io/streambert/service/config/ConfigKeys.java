@@ -1,24 +1,51 @@
 package io.streambert.service.config;
 
-import java.util.LinkedHashMap;
+import static org.apache.kafka.common.config.ConfigDef.Importance.HIGH;
+import static org.apache.kafka.common.config.ConfigDef.Importance.LOW;
+import static org.apache.kafka.common.config.ConfigDef.Importance.MEDIUM;
+import static org.apache.kafka.common.config.ConfigDef.Type.BOOLEAN;
+import static org.apache.kafka.common.config.ConfigDef.Type.DOUBLE;
+import static org.apache.kafka.common.config.ConfigDef.Type.INT;
+import static org.apache.kafka.common.config.ConfigDef.Type.LIST;
+import static org.apache.kafka.common.config.ConfigDef.Type.LONG;
+import static org.apache.kafka.common.config.ConfigDef.Type.PASSWORD;
+import static org.apache.kafka.common.config.ConfigDef.Type.SHORT;
+import static org.apache.kafka.common.config.ConfigDef.Type.STRING;
+
+import java.util.List;
 import java.util.Map;
-import java.util.Set;
+import org.apache.kafka.common.config.ConfigDef;
 
 /**
- * Every key the service understands, its default and a one-line meaning, in one place: the loader
- * rejects keys not listed here (typos fail at start-up, not silently), and docs/SERVICE.md mirrors
- * this list.
+ * Every key the service understands, in one typed definition ({@link #DEFINITION}, a Kafka {@link
+ * ConfigDef}): type, default, validator, importance, section and a one-line meaning. The loader
+ * ({@link ServiceConfig}) rejects keys not defined here (typos fail at start-up, not silently), and
+ * the configuration table of docs/SERVICE.md is generated from it ({@link ConfigTable}).
  *
  * <p>Keys use dots only so that each maps to exactly one environment variable (see {@link
- * EnvOverrides}). Four families are open-ended: {@code kafka.*} (passed to the Kafka clients),
- * {@code registry.*} (passed to the schema-registry client, e.g. {@code
+ * EnvOverrides}). Four families are open-ended ({@link #FAMILIES}): {@code kafka.*} (passed to the
+ * Kafka clients), {@code registry.*} (passed to the schema-registry client, e.g. {@code
  * registry.basic.auth.user.info}), {@code threshold.<label>} and {@code topic.route.<label>}.
  */
 public final class ConfigKeys {
     private ConfigKeys() {}
 
+    // Sections: the ConfigDef group of each key, and one record of ServiceConfig each.
+    public static final String KAFKA = "Kafka";
+    public static final String TOPICS = "Topics";
+    public static final String OUTPUT = "Output";
+    public static final String MODEL = "Model";
+    public static final String INPUT_LIMITS = "Input limits";
+    public static final String BUFFER = "Buffer";
+    public static final String SCHEDULER = "Scheduler";
+    public static final String THRESHOLDS = "Thresholds";
+    public static final String OPS = "Health and ops";
+
     public static final String APPLICATION_ID = "application.id";
     public static final String BOOTSTRAP_SERVERS = "bootstrap.servers";
+    public static final String PROCESSING_GUARANTEE = "processing.guarantee";
+    public static final String NUM_STREAM_THREADS = "num.stream.threads";
+    public static final String STATE_DIR = "state.dir";
     public static final String TOPIC_INPUT = "topic.input";
     public static final String TOPIC_MODERATION = "topic.moderation";
     public static final String TOPIC_EMBEDDING = "topic.embedding";
@@ -31,6 +58,12 @@ public final class ConfigKeys {
     public static final String FORMAT_OUTPUT = "format.output";
     public static final String SCHEMA_REGISTRY_URL = "schema.registry.url";
     public static final String FORMAT_JSON_COLLECTION = "format.json.collection.name";
+
+    /**
+     * Secret key of the HMAC behind text_sha256 (a PASSWORD: never logged); empty = plain SHA-256.
+     */
+    public static final String TEXT_HASH_KEY = "text.hash.key";
+
     public static final String MODEL_DIR = "model.dir";
     public static final String MODEL_DEVICE = "model.device";
     public static final String MODEL_MAX_TOKENS = "model.max.tokens";
@@ -53,16 +86,13 @@ public final class ConfigKeys {
     public static final String SCHEDULER_ADMISSION_WAIT_MS = "scheduler.admission.wait.ms";
     public static final String SCHEDULER_RETRY_BACKOFF_MS = "scheduler.retry.backoff.ms";
     public static final String SCHEDULER_RETRY_BACKOFF_MAX_MS = "scheduler.retry.backoff.max.ms";
+    public static final String THRESHOLD_PREFIX = "threshold.";
+    public static final String THRESHOLD_DEFAULT = "threshold.default";
+    public static final String LABELS_SAFE = "labels.safe";
     public static final String DEVICE_FAULT_EXIT = "device.fault.exit";
     public static final String HEALTH_MAX_DEVICE_STALL_MS = "health.max.device.stall.ms";
     public static final String HEALTH_MAX_THREAD_REPLACEMENTS = "health.max.thread.replacements";
     public static final String HEALTH_MAX_BUFFERED_AGE_MS = "health.max.buffered.age.ms";
-    public static final String THRESHOLD_PREFIX = "threshold.";
-    public static final String THRESHOLD_DEFAULT = "threshold.default";
-    public static final String LABELS_SAFE = "labels.safe";
-    public static final String PROCESSING_GUARANTEE = "processing.guarantee";
-    public static final String NUM_STREAM_THREADS = "num.stream.threads";
-    public static final String STATE_DIR = "state.dir";
     public static final String HTTP_PORT = "http.port";
 
     /**
@@ -70,86 +100,452 @@ public final class ConfigKeys {
      */
     public static final String HTTP_BIND_ADDRESS = "http.bind.address";
 
-    /**
-     * Secret key of the HMAC behind text_sha256 (a PASSWORD in {@link SecretKeys#OWN}); empty =
-     * plain SHA-256.
-     */
-    public static final String TEXT_HASH_KEY = "text.hash.key";
-
     public static final String PROGRESS_INTERVAL_MS = "progress.interval.ms";
     public static final String KAFKA_PREFIX = "kafka.";
     public static final String REGISTRY_PREFIX = "registry.";
 
-    /**
-     * Fixed keys with their defaults ("" = unset / turned off). Insertion order is documentation
-     * order.
-     */
-    public static final Map<String, String> DEFAULTS;
+    /** The typed definition of every fixed key; definition order is documentation order. */
+    public static final ConfigDef DEFINITION = new ConfigDef();
 
     static {
-        Map<String, String> d = new LinkedHashMap<>();
-        d.put(APPLICATION_ID, "streambert");
-        d.put(BOOTSTRAP_SERVERS, "localhost:9092");
-        d.put(TOPIC_INPUT, "text-events");
-        d.put(TOPIC_MODERATION, "moderation-events");
-        d.put(TOPIC_EMBEDDING, "embedding-events");
-        d.put(TOPIC_DEAD_LETTER, "streambert-dead-letters");
-        d.put(TOPIC_REVIEW, "");
-        d.put(TOPICS_CREATE, "true");
-        d.put(TOPICS_PARTITIONS, "3");
-        d.put(TOPICS_REPLICATION_FACTOR, "-1");
-        d.put(FORMAT_OUTPUT, "avro");
-        d.put(SCHEMA_REGISTRY_URL, "");
-        d.put(FORMAT_JSON_COLLECTION, "");
-        d.put(MODEL_DIR, "");
-        d.put(MODEL_DEVICE, "auto");
-        d.put(MODEL_MAX_TOKENS, "0");
-        d.put(MODEL_TRUNCATION, "truncate");
-        d.put(MODEL_EMBEDDING_DIM, "0");
-        d.put(MODEL_THREADS, "0");
-        d.put(MODEL_PRECISION, "fp32");
-        d.put(TEXT_MAX_BYTES, "65536");
-        d.put(INPUT_MAX_VALUE_BYTES, "262144");
-        d.put(INPUT_MAX_KEY_BYTES, "4096");
-        d.put(INPUT_MAX_ID_BYTES, "1024");
-        d.put(INPUT_MAX_ATTRIBUTES, "64");
-        d.put(INPUT_MAX_ATTRIBUTES_BYTES, "16384");
-        d.put(DEAD_LETTER_MAX_PAYLOAD_BYTES, "65536");
-        d.put(BATCH_FORWARD_INTERVAL_MS, "10");
-        d.put(SCHEDULER_MAX_BATCH_TOKENS, "16384");
-        d.put(SCHEDULER_MAX_BATCH_SEQUENCES, "256");
-        d.put(SCHEDULER_MAX_DELAY_MS, "20");
-        d.put(SCHEDULER_MAX_INFLIGHT_TOKENS, "131072");
-        d.put(SCHEDULER_ADMISSION_WAIT_MS, "100");
-        d.put(SCHEDULER_RETRY_BACKOFF_MS, "100");
-        d.put(SCHEDULER_RETRY_BACKOFF_MAX_MS, "10000");
-        d.put(DEVICE_FAULT_EXIT, "true");
-        d.put(HEALTH_MAX_DEVICE_STALL_MS, "120000");
-        d.put(HEALTH_MAX_THREAD_REPLACEMENTS, "3");
-        d.put(HEALTH_MAX_BUFFERED_AGE_MS, "600000");
-        d.put(THRESHOLD_DEFAULT, "0.5");
-        d.put(LABELS_SAFE, "safe,ham,ok,neutral,none,clean,benign,non-toxic,non_toxic,not_toxic");
-        d.put(PROCESSING_GUARANTEE, "exactly_once_v2");
-        d.put(NUM_STREAM_THREADS, "1");
-        d.put(STATE_DIR, "");
-        d.put(HTTP_PORT, "8080");
-        d.put(HTTP_BIND_ADDRESS, "localhost");
-        d.put(TEXT_HASH_KEY, "");
-        d.put(PROGRESS_INTERVAL_MS, "10000");
-        DEFAULTS = Map.copyOf(d);
-        ORDER = Set.copyOf(d.keySet());
+        section(KAFKA);
+        key(
+                APPLICATION_ID,
+                STRING,
+                "streambert",
+                ConfigValidators.nonEmpty(),
+                HIGH,
+                "Kafka Streams application id (consumer group, internal topic prefix)");
+        key(
+                BOOTSTRAP_SERVERS,
+                STRING,
+                "localhost:9092",
+                ConfigValidators.nonEmpty(),
+                HIGH,
+                "Kafka cluster");
+        key(
+                PROCESSING_GUARANTEE,
+                STRING,
+                "exactly_once_v2",
+                ConfigValidators.oneOf(
+                        "exactly_once_v2 or at_least_once", "exactly_once_v2", "at_least_once"),
+                MEDIUM,
+                "exactly-once (transactions) or at-least-once delivery");
+        key(
+                NUM_STREAM_THREADS,
+                INT,
+                1,
+                ConfigValidators.between(1, 1024),
+                MEDIUM,
+                "stream threads; all share the one scheduler");
+        key(
+                STATE_DIR,
+                STRING,
+                "",
+                null,
+                MEDIUM,
+                "local state directory; empty = the Kafka Streams default");
+
+        section(TOPICS);
+        key(
+                TOPIC_INPUT,
+                LIST,
+                "text-events",
+                ConfigValidators.nonEmptyList("at least one input topic is needed"),
+                HIGH,
+                "TextEvent input topics, comma-separated");
+        key(
+                TOPIC_MODERATION,
+                STRING,
+                "moderation-events",
+                null,
+                HIGH,
+                "one ModerationEvent per valid input; empty = off");
+        key(
+                TOPIC_EMBEDDING,
+                STRING,
+                "embedding-events",
+                null,
+                HIGH,
+                "one EmbeddingEvent per valid input; empty = off");
+        key(
+                TOPIC_DEAD_LETTER,
+                STRING,
+                "streambert-dead-letters",
+                ConfigValidators.nonEmpty(),
+                HIGH,
+                "one DeadLetter per input that could not be processed");
+        key(
+                TOPIC_REVIEW,
+                STRING,
+                "",
+                null,
+                MEDIUM,
+                "a copy of each flagged ModerationEvent; empty = off");
+        key(
+                TOPICS_CREATE,
+                BOOLEAN,
+                true,
+                null,
+                MEDIUM,
+                "create missing input and output topics at start-up (false where the service has"
+                        + " no CREATE permission)");
+        key(
+                TOPICS_PARTITIONS,
+                INT,
+                3,
+                ConfigValidators.between(1, 10_000),
+                LOW,
+                "partitions of topics created at start-up");
+        key(
+                TOPICS_REPLICATION_FACTOR,
+                SHORT,
+                (short) -1,
+                ConfigValidators.replicationFactor(),
+                LOW,
+                "replicas of topics created at start-up; -1 = the broker's default");
+
+        section(OUTPUT);
+        key(
+                FORMAT_OUTPUT,
+                STRING,
+                "avro",
+                ConfigValidators.oneOf(
+                        "one of [avro, confluent, json]", "avro", "confluent", "json"),
+                MEDIUM,
+                "serialisation of the moderation, embedding and dead-letter topics");
+        key(
+                SCHEMA_REGISTRY_URL,
+                STRING,
+                "",
+                null,
+                MEDIUM,
+                "registry for `confluent` (comma-separated for fail-over)");
+        key(
+                FORMAT_JSON_COLLECTION,
+                STRING,
+                "",
+                null,
+                LOW,
+                "with `json`: Qdrant collection name written first in embedding events");
+        key(
+                TEXT_HASH_KEY,
+                PASSWORD,
+                "",
+                null,
+                MEDIUM,
+                "secret key making text_sha256 an HMAC-SHA256; empty = plain SHA-256");
+
+        section(MODEL);
+        key(
+                MODEL_DIR,
+                STRING,
+                "",
+                null,
+                HIGH,
+                "model directory (config.json, model.safetensors, tokenizer.json); required by"
+                        + " `run`");
+        key(
+                MODEL_DEVICE,
+                STRING,
+                "auto",
+                ConfigValidators.device(),
+                HIGH,
+                "`auto` (cuda when usable, else cpu), `cpu`, `cuda`, `cuda:N`, `emulated` (parsed"
+                        + " by the engine's DeviceSpec, as `--device` is)");
+        key(
+                MODEL_MAX_TOKENS,
+                INT,
+                0,
+                ConfigValidators.between(0, 1 << 20),
+                MEDIUM,
+                "token limit per text incl. [CLS]/[SEP]; 0 = the model's limit");
+        key(
+                MODEL_TRUNCATION,
+                STRING,
+                "truncate",
+                ConfigValidators.oneOf("'truncate' or 'reject'", "truncate", "reject"),
+                MEDIUM,
+                "`truncate` or `reject` (-> TOO_MANY_TOKENS)");
+        key(
+                MODEL_EMBEDDING_DIM,
+                INT,
+                0,
+                ConfigValidators.between(0, 1 << 16),
+                MEDIUM,
+                "Matryoshka dimension; 0 = hidden size");
+        key(
+                MODEL_THREADS,
+                INT,
+                0,
+                ConfigValidators.between(0, 4096),
+                MEDIUM,
+                "CPU encoder threads; 0 = all cores");
+        key(
+                MODEL_PRECISION,
+                STRING,
+                "fp32",
+                ConfigValidators.oneOf(
+                        "one of fp32, bf16, int8, auto", "fp32", "bf16", "int8", "auto"),
+                MEDIUM,
+                "CPU encoder matrix products (docs/BENCHMARKS.md, \"Precisions\"); a mode whose"
+                        + " kernel this processor lacks runs fp32 and logs why");
+
+        section(INPUT_LIMITS);
+        key(
+                TEXT_MAX_BYTES,
+                INT,
+                65_536,
+                ConfigValidators.between(1, 64 << 20),
+                MEDIUM,
+                "longer UTF-8 texts -> TEXT_TOO_LONG");
+        key(
+                INPUT_MAX_VALUE_BYTES,
+                INT,
+                262_144,
+                ConfigValidators.between(1, 64 << 20),
+                LOW,
+                "larger input values -> TOO_LARGE");
+        key(
+                INPUT_MAX_KEY_BYTES,
+                INT,
+                4096,
+                ConfigValidators.between(0, 64 << 20),
+                LOW,
+                "larger record keys -> TOO_LARGE");
+        key(
+                INPUT_MAX_ID_BYTES,
+                INT,
+                1024,
+                ConfigValidators.between(1, 64 << 20),
+                LOW,
+                "longer ids (UTF-8) -> TOO_LARGE");
+        key(
+                INPUT_MAX_ATTRIBUTES,
+                INT,
+                64,
+                ConfigValidators.between(0, 1 << 20),
+                LOW,
+                "more attributes -> TOO_LARGE");
+        key(
+                INPUT_MAX_ATTRIBUTES_BYTES,
+                INT,
+                16_384,
+                ConfigValidators.between(0, 64 << 20),
+                LOW,
+                "more UTF-8 bytes in attribute keys and values together -> TOO_LARGE");
+        key(
+                DEAD_LETTER_MAX_PAYLOAD_BYTES,
+                INT,
+                65_536,
+                ConfigValidators.between(0, 64 << 20),
+                LOW,
+                "a dead letter keeps at most this much of the original key and of the value");
+
+        section(BUFFER);
+        key(
+                BATCH_FORWARD_INTERVAL_MS,
+                LONG,
+                10L,
+                ConfigValidators.between(1, 10_000),
+                LOW,
+                "how often completed results are forwarded (wall-clock punctuator)");
+
+        section(SCHEDULER);
+        key(
+                SCHEDULER_MAX_BATCH_TOKENS,
+                INT,
+                16_384,
+                ConfigValidators.between(1, 1 << 24),
+                MEDIUM,
+                "device batch token budget");
+        key(
+                SCHEDULER_MAX_BATCH_SEQUENCES,
+                INT,
+                256,
+                ConfigValidators.between(1, 1 << 16),
+                MEDIUM,
+                "device batch sequence limit");
+        key(
+                SCHEDULER_MAX_DELAY_MS,
+                LONG,
+                20L,
+                ConfigValidators.between(0, 600_000),
+                MEDIUM,
+                "a smaller batch starts once the oldest pending sequence has waited this long");
+        key(
+                SCHEDULER_MAX_INFLIGHT_TOKENS,
+                INT,
+                131_072,
+                ConfigValidators.between(1, 1 << 28),
+                MEDIUM,
+                "tokens submitted and not yet computed, per process; admission slows down beyond"
+                        + " it");
+        key(
+                SCHEDULER_ADMISSION_WAIT_MS,
+                LONG,
+                100L,
+                ConfigValidators.between(0, 60_000),
+                LOW,
+                "the longest one record's admission waits for room under that bound");
+        key(
+                SCHEDULER_RETRY_BACKOFF_MS,
+                LONG,
+                100L,
+                ConfigValidators.between(1, 600_000),
+                LOW,
+                "first retry delay after a device error (doubled per attempt)");
+        key(
+                SCHEDULER_RETRY_BACKOFF_MAX_MS,
+                LONG,
+                10_000L,
+                ConfigValidators.between(1, 3_600_000),
+                LOW,
+                "longest retry delay; not below scheduler.retry.backoff.ms");
+
+        section(THRESHOLDS);
+        key(
+                THRESHOLD_DEFAULT,
+                DOUBLE,
+                0.5,
+                ConfigValidators.probability(),
+                MEDIUM,
+                "flag threshold for labels without their own");
+        key(
+                LABELS_SAFE,
+                LIST,
+                "safe,ham,ok,neutral,none,clean,benign,non-toxic,non_toxic,not_toxic",
+                null,
+                LOW,
+                "labels that never flag unless given their own threshold");
+
+        section(OPS);
+        key(
+                DEVICE_FAULT_EXIT,
+                BOOLEAN,
+                true,
+                null,
+                MEDIUM,
+                "on a sticky device fault, close and exit the process (status 70)");
+        key(
+                HEALTH_MAX_DEVICE_STALL_MS,
+                LONG,
+                120_000L,
+                ConfigValidators.between(1, Integer.MAX_VALUE),
+                LOW,
+                "`/health` fails when work waits and no device batch succeeded for this long");
+        key(
+                HEALTH_MAX_THREAD_REPLACEMENTS,
+                INT,
+                3,
+                ConfigValidators.between(0, Integer.MAX_VALUE),
+                LOW,
+                "... or when more stream threads than this were replaced");
+        key(
+                HEALTH_MAX_BUFFERED_AGE_MS,
+                LONG,
+                600_000L,
+                ConfigValidators.between(1, Integer.MAX_VALUE),
+                LOW,
+                "... or when the oldest buffered record waited this long");
+        key(
+                HTTP_PORT,
+                INT,
+                8080,
+                ConfigValidators.between(-1, 65535),
+                MEDIUM,
+                "`/metrics`, `/health`, `/ready`; 0 = any free port, -1 = off");
+        key(
+                HTTP_BIND_ADDRESS,
+                STRING,
+                "localhost",
+                null,
+                MEDIUM,
+                "where the ops endpoints listen (the container image sets 0.0.0.0); empty ="
+                        + " localhost");
+        key(
+                PROGRESS_INTERVAL_MS,
+                LONG,
+                10_000L,
+                ConfigValidators.between(0, 86_400_000),
+                LOW,
+                "progress log interval; 0 = off");
     }
 
-    private static final Set<String> ORDER;
+    /** An open-ended family of keys: {@code prefix} + a name of the user's choice. */
+    public record Family(String prefix, String pattern, String section, String doc) {
+        boolean matches(String key) {
+            return key.startsWith(prefix) && key.length() > prefix.length();
+        }
+    }
+
+    /** The open-ended families, in documentation order. */
+    public static final List<Family> FAMILIES =
+            List.of(
+                    new Family(
+                            KAFKA_PREFIX,
+                            "kafka.*",
+                            KAFKA,
+                            "passed to Kafka Streams and its clients with the prefix removed:"
+                                    + " security (`kafka.security.protocol`, `kafka.sasl.*`,"
+                                    + " `kafka.ssl.*`), `kafka.commit.interval.ms`,"
+                                    + " `kafka.producer.*`, `kafka.consumer.*`, ...; the five"
+                                    + " settings above are set with their own keys"),
+                    new Family(
+                            TOPIC_ROUTE_PREFIX,
+                            "topic.route.<label>",
+                            TOPICS,
+                            "a copy of each ModerationEvent whose top label is `<label>`"),
+                    new Family(
+                            REGISTRY_PREFIX,
+                            "registry.*",
+                            OUTPUT,
+                            "registry client settings, e.g."
+                                    + " `registry.basic.auth.credentials.source=USER_INFO`,"
+                                    + " `registry.basic.auth.user.info=u:p` (a secret)"),
+                    new Family(
+                            THRESHOLD_PREFIX,
+                            "threshold.<label>",
+                            THRESHOLDS,
+                            "per-label flag threshold in [0, 1] (label case-insensitive)"));
+
+    private static String currentSection;
+    private static int orderInSection;
+
+    private static void section(String name) {
+        currentSection = name;
+        orderInSection = 0;
+    }
+
+    private static void key(
+            String name,
+            ConfigDef.Type type,
+            Object defaultValue,
+            ConfigDef.Validator validator,
+            ConfigDef.Importance importance,
+            String doc) {
+        DEFINITION.define(
+                name,
+                type,
+                defaultValue,
+                validator,
+                importance,
+                doc,
+                currentSection,
+                ++orderInSection,
+                ConfigDef.Width.NONE,
+                name);
+    }
 
     /** True for a key the service knows, fixed or from an open family. */
     public static boolean isKnown(String key) {
-        return ORDER.contains(key)
-                || (key.startsWith(KAFKA_PREFIX) && key.length() > KAFKA_PREFIX.length())
-                || (key.startsWith(REGISTRY_PREFIX) && key.length() > REGISTRY_PREFIX.length())
-                || (key.startsWith(THRESHOLD_PREFIX) && key.length() > THRESHOLD_PREFIX.length())
-                || (key.startsWith(TOPIC_ROUTE_PREFIX)
-                        && key.length() > TOPIC_ROUTE_PREFIX.length());
+        return DEFINITION.names().contains(key) || family(key) != null;
+    }
+
+    /** The open family {@code key} belongs to, or null. */
+    public static Family family(String key) {
+        for (Family f : FAMILIES) if (f.matches(key)) return f;
+        return null;
     }
 
     /**
@@ -172,7 +568,7 @@ public final class ConfigKeys {
     public static String closest(String key) {
         String best = null;
         int bestDistance = Integer.MAX_VALUE;
-        for (String k : ORDER) {
+        for (String k : DEFINITION.names()) {
             int d = distance(k, key);
             if (d < bestDistance) {
                 bestDistance = d;

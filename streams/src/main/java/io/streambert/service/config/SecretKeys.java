@@ -21,16 +21,17 @@ import org.apache.kafka.streams.StreamsConfig;
  *       ConfigDef}s), whatever client or listener prefix comes before it: {@code
  *       kafka.ssl.keystore.key}, {@code kafka.producer.ssl.key.password}, {@code
  *       kafka.listener.name.x.plain.sasl.jaas.config};
- *   <li>our own secrets are PASSWORD keys of {@link #OWN}: the registry credentials and {@code
- *       text.hash.key};
+ *   <li>our own secrets are PASSWORD keys: of the service's definition ({@link
+ *       ConfigKeys#DEFINITION}: {@code text.hash.key}) and of {@link #OWN} (the registry
+ *       credentials, in the open {@code registry.*} family);
  *   <li>a value that holds a URL ({@code schema.registry.url}) is shown with its credentials masked
  *       ({@link UrlRedaction}).
  * </ul>
  */
 public final class SecretKeys {
     /**
-     * Our own secret settings, typed as Kafka passwords (their {@link Password#toString()} is
-     * "[hidden]").
+     * Our own secret settings of the {@code registry.*} family, typed as Kafka passwords (their
+     * {@link Password#toString()} is "[hidden]").
      */
     public static final ConfigDef OWN =
             new ConfigDef()
@@ -57,13 +58,7 @@ public final class SecretKeys {
                             ConfigDef.Type.PASSWORD,
                             null,
                             ConfigDef.Importance.MEDIUM,
-                            "The same, in Kafka Connect's spelling.")
-                    .define(
-                            "text.hash.key",
-                            ConfigDef.Type.PASSWORD,
-                            null,
-                            ConfigDef.Importance.MEDIUM,
-                            "Secret key of the HMAC behind text_sha256.");
+                            "The same, in Kafka Connect's spelling.");
 
     /** Names of every PASSWORD setting of Kafka's producer, consumer, admin client and Streams. */
     private static final Set<String> KAFKA_PASSWORDS = kafkaPasswords();
@@ -89,7 +84,8 @@ public final class SecretKeys {
 
     /** True when the value of {@code key} (a service configuration key) must never be shown. */
     public static boolean isSecret(String key) {
-        ConfigDef.ConfigKey own = OWN.configKeys().get(key);
+        ConfigDef.ConfigKey own = ConfigKeys.DEFINITION.configKeys().get(key);
+        if (own == null) own = OWN.configKeys().get(key);
         if (own != null) return own.type == ConfigDef.Type.PASSWORD;
         if (!key.startsWith(ConfigKeys.KAFKA_PREFIX)) return false;
         // Any suffix of the dotted name: client and listener prefixes may come before the setting

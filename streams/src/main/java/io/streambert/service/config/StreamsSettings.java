@@ -20,18 +20,19 @@ public final class StreamsSettings {
 
     public static Result build(ServiceConfig c) {
         Map<String, Object> p = new LinkedHashMap<>();
-        p.put(StreamsConfig.APPLICATION_ID_CONFIG, c.applicationId());
-        p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, c.bootstrapServers());
-        p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, c.processingGuarantee());
-        p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, c.numStreamThreads());
-        if (!c.stateDir().isEmpty()) p.put(StreamsConfig.STATE_DIR_CONFIG, c.stateDir());
+        ServiceConfig.Kafka k = c.kafka();
+        p.put(StreamsConfig.APPLICATION_ID_CONFIG, k.applicationId());
+        p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, k.bootstrapServers());
+        p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, k.processingGuarantee());
+        p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, k.numStreamThreads());
+        if (!k.stateDir().isEmpty()) p.put(StreamsConfig.STATE_DIR_CONFIG, k.stateDir());
         // The topology reads and writes bytes and (de)serialises itself, so decode failures become
         // dead letters.
         p.put(StreamsConfig.DEFAULT_KEY_SERDE_CLASS_CONFIG, Serdes.ByteArraySerde.class.getName());
         p.put(
                 StreamsConfig.DEFAULT_VALUE_SERDE_CLASS_CONFIG,
                 Serdes.ByteArraySerde.class.getName());
-        p.putAll(c.kafka());
+        p.putAll(k.clients());
         // A negative record timestamp is marked for the dead letters, never a dead thread or a
         // silently dropped record.
         p.put(

@@ -7,7 +7,8 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Every topic the service reads or writes, from the config, in one place.
+ * Every topic the service reads or writes, in one place: the topics section of {@link
+ * ServiceConfig}.
  *
  * @param moderation "" when moderation output is off
  * @param embedding "" when embedding output is off
@@ -22,16 +23,6 @@ public record Topics(
         String deadLetter,
         String review,
         Map<String, String> labelRoutes) {
-
-    public static Topics from(ServiceConfig c) {
-        return new Topics(
-                c.inputTopics(),
-                c.moderationTopic(),
-                c.embeddingTopic(),
-                c.deadLetterTopic(),
-                c.reviewTopic(),
-                c.labelRoutes());
-    }
 
     public boolean moderationOn() {
         return !moderation.isEmpty();

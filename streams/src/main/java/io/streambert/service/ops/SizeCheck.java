@@ -70,7 +70,7 @@ public final class SizeCheck {
                         c.inputLimits(),
                         model,
                         model.maxTokens(),
-                        c.outputFormat() == ServiceConfig.OutputFormat.JSON)
+                        c.output().format() == ServiceConfig.OutputFormat.JSON)
                 .forEach(
                         (what, bytes) -> {
                             if (bytes > maxRequest)
@@ -94,8 +94,8 @@ public final class SizeCheck {
                         c.inputLimits(),
                         model,
                         model.maxTokens(),
-                        c.outputFormat() == ServiceConfig.OutputFormat.JSON);
-        Topics topics = Topics.from(c);
+                        c.output().format() == ServiceConfig.OutputFormat.JSON);
+        Topics topics = c.topics();
         Map<String, Long> need = new LinkedHashMap<>();
         for (String t : topics.moderationTopics()) need.put(t, worst.get("moderation event"));
         if (topics.embeddingOn()) need.put(topics.embedding(), worst.get("embedding event"));
@@ -145,8 +145,10 @@ public final class SizeCheck {
     static long producerMaxRequest(ServiceConfig c) {
         String v =
                 c.kafka()
+                        .clients()
                         .getOrDefault(
-                                "producer.max.request.size", c.kafka().get("max.request.size"));
+                                "producer.max.request.size",
+                                c.kafka().clients().get("max.request.size"));
         if (v == null) return DEFAULT_MAX_REQUEST;
         try {
             return Long.parseLong(v.trim());

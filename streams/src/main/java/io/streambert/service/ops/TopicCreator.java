@@ -1,7 +1,6 @@
 package io.streambert.service.ops;
 
 import io.streambert.service.config.ServiceConfig;
-import io.streambert.service.config.Topics;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -28,8 +27,8 @@ public final class TopicCreator {
 
     public static void createMissing(ServiceConfig c) {
         Properties p = adminProperties(c);
-        Set<String> wanted = new LinkedHashSet<>(c.inputTopics());
-        wanted.addAll(Topics.from(c).outputs());
+        Set<String> wanted = new LinkedHashSet<>(c.topics().inputs());
+        wanted.addAll(c.topics().outputs());
         try (Admin admin = Admin.create(p)) {
             createMissing(c, admin, wanted);
         }
@@ -39,6 +38,7 @@ public final class TopicCreator {
     static Properties adminProperties(ServiceConfig c) {
         Properties p = new Properties();
         c.kafka()
+                .clients()
                 .forEach(
                         (k, v) -> {
                             // Client-specific prefixes are for the Streams clients; the admin
@@ -50,7 +50,7 @@ public final class TopicCreator {
                                     && !k.startsWith("restore.consumer.")
                                     && !k.startsWith("global.consumer.")) p.put(k, v);
                         });
-        p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, c.bootstrapServers());
+        p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, c.kafka().bootstrapServers());
         return filterAdminKeys(p);
     }
 
@@ -63,8 +63,8 @@ public final class TopicCreator {
                     missing.add(
                             new NewTopic(
                                     t,
-                                    Optional.of(c.topicPartitions()),
-                                    Optional.of(c.topicReplicationFactor())));
+                                    Optional.of(c.topicCreation().partitions()),
+                                    Optional.of(c.topicCreation().replicationFactor())));
             if (missing.isEmpty()) return;
             try {
                 admin.createTopics(missing).all().get(60, TimeUnit.SECONDS);
@@ -75,7 +75,7 @@ public final class TopicCreator {
             log.info(
                     "created topics {} ({} partitions)",
                     missing.stream().map(NewTopic::name).toList(),
-                    c.topicPartitions());
+                    c.topicCreation().partitions());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while creating topics", e);
@@ -84,7 +84,7 @@ public final class TopicCreator {
                     "cannot list or create topics "
                             + wanted
                             + " on "
-                            + c.bootstrapServers()
+                            + c.kafka().bootstrapServers()
                             + " (set topics.create=false to skip): "
                             + (e.getCause() != null ? e.getCause() : e),
                     e);

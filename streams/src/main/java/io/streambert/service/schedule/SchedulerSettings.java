@@ -44,13 +44,14 @@ public record SchedulerSettings(
     }
 
     public static SchedulerSettings from(ServiceConfig c) {
+        ServiceConfig.Scheduler s = c.scheduler();
         return new SchedulerSettings(
-                c.schedulerMaxBatchTokens(),
-                c.schedulerMaxBatchSequences(),
-                c.schedulerMaxDelayMs(),
-                c.schedulerMaxInflightTokens(),
-                c.retryBackoffMs(),
-                c.retryBackoffMaxMs());
+                s.maxBatchTokens(),
+                s.maxBatchSequences(),
+                s.maxDelayMs(),
+                s.maxInflightTokens(),
+                s.retryBackoffMs(),
+                s.retryBackoffMaxMs());
     }
 
     /** Retry delay before attempt {@code attempt} (1 = first retry). */

@@ -23,13 +23,13 @@ public record ServiceSerdes(
         Serde<DeadLetter> deadLetter) {
 
     public static ServiceSerdes forConfig(ServiceConfig c) {
-        Map<String, Object> registry = new HashMap<>(c.registry());
-        if (!c.schemaRegistryUrl().isEmpty())
-            registry.put("schema.registry.url", c.schemaRegistryUrl());
-        if (!c.jsonCollectionName().isEmpty())
-            registry.put(EventSerdes.JSON_COLLECTION_NAME, c.jsonCollectionName());
-        return of(
-                EventSerdes.forFormat(c.outputFormat().name().toLowerCase(Locale.ROOT), registry));
+        ServiceConfig.Output o = c.output();
+        Map<String, Object> registry = new HashMap<>(o.registry());
+        if (!o.schemaRegistryUrl().isEmpty())
+            registry.put("schema.registry.url", o.schemaRegistryUrl());
+        if (!o.jsonCollectionName().isEmpty())
+            registry.put(EventSerdes.JSON_COLLECTION_NAME, o.jsonCollectionName());
+        return of(EventSerdes.forFormat(o.format().name().toLowerCase(Locale.ROOT), registry));
     }
 
     public static ServiceSerdes of(EventSerdes s) {

@@ -78,14 +78,15 @@ public final class StreamBertTopology {
             ServiceMetrics metrics,
             BufferAges ages,
             BooleanSupplier draining) {
-        Topics topics = Topics.from(config);
+        Topics topics = config.topics();
         InFlightProcessor.Settings buffer =
                 new InFlightProcessor.Settings(
                         BUFFER_STORE,
-                        ModelRevision.of(scheduler.encoder().info(), config.modelDir()),
-                        config.forwardIntervalMs(),
-                        config.schedulerAdmissionWaitMs());
-        OutputMapper mapper = new OutputMapper(scheduler.encoder().info(), config::threshold);
+                        ModelRevision.of(scheduler.encoder().info(), config.model().dir()),
+                        config.buffer().forwardIntervalMs(),
+                        config.scheduler().admissionWaitMs());
+        OutputMapper mapper =
+                new OutputMapper(scheduler.encoder().info(), config.thresholds()::threshold);
         String deadSink = Topics.sinkName(topics.deadLetter());
 
         Topology t = new Topology();
@@ -104,7 +105,7 @@ public final class StreamBertTopology {
                                 BATCH,
                                 deadSink,
                                 metrics,
-                                TextHasher.keyed(config.textHashKey().value())),
+                                TextHasher.keyed(config.output().textHashKey().value())),
                 SOURCE);
         t.addProcessor(
                 BATCH,

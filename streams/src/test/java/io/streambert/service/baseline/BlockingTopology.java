@@ -30,8 +30,9 @@ public final class BlockingTopology {
             BlockingBatchLimits limits,
             ServiceMetrics metrics) {
         ServiceSerdes serdes = ServiceSerdes.forConfig(config);
-        Topics topics = Topics.from(config);
-        OutputMapper mapper = new OutputMapper(scheduler.encoder().info(), config::threshold);
+        Topics topics = config.topics();
+        OutputMapper mapper =
+                new OutputMapper(scheduler.encoder().info(), config.thresholds()::threshold);
         String deadSink = Topics.sinkName(topics.deadLetter());
         String source = StreamBertTopology.SOURCE,
                 validate = StreamBertTopology.VALIDATE,

@@ -23,8 +23,8 @@ class DeployFilesTest {
     @Test
     void theExamplePropertiesFileIsValid() {
         ServiceConfig c = ServiceConfig.load(deploy().resolve("streambert.properties"), Map.of());
-        assertEquals("exactly_once_v2", c.processingGuarantee());
-        assertEquals("moderation-review", c.reviewTopic());
+        assertEquals("exactly_once_v2", c.kafka().processingGuarantee());
+        assertEquals("moderation-review", c.topics().review());
         StreamsSettings.build(c); // the timeout budget accepts it
     }
 
@@ -46,7 +46,8 @@ class DeployFilesTest {
         Files.write(f, props);
         ServiceConfig c = ServiceConfig.load(f, Map.of());
         assertEquals(
-                "auto", c.device()); // the GPU when it passes its probe, else the CPU: a GPU pod
+                "auto",
+                c.model().device()); // the GPU when it passes its probe, else the CPU: a GPU pod
         // never crash-loops
         StreamsSettings.build(c);
         // and with the pod name as static member id, as the StatefulSet sets it

@@ -58,15 +58,16 @@ class OperatorSafetyTest {
 
     @Test
     void theOpsEndpointsListenOnLocalhostUnlessConfigured() throws Exception {
-        assertEquals("localhost", config(Map.of()).httpBindAddress());
-        assertEquals("0.0.0.0", config(Map.of("http.bind.address", "0.0.0.0")).httpBindAddress());
+        assertEquals("localhost", config(Map.of()).ops().httpBindAddress());
+        assertEquals(
+                "0.0.0.0", config(Map.of("http.bind.address", "0.0.0.0")).ops().httpBindAddress());
         int port;
         try (ServerSocket s = new ServerSocket(0)) {
             port = s.getLocalPort();
         }
         OpsHttpServer server =
                 new OpsHttpServer(
-                        config(Map.of()).httpBindAddress(),
+                        config(Map.of()).ops().httpBindAddress(),
                         port,
                         new io.micrometer.prometheusmetrics.PrometheusMeterRegistry(
                                 io.micrometer.prometheusmetrics.PrometheusConfig.DEFAULT),

@@ -25,10 +25,10 @@ class ServiceConfigTest {
     @Test
     void defaultsAreUsableAndExactlyOnceIsTheDefault() {
         ServiceConfig c = ServiceConfig.builder().build();
-        assertEquals("exactly_once_v2", c.processingGuarantee());
-        assertEquals(java.util.List.of("text-events"), c.inputTopics());
-        assertEquals("moderation-events", c.moderationTopic());
-        assertEquals(256, c.schedulerMaxBatchSequences());
+        assertEquals("exactly_once_v2", c.kafka().processingGuarantee());
+        assertEquals(java.util.List.of("text-events"), c.topics().inputs());
+        assertEquals("moderation-events", c.topics().moderation());
+        assertEquals(256, c.scheduler().maxBatchSequences());
         assertEquals("default", c.origin("scheduler.max.batch.sequences"));
     }
 
@@ -52,18 +52,22 @@ class ServiceConfigTest {
                         "STREAMBERT_DEBUG", "1",
                         "PATH", "/usr/bin");
         ServiceConfig c = ServiceConfig.load(f, env);
-        assertEquals("env:9093", c.bootstrapServers());
+        assertEquals("env:9093", c.kafka().bootstrapServers());
         assertEquals("environment STREAMBERT_BOOTSTRAP_SERVERS", c.origin("bootstrap.servers"));
-        assertEquals(java.util.List.of("a", "b"), c.inputTopics());
-        assertEquals(16, c.schedulerMaxBatchSequences());
+        assertEquals(java.util.List.of("a", "b"), c.topics().inputs());
+        assertEquals(16, c.scheduler().maxBatchSequences());
         assertEquals("file " + f, c.origin("scheduler.max.batch.sequences"));
-        assertEquals(20, c.schedulerMaxDelayMs());
-        assertEquals(0.7, c.threshold("TOXIC"), 1e-12);
-        assertEquals(0.3, c.threshold("severe_toxic"), 1e-12);
-        assertEquals(0.5, c.threshold("spam"), 1e-12, "threshold.default");
+        assertEquals(20, c.scheduler().maxDelayMs());
+        assertEquals(0.7, c.thresholds().threshold("TOXIC"), 1e-12);
+        assertEquals(0.3, c.thresholds().threshold("severe_toxic"), 1e-12);
+        assertEquals(0.5, c.thresholds().threshold("spam"), 1e-12, "threshold.default");
         assertEquals(
-                Double.POSITIVE_INFINITY, c.threshold("safe"), "safe labels never flag by default");
-        assertEquals(Map.of("security.protocol", "SASL_SSL", "sasl.mechanism", "PLAIN"), c.kafka());
+                Double.POSITIVE_INFINITY,
+                c.thresholds().threshold("safe"),
+                "safe labels never flag by default");
+        assertEquals(
+                Map.of("security.protocol", "SASL_SSL", "sasl.mechanism", "PLAIN"),
+                c.kafka().clients());
     }
 
     @Test
@@ -117,10 +121,10 @@ class ServiceConfigTest {
 
     @Test
     void modelPrecisionDefaultsToFp32AndIsChecked() {
-        assertEquals("fp32", ServiceConfig.builder().build().modelPrecision());
+        assertEquals("fp32", ServiceConfig.builder().build().model().precision());
         assertEquals(
                 "int8",
-                ServiceConfig.builder().set("model.precision", "INT8").build().modelPrecision());
+                ServiceConfig.builder().set("model.precision", "INT8").build().model().precision());
         assertTrue(
                 invalid(() -> ServiceConfig.builder().set("model.precision", "fp16").build())
                         .getMessage()
@@ -221,7 +225,7 @@ class ServiceConfigTest {
                         .build();
         assertEquals(100, c.inputLimits().keyBytes());
         assertEquals(262_144, c.inputLimits().valueBytes());
-        assertEquals(5000, c.healthLimits().deviceStallMs());
+        assertEquals(5000, c.ops().health().deviceStallMs());
         assertTrue(
                 invalid(
                                 () ->
@@ -238,8 +242,74 @@ class ServiceConfigTest {
         ServiceConfig a = ServiceConfig.builder().set("scheduler.max.batch.sequences", 7).build();
         ServiceConfig b =
                 ServiceConfig.builder().from(a).set("scheduler.max.batch.tokens", 99).build();
-        assertEquals(7, b.schedulerMaxBatchSequences());
-        assertEquals(99, b.schedulerMaxBatchTokens());
+        assertEquals(7, b.scheduler().maxBatchSequences());
+        assertEquals(99, b.scheduler().maxBatchTokens());
         assertEquals("default", b.origin("scheduler.max.delay.ms"));
+    }
+
+    @Test
+    void eachSectionHoldsItsOwnKeys() {
+        ServiceConfig c =
+                ServiceConfig.builder()
+                        .set("application.id", "app")
+                        .set("num.stream.threads", 2)
+                        .set("state.dir", "/state")
+                        .set("topics.create", "FALSE")
+                        .set("topics.partitions", 5)
+                        .set("topics.replication.factor", 3)
+                        .set("format.output", "JSON")
+                        .set("format.json.collection.name", "docs")
+                        .set("registry.basic.auth.credentials.source", "USER_INFO")
+                        .set("text.hash.key", "k")
+                        .set("model.dir", "/m")
+                        .set("model.device", "CPU")
+                        .set("model.max.tokens", 100)
+                        .set("model.truncation", "reject")
+                        .set("model.embedding.dim", 64)
+                        .set("model.threads", 3)
+                        .set("text.max.bytes", 1000)
+                        .set("input.max.value.bytes", 2000)
+                        .set("input.max.id.bytes", 30)
+                        .set("input.max.attributes", 4)
+                        .set("input.max.attributes.bytes", 500)
+                        .set("dead.letter.max.payload.bytes", 600)
+                        .set("batch.forward.interval.ms", 7)
+                        .set("scheduler.max.batch.tokens", 1000)
+                        .set("scheduler.max.batch.sequences", 9)
+                        .set("scheduler.max.delay.ms", 11)
+                        .set("scheduler.max.inflight.tokens", 12)
+                        .set("scheduler.admission.wait.ms", 13)
+                        .set("scheduler.retry.backoff.ms", 14)
+                        .set("scheduler.retry.backoff.max.ms", 15)
+                        .set("threshold.default", 0.25)
+                        .set("labels.safe", "Fine, ok")
+                        .set("device.fault.exit", false)
+                        .set("health.max.thread.replacements", 6)
+                        .set("health.max.buffered.age.ms", 16)
+                        .set("http.port", -1)
+                        .set("http.bind.address", "0.0.0.0")
+                        .set("progress.interval.ms", 0)
+                        .set("topic.route.Spam", "spam-events")
+                        .build();
+        assertEquals(
+                new ServiceConfig.Kafka(
+                        "app", "localhost:9092", "exactly_once_v2", 2, "/state", Map.of()),
+                c.kafka());
+        assertEquals(new ServiceConfig.TopicCreation(false, 5, (short) 3), c.topicCreation());
+        assertEquals(Map.of("spam", "spam-events"), c.topics().labelRoutes());
+        assertEquals(ServiceConfig.OutputFormat.JSON, c.output().format());
+        assertEquals("docs", c.output().jsonCollectionName());
+        assertEquals(Map.of("basic.auth.credentials.source", "USER_INFO"), c.output().registry());
+        assertEquals("k", c.output().textHashKey().value());
+        assertEquals(
+                new ServiceConfig.Model(Path.of("/m"), "cpu", 100, true, 64, 3, "fp32"), c.model());
+        assertEquals(new InputLimits(2000, 4096, 30, 4, 500, 1000, 600), c.inputLimits());
+        assertEquals(7, c.buffer().forwardIntervalMs());
+        assertEquals(new ServiceConfig.Scheduler(1000, 9, 11, 12, 13, 14, 15), c.scheduler());
+        assertEquals(0.25, c.thresholds().threshold("spam"), 1e-12);
+        assertEquals(Double.POSITIVE_INFINITY, c.thresholds().threshold("FINE"));
+        assertEquals(
+                new ServiceConfig.Ops(false, new HealthLimits(120_000, 6, 16), -1, "0.0.0.0", 0),
+                c.ops());
     }
 }

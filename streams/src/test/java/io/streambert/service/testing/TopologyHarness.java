@@ -80,7 +80,7 @@ public final class TopologyHarness implements AutoCloseable {
                         Instant.ofEpochMilli(1_000_000));
         input =
                 driver.createInputTopic(
-                        config.inputTopics().get(0),
+                        config.topics().inputs().get(0),
                         new ByteArraySerializer(),
                         new ByteArraySerializer());
     }
@@ -141,7 +141,7 @@ public final class TopologyHarness implements AutoCloseable {
      */
     public void settle() {
         awaitNoInflight();
-        advanceWallClock(config.forwardIntervalMs());
+        advanceWallClock(config.buffer().forwardIntervalMs());
     }
 
     public void awaitNoInflight() {
@@ -177,7 +177,7 @@ public final class TopologyHarness implements AutoCloseable {
 
     public TestOutputTopic<byte[], DeadLetter> deadLetters() {
         return driver.createOutputTopic(
-                config.deadLetterTopic(),
+                config.topics().deadLetter(),
                 new ByteArrayDeserializer(),
                 des(SERDES.deadLetters().deserializer()));
     }
