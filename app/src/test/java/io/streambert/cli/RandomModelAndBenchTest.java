@@ -96,18 +96,7 @@ class RandomModelAndBenchTest {
 
     @Test
     void benchPrintsThroughputAsJson() throws Exception {
-        Path dir = tmp.resolve("tiny");
-        assertEquals(
-                0,
-                CliTestSupport.run(
-                                "random-model",
-                                "--size",
-                                "tiny",
-                                "--labels",
-                                "2",
-                                "--out",
-                                dir.toString())
-                        .exit());
+        Path dir = tinyModel(2);
         Path lengths = tmp.resolve("w.lengths");
         Files.write(lengths, List.of("5", "17", "3", "", "64", "2"));
         CliTestSupport.Result r =
@@ -140,18 +129,7 @@ class RandomModelAndBenchTest {
 
     @Test
     void precisionReachesTheCpuEncoderAndABadOneIsRejected() throws Exception {
-        Path dir = tmp.resolve("tiny");
-        assertEquals(
-                0,
-                CliTestSupport.run(
-                                "random-model",
-                                "--size",
-                                "tiny",
-                                "--labels",
-                                "2",
-                                "--out",
-                                dir.toString())
-                        .exit());
+        Path dir = tinyModel(2);
         Path lengths = tmp.resolve("w.lengths");
         Files.write(lengths, List.of("5", "17"));
         String expected =
@@ -237,5 +215,21 @@ class RandomModelAndBenchTest {
                                 "--out",
                                 tmp.resolve("x").toString())
                         .exit());
+    }
+
+    /** A random tiny model with {@code labels} labels, made by the CLI itself. */
+    private Path tinyModel(int labels) {
+        Path dir = tmp.resolve("tiny");
+        CliTestSupport.Result r =
+                CliTestSupport.run(
+                        "random-model",
+                        "--size",
+                        "tiny",
+                        "--labels",
+                        Integer.toString(labels),
+                        "--out",
+                        dir.toString());
+        assertEquals(0, r.exit(), r.stdout());
+        return dir;
     }
 }

@@ -14,6 +14,8 @@ import java.util.Optional;
 import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.config.types.Password;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 class RegistryConfigTest {
     @Test
@@ -59,73 +61,31 @@ class RegistryConfigTest {
     }
 
     @Test
-    void badSettingsAreNamed() {
-        assertTrue(
+    void aUrlOfAnotherSchemeIsRefused() {
+        ConfigException e =
                 assertThrows(
-                                ConfigException.class,
-                                () -> RegistryConfig.from(Map.of("schema.registry.url", "ftp://x")))
-                        .getMessage()
-                        .contains("http:// or https://"));
-        assertTrue(
+                        ConfigException.class,
+                        () -> RegistryConfig.from(Map.of("schema.registry.url", "ftp://x")));
+        assertTrue(e.getMessage().contains("http:// or https://"), e.getMessage());
+    }
+
+    /** Each bad setting is refused with a message that says what is wrong with it. */
+    @ParameterizedTest
+    @CsvSource({
+        "schema.registry.request.timeout.ms, -1, schema.registry.request.timeout.ms",
+        "basic.auth.user.info, nocolon, user:password",
+        "auto.register.schemas, yes, must be true or false",
+        "basic.auth.credentials.source, SASL_INHERIT, only USER_INFO",
+        "bearer.auth.credentials.source, STATIC_TOKEN, bearer.auth.token"
+    })
+    void badSettingsAreNamed(String key, String value, String expectedFragment) {
+        ConfigException e =
                 assertThrows(
-                                ConfigException.class,
-                                () ->
-                                        RegistryConfig.from(
-                                                Map.of(
-                                                        "schema.registry.url",
-                                                        "http://x",
-                                                        "schema.registry.request.timeout.ms",
-                                                        "-1")))
-                        .getMessage()
-                        .contains("schema.registry.request.timeout.ms"));
-        assertTrue(
-                assertThrows(
-                                ConfigException.class,
-                                () ->
-                                        RegistryConfig.from(
-                                                Map.of(
-                                                        "schema.registry.url",
-                                                        "http://x",
-                                                        "basic.auth.user.info",
-                                                        "nocolon")))
-                        .getMessage()
-                        .contains("user:password"));
-        assertTrue(
-                assertThrows(
-                                ConfigException.class,
-                                () ->
-                                        RegistryConfig.from(
-                                                Map.of(
-                                                        "schema.registry.url",
-                                                        "http://x",
-                                                        "auto.register.schemas",
-                                                        "yes")))
-                        .getMessage()
-                        .contains("must be true or false"));
-        assertTrue(
-                assertThrows(
-                                ConfigException.class,
-                                () ->
-                                        RegistryConfig.from(
-                                                Map.of(
-                                                        "schema.registry.url",
-                                                        "http://x",
-                                                        "basic.auth.credentials.source",
-                                                        "SASL_INHERIT")))
-                        .getMessage()
-                        .contains("only USER_INFO"));
-        assertTrue(
-                assertThrows(
-                                ConfigException.class,
-                                () ->
-                                        RegistryConfig.from(
-                                                Map.of(
-                                                        "schema.registry.url",
-                                                        "http://x",
-                                                        "bearer.auth.credentials.source",
-                                                        "STATIC_TOKEN")))
-                        .getMessage()
-                        .contains("bearer.auth.token"));
+                        ConfigException.class,
+                        () ->
+                                RegistryConfig.from(
+                                        Map.of("schema.registry.url", "http://x", key, value)));
+        assertTrue(e.getMessage().contains(expectedFragment), e.getMessage());
     }
 
     @Test

@@ -101,48 +101,29 @@ public final class Bf16Linear implements LinearOp {
         short[] xb = sc[0];
         NativeCpu n = NativeCpu.get();
         MemorySegment xs = MemorySegment.ofArray(x), xbs = MemorySegment.ofArray(xb);
-        boolean small = (long) rows * in * out < 1 << 16;
-        int cChunks = small ? 1 : Math.min(rows, 4 * CpuParallel.threads());
-        CpuParallel.forEach(
-                cChunks,
-                c -> {
-                    int a = (int) ((long) rows * c / cChunks),
-                            e = (int) ((long) rows * (c + 1) / cChunks);
-                    if (e <= a) return;
-                    try {
-                        n.bf16Convert.invokeExact(
-                                xs.asSlice((long) a * in * 4),
-                                e - a,
-                                in,
-                                kpad,
-                                xbs.asSlice((long) a * kpad * 2));
-                    } catch (Throwable t) {
-                        throw NativeCpu.rethrow(t);
-                    }
+        boolean serial = TileGrid.serial(rows, in, out);
+        TileGrid.forEachRowRange(
+                rows,
+                serial,
+                (a, e) -> {
+                    n.bf16Convert.invokeExact(
+                            xs.asSlice((long) a * in * 4),
+                            e - a,
+                            in,
+                            kpad,
+                            xbs.asSlice((long) a * kpad * 2));
                 });
         int rowBlock = Math.max(MR, ROW_BLOCK_BYTES / (2 * kpad) / MR * MR);
-        int rowBlocks = (rows + rowBlock - 1) / rowBlock;
-        int wanted = 4 * CpuParallel.threads();
-        int chunks =
-                small ? 1 : Math.min(panels, Math.max(1, (wanted + rowBlocks - 1) / rowBlocks));
         MemorySegment ws = MemorySegment.ofArray(packed),
                 bs = MemorySegment.ofArray(bias),
                 ys = MemorySegment.ofArray(y);
-        int tasks = rowBlocks * chunks;
-        CpuParallel.forEach(
-                small ? 1 : tasks,
-                t0 -> {
-                    for (int t = t0; t < (small ? tasks : t0 + 1); t++) {
-                        int rb = t / chunks, pc = t % chunks;
-                        int r0 = rb * rowBlock, r1 = Math.min(rows, r0 + rowBlock);
-                        int p0 = (int) ((long) panels * pc / chunks),
-                                p1 = (int) ((long) panels * (pc + 1) / chunks);
-                        try {
-                            n.bf16Linear.invokeExact(xbs, r0, r1, kpad, ws, bs, out, p0, p1, ys);
-                        } catch (Throwable e) {
-                            throw NativeCpu.rethrow(e);
-                        }
-                    }
+        TileGrid.forEachTile(
+                rows,
+                rowBlock,
+                panels,
+                serial,
+                (r0, r1, p0, p1) -> {
+                    n.bf16Linear.invokeExact(xbs, r0, r1, kpad, ws, bs, out, p0, p1, ys);
                 });
     }
 }

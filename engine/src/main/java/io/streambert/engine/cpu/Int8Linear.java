@@ -145,52 +145,33 @@ public final class Int8Linear implements LinearOp {
         MemorySegment xs = MemorySegment.ofArray(x),
                 qs = MemorySegment.ofArray(qx),
                 ss = MemorySegment.ofArray(sx);
-        boolean small = (long) rows * in * out < 1 << 16;
+        boolean serial = TileGrid.serial(rows, in, out);
         // quantise the activations, in row chunks over the workers
-        int qChunks = small ? 1 : Math.min(rows, 4 * CpuParallel.threads());
-        CpuParallel.forEach(
-                qChunks,
-                c -> {
-                    int a = (int) ((long) rows * c / qChunks),
-                            e = (int) ((long) rows * (c + 1) / qChunks);
-                    if (e <= a) return;
-                    try {
-                        n.q8Quantize.invokeExact(
-                                xs.asSlice((long) a * in * 4),
-                                e - a,
-                                in,
-                                kpad,
-                                qs.asSlice((long) a * kpad),
-                                ss.asSlice(a * 4L));
-                    } catch (Throwable t) {
-                        throw NativeCpu.rethrow(t);
-                    }
+        TileGrid.forEachRowRange(
+                rows,
+                serial,
+                (a, e) -> {
+                    n.q8Quantize.invokeExact(
+                            xs.asSlice((long) a * in * 4),
+                            e - a,
+                            in,
+                            kpad,
+                            qs.asSlice((long) a * kpad),
+                            ss.asSlice(a * 4L));
                 });
         int rowBlock = Math.max(MR, ROW_BLOCK_BYTES / kpad / MR * MR);
-        int rowBlocks = (rows + rowBlock - 1) / rowBlock;
-        int wanted = 4 * CpuParallel.threads();
-        int chunks =
-                small ? 1 : Math.min(panels, Math.max(1, (wanted + rowBlocks - 1) / rowBlocks));
         MemorySegment ws = MemorySegment.ofArray(packed),
                 sws = MemorySegment.ofArray(scale),
                 sums = MemorySegment.ofArray(wsum128);
         MemorySegment bs = MemorySegment.ofArray(bias), ys = MemorySegment.ofArray(y);
-        int tasks = rowBlocks * chunks;
-        CpuParallel.forEach(
-                small ? 1 : tasks,
-                t0 -> {
-                    for (int t = t0; t < (small ? tasks : t0 + 1); t++) {
-                        int rb = t / chunks, pc = t % chunks;
-                        int r0 = rb * rowBlock, r1 = Math.min(rows, r0 + rowBlock);
-                        int p0 = (int) ((long) panels * pc / chunks),
-                                p1 = (int) ((long) panels * (pc + 1) / chunks);
-                        try {
-                            n.q8Linear.invokeExact(
-                                    qs, ss, r0, r1, kpad, ws, sws, sums, bs, out, p0, p1, ys);
-                        } catch (Throwable e) {
-                            throw NativeCpu.rethrow(e);
-                        }
-                    }
+        TileGrid.forEachTile(
+                rows,
+                rowBlock,
+                panels,
+                serial,
+                (r0, r1, p0, p1) -> {
+                    n.q8Linear.invokeExact(
+                            qs, ss, r0, r1, kpad, ws, sws, sums, bs, out, p0, p1, ys);
                 });
     }
 }

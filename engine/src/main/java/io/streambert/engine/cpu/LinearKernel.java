@@ -33,28 +33,16 @@ final class LinearKernel {
                     "y has " + y.length + " values, expected at least " + rows + "x" + out);
         if (rows == 0) return;
         int rowBlock = Math.max(MR, (ROW_BLOCK_BYTES / (4 * in)) / MR * MR);
-        int rowBlocks = (rows + rowBlock - 1) / rowBlock;
-        long work = (long) rows * in * w.out;
-        boolean small = work < 1 << 16; // a few microseconds: not worth waking the workers
-        // Enough tasks for the workers to balance (the cores are shared), but each task long enough
-        // to amortise.
-        int wanted = 4 * CpuParallel.threads();
-        int chunks =
-                small ? 1 : Math.min(w.panels, Math.max(1, (wanted + rowBlocks - 1) / rowBlocks));
-        int tasks = rowBlocks * chunks;
-        if (small) {
-            for (int t = 0; t < tasks; t++) task(t, chunks, rowBlock, x, rows, w, y);
-            return;
-        }
-        CpuParallel.forEach(tasks, t -> task(t, chunks, rowBlock, x, rows, w, y));
+        TileGrid.forEachTile(
+                rows,
+                rowBlock,
+                w.panels,
+                TileGrid.serial(rows, in, w.out),
+                (r0, r1, p0, p1) -> tile(r0, r1, p0, p1, x, w, y));
     }
 
-    private static void task(
-            int t, int chunks, int rowBlock, float[] x, int rows, PackedLinear w, float[] y) {
-        int rb = t / chunks, pc = t % chunks;
-        int r0 = rb * rowBlock, r1 = Math.min(rows, r0 + rowBlock);
-        int p0 = (int) ((long) w.panels * pc / chunks),
-                p1 = (int) ((long) w.panels * (pc + 1) / chunks);
+    /** Rows [r0, r1) times weight panels [p0, p1) of {@code y = x W^T}. */
+    private static void tile(int r0, int r1, int p0, int p1, float[] x, PackedLinear w, float[] y) {
         float[] tile = new float[MR * NR];
         int in = w.in;
         int kBlocks = (in + KC - 1) / KC;
