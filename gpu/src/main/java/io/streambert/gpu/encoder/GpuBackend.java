@@ -31,14 +31,14 @@ import java.util.List;
  * kernels), unpadded: packed ids + cu_seqlens, every kernel works on the packed token rows.
  *
  * <p>Dtypes: the residual stream x is fp32 [tokens, hidden]; everything a GEMM reads or writes in
- * the layers is bf16 (normed x, qkv, attention output, projections, Wi's output, GeGLU's output);
+ * the layers is bf16 (normed x, qkv, attention output, Wi's output, GeGLU's output) except the two
+ * output projections, which add their fp32 results straight into x ({@code Gemm.Output.FP32_ADD});
  * weights bf16, norms and biases fp32. Per layer: QKV GEMM, RoPE on q/k, attention (global or
- * window), Wo GEMM, x += proj fused with mlp_norm, Wi GEMM, GeGLU, MLP Wo GEMM, x += proj fused
- * with the next layer's attn_norm (or final_norm after the last layer). Layer 0 reads the embedding
- * LayerNorm's output directly (it has no attn_norm). The heads run on the device too: pooling from
- * cu_seqlens, dense GEMM, bias + GELU, LayerNorm, classifier GEMM (+bias), softmax or sigmoid;
- * embeddings are pooled, Matryoshka-truncated and L2-normalised. {@link Engine} does the rest, as
- * for every backend.
+ * window), Wo GEMM into x, mlp_norm, Wi GEMM, GeGLU, MLP Wo GEMM into x, the next layer's attn_norm
+ * (or final_norm after the last layer). Layer 0 reads the embedding LayerNorm's output directly (it
+ * has no attn_norm). The heads run on the device too: pooling from cu_seqlens, dense GEMM, bias +
+ * GELU, LayerNorm, classifier GEMM (+bias), softmax or sigmoid; embeddings are pooled,
+ * Matryoshka-truncated and L2-normalised. {@link Engine} does the rest, as for every backend.
  */
 public final class GpuBackend implements Backend {
     private static final WarpPerRow ROWS = WarpPerRow.DEFAULT;
@@ -180,7 +180,6 @@ public final class GpuBackend implements Backend {
         device.upload(table, tiles);
         DeviceBuffer x = scratch.residual(n), xb = scratch.normed(n);
         DeviceBuffer qkv = scratch.qkv(n), attn = scratch.attn(n);
-        DeviceBuffer proj = scratch.proj(n);
         DeviceBuffer up = scratch.up(n), act = scratch.act(n);
 
         weights.ensureRope(seqs.maxSeqlen());
@@ -218,18 +217,18 @@ public final class GpuBackend implements Backend {
                     l.rope().positions());
             AttentionLaunch.run(
                     device, tiling, seqs, qkv, attn, cu, tiles, heads, l.window(), null);
-            gemm.run(attn, l.wo(), l.woB(), proj, Gemm.Output.BF16, n, h, h);
-            LayerNormLaunch.addLayerNorm(
-                    device, ROWS, x, proj, xb, l.mlpNormW(), l.mlpNormB(), n, h, eps);
+            // Wo adds straight into the fp32 residual (no bf16 proj, no separate add), then
+            // mlp_norm
+            gemm.run(attn, l.wo(), l.woB(), x, Gemm.Output.FP32_ADD, n, h, h);
+            LayerNormLaunch.layerNorm(device, ROWS, x, xb, l.mlpNormW(), l.mlpNormB(), n, h, eps);
             gemm.run(xb, l.wi(), l.wiB(), up, Gemm.Output.BF16, n, 2 * inter, h);
             GegluLaunch.run(device, ELEMENTS, up, act, n, inter);
-            gemm.run(act, l.mlpWo(), l.mlpWoB(), proj, Gemm.Output.BF16, n, h, inter);
-            // the residual add fused with the next LayerNorm: the next layer's attn_norm, or
-            // final_norm after the last
+            gemm.run(act, l.mlpWo(), l.mlpWoB(), x, Gemm.Output.FP32_ADD, n, h, inter);
+            // then the next layer's attn_norm, or final_norm after the last
             boolean last = i == layers.size() - 1;
             DeviceBuffer normW = last ? weights.finalNormW : layers.get(i + 1).attnNormW();
             DeviceBuffer normB = last ? weights.finalNormB : layers.get(i + 1).attnNormB();
-            LayerNormLaunch.addLayerNorm(device, ROWS, x, proj, xb, normW, normB, n, h, eps);
+            LayerNormLaunch.layerNorm(device, ROWS, x, xb, normW, normB, n, h, eps);
         }
         if (layers.isEmpty())
             LayerNormLaunch.layerNorm(

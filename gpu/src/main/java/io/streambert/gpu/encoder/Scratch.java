@@ -39,8 +39,7 @@ final class Scratch implements AutoCloseable {
     private final Slot residual = new Slot(),
             normed = new Slot(),
             qkv = new Slot(),
-            attn = new Slot(),
-            proj = new Slot();
+            attn = new Slot();
     private final Slot up = new Slot(), act = new Slot();
     private final Slot headPooled = new Slot(),
             headPooledBf16 = new Slot(),
@@ -91,11 +90,6 @@ final class Scratch implements AutoCloseable {
     /** bf16 [n, h]: the attention output. */
     DeviceBuffer attn(int n) {
         return attn.atLeast(device, 2L * n * hidden);
-    }
-
-    /** bf16 [n, h]: the output projections (Wo, MLP Wo) before the residual add. */
-    DeviceBuffer proj(int n) {
-        return proj.atLeast(device, 2L * n * hidden);
     }
 
     /** bf16 [n, 2 inter]: Wi's output (gate and value halves). */
@@ -154,7 +148,6 @@ final class Scratch implements AutoCloseable {
                         normed,
                         qkv,
                         attn,
-                        proj,
                         up,
                         act,
                         headPooled,
