@@ -22,7 +22,11 @@
 //           ones launches no idle blocks (a (max_seqlen tiles) x batch grid would be mostly early exits).
 //   K and V stream through shared memory in tiles of BLOCK_K = 64 keys, stored bf16:
 //     Ks [64][HD + 8]  (row = key; +8 bf16 of padding staggers rows over the banks)
-//     Vt [HD][64 + 8]  (V transposed, row = dim) so the PV B-fragments are two adjacent bf16 in one word.
+//     Vt [HD][64 + 8]  (V transposed, row = dim) so the PV B-fragments are two adjacent bf16 in one word; the key
+//                      words of each row are XOR-swizzled (Smem::vt_index; the bank arithmetic is there) so that
+//                      neither the transposing stores nor the fragment reads have bank conflicts.
+//   Tile loads: a warp loads 16 bytes per lane from LOAD_KEYS keys x LOAD_CHUNKS 16-byte chunks of one head row
+//   (4 keys x 128 contiguous bytes for HD 64 and 128, 8 keys x 64 bytes for HD 32).
 //   Dynamic shared memory = (64 * (HD + 8) + HD * 72) * 2 bytes (HD 64: 18432, HD 32: 8704, HD 128: 34816).
 //   Q stays in registers as mma A fragments for the whole block lifetime.
 //   S = Q K^T and O += P V run on the tensor cores through sb_mma_m16n8k16_bf16 (bf16 in, fp32 accumulate);
@@ -72,6 +76,47 @@ struct Smem {
     static constexpr int K_ELEMS = BLOCK_K * K_STRIDE;
     static constexpr int V_ELEMS = HD * V_STRIDE;
     static constexpr int BYTES = (K_ELEMS + V_ELEMS) * 2;
+
+    // Who loads what: lane l of warp-step ws (ws = idx / 32 over the tile's BLOCK_K * HD / 8 chunks of 16 bytes)
+    // takes key (ws / CHUNK_GROUPS) * LOAD_KEYS + l / LOAD_CHUNKS and chunk (ws % CHUNK_GROUPS) * LOAD_CHUNKS +
+    // l % LOAD_CHUNKS (dims 8 * chunk .. + 7).
+    static constexpr int CHUNKS = HD / 8;                              // 16-byte chunks per head row
+    static constexpr int LOAD_CHUNKS = CHUNKS < 8 ? CHUNKS : 8;        // chunks of one key per warp-step
+    static constexpr int LOAD_KEYS = 32 / LOAD_CHUNKS;                 // keys per warp-step: 8 (HD 32) or 4
+    static constexpr int CHUNK_GROUPS = CHUNKS / LOAD_CHUNKS;          // 1, or 2 for HD 128
+    __device__ __forceinline__ static int load_key(int idx) {
+        return (idx / 32 / CHUNK_GROUPS) * LOAD_KEYS + (idx % 32) / LOAD_CHUNKS;
+    }
+    __device__ __forceinline__ static int load_dim(int idx) {
+        return ((idx / 32 % CHUNK_GROUPS) * LOAD_CHUNKS + (idx % 32) % LOAD_CHUNKS) * 8;
+    }
+
+    // Vt's element (dim d, key) is at d * V_STRIDE + 2 * (key / 2 ^ swz(d)) + key % 2 with swz(d) = 4 * (d / 8 % 8):
+    // the 32 words (key pairs) of row d are permuted by an XOR on word-index bits 2..4. A word keeps its two keys
+    // (a B fragment stays one 32-bit load), stays inside its row, and bits 0..1 (the fragment's t) are untouched.
+    //
+    // Bank arithmetic (32 banks of 4 bytes; V_STRIDE = 72 bf16 = 36 words, 36 = 4 mod 32, so dim row d starts
+    // at bank 4d mod 32):
+    //   Stores. In one 16-bit store instruction (fixed e and half h, see the load loop) lane l writes dim
+    //   d = 8 ci + 2e + h and key r, with ci = chunk (LOAD_CHUNKS consecutive values across the warp) and word
+    //   kw = r / 2 (LOAD_KEYS / 2 values: an aligned block of 2 words, or 4 for HD 32). Its bank is
+    //   (4d + kw') mod 32 = (32 ci + 8e + 4h + kw') mod 32 = (8e + 4h + kw') mod 32: the chunk ci drops out.
+    //   Unswizzled (kw' = kw) the warp's LOAD_CHUNKS chunks therefore hit the same 2 banks (HD 64: 32 lanes, 4
+    //   keys = 2 words, 8 chunks) with 8 different words each: an 8-way conflict (HD 32: 4-way; HD 128, when a
+    //   warp took 2 keys x 16 chunks: 16-way). Swizzled, kw' = kw ^ 4 (ci % 8): kw varies only in bits 0..1 and
+    //   4 (ci % 8) takes LOAD_CHUNKS distinct values in bits 2..4, so the warp writes LOAD_CHUNKS * LOAD_KEYS / 2
+    //   = 16 distinct words kw' in 0..31, on 16 distinct banks; the two lanes of a word write its two halves,
+    //   which is not a conflict.
+    //   Reads (O += P V). Lane (g, t) reads row d = 8 nb + g, words kw = 8 kk + 4j + t (j = 0, 1); swz = 4 (nb % 8)
+    //   is a compile-time constant of the unrolled loop with bits 0..1 clear, so kw' = ((8 kk + 4j) ^ swz) + t:
+    //   a constant offset from the lane's base (no address arithmetic added), bank (4g + const + t) mod 32:
+    //   32 distinct banks, as without the swizzle.
+    // The emulator does not model banks: AttentionBanksTest (test scope) replays these index formulas and counts
+    // the worst conflict degree; AttentionKernelTest checks the results.
+    static_assert(LOAD_CHUNKS * LOAD_KEYS / 2 == 16 && LOAD_CHUNKS <= 8, "a warp's V stores cover 16 words");
+    __device__ __forceinline__ static int vt_index(int d, int key) {
+        return d * V_STRIDE + 2 * ((key >> 1) ^ (4 * ((d >> 3) & 7))) + (key & 1);
+    }
 };
 
 template <int HD>
@@ -141,7 +186,7 @@ __device__ __forceinline__ void attention_tile(const __nv_bfloat16* __restrict__
         // Load K rows [k0, k0 + 64) as is and V transposed, 8 bf16 (16 bytes) per load: qkv rows, head offsets and
         // the padded Ks rows are all multiples of 16 bytes. Keys past the end are zero (0 * anything stays 0 in PV).
         for (int idx = tid; idx < BLOCK_K * (HD / 8); idx += WARPS * 32) {
-            const int r = idx / (HD / 8), c = (idx % (HD / 8)) * 8;
+            const int r = L::load_key(idx), c = L::load_dim(idx);
             const int key = k0 + r;
             Vec16 kw = {0u, 0u, 0u, 0u}, vw = {0u, 0u, 0u, 0u};
             if (key < len) {
@@ -150,11 +195,14 @@ __device__ __forceinline__ void attention_tile(const __nv_bfloat16* __restrict__
             }
             *reinterpret_cast<Vec16*>(Ks + r * L::K_STRIDE + c) = kw;
             const uint32_t vwords[4] = {vw.x, vw.y, vw.z, vw.w};
-            uint16_t* vt = reinterpret_cast<uint16_t*>(Vt);
+            // transposing stores, swizzled: no bank conflict. Dims c..c+7 share d / 8 = c / 8, so
+            // vt_index(c + i, r) = (c + i) * V_STRIDE + key_off with one key_off for all eight.
+            const int key_off = 2 * ((r >> 1) ^ (4 * ((c >> 3) & 7))) + (r & 1);
+            uint16_t* vt = reinterpret_cast<uint16_t*>(Vt) + c * L::V_STRIDE + key_off;
             #pragma unroll
             for (int e = 0; e < 4; e++) {
-                vt[(c + 2 * e) * L::V_STRIDE + r] = (uint16_t)(vwords[e] & 0xffffu);
-                vt[(c + 2 * e + 1) * L::V_STRIDE + r] = (uint16_t)(vwords[e] >> 16);
+                vt[(2 * e) * L::V_STRIDE] = (uint16_t)(vwords[e] & 0xffffu);
+                vt[(2 * e + 1) * L::V_STRIDE] = (uint16_t)(vwords[e] >> 16);
             }
         }
         __syncthreads();
@@ -236,10 +284,15 @@ __device__ __forceinline__ void attention_tile(const __nv_bfloat16* __restrict__
         // ---- O += P V ----
         #pragma unroll
         for (int nb = 0; nb < ONB; nb++) {
-            const __nv_bfloat16* vrow = Vt + (nb * 8 + g) * L::V_STRIDE;   // B(k = key, n = dim g)
+            // B(k = key, n = dim 8 nb + g). vt_index(8 nb + g, 16 kk + 8j + 2t) = g * V_STRIDE + 2t (the lane's
+            // base) + 8 nb * V_STRIDE + 2 ((8 kk + 4j) ^ 4 (nb % 8)): t < 4 is untouched by the XOR, so the rest
+            // is a compile-time constant of the unrolled loops.
+            const __nv_bfloat16* vrow = Vt + g * L::V_STRIDE + 2 * t + nb * 8 * L::V_STRIDE;
             #pragma unroll
             for (int kk = 0; kk < BLOCK_K / 16; kk++) {
-                uint32_t b[2] = {load_bf16x2(vrow + kk * 16 + 2 * t), load_bf16x2(vrow + kk * 16 + 2 * t + 8)};
+                const int sw = 4 * (nb & 7);
+                uint32_t b[2] = {load_bf16x2(vrow + 2 * ((8 * kk) ^ sw)),
+                                 load_bf16x2(vrow + 2 * ((8 * kk + 4) ^ sw))};
                 sb_mma_m16n8k16_bf16(o[nb], pf[kk], b, o[nb]);
             }
         }
