@@ -19,7 +19,6 @@ import io.streambert.gpu.kernels.GemmBackends;
 import io.streambert.gpu.kernels.GridStride;
 import io.streambert.gpu.kernels.LayerNormLaunch;
 import io.streambert.gpu.kernels.PoolingLaunch;
-import io.streambert.gpu.kernels.RopeLaunch;
 import io.streambert.gpu.kernels.SequenceTiles;
 import io.streambert.gpu.kernels.WarpPerRow;
 import java.nio.file.Path;
@@ -205,18 +204,19 @@ public final class GpuBackend implements Backend {
                         device, ROWS, x, xb, l.attnNormW(), l.attnNormB(), n, h, eps);
             }
             gemm.run(xb, l.wqkv(), l.wqkvB(), qkv, Gemm.Output.BF16, n, 3 * h, h);
-            RopeLaunch.DEFAULT.run(
+            // RoPE (the layer's theta) is applied by the attention kernel as it loads q and k
+            AttentionLaunch.run(
                     device,
+                    tiling,
                     seqs,
                     qkv,
+                    attn,
                     cu,
+                    tiles,
                     heads,
-                    cfg.headDim(),
-                    l.rope().cos(),
-                    l.rope().sin(),
-                    l.rope().positions());
-            AttentionLaunch.run(
-                    device, tiling, seqs, qkv, attn, cu, tiles, heads, l.window(), null);
+                    l.window(),
+                    new AttentionLaunch.Rope(l.rope().cos(), l.rope().sin(), l.rope().positions()),
+                    null);
             // Wo adds straight into the fp32 residual (no bf16 proj, no separate add), then
             // mlp_norm
             gemm.run(attn, l.wo(), l.woB(), x, Gemm.Output.FP32_ADD, n, h, h);

@@ -26,7 +26,8 @@ class AttentionBanksTest {
 
     /** The swizzled layout: element (dim d, key) of Vt, in bf16 units. */
     static int swizzled(int d, int key) {
-        return d * STRIDE + 2 * ((key >> 1) ^ (4 * ((d >> 3) & 7))) + (key & 1);
+        int ci = d >> 3, f = (ci & 3) | ((((ci >> 2) ^ (ci >> 3)) & 1) << 2);
+        return d * STRIDE + 2 * ((key >> 1) ^ (4 * f)) + (key & 1);
     }
 
     /** The layout before: Vt[d][key] plainly. */
@@ -46,6 +47,27 @@ class AttentionBanksTest {
                     if (key % 2 == 1) assertEquals(swizzled(d, key - 1) + 1, at);
                 }
             }
+        }
+    }
+
+    @Test
+    void eachWarpStepHoldsTheRopePartnerChunkInLaneXorHalfTheSlots() {
+        for (int hd : new int[] {32, 64, 128}) {
+            int chunks = hd / 8, loadChunks = Math.min(chunks, 8), loadKeys = 32 / loadChunks;
+            int groups = chunks / loadChunks, p = loadChunks / 2;
+            Set<Integer> all = new HashSet<>();
+            for (int ws = 0; ws < AttentionTiling.BLOCK_K * chunks / 32; ws++) {
+                for (int l = 0; l < 32; l++) {
+                    int slot = l % loadChunks, partnerSlot = slot ^ p;
+                    int key = (ws / groups) * loadKeys + l / loadChunks;
+                    int chunk = slot % p + (ws % groups) * p + (slot / p) * (chunks / 2);
+                    int partner =
+                            partnerSlot % p + (ws % groups) * p + (partnerSlot / p) * (chunks / 2);
+                    assertEquals((chunk + chunks / 2) % chunks, partner, "hd " + hd);
+                    assertTrue(all.add(key * chunks + chunk), "hd " + hd + ": loaded twice");
+                }
+            }
+            assertEquals(AttentionTiling.BLOCK_K * chunks, all.size(), "hd " + hd);
         }
     }
 
@@ -86,8 +108,9 @@ class AttentionBanksTest {
                         key = idx / chunks;
                         chunk = idx % chunks;
                     } else {
+                        int p = loadChunks / 2, slot = l % loadChunks;
                         key = (ws / groups) * loadKeys + l / loadChunks;
-                        chunk = (ws % groups) * loadChunks + l % loadChunks;
+                        chunk = slot % p + (ws % groups) * p + (slot / p) * (chunks / 2);
                     }
                     words[l] = layout.applyAsInt(chunk * 8 + i, key) / 2;
                 }
