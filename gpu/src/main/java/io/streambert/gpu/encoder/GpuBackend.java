@@ -49,6 +49,7 @@ public final class GpuBackend implements Backend {
     private final ModelConfig cfg;
     private final DeviceWeights weights;
     private final Scratch scratch;
+    private final BatchInputs inputs;
     private final AttentionTiling tiling;
     private final Activation classifierActivation;
     private final Pooling classifierPooling, embeddingPooling;
@@ -84,6 +85,7 @@ public final class GpuBackend implements Backend {
                         cfg.hiddenSize(),
                         cfg.intermediateSize(),
                         weights.head == null ? 0 : weights.head.labels());
+        this.inputs = new BatchInputs(device, tiling);
     }
 
     /**
@@ -133,6 +135,17 @@ public final class GpuBackend implements Backend {
         return device.name();
     }
 
+    /**
+     * Stages {@code next}'s inputs (ids, cu_seqlens, tile table) for a later {@link #forward} of
+     * the same batch: writes them to pinned host memory and enqueues their uploads on the device's
+     * upload stream, then returns. Called before the forward of the current batch, those uploads
+     * run while the current batch computes. Optional: a batch that was not staged is staged by its
+     * forward.
+     */
+    public synchronized void prefetch(PackedBatch next) {
+        inputs.stage(next, SequenceTiles.of(next.cuSeqlens()));
+    }
+
     @Override
     public synchronized Output forward(PackedBatch batch) {
         SequenceTiles seqs = SequenceTiles.of(batch.cuSeqlens());
@@ -171,12 +184,10 @@ public final class GpuBackend implements Backend {
                 inter = cfg.intermediateSize(),
                 heads = cfg.numHeads();
         float eps = cfg.normEps();
-        DeviceBuffer idsB = scratch.ids(n), cu = scratch.cuSeqlens(seqs.batch());
-        device.upload(batch.ids(), idsB);
-        device.upload(seqs.cuSeqlens(), cu);
-        int[] table = seqs.queryTileTable(tiling);
-        DeviceBuffer tiles = scratch.tiles(table.length);
-        device.upload(table, tiles);
+        // ids, cu_seqlens and the tile table come from pinned memory on the upload stream, staged
+        // by prefetch while the previous batch ran, or now; the device's stream waits for them
+        BatchInputs.Staged in = inputs.use(batch, seqs);
+        DeviceBuffer idsB = in.ids(), cu = in.cuSeqlens(), tiles = in.tiles();
         DeviceBuffer x = scratch.residual(n), xb = scratch.normed(n);
         DeviceBuffer qkv = scratch.qkv(n), attn = scratch.attn(n);
         DeviceBuffer up = scratch.up(n), act = scratch.act(n);
@@ -325,6 +336,7 @@ public final class GpuBackend implements Backend {
 
     @Override
     public synchronized void close() {
+        inputs.close();
         scratch.close();
         weights.close();
         gemm.close();

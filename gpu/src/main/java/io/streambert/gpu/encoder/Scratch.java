@@ -35,7 +35,6 @@ final class Scratch implements AutoCloseable {
 
     private final Device device;
     private final int hidden, inter, labels;
-    private final Slot ids = new Slot(), cuSeqlens = new Slot(), tiles = new Slot();
     private final Slot residual = new Slot(),
             normed = new Slot(),
             qkv = new Slot(),
@@ -52,21 +51,6 @@ final class Scratch implements AutoCloseable {
         this.hidden = hidden;
         this.inter = inter;
         this.labels = labels;
-    }
-
-    /** int32 [n]: the packed token ids. */
-    DeviceBuffer ids(int n) {
-        return ids.atLeast(device, 4L * n);
-    }
-
-    /** int32 [b + 1]: cu_seqlens. */
-    DeviceBuffer cuSeqlens(int b) {
-        return cuSeqlens.atLeast(device, 4L * (b + 1));
-    }
-
-    /** int32 [count]: the attention kernel's query-tile table. */
-    DeviceBuffer tiles(int count) {
-        return tiles.atLeast(device, 4L * Math.max(1, count));
     }
 
     /** fp32 [n, h]: the residual stream x. */
@@ -141,9 +125,6 @@ final class Scratch implements AutoCloseable {
     public void close() {
         for (Slot s :
                 List.of(
-                        ids,
-                        cuSeqlens,
-                        tiles,
                         residual,
                         normed,
                         qkv,
