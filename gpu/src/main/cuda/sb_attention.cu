@@ -7,7 +7,9 @@
 //   scale = 1/sqrt(headDim) is passed by the launcher.
 //
 // Shapes (row-major):
-//   qkv        [tokens, 3, heads, HD]   bf16   packed q, k, v (already RoPE-rotated)
+//   qkv        [tokens, 3, heads, HD]   bf16   packed q, k, v as the QKV GEMM wrote them (not changed)
+//   rope_cos, rope_sin [max_pos, HD/2] fp32    RoPE angle table of the layer's theta (as sb_rope takes it), read
+//                                             only when rope != 0 (else any buffer; Device.launch has no null)
 //   out        [tokens, heads * HD]     bf16   heads concatenated: the layout Wo's cuBLAS GEMM reads as bf16
 //   cu_seqlens [batch + 1]              int32  cumulative sequence starts
 //   tiles      [num_tiles, 2]           int32  (sequence, first query) of every query tile, built on the host by
@@ -22,13 +24,23 @@
 //           ones launches no idle blocks (a (max_seqlen tiles) x batch grid would be mostly early exits).
 //   K and V stream through shared memory in tiles of BLOCK_K = 64 keys, stored bf16:
 //     Ks [64][HD + 8]  (row = key; +8 bf16 of padding staggers rows over the banks)
-//     Vt [HD][64 + 8]  (V transposed, row = dim) so the PV B-fragments are two adjacent bf16 in one word.
+//     Vt [HD][64 + 8]  (V transposed, row = dim) so the PV B-fragments are two adjacent bf16 in one word; the key
+//                      words of each row are XOR-swizzled (Smem::vt_index; the bank arithmetic is there) so that
+//                      neither the transposing stores nor the fragment reads have bank conflicts.
+//   Tile loads: a warp loads 16 bytes per lane from LOAD_KEYS keys x LOAD_CHUNKS 16-byte chunks of one head row
+//   (4 keys x 128 contiguous bytes for HD 64 and 128, 8 keys x 64 bytes for HD 32).
 //   Dynamic shared memory = (64 * (HD + 8) + HD * 72) * 2 bytes (HD 64: 18432, HD 32: 8704, HD 128: 34816).
 //   Q stays in registers as mma A fragments for the whole block lifetime.
 //   S = Q K^T and O += P V run on the tensor cores through sb_mma_m16n8k16_bf16 (bf16 in, fp32 accumulate);
 //   P is rounded to bf16 for the PV product, as flash-attention-2 does.
 //   Online softmax in fp32: per query row a running max m and running sum l; on a new max the old O and l are
 //   rescaled by exp(m_old - m_new). Exponentials use exp2f on log2(e)-prescaled scores.
+//   RoPE (rope != 0) is applied while q and k are loaded, exactly as sb_rope would have rotated qkv first
+//   (rotate-half at the sequence-local position, fp32 math from the bf16 inputs, one bf16 rounding; the same
+//   expressions, so on the emulator the result is bit-identical to sb_rope + this kernel): q in registers, since a
+//   thread's Q fragment ks + KSTEPS/2 holds exactly the partner columns (+ HD/2) of fragment ks; k in the tile
+//   load, where the partner 16-byte chunk (+- HD/2) is held by lane ^ (LOAD_CHUNKS / 2) of the same warp-step and
+//   comes by __shfl_xor_sync. The angles: 8-byte (q) and 16-byte (k) loads from the table.
 //   Local layers visit only the K tiles that meet [q_first - w, q_last + w] (whole tiles skipped, never loaded);
 //   the exact |i - j| <= w mask and the sequence end are applied per element inside the visited edge tiles.
 //
@@ -64,6 +76,9 @@ __device__ __forceinline__ uint32_t load_bf16x2(const __nv_bfloat16* p) {
 
 // 16 bytes = 8 bf16, for vectorised K/V tile loads (our own type: the same in the nvcc and the emulation build).
 struct __align__(16) Vec16 { uint32_t x, y, z, w; };
+// 8 and 16 bytes of fp32, for the RoPE table loads (our own types too, for the same reason).
+struct __align__(8) F2 { float x, y; };
+struct __align__(16) F4 { float x, y, z, w; };
 
 template <int HD>
 struct Smem {
@@ -72,16 +87,68 @@ struct Smem {
     static constexpr int K_ELEMS = BLOCK_K * K_STRIDE;
     static constexpr int V_ELEMS = HD * V_STRIDE;
     static constexpr int BYTES = (K_ELEMS + V_ELEMS) * 2;
+
+    // Who loads what: lane l of warp-step ws (ws = idx / 32 over the tile's BLOCK_K * HD / 8 chunks of 16 bytes)
+    // takes key (ws / CHUNK_GROUPS) * LOAD_KEYS + l / LOAD_CHUNKS and, with slot s = l % LOAD_CHUNKS and
+    // P = LOAD_CHUNKS / 2, chunk (s % P) + (ws % CHUNK_GROUPS) * P + (s / P) * CHUNKS / 2 (dims 8 * chunk .. + 7):
+    // for HD 32 and 64 simply chunk s; for HD 128 the chunks {0-3, 8-11}, then {4-7, 12-15}. Either way the
+    // RoPE partner chunk (+- HD/2 dims = +- CHUNKS/2 chunks) is in slot s ^ P, i.e. lane l ^ P.
+    static constexpr int CHUNKS = HD / 8;                              // 16-byte chunks per head row
+    static constexpr int LOAD_CHUNKS = CHUNKS < 8 ? CHUNKS : 8;        // chunks of one key per warp-step
+    static constexpr int LOAD_KEYS = 32 / LOAD_CHUNKS;                 // keys per warp-step: 8 (HD 32) or 4
+    static constexpr int CHUNK_GROUPS = CHUNKS / LOAD_CHUNKS;          // 1, or 2 for HD 128
+    __device__ __forceinline__ static int load_key(int idx) {
+        return (idx / 32 / CHUNK_GROUPS) * LOAD_KEYS + (idx % 32) / LOAD_CHUNKS;
+    }
+    __device__ __forceinline__ static int load_dim(int idx) {
+        constexpr int P = LOAD_CHUNKS / 2;
+        const int s = (idx % 32) % LOAD_CHUNKS;
+        return ((s % P) + (idx / 32 % CHUNK_GROUPS) * P + (s / P) * (CHUNKS / 2)) * 8;
+    }
+    static constexpr int PARTNER_LANE = LOAD_CHUNKS / 2;   // lane ^ PARTNER_LANE holds the RoPE partner chunk
+
+    // Vt's element (dim d, key) is at d * V_STRIDE + 2 * (key / 2 ^ swz(d)) + key % 2 with swz(d) = 4 * f(d / 8),
+    // f(ci) = (ci % 4) + 4 * ((ci / 4 ^ ci / 8) % 2) (= ci for ci < 8; maps HD 128's chunk sets {0-3, 8-11} and
+    // {4-7, 12-15} of one warp-step onto 0..7 each): the 32 words (key pairs) of row d are permuted by an XOR on
+    // word-index bits 2..4. A word keeps its two keys
+    // (a B fragment stays one 32-bit load), stays inside its row, and bits 0..1 (the fragment's t) are untouched.
+    //
+    // Bank arithmetic (32 banks of 4 bytes; V_STRIDE = 72 bf16 = 36 words, 36 = 4 mod 32, so dim row d starts
+    // at bank 4d mod 32):
+    //   Stores. In one 16-bit store instruction (fixed e and half h, see the load loop) lane l writes dim
+    //   d = 8 ci + 2e + h and key r, with ci = chunk (LOAD_CHUNKS consecutive values across the warp) and word
+    //   kw = r / 2 (LOAD_KEYS / 2 values: an aligned block of 2 words, or 4 for HD 32). Its bank is
+    //   (4d + kw') mod 32 = (32 ci + 8e + 4h + kw') mod 32 = (8e + 4h + kw') mod 32: the chunk ci drops out.
+    //   Unswizzled (kw' = kw) the warp's LOAD_CHUNKS chunks therefore hit the same 2 banks (HD 64: 32 lanes, 4
+    //   keys = 2 words, 8 chunks) with 8 different words each: an 8-way conflict (HD 32: 4-way; HD 128, when a
+    //   warp took 2 keys x 16 chunks: 16-way). Swizzled, kw' = kw ^ 4 f(ci): kw varies only in bits 0..1 and
+    //   4 f(ci) takes LOAD_CHUNKS distinct values in bits 2..4, so the warp writes LOAD_CHUNKS * LOAD_KEYS / 2
+    //   = 16 distinct words kw' in 0..31, on 16 distinct banks; the two lanes of a word write its two halves,
+    //   which is not a conflict.
+    //   Reads (O += P V). Lane (g, t) reads row d = 8 nb + g, words kw = 8 kk + 4j + t (j = 0, 1); swz = 4 f(nb)
+    //   is a compile-time constant of the unrolled loop with bits 0..1 clear, so kw' = ((8 kk + 4j) ^ swz) + t:
+    //   a constant offset from the lane's base (no address arithmetic added), bank (4g + const + t) mod 32:
+    //   32 distinct banks, as without the swizzle.
+    // The emulator does not model banks: AttentionBanksTest (test scope) replays these index formulas and counts
+    // the worst conflict degree; AttentionKernelTest checks the results.
+    static_assert(LOAD_CHUNKS * LOAD_KEYS / 2 == 16 && LOAD_CHUNKS <= 8, "a warp's V stores cover 16 words");
+    __device__ __forceinline__ static int swz(int ci) { return 4 * ((ci & 3) | ((((ci >> 2) ^ (ci >> 3)) & 1) << 2)); }
+    __device__ __forceinline__ static int vt_index(int d, int key) {
+        return d * V_STRIDE + 2 * ((key >> 1) ^ swz(d >> 3)) + (key & 1);
+    }
 };
 
 template <int HD>
 __device__ __forceinline__ void attention_tile(const __nv_bfloat16* __restrict__ qkv, __nv_bfloat16* __restrict__ out,
                                                const int* __restrict__ cu_seqlens, const int* __restrict__ tiles,
-                                               int heads, int window, float scale, int* visited, int count_visited) {
+                                               int heads, int window, float scale, const float* __restrict__ rope_cos,
+                                               const float* __restrict__ rope_sin, int rope, int* visited,
+                                               int count_visited) {
     static_assert(HD % 16 == 0 && HD >= 32 && HD <= 128, "head dim must be 32, 64 or 128");
     constexpr int KSTEPS = HD / 16;     // k-steps of 16 over the head dim for S = Q K^T
     constexpr int ONB = HD / 8;         // n-blocks of 8 over the head dim for O
     constexpr int SNB = BLOCK_K / 8;    // n-blocks of 8 over the keys of one tile for S
+    constexpr int HALF = HD / 2;        // RoPE pairs dims i and i + HALF
     using L = Smem<HD>;
 
     SB_DYNAMIC_SHARED(__nv_bfloat16, smem);
@@ -112,6 +179,27 @@ __device__ __forceinline__ void attention_tile(const __nv_bfloat16* __restrict__
             qf[ks][2] = qr0 < len ? load_bf16x2(q_base + (size_t)qr0 * row_stride + c + 8) : 0u;
             qf[ks][3] = qr1 < len ? load_bf16x2(q_base + (size_t)qr1 * row_stride + c + 8) : 0u;
         }
+        if (rope) {
+            // qf[ks][e] holds row (e odd ? qr1 : qr0), columns i, i + 1 with i = 16 ks + 2t (+ 8 for e >= 2); for
+            // ks < KSTEPS / 2 those are < HALF and their partners i + HALF are in qf[ks + KSTEPS / 2][e].
+            #pragma unroll
+            for (int ks = 0; ks < KSTEPS / 2; ks++) {
+                #pragma unroll
+                for (int e = 0; e < 4; e++) {
+                    const int row = (e & 1) ? qr1 : qr0;   // sequence-local position
+                    if (row < len) {
+                        const int i = ks * 16 + 2 * t + (e >= 2 ? 8 : 0);
+                        const F2 cs = *reinterpret_cast<const F2*>(rope_cos + (size_t)row * HALF + i);
+                        const F2 sn = *reinterpret_cast<const F2*>(rope_sin + (size_t)row * HALF + i);
+                        const uint32_t w1 = qf[ks][e], w2 = qf[ks + KSTEPS / 2][e];
+                        const float x1a = __uint_as_float(w1 << 16), x1b = __uint_as_float(w1 & 0xffff0000u);
+                        const float x2a = __uint_as_float(w2 << 16), x2b = __uint_as_float(w2 & 0xffff0000u);
+                        qf[ks][e] = pack_bf16x2(x1a * cs.x - x2a * sn.x, x1b * cs.y - x2b * sn.y);
+                        qf[ks + KSTEPS / 2][e] = pack_bf16x2(x2a * cs.x + x1a * sn.x, x2b * cs.y + x1b * sn.y);
+                    }
+                }
+            }
+        }
     }
 
     float o[ONB][4];
@@ -141,20 +229,50 @@ __device__ __forceinline__ void attention_tile(const __nv_bfloat16* __restrict__
         // Load K rows [k0, k0 + 64) as is and V transposed, 8 bf16 (16 bytes) per load: qkv rows, head offsets and
         // the padded Ks rows are all multiples of 16 bytes. Keys past the end are zero (0 * anything stays 0 in PV).
         for (int idx = tid; idx < BLOCK_K * (HD / 8); idx += WARPS * 32) {
-            const int r = idx / (HD / 8), c = (idx % (HD / 8)) * 8;
+            const int r = L::load_key(idx), c = L::load_dim(idx);
             const int key = k0 + r;
             Vec16 kw = {0u, 0u, 0u, 0u}, vw = {0u, 0u, 0u, 0u};
             if (key < len) {
                 kw = *reinterpret_cast<const Vec16*>(k_base + (size_t)key * row_stride + c);
                 vw = *reinterpret_cast<const Vec16*>(v_base + (size_t)key * row_stride + c);
             }
+            if (rope) {   // uniform over the block, and every lane runs the same number of iterations
+                Vec16 pw;   // the partner chunk, dims c +- HALF of the same key
+                pw.x = __shfl_xor_sync(0xffffffffu, kw.x, L::PARTNER_LANE);
+                pw.y = __shfl_xor_sync(0xffffffffu, kw.y, L::PARTNER_LANE);
+                pw.z = __shfl_xor_sync(0xffffffffu, kw.z, L::PARTNER_LANE);
+                pw.w = __shfl_xor_sync(0xffffffffu, kw.w, L::PARTNER_LANE);
+                if (key < len) {
+                    const int i0 = c % HALF;
+                    const F4* cp = reinterpret_cast<const F4*>(rope_cos + (size_t)key * HALF + i0);
+                    const F4* sp = reinterpret_cast<const F4*>(rope_sin + (size_t)key * HALF + i0);
+                    const F4 c0 = cp[0], c1 = cp[1], s0 = sp[0], s1 = sp[1];
+                    const float cs[8] = {c0.x, c0.y, c0.z, c0.w, c1.x, c1.y, c1.z, c1.w};
+                    const float sn[8] = {s0.x, s0.y, s0.z, s0.w, s1.x, s1.y, s1.z, s1.w};
+                    const uint32_t own[4] = {kw.x, kw.y, kw.z, kw.w}, par[4] = {pw.x, pw.y, pw.z, pw.w};
+                    uint32_t rot[4];
+                    #pragma unroll
+                    for (int e = 0; e < 4; e++) {
+                        const float xa = __uint_as_float(own[e] << 16), xb = __uint_as_float(own[e] & 0xffff0000u);
+                        const float pa = __uint_as_float(par[e] << 16), pb = __uint_as_float(par[e] & 0xffff0000u);
+                        const float ca = cs[2 * e], cb = cs[2 * e + 1], sa = sn[2 * e], sb = sn[2 * e + 1];
+                        // c < HALF: own = x1, partner = x2 -> x1 c - x2 s; else own = x2, partner = x1 -> x2 c + x1 s
+                        rot[e] = c < HALF ? pack_bf16x2(xa * ca - pa * sa, xb * cb - pb * sb)
+                                          : pack_bf16x2(xa * ca + pa * sa, xb * cb + pb * sb);
+                    }
+                    kw.x = rot[0]; kw.y = rot[1]; kw.z = rot[2]; kw.w = rot[3];
+                }
+            }
             *reinterpret_cast<Vec16*>(Ks + r * L::K_STRIDE + c) = kw;
             const uint32_t vwords[4] = {vw.x, vw.y, vw.z, vw.w};
-            uint16_t* vt = reinterpret_cast<uint16_t*>(Vt);
+            // transposing stores, swizzled: no bank conflict. Dims c..c+7 share d / 8 = c / 8, so
+            // vt_index(c + i, r) = (c + i) * V_STRIDE + key_off with one key_off for all eight.
+            const int key_off = 2 * ((r >> 1) ^ L::swz(c >> 3)) + (r & 1);
+            uint16_t* vt = reinterpret_cast<uint16_t*>(Vt) + c * L::V_STRIDE + key_off;
             #pragma unroll
             for (int e = 0; e < 4; e++) {
-                vt[(c + 2 * e) * L::V_STRIDE + r] = (uint16_t)(vwords[e] & 0xffffu);
-                vt[(c + 2 * e + 1) * L::V_STRIDE + r] = (uint16_t)(vwords[e] >> 16);
+                vt[(2 * e) * L::V_STRIDE] = (uint16_t)(vwords[e] & 0xffffu);
+                vt[(2 * e + 1) * L::V_STRIDE] = (uint16_t)(vwords[e] >> 16);
             }
         }
         __syncthreads();
@@ -236,10 +354,15 @@ __device__ __forceinline__ void attention_tile(const __nv_bfloat16* __restrict__
         // ---- O += P V ----
         #pragma unroll
         for (int nb = 0; nb < ONB; nb++) {
-            const __nv_bfloat16* vrow = Vt + (nb * 8 + g) * L::V_STRIDE;   // B(k = key, n = dim g)
+            // B(k = key, n = dim 8 nb + g). vt_index(8 nb + g, 16 kk + 8j + 2t) = g * V_STRIDE + 2t (the lane's
+            // base) + 8 nb * V_STRIDE + 2 ((8 kk + 4j) ^ swz(nb)): t < 4 is untouched by the XOR, so the rest
+            // is a compile-time constant of the unrolled loops.
+            const __nv_bfloat16* vrow = Vt + g * L::V_STRIDE + 2 * t + nb * 8 * L::V_STRIDE;
             #pragma unroll
             for (int kk = 0; kk < BLOCK_K / 16; kk++) {
-                uint32_t b[2] = {load_bf16x2(vrow + kk * 16 + 2 * t), load_bf16x2(vrow + kk * 16 + 2 * t + 8)};
+                const int sw = L::swz(nb);
+                uint32_t b[2] = {load_bf16x2(vrow + 2 * ((8 * kk) ^ sw)),
+                                 load_bf16x2(vrow + 2 * ((8 * kk + 4) ^ sw))};
                 sb_mma_m16n8k16_bf16(o[nb], pf[kk], b, o[nb]);
             }
         }
@@ -267,13 +390,16 @@ __device__ __forceinline__ void attention_tile(const __nv_bfloat16* __restrict__
 
 // One entry point per head dim (looked up by name; no C++ templates across the launch boundary).
 // Arguments: qkv [tokens,3,heads,HD] bf16, out [tokens,heads*HD] bf16, cu_seqlens [batch+1] int32,
-//            tiles [num_tiles,2] int32, heads, window (-1 = global), scale, visited (int32 counter), count_visited (0: visited is not touched).
+//            tiles [num_tiles,2] int32, heads, window (-1 = global), scale, rope_cos, rope_sin [max_pos, HD/2] fp32,
+//            rope (0: no RoPE, the tables are not read), visited (int32 counter), count_visited (0: visited is not touched).
 #define SB_ATTENTION_ENTRY(HD, BOUNDS)                                                                                 \
     SB_KERNEL void BOUNDS                                                                                         \
     sb_attention_hd##HD(const __nv_bfloat16* qkv, __nv_bfloat16* out, const int* cu_seqlens,    \
-                                       const int* tiles, int heads, int window, float scale, int* visited,      \
+                                       const int* tiles, int heads, int window, float scale,                    \
+                                       const float* rope_cos, const float* rope_sin, int rope, int* visited,    \
                                        int count_visited) {                                                     \
-        sb_attn::attention_tile<HD>(qkv, out, cu_seqlens, tiles, heads, window, scale, visited, count_visited); \
+        sb_attn::attention_tile<HD>(qkv, out, cu_seqlens, tiles, heads, window, scale, rope_cos, rope_sin, rope, \
+                                    visited, count_visited);                                                     \
     }                                                                                                            \
     SB_REGISTER_KERNEL(sb_attention_hd##HD)
 

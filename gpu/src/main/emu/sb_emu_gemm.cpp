@@ -2,7 +2,8 @@
 // SIMT emulator: a plain host function, so the GPU encoder's matrix products (which cuBLAS does on a real GPU, see
 // CublasGemm) can run on EmulatedDevice at all. Same contract as CublasGemm / GemmReference (test scope):
 //   C[rows, out] = A[rows, k] (bf16) x W[out, k]^T (bf16) (+ bias[out] fp32), products and sums in fp32,
-//   the bias added in fp32, then one rounding to the output type (bf16 round-to-nearest-even, or kept fp32).
+//   the bias added in fp32, then one rounding to the output type (bf16 round-to-nearest-even, or kept fp32), or
+//   (mode 2, Gemm.Output.FP32_ADD) the fp32 value added to C's old value: C += A W^T + bias, as cuBLAS with beta = 1.
 // Sums run in k order per output element (cuBLAS's order is its own; the difference is fp32 rounding noise).
 // Work is split over `threads` std::threads by output columns; each converts its slice of W to fp32 once.
 #include <cstdint>
@@ -30,7 +31,7 @@ inline uint16_t f32_to_bf16(float f) {
     return (uint16_t)(u >> 16);
 }
 
-void columns(const float* a, const uint16_t* w, const float* bias, void* c, int rows, int out, int k, int bf16Out,
+void columns(const float* a, const uint16_t* w, const float* bias, void* c, int rows, int out, int k, int mode,
              int col0, int col1) {
     std::vector<float> ws((size_t)(col1 - col0) * k);
     for (int j = col0; j < col1; j++)
@@ -43,7 +44,8 @@ void columns(const float* a, const uint16_t* w, const float* bias, void* c, int 
             for (int i = 0; i < k; i++) s += ar[i] * wj[i];   // fp32 products and sum, k order
             if (bias) s += bias[j];
             size_t at = (size_t)r * out + j;
-            if (bf16Out) ((uint16_t*)c)[at] = f32_to_bf16(s);
+            if (mode == 1) ((uint16_t*)c)[at] = f32_to_bf16(s);
+            else if (mode == 2) ((float*)c)[at] += s;
             else ((float*)c)[at] = s;
         }
     }
@@ -51,23 +53,24 @@ void columns(const float* a, const uint16_t* w, const float* bias, void* c, int 
 
 }  // namespace
 
-// Returns 0, or 1 for a bad argument (nothing written). threads <= 0: one per core.
+// mode: 0 fp32 C, 1 bf16 C, 2 fp32 C += product. Returns 0, or 1 for a bad argument (nothing written).
+// threads <= 0: one per core.
 extern "C" __attribute__((visibility("default"))) int sb_emu_gemm_bf16(const uint16_t* a, const uint16_t* w,
-        const float* bias, void* c, int rows, int out, int k, int bf16Out, int threads) {
-    if (rows < 0 || out < 0 || k < 0 || !a || !w || !c) return 1;
+        const float* bias, void* c, int rows, int out, int k, int mode, int threads) {
+    if (rows < 0 || out < 0 || k < 0 || mode < 0 || mode > 2 || !a || !w || !c) return 1;
     if (rows == 0 || out == 0) return 0;
     std::vector<float> af((size_t)rows * k);
     for (size_t i = 0; i < af.size(); i++) af[i] = bf16_to_f32(a[i]);
     int n = threads > 0 ? threads : (int)std::max(1u, std::thread::hardware_concurrency());
     n = std::max(1, std::min(n, out));
     if (n == 1) {
-        columns(af.data(), w, bias, c, rows, out, k, bf16Out, 0, out);
+        columns(af.data(), w, bias, c, rows, out, k, mode, 0, out);
         return 0;
     }
     std::vector<std::thread> pool;
     for (int t = 0; t < n; t++) {
         int c0 = (int)((long long)out * t / n), c1 = (int)((long long)out * (t + 1) / n);
-        pool.emplace_back(columns, af.data(), w, bias, c, rows, out, k, bf16Out, c0, c1);
+        pool.emplace_back(columns, af.data(), w, bias, c, rows, out, k, mode, c0, c1);
     }
     for (auto& th : pool) th.join();
     return 0;

@@ -19,6 +19,11 @@ import java.util.Arrays;
  * bias[out] x ones[rows]) in an fp32 buffer, the main product adds into it (beta = 1), and for a
  * bf16 C the fp32 result is rounded once by {@code sb_f32_to_bf16}: the single rounding of the Gemm
  * contract.
+ *
+ * <p>{@link Output#FP32_ADD} (C += A x W^T + bias, the residual stream): the same calls with beta =
+ * 1 on the fp32 C itself, so C's old value is kept and the bias and the product are added to it
+ * (cuBLAS computes C = alpha op(A) op(B) + beta C; with beta = 1 it reads C, so the order of the
+ * fp32 additions differs from GemmReference's by rounding noise only).
  */
 public final class CublasGemm implements Gemm {
     private final CudaDevice device;
@@ -49,13 +54,15 @@ public final class CublasGemm implements Gemm {
         if (rows == 0) return;
         device.makeCurrent();
         int cType = output == Output.BF16 ? CublasLibrary.CUDA_R_16BF : CublasLibrary.CUDA_R_32F;
+        // FP32_ADD: C keeps its old value (beta = 1) and every product below adds into it
+        boolean add = output == Output.FP32_ADD;
         if (bias == null) {
-            gemm(w, a, c, cType, rows, out, k, 0f);
+            gemm(w, a, c, cType, rows, out, k, add ? 1f : 0f);
             return;
         }
-        DeviceBuffer acc = output == Output.FP32 ? c : scratch(4L * rows * out);
+        DeviceBuffer acc = output == Output.BF16 ? scratch(4L * rows * out) : c;
         DeviceBuffer one = ones(rows);
-        // acc^T [out, rows] = bias [out, 1] x ones [1, rows]
+        // acc^T [out, rows] (= or +=) bias [out, 1] x ones [1, rows]
         cublas.gemmEx(
                 handle,
                 CublasLibrary.OP_N,
@@ -70,7 +77,7 @@ public final class CublasGemm implements Gemm {
                 address(one),
                 CublasLibrary.CUDA_R_32F,
                 1,
-                0f,
+                add ? 1f : 0f,
                 address(acc),
                 CublasLibrary.CUDA_R_32F,
                 out,

@@ -252,7 +252,7 @@ public final class CudaDevice implements Device {
     }
 
     /** Wraps a failed driver call; a sticky error marks the device lost. */
-    private DeviceException failure(String what, CudaException e) {
+    DeviceException failure(String what, CudaException e) {
         String m = String.valueOf(e.getMessage());
         for (String code : STICKY) {
             if (m.contains(code)) {
@@ -304,7 +304,7 @@ public final class CudaDevice implements Device {
         return "cuda:" + ordinal + " (" + deviceName + ")";
     }
 
-    private void current() {
+    void current() {
         usable();
         cuCtxSetCurrent(context);
     }
@@ -474,6 +474,12 @@ public final class CudaDevice implements Device {
                             + " B dynamic shared)",
                     e);
         }
+    }
+
+    /** A second, non-blocking stream for uploads from pinned memory ({@link CudaUploadStream}). */
+    @Override
+    public UploadStream uploadStream() {
+        return new CudaUploadStream(this);
     }
 
     @Override

@@ -41,6 +41,15 @@ public interface Device extends AutoCloseable {
      */
     void launch(String kernel, Dim3 grid, Dim3 block, int dynamicSharedBytes, Object... args);
 
+    /**
+     * A second stream for uploads from pinned host memory, ordered against this device's own stream
+     * by events (see {@link UploadStream} for the rules). Default, for devices without one: uploads
+     * copy at once and events are complete.
+     */
+    default UploadStream uploadStream() {
+        return new ImmediateUploadStream(this);
+    }
+
     /** Waits for all launched work; throws {@link DeviceException} if any failed. */
     void synchronize();
 

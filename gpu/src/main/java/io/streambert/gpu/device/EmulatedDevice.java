@@ -82,7 +82,7 @@ public final class EmulatedDevice implements Device {
 
     /** The native memory behind a buffer of this device, checked to hold {@code bytes}. */
     static MemorySegment memory(DeviceBuffer b, long bytes, String what) {
-        return segment(b, bytes, what);
+        return checkedSegment(b, bytes, what);
     }
 
     /** Names of the kernels compiled from src/main/cuda (the ones the fatbin also holds). */
@@ -103,6 +103,34 @@ public final class EmulatedDevice implements Device {
         // zeros.
         memory.fill((byte) 0xff);
         return new HostBuffer(memory, arena);
+    }
+
+    private final List<EmulatedUploadStream.Copy> pendingUploads = new ArrayList<>();
+
+    List<EmulatedUploadStream.Copy> pendingUploads() {
+        return pendingUploads;
+    }
+
+    /**
+     * A second stream whose uploads land only when waited for, and whose unfinished destinations
+     * this device refuses to touch ({@link EmulatedUploadStream}).
+     */
+    @Override
+    public UploadStream uploadStream() {
+        return new EmulatedUploadStream(this);
+    }
+
+    /** Refuses to touch memory an upload on an upload stream is still (in the model) writing. */
+    void checkNotPending(MemorySegment s, String what) {
+        synchronized (pendingUploads) {
+            for (EmulatedUploadStream.Copy c : pendingUploads)
+                if (c.touches(s))
+                    throw new DeviceException(
+                            what
+                                    + " touches a buffer whose asynchronous upload has not been"
+                                    + " waited for: the device's stream must wait for an event"
+                                    + " recorded after the upload (UploadStream.Event.streamWait)");
+        }
     }
 
     @Override
@@ -142,7 +170,13 @@ public final class EmulatedDevice implements Device {
         MemorySegment.copy(s, JAVA_INT, 0, dst, 0, dst.length);
     }
 
-    private static MemorySegment segment(DeviceBuffer b, long bytes, String what) {
+    private MemorySegment segment(DeviceBuffer b, long bytes, String what) {
+        MemorySegment s = checkedSegment(b, bytes, what);
+        checkNotPending(s, what);
+        return s;
+    }
+
+    private static MemorySegment checkedSegment(DeviceBuffer b, long bytes, String what) {
         if (!(b instanceof HostBuffer h))
             throw new DeviceException(what + ": the buffer does not belong to the emulated device");
         if (bytes > h.bytes())
@@ -210,9 +244,14 @@ public final class EmulatedDevice implements Device {
         return d.x() + "x" + d.y() + "x" + d.z();
     }
 
-    /** Launches run to completion in {@link #launch}; nothing is pending. */
+    /**
+     * Launches run to completion in {@link #launch}; what can be pending is uploads on upload
+     * streams, which land now (as cuCtxSynchronize waits for every stream).
+     */
     @Override
-    public void synchronize() {}
+    public void synchronize() {
+        EmulatedUploadStream.landAll(pendingUploads);
+    }
 
     /** Buffers are freed by their own close(); the libraries stay loaded for the JVM's lifetime. */
     @Override

@@ -12,7 +12,8 @@ import java.lang.invoke.MethodHandle;
  * {@link Gemm} on {@link EmulatedDevice}: calls {@code sb_emu_gemm_bf16} of the emulation library
  * (src/main/emu/sb_emu_gemm.cpp), a multi-threaded host loop standing in for cuBLAS. It is not one
  * of the kernels under test and says nothing about cuBLAS's speed; it exists so the GPU encoder
- * runs end to end without a GPU.
+ * runs end to end without a GPU. Its mode argument: 0 fp32, 1 bf16, 2 fp32 added to C ({@link
+ * Output#FP32_ADD}).
  */
 public final class EmulatedGemm implements Gemm {
     private final MethodHandle gemm;
@@ -51,20 +52,15 @@ public final class EmulatedGemm implements Gemm {
         MemorySegment bm =
                 bias == null ? MemorySegment.NULL : EmulatedDevice.memory(bias, 0, "GEMM bias");
         MemorySegment cm = EmulatedDevice.memory(c, 0, "GEMM C");
+        int mode =
+                switch (output) {
+                    case FP32 -> 0;
+                    case BF16 -> 1;
+                    case FP32_ADD -> 2;
+                };
         int rc;
         try {
-            rc =
-                    (int)
-                            gemm.invokeExact(
-                                    am,
-                                    wm,
-                                    bm,
-                                    cm,
-                                    rows,
-                                    out,
-                                    k,
-                                    output == Output.BF16 ? 1 : 0,
-                                    threads);
+            rc = (int) gemm.invokeExact(am, wm, bm, cm, rows, out, k, mode, threads);
         } catch (RuntimeException | Error e) {
             throw e;
         } catch (Throwable t) {

@@ -122,6 +122,12 @@ public final class TimedDevice implements Device {
         spans.add(new Object[] {kernel, t0, inner.mark()});
     }
 
+    /** The inner device's upload stream (its copies are not timed). */
+    @Override
+    public UploadStream uploadStream() {
+        return inner.uploadStream();
+    }
+
     @Override
     public void synchronize() {
         inner.synchronize();

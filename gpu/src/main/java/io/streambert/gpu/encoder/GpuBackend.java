@@ -19,7 +19,6 @@ import io.streambert.gpu.kernels.GemmBackends;
 import io.streambert.gpu.kernels.GridStride;
 import io.streambert.gpu.kernels.LayerNormLaunch;
 import io.streambert.gpu.kernels.PoolingLaunch;
-import io.streambert.gpu.kernels.RopeLaunch;
 import io.streambert.gpu.kernels.SequenceTiles;
 import io.streambert.gpu.kernels.WarpPerRow;
 import java.nio.file.Path;
@@ -31,14 +30,14 @@ import java.util.List;
  * kernels), unpadded: packed ids + cu_seqlens, every kernel works on the packed token rows.
  *
  * <p>Dtypes: the residual stream x is fp32 [tokens, hidden]; everything a GEMM reads or writes in
- * the layers is bf16 (normed x, qkv, attention output, projections, Wi's output, GeGLU's output);
+ * the layers is bf16 (normed x, qkv, attention output, Wi's output, GeGLU's output) except the two
+ * output projections, which add their fp32 results straight into x ({@code Gemm.Output.FP32_ADD});
  * weights bf16, norms and biases fp32. Per layer: QKV GEMM, RoPE on q/k, attention (global or
- * window), Wo GEMM, x += proj fused with mlp_norm, Wi GEMM, GeGLU, MLP Wo GEMM, x += proj fused
- * with the next layer's attn_norm (or final_norm after the last layer). Layer 0 reads the embedding
- * LayerNorm's output directly (it has no attn_norm). The heads run on the device too: pooling from
- * cu_seqlens, dense GEMM, bias + GELU, LayerNorm, classifier GEMM (+bias), softmax or sigmoid;
- * embeddings are pooled, Matryoshka-truncated and L2-normalised. {@link Engine} does the rest, as
- * for every backend.
+ * window), Wo GEMM into x, mlp_norm, Wi GEMM, GeGLU, MLP Wo GEMM into x, the next layer's attn_norm
+ * (or final_norm after the last layer). Layer 0 reads the embedding LayerNorm's output directly (it
+ * has no attn_norm). The heads run on the device too: pooling from cu_seqlens, dense GEMM, bias +
+ * GELU, LayerNorm, classifier GEMM (+bias), softmax or sigmoid; embeddings are pooled,
+ * Matryoshka-truncated and L2-normalised. {@link Engine} does the rest, as for every backend.
  */
 public final class GpuBackend implements Backend {
     private static final WarpPerRow ROWS = WarpPerRow.DEFAULT;
@@ -50,6 +49,7 @@ public final class GpuBackend implements Backend {
     private final ModelConfig cfg;
     private final DeviceWeights weights;
     private final Scratch scratch;
+    private final BatchInputs inputs;
     private final AttentionTiling tiling;
     private final Activation classifierActivation;
     private final Pooling classifierPooling, embeddingPooling;
@@ -85,6 +85,7 @@ public final class GpuBackend implements Backend {
                         cfg.hiddenSize(),
                         cfg.intermediateSize(),
                         weights.head == null ? 0 : weights.head.labels());
+        this.inputs = new BatchInputs(device, tiling);
     }
 
     /**
@@ -134,6 +135,17 @@ public final class GpuBackend implements Backend {
         return device.name();
     }
 
+    /**
+     * Stages {@code next}'s inputs (ids, cu_seqlens, tile table) for a later {@link #forward} of
+     * the same batch: writes them to pinned host memory and enqueues their uploads on the device's
+     * upload stream, then returns. Called before the forward of the current batch, those uploads
+     * run while the current batch computes. Optional: a batch that was not staged is staged by its
+     * forward.
+     */
+    public synchronized void prefetch(PackedBatch next) {
+        inputs.stage(next, SequenceTiles.of(next.cuSeqlens()));
+    }
+
     @Override
     public synchronized Output forward(PackedBatch batch) {
         SequenceTiles seqs = SequenceTiles.of(batch.cuSeqlens());
@@ -172,15 +184,12 @@ public final class GpuBackend implements Backend {
                 inter = cfg.intermediateSize(),
                 heads = cfg.numHeads();
         float eps = cfg.normEps();
-        DeviceBuffer idsB = scratch.ids(n), cu = scratch.cuSeqlens(seqs.batch());
-        device.upload(batch.ids(), idsB);
-        device.upload(seqs.cuSeqlens(), cu);
-        int[] table = seqs.queryTileTable(tiling);
-        DeviceBuffer tiles = scratch.tiles(table.length);
-        device.upload(table, tiles);
+        // ids, cu_seqlens and the tile table come from pinned memory on the upload stream, staged
+        // by prefetch while the previous batch ran, or now; the device's stream waits for them
+        BatchInputs.Staged in = inputs.use(batch, seqs);
+        DeviceBuffer idsB = in.ids(), cu = in.cuSeqlens(), tiles = in.tiles();
         DeviceBuffer x = scratch.residual(n), xb = scratch.normed(n);
         DeviceBuffer qkv = scratch.qkv(n), attn = scratch.attn(n);
-        DeviceBuffer proj = scratch.proj(n);
         DeviceBuffer up = scratch.up(n), act = scratch.act(n);
 
         weights.ensureRope(seqs.maxSeqlen());
@@ -206,30 +215,31 @@ public final class GpuBackend implements Backend {
                         device, ROWS, x, xb, l.attnNormW(), l.attnNormB(), n, h, eps);
             }
             gemm.run(xb, l.wqkv(), l.wqkvB(), qkv, Gemm.Output.BF16, n, 3 * h, h);
-            RopeLaunch.DEFAULT.run(
+            // RoPE (the layer's theta) is applied by the attention kernel as it loads q and k
+            AttentionLaunch.run(
                     device,
+                    tiling,
                     seqs,
                     qkv,
+                    attn,
                     cu,
+                    tiles,
                     heads,
-                    cfg.headDim(),
-                    l.rope().cos(),
-                    l.rope().sin(),
-                    l.rope().positions());
-            AttentionLaunch.run(
-                    device, tiling, seqs, qkv, attn, cu, tiles, heads, l.window(), null);
-            gemm.run(attn, l.wo(), l.woB(), proj, Gemm.Output.BF16, n, h, h);
-            LayerNormLaunch.addLayerNorm(
-                    device, ROWS, x, proj, xb, l.mlpNormW(), l.mlpNormB(), n, h, eps);
+                    l.window(),
+                    new AttentionLaunch.Rope(l.rope().cos(), l.rope().sin(), l.rope().positions()),
+                    null);
+            // Wo adds straight into the fp32 residual (no bf16 proj, no separate add), then
+            // mlp_norm
+            gemm.run(attn, l.wo(), l.woB(), x, Gemm.Output.FP32_ADD, n, h, h);
+            LayerNormLaunch.layerNorm(device, ROWS, x, xb, l.mlpNormW(), l.mlpNormB(), n, h, eps);
             gemm.run(xb, l.wi(), l.wiB(), up, Gemm.Output.BF16, n, 2 * inter, h);
             GegluLaunch.run(device, ELEMENTS, up, act, n, inter);
-            gemm.run(act, l.mlpWo(), l.mlpWoB(), proj, Gemm.Output.BF16, n, h, inter);
-            // the residual add fused with the next LayerNorm: the next layer's attn_norm, or
-            // final_norm after the last
+            gemm.run(act, l.mlpWo(), l.mlpWoB(), x, Gemm.Output.FP32_ADD, n, h, inter);
+            // then the next layer's attn_norm, or final_norm after the last
             boolean last = i == layers.size() - 1;
             DeviceBuffer normW = last ? weights.finalNormW : layers.get(i + 1).attnNormW();
             DeviceBuffer normB = last ? weights.finalNormB : layers.get(i + 1).attnNormB();
-            LayerNormLaunch.addLayerNorm(device, ROWS, x, proj, xb, normW, normB, n, h, eps);
+            LayerNormLaunch.layerNorm(device, ROWS, x, xb, normW, normB, n, h, eps);
         }
         if (layers.isEmpty())
             LayerNormLaunch.layerNorm(
@@ -326,6 +336,7 @@ public final class GpuBackend implements Backend {
 
     @Override
     public synchronized void close() {
+        inputs.close();
         scratch.close();
         weights.close();
         gemm.close();

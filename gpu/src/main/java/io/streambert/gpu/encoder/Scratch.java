@@ -35,12 +35,10 @@ final class Scratch implements AutoCloseable {
 
     private final Device device;
     private final int hidden, inter, labels;
-    private final Slot ids = new Slot(), cuSeqlens = new Slot(), tiles = new Slot();
     private final Slot residual = new Slot(),
             normed = new Slot(),
             qkv = new Slot(),
-            attn = new Slot(),
-            proj = new Slot();
+            attn = new Slot();
     private final Slot up = new Slot(), act = new Slot();
     private final Slot headPooled = new Slot(),
             headPooledBf16 = new Slot(),
@@ -53,21 +51,6 @@ final class Scratch implements AutoCloseable {
         this.hidden = hidden;
         this.inter = inter;
         this.labels = labels;
-    }
-
-    /** int32 [n]: the packed token ids. */
-    DeviceBuffer ids(int n) {
-        return ids.atLeast(device, 4L * n);
-    }
-
-    /** int32 [b + 1]: cu_seqlens. */
-    DeviceBuffer cuSeqlens(int b) {
-        return cuSeqlens.atLeast(device, 4L * (b + 1));
-    }
-
-    /** int32 [count]: the attention kernel's query-tile table. */
-    DeviceBuffer tiles(int count) {
-        return tiles.atLeast(device, 4L * Math.max(1, count));
     }
 
     /** fp32 [n, h]: the residual stream x. */
@@ -91,11 +74,6 @@ final class Scratch implements AutoCloseable {
     /** bf16 [n, h]: the attention output. */
     DeviceBuffer attn(int n) {
         return attn.atLeast(device, 2L * n * hidden);
-    }
-
-    /** bf16 [n, h]: the output projections (Wo, MLP Wo) before the residual add. */
-    DeviceBuffer proj(int n) {
-        return proj.atLeast(device, 2L * n * hidden);
     }
 
     /** bf16 [n, 2 inter]: Wi's output (gate and value halves). */
@@ -147,14 +125,10 @@ final class Scratch implements AutoCloseable {
     public void close() {
         for (Slot s :
                 List.of(
-                        ids,
-                        cuSeqlens,
-                        tiles,
                         residual,
                         normed,
                         qkv,
                         attn,
-                        proj,
                         up,
                         act,
                         headPooled,

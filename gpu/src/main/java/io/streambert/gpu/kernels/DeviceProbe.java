@@ -125,24 +125,50 @@ public final class DeviceProbe {
             d.synchronize();
             float[] c = new float[rows * out];
             d.download(cb, c);
-            for (int r = 0; r < rows; r++) {
-                for (int j = 0; j < out; j++) {
-                    double want = bias[j], mag = Math.abs(bias[j]);
-                    for (int i = 0; i < k; i++) {
-                        want += (double) a[r * k + i] * w[j * k + i];
-                        mag += Math.abs(a[r * k + i] * w[j * k + i]);
-                    }
-                    if (!(Math.abs(c[r * out + j] - want) <= 1e-5 * mag + 1e-6))
-                        throw new IllegalStateException(
-                                "test product C["
-                                        + r
-                                        + ","
-                                        + j
-                                        + "] = "
-                                        + c[r * out + j]
-                                        + ", expected "
-                                        + want);
+            compare(a, w, bias, null, c, rows, out, k, "test product");
+            // the residual stream's product: C += A x W^T + bias (cuBLAS: beta = 1)
+            float[] c0 = new float[rows * out];
+            for (int i = 0; i < c0.length; i++) c0[i] = 3f - i;
+            d.upload(c0, cb);
+            gemm.run(ab, wb, bb, cb, Gemm.Output.FP32_ADD, rows, out, k);
+            d.synchronize();
+            d.download(cb, c);
+            compare(a, w, bias, c0, c, rows, out, k, "test product added to C");
+        }
+    }
+
+    private static void compare(
+            float[] a,
+            float[] w,
+            float[] bias,
+            float[] c0,
+            float[] c,
+            int rows,
+            int out,
+            int k,
+            String what) {
+        for (int r = 0; r < rows; r++) {
+            for (int j = 0; j < out; j++) {
+                double want = bias[j], mag = Math.abs(bias[j]);
+                if (c0 != null) {
+                    want += c0[r * out + j];
+                    mag += Math.abs(c0[r * out + j]);
                 }
+                for (int i = 0; i < k; i++) {
+                    want += (double) a[r * k + i] * w[j * k + i];
+                    mag += Math.abs(a[r * k + i] * w[j * k + i]);
+                }
+                if (!(Math.abs(c[r * out + j] - want) <= 1e-5 * mag + 1e-6))
+                    throw new IllegalStateException(
+                            what
+                                    + " C["
+                                    + r
+                                    + ","
+                                    + j
+                                    + "] = "
+                                    + c[r * out + j]
+                                    + ", expected "
+                                    + want);
             }
         }
     }

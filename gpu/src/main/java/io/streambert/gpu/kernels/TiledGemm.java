@@ -32,7 +32,9 @@ public final class TiledGemm implements Gemm {
             int rows,
             int out,
             int k) {
-        GemmLaunch.run(device, tiling, a, w, bias, c, output, false, rows, out, k);
+        boolean add = output == Output.FP32_ADD;
+        GemmLaunch.run(
+                device, tiling, a, w, bias, c, add ? Output.FP32 : output, add, rows, out, k);
     }
 
     @Override

@@ -97,6 +97,48 @@ class DeviceProbeTest {
     }
 
     @Test
+    void aGemmThatOverwritesInsteadOfAddingIsCaught() {
+        AtomicInteger closes = new AtomicInteger();
+        var r =
+                DeviceProbe.probe(
+                        () -> new Closing(closes),
+                        d ->
+                                new GemmBackends.Choice(
+                                        new Gemm() {
+                                            @Override
+                                            public void run(
+                                                    DeviceBuffer a,
+                                                    DeviceBuffer w,
+                                                    DeviceBuffer bias,
+                                                    DeviceBuffer c,
+                                                    Output output,
+                                                    int rows,
+                                                    int out,
+                                                    int k) {
+                                                // beta = 0 where the residual needs beta = 1
+                                                new EmulatedGemm(
+                                                                (EmulatedDevice)
+                                                                        ((Closing) d).inner)
+                                                        .run(
+                                                                a,
+                                                                w,
+                                                                bias,
+                                                                c,
+                                                                output == Output.FP32_ADD
+                                                                        ? Output.FP32
+                                                                        : output,
+                                                                rows,
+                                                                out,
+                                                                k);
+                                            }
+                                        },
+                                        "test"));
+        assertFalse(r.usable());
+        assertTrue(r.failure().contains("test product added to C"), r.failure());
+        assertEquals(1, closes.get());
+    }
+
+    @Test
     void aLaunchThatFailsIsAReason() {
         AtomicInteger closes = new AtomicInteger();
         var r =

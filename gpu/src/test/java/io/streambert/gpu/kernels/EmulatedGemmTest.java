@@ -61,8 +61,10 @@ class EmulatedGemmTest {
             Gemm.Output output) {
         float[] a = Bf16.roundAll(random(rnd, rows * k)), w = Bf16.roundAll(random(rnd, out * k));
         float[] bias = withBias ? random(rnd, out) : null;
+        // FP32_ADD adds to what C holds: start it from random values (the residual stream)
+        float[] c0 = output == Gemm.Output.FP32_ADD ? random(rnd, rows * out) : null;
         try (Dev d = new Dev(device)) {
-            DeviceBuffer c = d.alloc((long) output.bytes * rows * out);
+            DeviceBuffer c = c0 != null ? d.f32(c0) : d.alloc((long) output.bytes * rows * out);
             gemm.run(
                     d.bf16(a),
                     d.bf16(w),
@@ -75,7 +77,7 @@ class EmulatedGemmTest {
             float[] got = new float[rows * out];
             if (output == Gemm.Output.BF16) d.device.downloadBf16(c, got);
             else d.device.download(c, got);
-            float[] twin = new float[rows * out];
+            float[] twin = c0 != null ? c0.clone() : new float[rows * out];
             GemmReference.run(a, w, bias, twin, output, rows, out, k);
             String what = rows + "x" + out + "x" + k + (withBias ? " +bias " : " ") + output;
             for (int i = 0; i < got.length; i++)
@@ -83,6 +85,10 @@ class EmulatedGemmTest {
             for (int r = 0; r < rows; r++) {
                 for (int j = 0; j < out; j++) {
                     double truth = bias == null ? 0 : bias[j], mag = Math.abs(truth);
+                    if (c0 != null) {
+                        truth += c0[r * out + j];
+                        mag += Math.abs(c0[r * out + j]);
+                    }
                     for (int i = 0; i < k; i++) {
                         truth += (double) a[r * k + i] * w[j * k + i];
                         mag += Math.abs((double) a[r * k + i] * w[j * k + i]);

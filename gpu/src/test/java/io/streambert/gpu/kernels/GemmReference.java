@@ -12,7 +12,8 @@ public final class GemmReference {
 
     /**
      * The Gemm contract as the emulator's stand-in computes it: fp32 products and sums in k order,
-     * the bias added in fp32, one rounding to bf16 when {@code output} is BF16.
+     * the bias added in fp32, one rounding to bf16 when {@code output} is BF16; FP32_ADD adds that
+     * fp32 value to c's old value (c += product + bias).
      */
     public static void run(
             float[] a,
@@ -28,7 +29,13 @@ public final class GemmReference {
                 float s = 0f;
                 for (int i = 0; i < k; i++) s += a[r * k + i] * w[j * k + i];
                 if (bias != null) s += bias[j];
-                c[r * out + j] = output == Gemm.Output.BF16 ? Bf16.round(s) : s;
+                int at = r * out + j;
+                c[at] =
+                        switch (output) {
+                            case BF16 -> Bf16.round(s);
+                            case FP32 -> s;
+                            case FP32_ADD -> c[at] + s;
+                        };
             }
         }
     }
@@ -56,7 +63,8 @@ public final class GemmReference {
                 for (int i = 0; i < k; i++)
                     s = rounding.keep(s + rounding.keep((double) a[r * k + i] * w[j * k + i]));
                 if (bias != null) s = rounding.keep(s + bias[j]);
-                if (accumulate) s = rounding.keep(s + c[r * out + j]);
+                if (accumulate || output == Gemm.Output.FP32_ADD)
+                    s = rounding.keep(s + c[r * out + j]);
                 c[r * out + j] = output == Gemm.Output.BF16 ? Bf16.round(s) : (float) s;
             }
         }
