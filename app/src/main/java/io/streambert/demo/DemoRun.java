@@ -1,7 +1,5 @@
 package io.streambert.demo;
 
-import io.streambert.broker.EmbeddedKafkaBroker;
-import io.streambert.broker.TempDirs;
 import io.streambert.engine.Encoder;
 import io.streambert.engine.EncoderOptions;
 import io.streambert.engine.Encoders;
@@ -19,6 +17,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Comparator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -29,6 +28,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Stream;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -98,7 +98,7 @@ public final class DemoRun {
                                         .daemon()
                                         .start(command));
         boolean handedOver = false;
-        try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start()) {
+        try (LocalBroker broker = LocalBroker.start(0, null)) {
             out.printf(
                     "broker      : Kafka 4.2 KRaft broker in this process at %s (%.1f s)%n",
                     broker.bootstrapServers(), secondsSince(t0));
@@ -136,7 +136,17 @@ public final class DemoRun {
         } finally {
             // The broker failed first: close the model whenever it finishes loading.
             if (!handedOver) model.thenAccept(Encoder::close);
-            TempDirs.deleteRecursively(work);
+            deleteRecursively(work);
+        }
+    }
+
+    // The demo's work folder (model copy, state); problems go to stderr: this is cleanup.
+    private static void deleteRecursively(Path dir) {
+        if (!Files.exists(dir)) return;
+        try (Stream<Path> paths = Files.walk(dir)) {
+            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
+        } catch (IOException | UncheckedIOException e) {
+            System.err.println("could not delete " + dir + ": " + e.getMessage());
         }
     }
 
