@@ -17,6 +17,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -26,6 +27,8 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
@@ -35,6 +38,7 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
@@ -45,6 +49,8 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 public final class DemoRun {
 
     /**
+     * How a demo run behaves.
+     *
      * @param limit stop after this long even if outputs are missing (null: a generous default)
      * @param follow keep printing after everything arrived, until {@code stop} is set (Ctrl-C)
      * @param sendSpacing pause between sample events, so the flow is visible
@@ -135,7 +141,9 @@ public final class DemoRun {
             }
         } finally {
             // The broker failed first: close the model whenever it finishes loading.
-            if (!handedOver) model.thenAccept(Encoder::close);
+            if (!handedOver) {
+                CompletableFuture<Void> unused = model.thenAccept(Encoder::close);
+            }
             deleteRecursively(work);
         }
     }
@@ -287,15 +295,21 @@ public final class DemoRun {
         p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
         p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p)) {
+            List<Future<RecordMetadata>> sent = new ArrayList<>();
             for (DemoInput s : samples) {
                 firstSend.compareAndSet(0, System.nanoTime());
-                producer.send(new ProducerRecord<>(topic, SampleEvents.key(s.id()), s.value()));
+                sent.add(
+                        producer.send(
+                                new ProducerRecord<>(topic, SampleEvents.key(s.id()), s.value())));
                 out.printf("[sent]       %-10s %s%n", s.id(), s.description());
                 Thread.sleep(options.sendSpacing().toMillis());
             }
             producer.flush();
+            for (Future<RecordMetadata> send : sent) send.get();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        } catch (ExecutionException e) {
+            out.println("[producer] failed: " + e.getCause().getMessage());
         } catch (RuntimeException e) {
             out.println("[producer] failed: " + e.getMessage());
         }
