@@ -1,5 +1,7 @@
 package io.streambert.bundle;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -225,7 +227,7 @@ public final class GpuBundle {
             if (optional) return;
             throw e;
         }
-        String text = new String(p.getInputStream().readAllBytes());
+        String text = new String(p.getInputStream().readAllBytes(), UTF_8);
         if (p.waitFor() != 0 && !optional)
             throw new IllegalStateException(String.join(" ", cmd) + " failed: " + text);
     }

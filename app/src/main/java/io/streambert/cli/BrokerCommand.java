@@ -1,8 +1,6 @@
 package io.streambert.cli;
 
-import io.streambert.broker.BrokerOptions;
-import io.streambert.broker.EmbeddedKafkaBroker;
-import io.streambert.broker.QuietKafkaLogs;
+import io.streambert.demo.LocalBroker;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -32,9 +30,10 @@ public final class BrokerCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws InterruptedException {
-        QuietKafkaLogs.apply();
-        BrokerOptions options = BrokerOptions.defaults().withPort(port).withLogDir(dir);
-        EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(options);
+        if (port < 0 || port > 65535)
+            throw new IllegalArgumentException("--port must be 0..65535, got " + port);
+        LocalBroker.quietKafkaLogs();
+        LocalBroker broker = LocalBroker.start(port, dir);
         CountDownLatch stopped = new CountDownLatch(1);
         // Ctrl-C runs the hooks: close the broker cleanly (and delete a temporary dir) before the
         // JVM exits.

@@ -1,8 +1,8 @@
 package io.streambert.cli;
 
-import io.streambert.broker.QuietKafkaLogs;
 import io.streambert.demo.DemoRun;
 import io.streambert.demo.DemoSummary;
+import io.streambert.demo.LocalBroker;
 import io.streambert.service.StreamBertService;
 import java.time.Duration;
 import java.util.concurrent.Callable;
@@ -44,7 +44,7 @@ public final class DemoCommand implements Callable<Integer> {
         if (seconds != null && seconds < 1)
             throw new IllegalArgumentException("--seconds must be at least 1, got " + seconds);
         if (!verbose) {
-            QuietKafkaLogs.apply();
+            LocalBroker.quietKafkaLogs();
             quiet("io.streambert", "warn");
             // Expected on a machine without a GPU or on a fresh temp dir: not worth a warning in a
             // demo.

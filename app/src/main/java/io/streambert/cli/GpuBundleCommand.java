@@ -1,5 +1,7 @@
 package io.streambert.cli;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
+
 import io.streambert.bundle.GpuBundle;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -30,7 +32,7 @@ final class GpuBundleCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Path target = gpuTarget != null ? gpuTarget : defaultGpuTarget();
-        PrintWriter log = new PrintWriter(System.out, true);
+        PrintWriter log = new PrintWriter(System.out, true, UTF_8);
         GpuBundle.build(target, out, log);
         log.println(
                 "run it on a GPU machine: "

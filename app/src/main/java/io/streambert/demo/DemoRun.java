@@ -1,7 +1,5 @@
 package io.streambert.demo;
 
-import io.streambert.broker.EmbeddedKafkaBroker;
-import io.streambert.broker.TempDirs;
 import io.streambert.engine.Encoder;
 import io.streambert.engine.EncoderOptions;
 import io.streambert.engine.Encoders;
@@ -19,6 +17,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -27,14 +27,18 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Stream;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
@@ -45,6 +49,8 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 public final class DemoRun {
 
     /**
+     * How a demo run behaves.
+     *
      * @param limit stop after this long even if outputs are missing (null: a generous default)
      * @param follow keep printing after everything arrived, until {@code stop} is set (Ctrl-C)
      * @param sendSpacing pause between sample events, so the flow is visible
@@ -98,7 +104,7 @@ public final class DemoRun {
                                         .daemon()
                                         .start(command));
         boolean handedOver = false;
-        try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start()) {
+        try (LocalBroker broker = LocalBroker.start(0, null)) {
             out.printf(
                     "broker      : Kafka 4.2 KRaft broker in this process at %s (%.1f s)%n",
                     broker.bootstrapServers(), secondsSince(t0));
@@ -135,8 +141,20 @@ public final class DemoRun {
             }
         } finally {
             // The broker failed first: close the model whenever it finishes loading.
-            if (!handedOver) model.thenAccept(Encoder::close);
-            TempDirs.deleteRecursively(work);
+            if (!handedOver) {
+                CompletableFuture<Void> unused = model.thenAccept(Encoder::close);
+            }
+            deleteRecursively(work);
+        }
+    }
+
+    // The demo's work folder (model copy, state); problems go to stderr: this is cleanup.
+    private static void deleteRecursively(Path dir) {
+        if (!Files.exists(dir)) return;
+        try (Stream<Path> paths = Files.walk(dir)) {
+            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
+        } catch (IOException | UncheckedIOException e) {
+            System.err.println("could not delete " + dir + ": " + e.getMessage());
         }
     }
 
@@ -277,15 +295,21 @@ public final class DemoRun {
         p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
         p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p)) {
+            List<Future<RecordMetadata>> sent = new ArrayList<>();
             for (DemoInput s : samples) {
                 firstSend.compareAndSet(0, System.nanoTime());
-                producer.send(new ProducerRecord<>(topic, SampleEvents.key(s.id()), s.value()));
+                sent.add(
+                        producer.send(
+                                new ProducerRecord<>(topic, SampleEvents.key(s.id()), s.value())));
                 out.printf("[sent]       %-10s %s%n", s.id(), s.description());
                 Thread.sleep(options.sendSpacing().toMillis());
             }
             producer.flush();
+            for (Future<RecordMetadata> send : sent) send.get();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        } catch (ExecutionException e) {
+            out.println("[producer] failed: " + e.getCause().getMessage());
         } catch (RuntimeException e) {
             out.println("[producer] failed: " + e.getMessage());
         }

@@ -83,6 +83,29 @@ class ArchitectureTest {
                 .check(production);
     }
 
+    /**
+     * run/infer/bench start with no broker on the class path (app/target/lib-demo is added for demo
+     * and broker only): one adapter, reached through the LocalBroker interface, names the broker.
+     */
+    @Test
+    void onlyTheLocalBrokerAdapterNamesTheBroker() {
+        noClasses()
+                .that()
+                .resideOutsideOfPackage("io.streambert.broker..")
+                .and()
+                .doNotHaveFullyQualifiedName("io.streambert.demo.EmbeddedLocalBroker")
+                .should()
+                .dependOnClassesThat()
+                .resideInAnyPackage(
+                        "io.streambert.broker..",
+                        "kafka..",
+                        "org.apache.kafka.server..",
+                        "org.apache.kafka.metadata..",
+                        "org.apache.kafka.raft..",
+                        "scala..")
+                .check(production);
+    }
+
     @Test
     void theGpuBackendKnowsNoServiceAndNoCli() {
         noClasses()

@@ -20,9 +20,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@code bin/streambert broker} as a user runs it: a separate JVM that prints its bootstrap
- * address, serves clients, and on SIGTERM (Ctrl-C does the same) closes the broker and deletes its
- * temporary directory.
+ * {@code bin/streambert broker} as a user runs it: a separate JVM on the packaged class path that
+ * prints its bootstrap address, serves clients, and on SIGTERM (Ctrl-C does the same) closes the
+ * broker and deletes its temporary directory.
  */
 class BrokerCommandIT {
 
@@ -32,8 +32,14 @@ class BrokerCommandIT {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.add("-Xmx384m");
+        // The packaged layout bin/streambert launches: the jar (its Class-Path: target/lib) plus
+        // target/lib-demo, the broker's own folder.
         cmd.add("-cp");
-        cmd.add(System.getProperty("java.class.path"));
+        cmd.add(
+                Path.of("target", "streambert.jar").toAbsolutePath()
+                        + java.io.File.pathSeparator
+                        + Path.of("target", "lib-demo").toAbsolutePath()
+                        + "/*");
         cmd.add(StreamBertCli.class.getName());
         cmd.add("broker");
         Path log = work.resolve("broker.out");

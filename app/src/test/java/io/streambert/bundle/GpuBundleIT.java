@@ -1,5 +1,6 @@
 package io.streambert.bundle;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -25,7 +26,7 @@ class GpuBundleIT {
     void theBundleIsSmallEnoughAndPassesOnTheEmulator() throws Exception {
         Path gpuTarget = Path.of("..", "gpu", "target").toAbsolutePath().normalize();
         Path bundle = Path.of("target", "gpu-bundle").toAbsolutePath();
-        long bytes = GpuBundle.build(gpuTarget, bundle, new PrintWriter(System.out, true));
+        long bytes = GpuBundle.build(gpuTarget, bundle, new PrintWriter(System.out, true, UTF_8));
         assertTrue(bytes <= GpuBundle.MAX_BYTES, "bundle of " + bytes + " bytes");
         assertTrue(Files.isExecutable(bundle.resolve("run.sh")));
         assertTrue(

@@ -21,7 +21,7 @@ class TokenBatchesTest {
                 long count = 0;
                 for (int i = 0; i < n; i++)
                     for (int j = 0; j < n; j++) if (w < 0 || Math.abs(i - j) <= w) count++;
-                assertEquals(count, ModelFlops.pairs(n, w), 1e-9, "n=" + n + " w=" + w);
+                assertEquals((double) count, ModelFlops.pairs(n, w), 1e-9, "n=" + n + " w=" + w);
             }
         }
     }

@@ -25,9 +25,11 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Future;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -90,14 +92,17 @@ class ResultsEqualEncoderIT {
         try (AutoCloseable service = ServiceUnderTest.start(config);
                 KafkaProducer<byte[], byte[]> producer =
                         TestClients.producer(broker.bootstrapServers(), null)) {
+            List<Future<RecordMetadata>> sent = new ArrayList<>();
             textById.forEach(
                     (id, text) ->
-                            producer.send(
-                                    new ProducerRecord<>(
-                                            input,
-                                            Outputs.utf8(id),
-                                            Outputs.textEvent(input, id, text))));
+                            sent.add(
+                                    producer.send(
+                                            new ProducerRecord<>(
+                                                    input,
+                                                    Outputs.utf8(id),
+                                                    Outputs.textEvent(input, id, text)))));
             producer.flush();
+            TestClients.awaitAcks(sent);
             moderation =
                     TestClients.readAtLeast(
                             broker.bootstrapServers(),

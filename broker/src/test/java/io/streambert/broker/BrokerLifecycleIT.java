@@ -38,8 +38,11 @@ class BrokerLifecycleIT {
                     TestClients.producer(broker.bootstrapServers(), "lifecycle")) {
                 producer.initTransactions();
                 producer.beginTransaction();
-                producer.send(new ProducerRecord<>("kept", bytes("k"), bytes("before restart")));
+                var sent =
+                        producer.send(
+                                new ProducerRecord<>("kept", bytes("k"), bytes("before restart")));
                 producer.commitTransaction();
+                TestClients.awaitAcks(List.of(sent));
             }
         }
         assertTrue(

@@ -7,12 +7,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.Future;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -22,7 +25,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class TransactionalRoundTripIT {
 
     @Test
-    void readCommittedSeesCommittedRecordsAndNotAbortedOnes(EmbeddedKafkaBroker broker) {
+    void readCommittedSeesCommittedRecordsAndNotAbortedOnes(EmbeddedKafkaBroker broker)
+            throws Exception {
         String topic = "tx-round-trip";
         broker.createTopics(Map.of(topic, 2));
 
@@ -30,19 +34,21 @@ class TransactionalRoundTripIT {
                 new KafkaProducer<>(producerProps(broker, "tx-it-1"))) {
             producer.initTransactions();
             producer.beginTransaction();
+            List<Future<RecordMetadata>> sent = new ArrayList<>();
             for (int i = 0; i < 5; i++)
-                producer.send(new ProducerRecord<>(topic, "k" + i, "committed-" + i));
+                sent.add(producer.send(new ProducerRecord<>(topic, "k" + i, "committed-" + i)));
             producer.commitTransaction();
 
             producer.beginTransaction();
             for (int i = 0; i < 3; i++)
-                producer.send(new ProducerRecord<>(topic, "k" + i, "aborted-" + i));
+                sent.add(producer.send(new ProducerRecord<>(topic, "k" + i, "aborted-" + i)));
             producer.flush();
             producer.abortTransaction();
 
             producer.beginTransaction();
-            producer.send(new ProducerRecord<>(topic, "last", "committed-last"));
+            sent.add(producer.send(new ProducerRecord<>(topic, "last", "committed-last")));
             producer.commitTransaction();
+            TestClients.awaitAcks(sent);
         }
 
         List<String> committed = readAll(broker, topic, "read_committed", 6);

@@ -51,28 +51,25 @@ public record DeviceSpec(Kind kind, int ordinal) {
      */
     public static DeviceSpec parse(String text) {
         String t = text == null ? "" : text.trim().toLowerCase(Locale.ROOT);
-        switch (t) {
-            case "", "auto":
-                return AUTO;
-            case "cpu":
-                return CPU;
-            case "emulated":
-                return EMULATED;
-            case "cuda":
-                return cuda(0);
-            default:
+        return switch (t) {
+            case "", "auto" -> AUTO;
+            case "cpu" -> CPU;
+            case "emulated" -> EMULATED;
+            case "cuda" -> cuda(0);
+            default -> {
                 if (!t.startsWith("cuda:"))
                     throw new IllegalArgumentException(
                             "unknown device '" + text + "' (" + CHOICES + ")");
                 try {
                     int n = Integer.parseInt(t.substring("cuda:".length()));
                     if (n < 0) throw new NumberFormatException();
-                    return cuda(n);
+                    yield cuda(n);
                 } catch (NumberFormatException e) {
                     throw new IllegalArgumentException(
                             "bad device '" + text + "': cuda:N needs a GPU number N >= 0");
                 }
-        }
+            }
+        };
     }
 
     /** The canonical word: auto, cpu, emulated, cuda:N. */

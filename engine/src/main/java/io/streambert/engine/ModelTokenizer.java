@@ -45,6 +45,8 @@ public final class ModelTokenizer implements AutoCloseable {
     }
 
     /**
+     * Loads the tokenizer of the model in {@code dir}.
+     *
      * @param limit tokens per sequence, [CLS] and [SEP] included (min of max_position_embeddings
      *     and configured max tokens)
      * @param sepId the id that ends every sequence (config's sep_token_id), kept when truncating

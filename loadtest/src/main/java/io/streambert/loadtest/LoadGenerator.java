@@ -184,9 +184,11 @@ public final class LoadGenerator implements Callable<Integer> {
                                                 synchronized (endToEnd) {
                                                     endToEnd.add((now - sent) / 1e6);
                                                     serviceSide.add(
-                                                            ev.getProcessedTime().toEpochMilli()
-                                                                    - sendEpochMillis.get(
-                                                                            ev.getId()));
+                                                            (double)
+                                                                    (ev.getProcessedTime()
+                                                                                    .toEpochMilli()
+                                                                            - sendEpochMillis.get(
+                                                                                    ev.getId())));
                                                     inference.add(ev.getTimings().getInferenceMs());
                                                 }
                                             }
@@ -209,11 +211,13 @@ public final class LoadGenerator implements Callable<Integer> {
                                 .build();
                 sendEpochMillis.put(id, System.currentTimeMillis());
                 sendNanos.put(id, System.nanoTime());
-                producer.send(
-                        new ProducerRecord<>(
-                                topic,
-                                id.getBytes(StandardCharsets.UTF_8),
-                                WireFormat.encode(topic, ev)));
+                // Not awaited: an event whose send failed is counted as one that never came back.
+                var unused =
+                        producer.send(
+                                new ProducerRecord<>(
+                                        topic,
+                                        id.getBytes(StandardCharsets.UTF_8),
+                                        WireFormat.encode(topic, ev)));
                 sent++;
             }
             producer.flush();

@@ -34,7 +34,7 @@ final class SampleTexts implements TextSource {
     /** Parses "16,64,256" into word counts; a clear message names the bad entry. */
     static List<Integer> parseLengths(String csv) {
         List<Integer> out = new ArrayList<>();
-        for (String part : csv.split(",")) {
+        for (String part : csv.split(",", -1)) {
             String s = part.strip();
             if (s.isEmpty()) continue;
             try {

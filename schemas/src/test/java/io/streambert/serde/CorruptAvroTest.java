@@ -1,5 +1,6 @@
 package io.streambert.serde;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -78,7 +79,7 @@ class CorruptAvroTest {
     void hugeArrayCountIsRejectedWithoutAllocatingIt() throws Exception {
         byte[] ok = serdes.embeddingEvents().serializer().serialize("t", Samples.embedding());
         // id "evt-1" = length 5 + 5 bytes, then the vector's block count.
-        byte[] body = concat(longs(5), "evt-1".getBytes(), longs(Integer.MAX_VALUE - 16));
+        byte[] body = concat(longs(5), "evt-1".getBytes(UTF_8), longs(Integer.MAX_VALUE - 16));
         byte[] bytes = Arrays.copyOf(ok, 10 + body.length);
         System.arraycopy(body, 0, bytes, 10, body.length);
         String msg = failure(serdes.embeddingEvents(), bytes);

@@ -114,7 +114,7 @@ final class FakeSchemaRegistry implements AutoCloseable {
                 reply(ex, 401, error(401, "Unauthorized"));
                 return;
             }
-            String[] parts = path.split("/");
+            String[] parts = path.split("/", -1);
             // parts[0] is "" because the path starts with '/'.
             if (method.equals("GET")
                     && parts.length == 4

@@ -19,16 +19,19 @@ import io.streambert.service.schedule.DeviceBatch;
 import io.streambert.service.testing.DeviceModelEncoder;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Random;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Future;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.streams.KafkaStreams;
 import org.junit.jupiter.api.Test;
@@ -172,22 +175,25 @@ class CapacityIT {
         Random rnd = new Random(8);
         String[] words =
                 "the quick brown fox jumps over a lazy dog while streams of short events keep arriving all day long"
-                        .split(" ");
+                        .split(" ", -1);
         long tokens = 0;
         try (KafkaProducer<byte[], byte[]> producer = TestClients.producer(bootstrap, null)) {
+            List<Future<RecordMetadata>> sent = new ArrayList<>();
             for (int i = 0; i < EVENTS; i++) {
                 int n = 3 + rnd.nextInt(10);
                 StringBuilder sb = new StringBuilder("event" + i);
                 for (int w = 1; w < n; w++) sb.append(' ').append(words[rnd.nextInt(words.length)]);
                 tokens += n + 2;
                 String id = "e" + i;
-                producer.send(
-                        new ProducerRecord<>(
-                                topic,
-                                Outputs.utf8(id),
-                                Outputs.textEvent(topic, id, sb.toString())));
+                sent.add(
+                        producer.send(
+                                new ProducerRecord<>(
+                                        topic,
+                                        Outputs.utf8(id),
+                                        Outputs.textEvent(topic, id, sb.toString()))));
             }
             producer.flush();
+            TestClients.awaitAcks(sent);
         }
         return tokens;
     }
@@ -219,9 +225,7 @@ class CapacityIT {
             long t0 = System.nanoTime(); // from RUNNING (partitions assigned) to the last output,
             // as for the baseline
             awaitOutputs(
-                    broker.bootstrapServers(),
-                    config.topics().moderation(),
-                    Duration.ofSeconds(180));
+                    broker.bootstrapServers(), config.topics().moderation(), Duration.ofMinutes(3));
             double seconds = (System.nanoTime() - t0) / 1e9;
             ServiceMetrics m = service.metrics();
             assertEquals(
@@ -267,9 +271,7 @@ class CapacityIT {
                 Thread.sleep(50);
             long t0 = System.nanoTime();
             awaitOutputs(
-                    broker.bootstrapServers(),
-                    config.topics().moderation(),
-                    Duration.ofSeconds(300));
+                    broker.bootstrapServers(), config.topics().moderation(), Duration.ofMinutes(5));
             double seconds = (System.nanoTime() - t0) / 1e9;
             double fill =
                     batches.stream()

@@ -7,10 +7,13 @@ import io.streambert.service.config.ServiceConfig;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Future;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.testcontainers.junit.jupiter.Container;
@@ -30,18 +33,20 @@ class ContainerKafkaIT {
     @Container static final KafkaContainer KAFKA = new KafkaContainer("apache/kafka:4.2.0");
 
     @Test
-    void transactionalRoundTripThroughContainerisedKafka() {
+    void transactionalRoundTripThroughContainerisedKafka() throws Exception {
         String bootstrap = KAFKA.getBootstrapServers();
         String topic = "container-round-trip";
         try (KafkaProducer<byte[], byte[]> producer =
                 TestClients.producer(bootstrap, "container-it")) {
             producer.initTransactions();
             producer.beginTransaction();
-            for (int i = 0; i < 4; i++) producer.send(record(topic, "kept-" + i));
+            List<Future<RecordMetadata>> sent = new ArrayList<>();
+            for (int i = 0; i < 4; i++) sent.add(producer.send(record(topic, "kept-" + i)));
             producer.commitTransaction();
             producer.beginTransaction();
-            producer.send(record(topic, "dropped"));
+            sent.add(producer.send(record(topic, "dropped")));
             producer.flush();
+            TestClients.awaitAcks(sent);
             producer.abortTransaction();
         }
         List<String> values =
@@ -67,14 +72,17 @@ class ContainerKafkaIT {
         List<String> ids = List.of("c-1", "c-2", "c-3");
         try (AutoCloseable service = ServiceUnderTest.start(config);
                 KafkaProducer<byte[], byte[]> producer = TestClients.producer(bootstrap, null)) {
+            List<Future<RecordMetadata>> sent = new ArrayList<>();
             for (String id : ids) {
-                producer.send(
-                        new ProducerRecord<>(
-                                input,
-                                Outputs.utf8(id),
-                                Outputs.textEvent(input, id, "hello from " + id)));
+                sent.add(
+                        producer.send(
+                                new ProducerRecord<>(
+                                        input,
+                                        Outputs.utf8(id),
+                                        Outputs.textEvent(input, id, "hello from " + id))));
             }
             producer.flush();
+            TestClients.awaitAcks(sent);
             List<String> moderated =
                     TestClients.readAtLeast(
                                     bootstrap,

@@ -14,13 +14,16 @@ import io.streambert.service.config.ServiceConfig;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.Future;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -98,6 +101,7 @@ class DeadLettersIT {
         try (AutoCloseable service = ServiceUnderTest.start(config);
                 KafkaProducer<byte[], byte[]> producer =
                         TestClients.producer(broker.bootstrapServers(), null)) {
+            List<Future<RecordMetadata>> sent = new ArrayList<>();
             for (String id : order) {
                 byte[] value =
                         bad.containsKey(id)
@@ -111,9 +115,10 @@ class DeadLettersIT {
                                                 + "exactly "
                                                 + (MAX_BYTES / 2)
                                                 + " bytes at most");
-                producer.send(new ProducerRecord<>(input, Outputs.utf8(id), value));
+                sent.add(producer.send(new ProducerRecord<>(input, Outputs.utf8(id), value)));
             }
             producer.flush();
+            TestClients.awaitAcks(sent);
 
             List<ConsumerRecord<byte[], byte[]>> dead =
                     TestClients.readAtLeast(

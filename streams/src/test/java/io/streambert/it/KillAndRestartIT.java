@@ -1,5 +1,6 @@
 package io.streambert.it;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -132,7 +133,7 @@ class KillAndRestartIT {
                                     Duration.ZERO,
                                     Duration.ofSeconds(1))
                             .stream()
-                            .map(r -> new String(r.key()))
+                            .map(r -> new String(r.key(), UTF_8))
                             .toList();
 
             System.out.printf(

@@ -123,7 +123,7 @@ class MultiInstanceIT {
             EmbeddedKafkaBroker broker, String app, Path dir, String name, String... props)
             throws Exception {
         ServiceProcess p = start(broker, app, dir, name, props);
-        p.awaitStarted(Duration.ofSeconds(120));
+        p.awaitStarted(Duration.ofMinutes(2));
         return p;
     }
 
@@ -231,8 +231,8 @@ class MultiInstanceIT {
         String app = "multi-term";
         createTopics(broker, app);
         ServiceProcess a = start(broker, app, dir, "a"), b = start(broker, app, dir, "b"), c = null;
-        a.awaitStarted(Duration.ofSeconds(120));
-        b.awaitStarted(Duration.ofSeconds(120));
+        a.awaitStarted(Duration.ofMinutes(2));
+        b.awaitStarted(Duration.ofMinutes(2));
         try (Producer producer =
                 new Producer(broker.bootstrapServers(), topic(app, "in"), "t", 40, 4000)) {
             awaitOutputs(broker, topic(app, "moderation"), 60);
@@ -295,7 +295,7 @@ class MultiInstanceIT {
                             dir.resolve("state-first"),
                             dir.resolve("second.log"),
                             List.of("-Dstreambert.child.encoder=test"));
-            second.awaitStarted(Duration.ofSeconds(120));
+            second.awaitStarted(Duration.ofMinutes(2));
             assertExactlyOnceInOrder(broker, app, "k", events, first, second);
             String log = second.output();
             assertTrue(
@@ -318,8 +318,8 @@ class MultiInstanceIT {
         createTopics(broker, app);
         ServiceProcess a = start(broker, app, dir, "a", "-Dstreambert.child.encoder=test");
         ServiceProcess b = start(broker, app, dir, "b", "-Dstreambert.child.encoder=test");
-        a.awaitStarted(Duration.ofSeconds(120));
-        b.awaitStarted(Duration.ofSeconds(120));
+        a.awaitStarted(Duration.ofMinutes(2));
+        b.awaitStarted(Duration.ofMinutes(2));
         try (Producer producer =
                 new Producer(broker.bootstrapServers(), topic(app, "in"), "z", 40, 4000)) {
             awaitOutputs(broker, topic(app, "moderation"), 60);

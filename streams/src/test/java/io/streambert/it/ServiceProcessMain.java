@@ -99,7 +99,7 @@ public final class ServiceProcessMain {
             service = (StreamBertService) ServiceUnderTest.start(config);
         }
         service.closeOnShutdown(); // SIGTERM: graceful close (SIGKILL skips it, as a crash would)
-        System.out.println(STARTED + " " + service);
+        System.out.println(STARTED + " pid " + ProcessHandle.current().pid());
         System.out.flush();
         Thread.sleep(Long.MAX_VALUE);
     }

@@ -30,7 +30,10 @@ public final class PackedLinear {
     }
 
     /**
-     * @param w [out, in] row-major, as stored in the checkpoint; @param bias [out] or null
+     * Packs a linear layer's weights into panels.
+     *
+     * @param w [out, in] row-major, as stored in the checkpoint
+     * @param bias [out] or null
      */
     public static PackedLinear pack(float[] w, float[] bias, int out, int in) {
         if (out <= 0 || in <= 0)

@@ -22,6 +22,9 @@ import jdk.incubator.vector.VectorSpecies;
  * SVML vs Math.exp), which made the same input give slightly different outputs before and after JIT
  * compilation.
  */
+// The erfc coefficients are written as published (double digits, shared with Erf); float rounds
+// them.
+@SuppressWarnings("FloatingPointLiteralPrecision")
 public final class VectorOps {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     private static final float LOG2E = 1.4426950408889634f;

@@ -530,6 +530,9 @@ public final class CudaDevice implements Device {
      * is tried.
      */
     @Override
+    // Unload failures are caught; a failed context release must surface, hence the throw in
+    // finally.
+    @SuppressWarnings("Finally")
     public void close() {
         try {
             if (lost == null) {

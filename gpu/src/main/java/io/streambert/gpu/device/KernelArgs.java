@@ -76,7 +76,8 @@ public final class KernelArgs {
 
     private static String spell(String codes) {
         StringBuilder s = new StringBuilder();
-        for (char c : codes.toCharArray()) {
+        for (int i = 0; i < codes.length(); i++) {
+            char c = codes.charAt(i);
             if (!s.isEmpty()) s.append(", ");
             s.append(
                     switch (c) {

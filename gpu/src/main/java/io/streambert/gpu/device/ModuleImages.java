@@ -3,6 +3,7 @@ package io.streambert.gpu.device;
 import io.streambert.engine.DeviceException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -25,7 +26,10 @@ public final class ModuleImages<M> {
         NVRTC;
 
         public static Mode fromConfiguration() {
-            String v = System.getProperty("streambert.cuda.modules", "fatbin").trim().toLowerCase();
+            String v =
+                    System.getProperty("streambert.cuda.modules", "fatbin")
+                            .trim()
+                            .toLowerCase(Locale.ROOT);
             return switch (v) {
                 case "fatbin", "" -> FATBIN;
                 case "nvrtc" -> NVRTC;

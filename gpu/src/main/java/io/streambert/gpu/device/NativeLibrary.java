@@ -50,7 +50,7 @@ public record NativeLibrary(String name, SymbolLookup lookup) {
         String v = System.getProperty(property);
         if (v == null || v.isBlank()) return defaults;
         List<String> out = new ArrayList<>();
-        for (String s : v.split(",")) if (!s.isBlank()) out.add(s.trim());
+        for (String s : v.split(",", -1)) if (!s.isBlank()) out.add(s.trim());
         return out;
     }
 

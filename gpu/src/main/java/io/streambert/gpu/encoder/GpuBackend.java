@@ -54,12 +54,11 @@ public final class GpuBackend implements Backend {
     private final Activation classifierActivation;
     private final Pooling classifierPooling, embeddingPooling;
     private final boolean multiLabel;
-    private final int maxTokens, embeddingDim;
+    private final int embeddingDim;
 
     private GpuBackend(Device device, Gemm gemm, ModelDirectory m) {
         this.device = device;
         this.cfg = m.cfg();
-        this.maxTokens = m.maxTokens();
         this.embeddingDim = m.embeddingDim();
         if (cfg.hiddenActivation() != Activation.GELU) {
             throw new ModelLoadException(

@@ -9,6 +9,7 @@ import io.streambert.gpu.device.EmulatedDevice;
 import io.streambert.gpu.device.EmulatedGemm;
 import io.streambert.gpu.device.Gemm;
 import io.streambert.gpu.device.TimedDevice;
+import java.util.Locale;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -42,7 +43,7 @@ public final class GemmBackends {
             Choice inner = choose(t.inner(), choice);
             return new Choice(t.timed(inner.gemm()), inner.reason());
         }
-        String c = choice == null ? "auto" : choice.trim().toLowerCase();
+        String c = choice == null ? "auto" : choice.trim().toLowerCase(Locale.ROOT);
         Choice chosen =
                 switch (c) {
                     case "tiled" ->

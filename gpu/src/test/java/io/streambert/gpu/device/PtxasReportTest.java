@@ -63,7 +63,7 @@ class PtxasReportTest {
         }
         for (String line : lines) {
             if (line.startsWith("#") || line.startsWith("kernel\t") || line.isBlank()) continue;
-            String[] f = line.split("\t");
+            String[] f = line.split("\t", -1);
             if (f.length != 8) fail("malformed report line in " + REPORT + ": " + line);
             rows.add(
                     new Row(

@@ -2,6 +2,7 @@ package io.streambert.gpu.device;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -19,8 +20,8 @@ public final class TestDevices {
 
     public static List<String> names() {
         List<String> out = new ArrayList<>();
-        for (String s : System.getProperty(PROPERTY, "emulated").split(",")) {
-            String n = s.trim().toLowerCase();
+        for (String s : System.getProperty(PROPERTY, "emulated").split(",", -1)) {
+            String n = s.trim().toLowerCase(Locale.ROOT);
             if (n.isEmpty()) continue;
             if (!n.equals("emulated") && !n.equals("cuda"))
                 throw new IllegalArgumentException(

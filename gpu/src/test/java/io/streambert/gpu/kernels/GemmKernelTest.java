@@ -33,8 +33,14 @@ class GemmKernelTest {
         assertEquals(32 * t.warpsM() * t.warpsN(), t.block().x());
         GemmTiling parsed =
                 GemmTiling.parse(
-                        "#define SB_GEMM_BM 128\n#define SB_GEMM_BN 64 // c\n#define SB_GEMM_BK 32\n"
-                                + "#define SB_GEMM_WARPS_M 4\n#define SB_GEMM_WARPS_N 2\n#define SB_GEMM_PAD 8\n",
+                        """
+                        #define SB_GEMM_BM 128
+                        #define SB_GEMM_BN 64 // c
+                        #define SB_GEMM_BK 32
+                        #define SB_GEMM_WARPS_M 4
+                        #define SB_GEMM_WARPS_N 2
+                        #define SB_GEMM_PAD 8
+                        """,
                         "test");
         assertEquals(new GemmTiling(128, 64, 32, 4, 2, 8), parsed);
         assertThrows(

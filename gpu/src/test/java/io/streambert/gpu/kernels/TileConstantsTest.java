@@ -42,7 +42,7 @@ class TileConstantsTest {
      */
     private static int eval(String expr, Map<String, Integer> known) {
         int product = 1;
-        for (String f : expr.split("\\*")) {
+        for (String f : expr.split("\\*", -1)) {
             String t = f.trim();
             if (t.matches("\\d+")) product *= Integer.parseInt(t);
             else if (known.containsKey(t)) product *= known.get(t);

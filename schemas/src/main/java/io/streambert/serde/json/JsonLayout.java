@@ -9,6 +9,8 @@ public interface JsonLayout<T extends SpecificRecord> {
     ObjectNode toJson(T record);
 
     /**
+     * Reads a record from its JSON object.
+     *
      * @throws JsonFieldException naming the field that is missing or has the wrong type
      */
     T fromJson(ObjectNode node);

@@ -67,7 +67,7 @@ public record RegistryConfig(
                                                 "a schema registry URL is required for the Confluent wire format, e.g. http://localhost:8081"));
         List<URI> urls = new ArrayList<>();
         String urlUserInfo = null;
-        for (String part : rawUrls.split(",")) {
+        for (String part : rawUrls.split(",", -1)) {
             String u = part.trim();
             if (u.isEmpty()) {
                 continue;

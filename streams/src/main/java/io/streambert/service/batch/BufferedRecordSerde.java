@@ -46,10 +46,11 @@ public final class BufferedRecordSerde implements Serde<BufferedRecord> {
                 out.writeLong(t.timestamp());
                 writeString(out, t.id());
                 writeString(out, t.tenant());
-                out.writeBoolean(t.eventTime() != null);
-                if (t.eventTime() != null) {
-                    out.writeLong(t.eventTime().getEpochSecond());
-                    out.writeInt(t.eventTime().getNano());
+                Instant eventTime = t.eventTime();
+                out.writeBoolean(eventTime != null);
+                if (eventTime != null) {
+                    out.writeLong(eventTime.getEpochSecond());
+                    out.writeInt(eventTime.getNano());
                 }
                 out.writeInt(t.attributes().size());
                 for (Map.Entry<String, String> e : t.attributes().entrySet()) {

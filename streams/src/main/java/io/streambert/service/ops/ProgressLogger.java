@@ -38,8 +38,12 @@ public final class ProgressLogger implements AutoCloseable {
                                         .name("streambert-progress")
                                         .daemon(true)
                                         .unstarted(r));
-        if (intervalMs > 0)
-            timer.scheduleAtFixedRate(this::tick, intervalMs, intervalMs, TimeUnit.MILLISECONDS);
+        if (intervalMs > 0) {
+            // Nothing waits on the schedule: it ends when the timer shuts down.
+            var unused =
+                    timer.scheduleAtFixedRate(
+                            this::tick, intervalMs, intervalMs, TimeUnit.MILLISECONDS);
+        }
     }
 
     /** Logs one progress line now if anything changed (also called once at shutdown). */

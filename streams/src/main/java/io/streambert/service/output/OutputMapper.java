@@ -39,7 +39,7 @@ public final class OutputMapper {
         }
         Timings timings =
                 Timings.newBuilder()
-                        .setQueuedMs(Math.max(0, batch.startMillis() - arrivalMs))
+                        .setQueuedMs((double) Math.max(0, batch.startMillis() - arrivalMs))
                         .setInferenceMs(batch.inferenceMs())
                         .setBatchSequences(batch.sequences())
                         .setBatchTokens(batch.tokens())

@@ -55,6 +55,8 @@ public final class StreamBertTopology {
     }
 
     /**
+     * Builds the service topology.
+     *
      * @param scheduler the process's one inference scheduler (its encoder also tokenizes)
      * @param draining true once shutdown began (flushes stop; buffered records stay in the store)
      */
@@ -68,6 +70,8 @@ public final class StreamBertTopology {
     }
 
     /**
+     * Builds the service topology, reporting buffer ages to {@code ages}.
+     *
      * @param ages where the buffers report their oldest record (health, metrics)
      */
     @SuppressWarnings({"unchecked", "rawtypes"})

@@ -133,14 +133,13 @@ public final class BlockingMicroBatchProcessor
         oldestArrivalMs = Math.min(oldestArrivalMs, now);
         // Normally one flush empties the buffer; after a drain or a restart it may hold several
         // micro-batches.
-        while (count >= limits.maxRecords() || tokens >= limits.maxTokens())
-            if (!flush(count >= limits.maxRecords() ? "count" : "tokens")) break;
+        while (count >= limits.maxRecords() || tokens >= limits.maxTokens()) if (!flush()) break;
     }
 
     private void onWallClock(long now) {
         if (count == 0) return;
-        if (restoredRecords) flush("restart");
-        else if (now - oldestArrivalMs >= limits.maxWaitMs()) flush("max-wait");
+        if (restoredRecords) flush();
+        else if (now - oldestArrivalMs >= limits.maxWaitMs()) flush();
     }
 
     /** Buffered record count (for tests and the progress log). */
@@ -156,7 +155,7 @@ public final class BlockingMicroBatchProcessor
      *
      * @return false when nothing was flushed because shutdown began (the records stay buffered)
      */
-    private boolean flush(String trigger) {
+    private boolean flush() {
         if (draining.getAsBoolean())
             return false; // shutting down: leave them buffered (committed) for the next run
         List<BufferedRecord> batch = new ArrayList<>(Math.min(count, limits.maxRecords()));
@@ -180,7 +179,6 @@ public final class BlockingMicroBatchProcessor
             ids.add(r.text().tokenIds());
             batchTokens += r.tokens();
         }
-        long t0 = System.nanoTime();
         List<InferenceResult> results;
         try {
             CompletableFuture<List<InferenceResult>> f = scheduler.submit(ids);
@@ -211,7 +209,6 @@ public final class BlockingMicroBatchProcessor
                             + e.getCause(),
                     e.getCause());
         }
-        long waited = System.nanoTime() - t0;
         long now = context().currentSystemTimeMs();
 
         // Build every output before forwarding any: an exception above leaves nothing half-sent.

@@ -12,7 +12,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.IdentityHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.Semaphore;
@@ -198,7 +197,7 @@ public final class BlockingScheduler implements AutoCloseable {
     private void run(List<Slot> slots) {
         List<int[]> seqs = new ArrayList<>(slots.size());
         int tokens = 0;
-        Map<Request, Boolean> callers = new IdentityHashMap<>();
+        IdentityHashMap<Request, Boolean> callers = new IdentityHashMap<>();
         for (Slot s : slots) {
             int[] ids = s.request.sequences.get(s.index);
             seqs.add(ids);

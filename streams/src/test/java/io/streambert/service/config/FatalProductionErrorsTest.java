@@ -46,38 +46,47 @@ class FatalProductionErrorsTest {
 
     private static final ErrorHandlerContext CONTEXT =
             new ErrorHandlerContext() {
+                @Override
                 public String topic() {
                     return "in";
                 }
 
+                @Override
                 public int partition() {
                     return 0;
                 }
 
+                @Override
                 public long offset() {
                     return 1;
                 }
 
+                @Override
                 public org.apache.kafka.common.header.Headers headers() {
                     return new org.apache.kafka.common.header.internals.RecordHeaders();
                 }
 
+                @Override
                 public String processorNodeId() {
                     return "p";
                 }
 
+                @Override
                 public org.apache.kafka.streams.processor.TaskId taskId() {
                     return new org.apache.kafka.streams.processor.TaskId(0, 0);
                 }
 
+                @Override
                 public long timestamp() {
                     return 0;
                 }
 
+                @Override
                 public byte[] sourceRawKey() {
                     return null;
                 }
 
+                @Override
                 public byte[] sourceRawValue() {
                     return null;
                 }

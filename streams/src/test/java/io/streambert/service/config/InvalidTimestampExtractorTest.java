@@ -1,5 +1,6 @@
 package io.streambert.service.config;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
@@ -31,7 +32,7 @@ class InvalidTimestampExtractorTest {
         r.headers()
                 .add(
                         InvalidTimestampExtractor.HEADER,
-                        "-5".getBytes()); // forged by a producer: removed
+                        "-5".getBytes(UTF_8)); // forged by a producer: removed
         assertEquals(1_000L, new InvalidTimestampExtractor().extract(r, 500L));
         assertNull(r.headers().lastHeader(InvalidTimestampExtractor.HEADER));
     }
@@ -42,7 +43,7 @@ class InvalidTimestampExtractorTest {
         r.headers()
                 .add(
                         InvalidTimestampExtractor.HEADER,
-                        "123".getBytes()); // a forged mark is replaced
+                        "123".getBytes(UTF_8)); // a forged mark is replaced
         assertEquals(
                 500L,
                 new InvalidTimestampExtractor().extract(r, 500L),

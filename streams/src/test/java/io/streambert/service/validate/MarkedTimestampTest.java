@@ -1,5 +1,6 @@
 package io.streambert.service.validate;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -47,15 +48,15 @@ class MarkedTimestampTest {
                         org.apache.kafka.common.record.TimestampType.CREATE_TIME,
                         0,
                         0,
-                        "k".getBytes(),
+                        "k".getBytes(UTF_8),
                         value,
                         new org.apache.kafka.common.header.internals.RecordHeaders(),
                         java.util.Optional.empty());
         long ts = new InvalidTimestampExtractor().extract(raw, 5_000L);
         assertEquals(5_000L, ts);
         ctx.setRecordMetadata("text", 0, 7);
-        p.process(new Record<>("k".getBytes(), value, ts, raw.headers()));
-        p.process(new Record<>("k".getBytes(), value, ts));
+        p.process(new Record<>("k".getBytes(UTF_8), value, ts, raw.headers()));
+        p.process(new Record<>("k".getBytes(UTF_8), value, ts));
 
         List<MockProcessorContext.CapturedForward<? extends byte[], ?>> out = ctx.forwarded();
         assertEquals(2, out.size());
