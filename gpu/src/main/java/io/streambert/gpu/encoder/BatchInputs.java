@@ -80,7 +80,11 @@ final class BatchInputs implements AutoCloseable {
 
     /**
      * The device buffers of {@code b}'s inputs, the device's stream ordered after their uploads.
+     *
+     * <p>A slot is matched by identity: it holds the uploads of that very batch object, staged by
+     * {@link #stage}; an equal but different batch has not been uploaded.
      */
+    @SuppressWarnings("ReferenceEquality")
     Staged use(PackedBatch b, SequenceTiles seqs) {
         Slot s = slots[0].batch == b ? slots[0] : slots[1].batch == b ? slots[1] : null;
         if (s == null) {

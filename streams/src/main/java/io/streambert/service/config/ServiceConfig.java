@@ -96,6 +96,8 @@ public final class ServiceConfig {
             String precision) {}
 
     /**
+     * The buffer (the in-flight log).
+     *
      * @param forwardIntervalMs period of the punctuator that forwards completed results
      */
     public record Buffer(long forwardIntervalMs) {}
