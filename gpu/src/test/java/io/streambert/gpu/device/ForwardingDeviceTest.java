@@ -20,7 +20,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class ForwardingDeviceTest {
     /** One call the inner device saw. */
-    private record Call(Method method, Object[] args) {}
+    private record Call(Method method, List<Object> args) {}
 
     /** A stand-in of {@code type} whose every method fails: only its identity is used. */
     private static <T> T stub(Class<T> type) {
@@ -77,7 +77,8 @@ class ForwardingDeviceTest {
                                 Device.class.getClassLoader(),
                                 new Class<?>[] {Device.class},
                                 (proxy, m, a) -> {
-                                    calls.add(new Call(m, a == null ? new Object[0] : a));
+                                    calls.add(
+                                            new Call(m, a == null ? List.of() : Arrays.asList(a)));
                                     return answer(m.getReturnType());
                                 });
         Device forwarding = new ForwardingDevice(inner) {};
@@ -91,11 +92,11 @@ class ForwardingDeviceTest {
         Call call = calls.get(0);
         assertEquals(method.getName(), call.method().getName());
         assertArrayEquals(method.getParameterTypes(), call.method().getParameterTypes());
-        assertEquals(args.length, call.args().length);
+        assertEquals(args.length, call.args().size());
         for (int i = 0; i < args.length; i++) {
             String what = "argument " + i + " is passed on as it is";
-            if (types[i].isPrimitive()) assertEquals(args[i], call.args()[i], what);
-            else assertSame(args[i], call.args()[i], what);
+            if (types[i].isPrimitive()) assertEquals(args[i], call.args().get(i), what);
+            else assertSame(args[i], call.args().get(i), what);
         }
         Class<?> returns = method.getReturnType();
         if (returns.isPrimitive()) assertEquals(answer(returns), got, "the inner device's answer");
