@@ -9,19 +9,14 @@ import java.util.Map;
  * A device that times every launch and every GEMM with the inner device's marks (CUDA events on a
  * GPU): for the acceptance run's per-kernel times of one forward pass. Each launch is bracketed by
  * two marks, so on a GPU the figures include no host time but do serialise nothing that the default
- * stream did not serialise already.
+ * stream did not serialise already. Everything else, the upload stream's copies included, is the
+ * inner device's and untimed.
  */
-public final class TimedDevice implements Device {
-    private final Device inner;
+public final class TimedDevice extends ForwardingDevice {
     private final List<Object[]> spans = new ArrayList<>(); // {name, from, to}
 
     public TimedDevice(Device inner) {
-        this.inner = inner;
-    }
-
-    /** The device that does the work. */
-    public Device inner() {
-        return inner;
+        super(inner);
     }
 
     /** {@code gemm} with each product timed under the name "gemm: " + its description. */
@@ -37,13 +32,13 @@ public final class TimedDevice implements Device {
                     int rows,
                     int out,
                     int k) {
-                Object t0 = inner.mark();
+                Object t0 = inner().mark();
                 gemm.run(a, w, bias, c, output, rows, out, k);
                 spans.add(
                         new Object[] {
                             "gemm " + rows + "x" + out + "x" + k + " (" + gemm + ")",
                             t0,
-                            inner.mark()
+                            inner().mark()
                         });
             }
 
@@ -67,7 +62,7 @@ public final class TimedDevice implements Device {
         Map<String, double[]> out = new LinkedHashMap<>();
         for (Object[] s : spans) {
             double[] v = out.computeIfAbsent((String) s[0], k -> new double[2]);
-            v[0] += inner.elapsedMs(s[1], s[2]);
+            v[0] += inner().elapsedMs(s[1], s[2]);
             v[1] += 1;
         }
         spans.clear();
@@ -75,76 +70,10 @@ public final class TimedDevice implements Device {
     }
 
     @Override
-    public String name() {
-        return inner.name();
-    }
-
-    @Override
-    public DeviceBuffer alloc(long bytes) {
-        return inner.alloc(bytes);
-    }
-
-    @Override
-    public void upload(float[] src, DeviceBuffer dst) {
-        inner.upload(src, dst);
-    }
-
-    @Override
-    public void uploadBf16(float[] src, DeviceBuffer dst) {
-        inner.uploadBf16(src, dst);
-    }
-
-    @Override
-    public void upload(int[] src, DeviceBuffer dst) {
-        inner.upload(src, dst);
-    }
-
-    @Override
-    public void download(DeviceBuffer src, float[] dst) {
-        inner.download(src, dst);
-    }
-
-    @Override
-    public void downloadBf16(DeviceBuffer src, float[] dst) {
-        inner.downloadBf16(src, dst);
-    }
-
-    @Override
-    public void download(DeviceBuffer src, int[] dst) {
-        inner.download(src, dst);
-    }
-
-    @Override
     public synchronized void launch(
             String kernel, Dim3 grid, Dim3 block, int dynamicSharedBytes, Object... args) {
-        Object t0 = inner.mark();
-        inner.launch(kernel, grid, block, dynamicSharedBytes, args);
-        spans.add(new Object[] {kernel, t0, inner.mark()});
-    }
-
-    /** The inner device's upload stream (its copies are not timed). */
-    @Override
-    public UploadStream uploadStream() {
-        return inner.uploadStream();
-    }
-
-    @Override
-    public void synchronize() {
-        inner.synchronize();
-    }
-
-    @Override
-    public Object mark() {
-        return inner.mark();
-    }
-
-    @Override
-    public double elapsedMs(Object from, Object to) {
-        return inner.elapsedMs(from, to);
-    }
-
-    @Override
-    public void close() {
-        inner.close();
+        Object t0 = inner().mark();
+        inner().launch(kernel, grid, block, dynamicSharedBytes, args);
+        spans.add(new Object[] {kernel, t0, inner().mark()});
     }
 }

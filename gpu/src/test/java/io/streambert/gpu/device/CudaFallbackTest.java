@@ -16,6 +16,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -169,10 +170,33 @@ class CudaFallbackTest {
         return ("fatbin " + name).getBytes(StandardCharsets.UTF_8);
     }
 
-    private ModuleImages<String> images(
-            FakeDriver driver, FakeCompiler compiler, CubinCache cache, int driverVersion) {
+    /** The module loader of an sm_90 GPU under this driver version, with the bundled sources. */
+    private static ModuleImages<String> images(
+            FakeDriver driver,
+            Supplier<KernelCompiler> compiler,
+            CubinCache cache,
+            int driverVersion) {
         return new ModuleImages<>(
-                driver, () -> compiler, KernelSources::bundled, cache, 9, 0, driverVersion);
+                driver, compiler, KernelSources::bundled, cache, 9, 0, driverVersion);
+    }
+
+    private static ModuleImages<String> images(
+            FakeDriver driver, FakeCompiler compiler, CubinCache cache, int driverVersion) {
+        return images(driver, () -> compiler, cache, driverVersion);
+    }
+
+    /** Loads the fatbins named (each holding "fatbin NAME") in {@code mode}. */
+    private static List<ModuleImages.Loaded<String>> load(
+            ModuleImages<String> images, ModuleImages.Mode mode, String... fatbins) {
+        return images.loadAll(List.of(fatbins), CudaFallbackTest::fatbin, mode);
+    }
+
+    /** Loading sb_gemm.fatbin fails; what the error says. */
+    private static String gemmLoadFailure(ModuleImages<String> images) {
+        return assertThrows(
+                        DeviceException.class,
+                        () -> load(images, ModuleImages.Mode.FATBIN, "sb_gemm.fatbin"))
+                .getMessage();
     }
 
     @Test
@@ -180,11 +204,11 @@ class CudaFallbackTest {
         FakeDriver driver = new FakeDriver(false, false);
         FakeCompiler compiler = new FakeCompiler();
         var loaded =
-                images(driver, compiler, new CubinCache(tmp), 13000)
-                        .loadAll(
-                                List.of("sb_gemm.fatbin", "sb_rope.fatbin"),
-                                CudaFallbackTest::fatbin,
-                                ModuleImages.Mode.FATBIN);
+                load(
+                        images(driver, compiler, new CubinCache(tmp), 13000),
+                        ModuleImages.Mode.FATBIN,
+                        "sb_gemm.fatbin",
+                        "sb_rope.fatbin");
         assertEquals(List.of("sb_gemm.fatbin", "sb_rope.fatbin"), driver.loaded);
         assertEquals("fatbin", loaded.get(0).from());
         assertEquals(0, compiler.compiles.get());
@@ -195,11 +219,10 @@ class CudaFallbackTest {
         CubinCache cache = new CubinCache(tmp.resolve("cache"));
         FakeCompiler compiler = new FakeCompiler();
         var loaded =
-                images(new FakeDriver(true, false), compiler, cache, 13000)
-                        .loadAll(
-                                List.of("sb_gemm.fatbin"),
-                                CudaFallbackTest::fatbin,
-                                ModuleImages.Mode.FATBIN);
+                load(
+                        images(new FakeDriver(true, false), compiler, cache, 13000),
+                        ModuleImages.Mode.FATBIN,
+                        "sb_gemm.fatbin");
         assertEquals(1, compiler.compiles.get());
         assertTrue(
                 compiler.options.get(0).contains("--gpu-architecture=sm_90"),
@@ -219,22 +242,20 @@ class CudaFallbackTest {
         // a second process with the same source, GPU and driver: from the cache, no compile
         FakeCompiler second = new FakeCompiler();
         var again =
-                images(new FakeDriver(true, false), second, cache, 13000)
-                        .loadAll(
-                                List.of("sb_gemm.fatbin"),
-                                CudaFallbackTest::fatbin,
-                                ModuleImages.Mode.FATBIN);
+                load(
+                        images(new FakeDriver(true, false), second, cache, 13000),
+                        ModuleImages.Mode.FATBIN,
+                        "sb_gemm.fatbin");
         assertEquals(0, second.compiles.get());
         assertTrue(again.get(0).from().startsWith("cubin cache"), again.get(0).from());
         assertArrayEquals("cubin of sb_gemm.cu".getBytes(StandardCharsets.UTF_8), cache.get(key));
 
         // another driver version: another key, compiled again
         FakeCompiler third = new FakeCompiler();
-        images(new FakeDriver(true, false), third, cache, 13010)
-                .loadAll(
-                        List.of("sb_gemm.fatbin"),
-                        CudaFallbackTest::fatbin,
-                        ModuleImages.Mode.FATBIN);
+        load(
+                images(new FakeDriver(true, false), third, cache, 13010),
+                ModuleImages.Mode.FATBIN,
+                "sb_gemm.fatbin");
         assertEquals(1, third.compiles.get());
     }
 
@@ -264,11 +285,11 @@ class CudaFallbackTest {
     void nvrtcModeCompilesEverythingAndNeverOffersAFatbin() {
         FakeDriver driver = new FakeDriver(false, false);
         FakeCompiler compiler = new FakeCompiler();
-        images(driver, compiler, new CubinCache(tmp), 13000)
-                .loadAll(
-                        List.of("sb_gemm.fatbin", "sb_rope.fatbin"),
-                        CudaFallbackTest::fatbin,
-                        ModuleImages.Mode.NVRTC);
+        load(
+                images(driver, compiler, new CubinCache(tmp), 13000),
+                ModuleImages.Mode.NVRTC,
+                "sb_gemm.fatbin",
+                "sb_rope.fatbin");
         assertEquals(2, compiler.compiles.get());
         assertFalse(
                 driver.loaded.stream().anyMatch(n -> n.endsWith(".fatbin")),
@@ -277,73 +298,47 @@ class CudaFallbackTest {
 
     @Test
     void aRefusedFatbinWithoutNvrtcSaysBoth() {
-        var images =
-                new ModuleImages<String>(
-                        new FakeDriver(true, false),
-                        () ->
-                                NvrtcLibrary.load(
-                                        List.of("libnvrtc-absent.so.13", "libnvrtc-absent.so.12")),
-                        KernelSources::bundled,
-                        new CubinCache(tmp),
-                        9,
-                        0,
-                        13000);
-        DeviceException e =
-                assertThrows(
-                        DeviceException.class,
-                        () ->
-                                images.loadAll(
-                                        List.of("sb_gemm.fatbin"),
-                                        CudaFallbackTest::fatbin,
-                                        ModuleImages.Mode.FATBIN));
+        String e =
+                gemmLoadFailure(
+                        images(
+                                new FakeDriver(true, false),
+                                () ->
+                                        NvrtcLibrary.load(
+                                                List.of(
+                                                        "libnvrtc-absent.so.13",
+                                                        "libnvrtc-absent.so.12")),
+                                new CubinCache(tmp),
+                                13000));
         assertTrue(
-                e.getMessage().contains("refused its fatbin")
-                        && e.getMessage().contains("CUDA_ERROR_NO_BINARY_FOR_GPU"),
-                e.getMessage());
-        assertTrue(
-                e.getMessage().contains("NVRTC is unavailable")
-                        && e.getMessage().contains("libnvrtc-absent.so.13"),
-                e.getMessage());
+                e.contains("refused its fatbin") && e.contains("CUDA_ERROR_NO_BINARY_FOR_GPU"), e);
+        assertTrue(e.contains("NVRTC is unavailable") && e.contains("libnvrtc-absent.so.13"), e);
     }
 
     @Test
     void anNvrtcLinkageErrorIsReportedNotThrown() {
-        var images =
-                new ModuleImages<String>(
-                        new FakeDriver(true, false),
-                        () -> {
-                            throw new UnsatisfiedLinkError("simulated: libnvrtc-builtins missing");
-                        },
-                        KernelSources::bundled,
-                        new CubinCache(tmp),
-                        9,
-                        0,
-                        13000);
-        DeviceException e =
-                assertThrows(
-                        DeviceException.class,
-                        () ->
-                                images.loadAll(
-                                        List.of("sb_gemm.fatbin"),
-                                        CudaFallbackTest::fatbin,
-                                        ModuleImages.Mode.FATBIN));
-        assertTrue(e.getMessage().contains("libnvrtc-builtins missing"), e.getMessage());
+        String e =
+                gemmLoadFailure(
+                        images(
+                                new FakeDriver(true, false),
+                                () -> {
+                                    throw new UnsatisfiedLinkError(
+                                            "simulated: libnvrtc-builtins missing");
+                                },
+                                new CubinCache(tmp),
+                                13000));
+        assertTrue(e.contains("libnvrtc-builtins missing"), e);
     }
 
     @Test
     void aRefusedCubinFailsTheOpenWithBothReasons() {
-        var images =
-                images(new FakeDriver(true, true), new FakeCompiler(), new CubinCache(tmp), 13000);
-        DeviceException e =
-                assertThrows(
-                        DeviceException.class,
-                        () ->
-                                images.loadAll(
-                                        List.of("sb_gemm.fatbin"),
-                                        CudaFallbackTest::fatbin,
-                                        ModuleImages.Mode.FATBIN));
-        assertTrue(
-                e.getMessage().contains("refused its NVRTC cubin for sm_90 too"), e.getMessage());
+        String e =
+                gemmLoadFailure(
+                        images(
+                                new FakeDriver(true, true),
+                                new FakeCompiler(),
+                                new CubinCache(tmp),
+                                13000));
+        assertTrue(e.contains("refused its NVRTC cubin for sm_90 too"), e);
     }
 
     @Test
@@ -351,11 +346,10 @@ class CudaFallbackTest {
         Path file = Files.writeString(tmp.resolve("not-a-dir"), "x");
         CubinCache cache = new CubinCache(file.resolve("sub"));
         FakeCompiler compiler = new FakeCompiler();
-        images(new FakeDriver(true, false), compiler, cache, 13000)
-                .loadAll(
-                        List.of("sb_gemm.fatbin"),
-                        CudaFallbackTest::fatbin,
-                        ModuleImages.Mode.FATBIN);
+        load(
+                images(new FakeDriver(true, false), compiler, cache, 13000),
+                ModuleImages.Mode.FATBIN,
+                "sb_gemm.fatbin");
         assertEquals(1, compiler.compiles.get());
     }
 }

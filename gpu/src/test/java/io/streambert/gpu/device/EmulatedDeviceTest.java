@@ -4,11 +4,18 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Named.named;
+import static org.junit.jupiter.params.provider.Arguments.arguments;
 
 import io.streambert.engine.DeviceException;
 import io.streambert.engine.model.Bf16;
+import java.util.List;
 import java.util.Random;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The emulated device end to end with the real conversion kernels of sb_convert.cu, and its error
@@ -133,51 +140,55 @@ class EmulatedDeviceTest {
                 e.getMessage());
     }
 
-    @Test
-    void wrongArgumentsAreRejectedBeforeLaunch() {
-        try (DeviceBuffer x = device.alloc(16)) {
-            DeviceException e =
-                    assertThrows(
-                            DeviceException.class,
-                            () ->
-                                    device.launch(
-                                            "sb_f32_to_bf16",
-                                            Dim3.of(1),
-                                            Dim3.of(32),
-                                            0,
-                                            x,
-                                            x,
-                                            4f));
-            assertTrue(
-                    e.getMessage().contains("takes (pointer, pointer, int)")
-                            && e.getMessage().contains("float"),
-                    e.getMessage());
-            e =
-                    assertThrows(
-                            DeviceException.class,
-                            () ->
-                                    device.launch(
-                                            "sb_f32_to_bf16", Dim3.of(1), Dim3.of(32), 0, x, x));
-            assertTrue(e.getMessage().contains("sb_f32_to_bf16"), e.getMessage());
-            e =
-                    assertThrows(
-                            DeviceException.class,
-                            () ->
-                                    device.launch(
-                                            "sb_f32_to_bf16",
-                                            Dim3.of(1),
-                                            Dim3.of(32),
-                                            0,
-                                            x,
-                                            x,
-                                            "4"));
-            assertTrue(e.getMessage().contains("argument 3 is String"), e.getMessage());
-        }
+    /**
+     * Launches of sb_f32_to_bf16 (pointer, pointer, int) that must be refused before they run: the
+     * block, the dynamic shared memory and what follows the two pointers, and what the refusal
+     * names.
+     */
+    static Stream<Arguments> badLaunches() {
+        return Stream.of(
+                // wrong arguments
+                arguments(
+                        named("a float for the int", 32),
+                        0,
+                        new Object[] {4f},
+                        List.of("takes (pointer, pointer, int)", "float")),
+                arguments(
+                        named("a missing argument", 32),
+                        0,
+                        new Object[] {},
+                        List.of("sb_f32_to_bf16")),
+                arguments(
+                        named("a String for the int", 32),
+                        0,
+                        new Object[] {"4"},
+                        List.of("argument 3 is String")),
+                // a block too large
+                arguments(
+                        named("2048 threads a block", 2048),
+                        0,
+                        new Object[] {0},
+                        List.of("sb_f32_to_bf16", "1..1024")),
+                // dynamic shared memory above what every target has
+                arguments(
+                        named("100 KiB of dynamic shared memory", 32),
+                        100 * 1024,
+                        new Object[] {0},
+                        List.of("dynamic shared memory")));
     }
 
-    @Test
-    void blockTooLargeIsReported() {
+    @ParameterizedTest(name = "{0} is rejected before launch")
+    @MethodSource("badLaunches")
+    void aBadLaunchIsRejectedBeforeItRuns(
+            int blockThreads,
+            int dynamicSharedBytes,
+            Object[] afterPointers,
+            List<String> expected) {
         try (DeviceBuffer x = device.alloc(16)) {
+            Object[] args = new Object[2 + afterPointers.length];
+            args[0] = x;
+            args[1] = x;
+            System.arraycopy(afterPointers, 0, args, 2, afterPointers.length);
             DeviceException e =
                     assertThrows(
                             DeviceException.class,
@@ -185,33 +196,10 @@ class EmulatedDeviceTest {
                                     device.launch(
                                             "sb_f32_to_bf16",
                                             Dim3.of(1),
-                                            Dim3.of(2048),
-                                            0,
-                                            x,
-                                            x,
-                                            0));
-            assertTrue(
-                    e.getMessage().contains("sb_f32_to_bf16") && e.getMessage().contains("1..1024"),
-                    e.getMessage());
-        }
-    }
-
-    @Test
-    void dynamicSharedMemoryAboveWhatEveryTargetHasIsReported() {
-        try (DeviceBuffer x = device.alloc(16)) {
-            DeviceException e =
-                    assertThrows(
-                            DeviceException.class,
-                            () ->
-                                    device.launch(
-                                            "sb_f32_to_bf16",
-                                            Dim3.of(1),
-                                            Dim3.of(32),
-                                            100 * 1024,
-                                            x,
-                                            x,
-                                            0));
-            assertTrue(e.getMessage().contains("dynamic shared memory"), e.getMessage());
+                                            Dim3.of(blockThreads),
+                                            dynamicSharedBytes,
+                                            args));
+            for (String n : expected) assertTrue(e.getMessage().contains(n), e.getMessage());
         }
     }
 

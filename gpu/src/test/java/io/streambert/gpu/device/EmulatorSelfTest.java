@@ -364,43 +364,38 @@ class EmulatorSelfTest {
 
     @Test
     void barrierNotReachedByAllThreadsIsADeadlockError() {
-        DeviceException e =
-                assertThrows(
-                        DeviceException.class,
-                        () -> runInts("emu_deadlock_barrier", Dim3.of(1), Dim3.of(64), 0, 64));
-        assertTrue(
-                e.getMessage().contains("emu_deadlock_barrier")
-                        && e.getMessage().contains("deadlock")
-                        && e.getMessage().contains("32 wait at __syncthreads")
-                        && e.getMessage().contains("32 exited"),
-                e.getMessage());
+        assertOneBlockFails(
+                "emu_deadlock_barrier",
+                64,
+                "emu_deadlock_barrier",
+                "deadlock",
+                "32 wait at __syncthreads",
+                "32 exited");
         // the emulator recovers: the next launch runs normally
         barrierOrdersWritesBeforeReadsAcrossWarpsInEveryPhase();
     }
 
     @Test
     void warpExchangeNamingAnExitedLaneIsADeadlockError() {
-        DeviceException e =
-                assertThrows(
-                        DeviceException.class,
-                        () -> runInts("emu_deadlock_warp", Dim3.of(1), Dim3.of(32), 0, 32));
-        assertTrue(
-                e.getMessage().contains("deadlock")
-                        && e.getMessage().contains("__shfl_xor_sync")
-                        && e.getMessage().contains("lanes 0x0000ffff exited"),
-                e.getMessage());
+        assertOneBlockFails(
+                "emu_deadlock_warp", 32, "deadlock", "__shfl_xor_sync", "lanes 0x0000ffff exited");
     }
 
     @Test
     void lanesMeetingAtDifferentPrimitivesIsAnError() {
+        assertOneBlockFails("emu_mismatched_warp_ops", 32, "__ballot_sync", "__shfl_xor_sync");
+    }
+
+    /**
+     * Running {@code kernel} on one block of {@code threads} threads (one int out per thread) fails
+     * with a DeviceException whose message names each of {@code named}.
+     */
+    private void assertOneBlockFails(String kernel, int threads, String... named) {
         DeviceException e =
                 assertThrows(
                         DeviceException.class,
-                        () -> runInts("emu_mismatched_warp_ops", Dim3.of(1), Dim3.of(32), 0, 32));
-        assertTrue(
-                e.getMessage().contains("__ballot_sync")
-                        && e.getMessage().contains("__shfl_xor_sync"),
-                e.getMessage());
+                        () -> runInts(kernel, Dim3.of(1), Dim3.of(threads), 0, threads));
+        for (String n : named) assertTrue(e.getMessage().contains(n), e.getMessage());
     }
 
     @Test

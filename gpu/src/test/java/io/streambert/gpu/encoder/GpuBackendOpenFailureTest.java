@@ -8,10 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.streambert.engine.DeviceException;
 import io.streambert.engine.EncoderOptions;
 import io.streambert.engine.TestModels;
-import io.streambert.gpu.device.Device;
 import io.streambert.gpu.device.DeviceBuffer;
-import io.streambert.gpu.device.Dim3;
 import io.streambert.gpu.device.EmulatedDevice;
+import io.streambert.gpu.device.ForwardingDevice;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -24,13 +23,13 @@ class GpuBackendOpenFailureTest {
      * The emulated device, with its {@code failAt}-th allocation throwing {@code failure}; counts
      * close().
      */
-    static final class FailingDevice implements Device {
-        final EmulatedDevice inner = new EmulatedDevice();
+    static final class FailingDevice extends ForwardingDevice {
         final int failAt;
         final Throwable failure;
         int allocs, closes;
 
         FailingDevice(int failAt, Throwable failure) {
+            super(new EmulatedDevice());
             this.failAt = failAt;
             this.failure = failure;
         }
@@ -46,53 +45,13 @@ class GpuBackendOpenFailureTest {
                 if (failure instanceof Error e) throw e;
                 throw (RuntimeException) failure;
             }
-            return inner.alloc(bytes);
-        }
-
-        @Override
-        public void upload(float[] src, DeviceBuffer dst) {
-            inner.upload(src, dst);
-        }
-
-        @Override
-        public void uploadBf16(float[] src, DeviceBuffer dst) {
-            inner.uploadBf16(src, dst);
-        }
-
-        @Override
-        public void upload(int[] src, DeviceBuffer dst) {
-            inner.upload(src, dst);
-        }
-
-        @Override
-        public void download(DeviceBuffer src, float[] dst) {
-            inner.download(src, dst);
-        }
-
-        @Override
-        public void downloadBf16(DeviceBuffer src, float[] dst) {
-            inner.downloadBf16(src, dst);
-        }
-
-        @Override
-        public void download(DeviceBuffer src, int[] dst) {
-            inner.download(src, dst);
-        }
-
-        @Override
-        public void launch(String kernel, Dim3 grid, Dim3 block, int shared, Object... args) {
-            inner.launch(kernel, grid, block, shared, args);
-        }
-
-        @Override
-        public void synchronize() {
-            inner.synchronize();
+            return super.alloc(bytes);
         }
 
         @Override
         public void close() {
             closes++;
-            inner.close();
+            super.close();
         }
     }
 

@@ -4,16 +4,23 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Named.named;
+import static org.junit.jupiter.params.provider.Arguments.arguments;
 
 import io.streambert.engine.DeviceException;
-import io.streambert.gpu.device.Device;
 import io.streambert.gpu.device.DeviceBuffer;
 import io.streambert.gpu.device.Dim3;
 import io.streambert.gpu.device.EmulatedDevice;
 import io.streambert.gpu.device.EmulatedGemm;
+import io.streambert.gpu.device.ForwardingDevice;
 import io.streambert.gpu.device.Gemm;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.UnaryOperator;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * --device auto's probe: a working device passes; any failure, Errors included, is a reason and
@@ -55,87 +62,55 @@ class DeviceProbeTest {
                         d -> {
                             throw new NoClassDefFoundError("jcuda/jcublas/JCublas2");
                         });
-        assertFalse(r.usable());
-        assertTrue(
-                r.failure().contains("choosing the GEMM backend")
-                        && r.failure().contains("JCublas2"),
-                r.failure());
-        assertEquals(1, closes.get());
+        assertRejected(r, closes, "choosing the GEMM backend", "JCublas2");
     }
 
-    @Test
-    void aWrongGemmIsCaught() {
+    /**
+     * The two ways a GEMM backend can get the product wrong that the probe must catch: each runs
+     * the emulated GEMM with its bias or its output mode changed.
+     */
+    static Stream<Arguments> wrongGemms() {
+        UnaryOperator<DeviceBuffer> noBias = bias -> null;
+        UnaryOperator<Gemm.Output> overwrite = // beta = 0 where the residual needs beta = 1
+                output -> output == Gemm.Output.FP32_ADD ? Gemm.Output.FP32 : output;
+        return Stream.of(
+                arguments(
+                        named("forgets the bias", noBias),
+                        UnaryOperator.<Gemm.Output>identity(),
+                        "test product"),
+                arguments(
+                        named(
+                                "overwrites instead of adding",
+                                UnaryOperator.<DeviceBuffer>identity()),
+                        overwrite,
+                        "test product added to C"));
+    }
+
+    @ParameterizedTest(name = "a GEMM that {0} is caught")
+    @MethodSource("wrongGemms")
+    void aWrongGemmIsCaught(
+            UnaryOperator<DeviceBuffer> bias, UnaryOperator<Gemm.Output> output, String failure) {
         AtomicInteger closes = new AtomicInteger();
         var r =
                 DeviceProbe.probe(
                         () -> new Closing(closes),
-                        d ->
-                                new GemmBackends.Choice(
-                                        new Gemm() {
-                                            @Override
-                                            public void run(
-                                                    DeviceBuffer a,
-                                                    DeviceBuffer w,
-                                                    DeviceBuffer bias,
-                                                    DeviceBuffer c,
-                                                    Output output,
-                                                    int rows,
-                                                    int out,
-                                                    int k) {
-                                                new EmulatedGemm(
-                                                                (EmulatedDevice)
-                                                                        ((Closing) d).inner)
-                                                        .run(
-                                                                a, w, null, c, output, rows, out,
-                                                                k); // forgets the bias
-                                            }
-                                        },
-                                        "test"));
-        assertFalse(r.usable());
-        assertTrue(r.failure().contains("test product"), r.failure());
-        assertEquals(1, closes.get());
-    }
-
-    @Test
-    void aGemmThatOverwritesInsteadOfAddingIsCaught() {
-        AtomicInteger closes = new AtomicInteger();
-        var r =
-                DeviceProbe.probe(
-                        () -> new Closing(closes),
-                        d ->
-                                new GemmBackends.Choice(
-                                        new Gemm() {
-                                            @Override
-                                            public void run(
-                                                    DeviceBuffer a,
-                                                    DeviceBuffer w,
-                                                    DeviceBuffer bias,
-                                                    DeviceBuffer c,
-                                                    Output output,
-                                                    int rows,
-                                                    int out,
-                                                    int k) {
-                                                // beta = 0 where the residual needs beta = 1
-                                                new EmulatedGemm(
-                                                                (EmulatedDevice)
-                                                                        ((Closing) d).inner)
-                                                        .run(
-                                                                a,
-                                                                w,
-                                                                bias,
-                                                                c,
-                                                                output == Output.FP32_ADD
-                                                                        ? Output.FP32
-                                                                        : output,
-                                                                rows,
-                                                                out,
-                                                                k);
-                                            }
-                                        },
-                                        "test"));
-        assertFalse(r.usable());
-        assertTrue(r.failure().contains("test product added to C"), r.failure());
-        assertEquals(1, closes.get());
+                        d -> {
+                            Gemm emulated =
+                                    new EmulatedGemm((EmulatedDevice) ((Closing) d).inner());
+                            Gemm wrong =
+                                    (a, w, b, c, o, rows, out, k) ->
+                                            emulated.run(
+                                                    a,
+                                                    w,
+                                                    bias.apply(b),
+                                                    c,
+                                                    output.apply(o),
+                                                    rows,
+                                                    out,
+                                                    k);
+                            return new GemmBackends.Choice(wrong, "test");
+                        });
+        assertRejected(r, closes, failure);
     }
 
     @Test
@@ -159,19 +134,26 @@ class DeviceProbeTest {
                                     }
                                 },
                         d -> GemmBackends.choose(d, "tiled"));
+        assertRejected(r, closes, "test launch", "NO_BINARY");
+    }
+
+    /**
+     * The probe found the device unusable, with a failure naming each of {@code reasons}, and
+     * closed it once.
+     */
+    private static void assertRejected(
+            DeviceProbe.Result r, AtomicInteger closes, String... reasons) {
         assertFalse(r.usable());
-        assertTrue(
-                r.failure().contains("test launch") && r.failure().contains("NO_BINARY"),
-                r.failure());
+        for (String reason : reasons) assertTrue(r.failure().contains(reason), r.failure());
         assertEquals(1, closes.get());
     }
 
     /** The emulated device, counting close(). */
-    static class Closing implements Device {
-        final Device inner = new EmulatedDevice();
+    static class Closing extends ForwardingDevice {
         final AtomicInteger closes;
 
         Closing(AtomicInteger closes) {
+            super(new EmulatedDevice());
             this.closes = closes;
         }
 
@@ -181,54 +163,9 @@ class DeviceProbeTest {
         }
 
         @Override
-        public DeviceBuffer alloc(long bytes) {
-            return inner.alloc(bytes);
-        }
-
-        @Override
-        public void upload(float[] s, DeviceBuffer d) {
-            inner.upload(s, d);
-        }
-
-        @Override
-        public void uploadBf16(float[] s, DeviceBuffer d) {
-            inner.uploadBf16(s, d);
-        }
-
-        @Override
-        public void upload(int[] s, DeviceBuffer d) {
-            inner.upload(s, d);
-        }
-
-        @Override
-        public void download(DeviceBuffer s, float[] d) {
-            inner.download(s, d);
-        }
-
-        @Override
-        public void downloadBf16(DeviceBuffer s, float[] d) {
-            inner.downloadBf16(s, d);
-        }
-
-        @Override
-        public void download(DeviceBuffer s, int[] d) {
-            inner.download(s, d);
-        }
-
-        @Override
-        public void launch(String k, Dim3 g, Dim3 b, int s, Object... a) {
-            inner.launch(k, g, b, s, a);
-        }
-
-        @Override
-        public void synchronize() {
-            inner.synchronize();
-        }
-
-        @Override
         public void close() {
             closes.incrementAndGet();
-            inner.close();
+            super.close();
         }
     }
 }
