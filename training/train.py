@@ -3,14 +3,17 @@
 
   1. distil: the student's mean-pooled, normalised embedding learns the teacher's (all-MiniLM-L6-v2) on the
      train sentences: loss = (1 - cos(student, teacher)) + REL * MSE(student pairwise sims, teacher pairwise sims).
-  2. fine-tune: the ham/spam head (dense -> GELU -> LayerNorm -> classifier) on the frozen encoder's mean-pooled
-     states of the train-split emails (cross-entropy). The encoder does not move, so the embeddings keep exactly
-     their stage-1 quality, and stage 2 costs one forward pass over the emails.
+     Cosine learning-rate decay; the token embeddings (the teacher's rows) join the optimizer at --unfreeze-at.
+  2. joint fine-tuning: encoder and ham/spam head (mean pool -> dense -> GELU -> LayerNorm -> classifier) together,
+     cross-entropy on train-split emails (first max_len tokens) and on short texts cut from them (subject lines and
+     one body sentence each, with their email's label), plus the stage-1 distillation loss as a regulariser so the
+     embeddings keep their quality. The state with the best validation F1 is kept.
   export: config.json, model.safetensors (F16), tokenizer.json, modules.json + 1_Pooling (mean) in --out, and
      reference.json (PyTorch float64 outputs of the exported weights on a fixed test-split sample) for the Java test.
 
 Deterministic on one machine for a given seed and thread count (torch.manual_seed, seeded shuffles, fixed step
-counts; no time budget decides anything). Checkpoints go to --work/ckpt-*.pt; `--export-only CKPT` exports one.
+counts; no time budget decides anything). Checkpoints go to --work/ckpt-*.pt; `--export-only CKPT` exports one,
+`--from-distil CKPT` runs stage 2 from a stage-1 checkpoint.
 """
 import argparse, json, math, os, random, sys, time
 import numpy as np
@@ -95,12 +98,12 @@ def main():
     ap.add_argument("--intermediate", type=int, default=512)
     ap.add_argument("--max-len", type=int, default=128, help="max_position_embeddings: emails are read up to this many tokens")
     ap.add_argument("--min-count", type=int, default=3, help="keep word pieces seen at least this often in the train split")
-    ap.add_argument("--distil-steps", type=int, default=1500)
+    ap.add_argument("--distil-steps", type=int, default=1800)
     ap.add_argument("--distil-tokens", type=int, default=1024, help="padded tokens per distillation batch")
     ap.add_argument("--distil-lr", type=float, default=1.5e-3, help="peak learning rate of stage 1 (cosine decay)")
-    ap.add_argument("--unfreeze-at", type=int, default=500, help="stage-1 step from which the token embeddings are trained too")
+    ap.add_argument("--unfreeze-at", type=int, default=600, help="stage-1 step from which the token embeddings are trained too")
     ap.add_argument("--from-distil", default=None, help="skip stage 1: start stage 2 from this stage-1 checkpoint")
-    ap.add_argument("--joint-steps", type=int, default=450, help="stage 2 steps (encoder and head together)")
+    ap.add_argument("--joint-steps", type=int, default=400, help="stage 2 steps (encoder and head together)")
     ap.add_argument("--joint-lr", type=float, default=3e-4, help="peak learning rate of the encoder in stage 2")
     ap.add_argument("--head-lr", type=float, default=2e-3, help="peak learning rate of the head in stage 2")
     ap.add_argument("--email-batch", type=int, default=16)
@@ -109,7 +112,7 @@ def main():
     ap.add_argument("--no-short-texts", dest="short_texts", action="store_false", help="train the head on whole emails only")
     ap.add_argument("--joint-distil", type=float, default=1.0, help="weight of the distillation loss in stage 2")
     ap.add_argument("--joint-distil-tokens", type=int, default=512, help="padded tokens per distillation batch in stage 2")
-    ap.add_argument("--eval-every", type=int, default=75, help="validation F1 every this many stage-2 steps")
+    ap.add_argument("--eval-every", type=int, default=80, help="validation F1 every this many stage-2 steps")
     ap.add_argument("--smoke", action="store_true", help="a few steps on a sliver of the data, to check the plumbing")
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--export-only", default=None, help="export this checkpoint and stop")
@@ -213,7 +216,7 @@ def main():
                 say(f"distil step {step}/{a.distil_steps} loss {loss.item():.4f} batch cos {c:.3f} {toks} tokens {time.time() - t0:.0f}s")
             if step % 100 == 0 or step == a.distil_steps:
                 save_ckpt(os.path.join(a.work, "ckpt-distil.pt"), model, cfg, 1, step)
-            if step % 250 == 0 or step == a.distil_steps:
+            if step % 600 == 0 or step == a.distil_steps:
                 say(f"  held-out cos {heldout_cos():.4f} at step {step}")
         say(f"stage 1: {a.distil_steps} steps, {toks} tokens in {time.time() - t0:.0f}s")
 
