@@ -3,14 +3,17 @@
 
   1. distil: the student's mean-pooled, normalised embedding learns the teacher's (all-MiniLM-L6-v2) on the
      train sentences: loss = (1 - cos(student, teacher)) + REL * MSE(student pairwise sims, teacher pairwise sims).
-  2. fine-tune: the ham/spam head (dense -> GELU -> LayerNorm -> classifier) on the frozen encoder's mean-pooled
-     states of the train-split emails (cross-entropy). The encoder does not move, so the embeddings keep exactly
-     their stage-1 quality, and stage 2 costs one forward pass over the emails.
+     Cosine learning-rate decay; the token embeddings (the teacher's rows) join the optimizer at --unfreeze-at.
+  2. joint fine-tuning: encoder and ham/spam head (mean pool -> dense -> GELU -> LayerNorm -> classifier) together,
+     cross-entropy on train-split emails (first max_len tokens) and on short texts cut from them (subject lines and
+     one body sentence each, with their email's label), plus the stage-1 distillation loss as a regulariser so the
+     embeddings keep their quality. The state with the best validation F1 is kept.
   export: config.json, model.safetensors (F16), tokenizer.json, modules.json + 1_Pooling (mean) in --out, and
      reference.json (PyTorch float64 outputs of the exported weights on a fixed test-split sample) for the Java test.
 
 Deterministic on one machine for a given seed and thread count (torch.manual_seed, seeded shuffles, fixed step
-counts; no time budget decides anything). Checkpoints go to --work/ckpt-*.pt; `--export-only CKPT` exports one.
+counts; no time budget decides anything). Checkpoints go to --work/ckpt-*.pt; `--export-only CKPT` exports one,
+`--from-distil CKPT` runs stage 2 from a stage-1 checkpoint.
 """
 import argparse, json, math, os, random, sys, time
 import numpy as np
@@ -21,6 +24,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from wordpiece import WordPiece, trim_vocabulary
 from modernbert import ModernBert, init_weights
 from teacher import load_onnx_weights
+from prepare_data import sentences
 
 SEED = 20261205
 LABELS = ["ham", "spam"]
@@ -94,14 +98,21 @@ def main():
     ap.add_argument("--intermediate", type=int, default=512)
     ap.add_argument("--max-len", type=int, default=128, help="max_position_embeddings: emails are read up to this many tokens")
     ap.add_argument("--min-count", type=int, default=3, help="keep word pieces seen at least this often in the train split")
-    ap.add_argument("--distil-steps", type=int, default=600)
+    ap.add_argument("--distil-steps", type=int, default=1800)
     ap.add_argument("--distil-tokens", type=int, default=1024, help="padded tokens per distillation batch")
-    ap.add_argument("--distil-lr", type=float, default=1e-3)
-    ap.add_argument("--unfrozen-steps", type=int, default=600, help="stage 1b: distillation steps with the token embeddings trained too")
-    ap.add_argument("--from-distil2", default=None, help="skip stages 1 and 1b: start stage 2 from this stage-1b checkpoint")
-    ap.add_argument("--head-epochs", type=int, default=40)
-    ap.add_argument("--head-lr", type=float, default=2e-3)
+    ap.add_argument("--distil-lr", type=float, default=1.5e-3, help="peak learning rate of stage 1 (cosine decay)")
+    ap.add_argument("--unfreeze-at", type=int, default=600, help="stage-1 step from which the token embeddings are trained too")
     ap.add_argument("--from-distil", default=None, help="skip stage 1: start stage 2 from this stage-1 checkpoint")
+    ap.add_argument("--joint-steps", type=int, default=400, help="stage 2 steps (encoder and head together)")
+    ap.add_argument("--joint-lr", type=float, default=3e-4, help="peak learning rate of the encoder in stage 2")
+    ap.add_argument("--head-lr", type=float, default=2e-3, help="peak learning rate of the head in stage 2")
+    ap.add_argument("--email-batch", type=int, default=16)
+    ap.add_argument("--short-batch", type=int, default=16)
+    ap.add_argument("--short-weight", type=float, default=0.5, help="weight of the short texts' cross-entropy")
+    ap.add_argument("--no-short-texts", dest="short_texts", action="store_false", help="train the head on whole emails only")
+    ap.add_argument("--joint-distil", type=float, default=1.0, help="weight of the distillation loss in stage 2")
+    ap.add_argument("--joint-distil-tokens", type=int, default=512, help="padded tokens per distillation batch in stage 2")
+    ap.add_argument("--eval-every", type=int, default=80, help="validation F1 every this many stage-2 steps")
     ap.add_argument("--smoke", action="store_true", help="a few steps on a sliver of the data, to check the plumbing")
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--export-only", default=None, help="export this checkpoint and stop")
@@ -120,7 +131,7 @@ def main():
     teach = torch.load(os.path.join(a.data, "teacher.pt"))
     assert teach["text"] == [s["text"] for s in sents], "teacher.pt does not match sentences.jsonl"
     if a.smoke:
-        emails = emails[::20]; a.distil_steps = 3; a.unfrozen_steps = 2; a.head_epochs = 2
+        emails = emails[::20]; a.distil_steps = 6; a.unfreeze_at = 3; a.joint_steps = 4; a.eval_every = 2
 
     # ---- vocabulary: the teacher's WordPiece, trimmed to the pieces the train split uses
     big = WordPiece(a.teacher_tokenizer)
@@ -172,111 +183,136 @@ def main():
         model.train()
         return (e * hemb).sum(-1).mean().item()
 
-    # ---- stage 1: distillation (constant learning rate after warm-up, so a run stopped at step k equals a
-    # run with --distil-steps k; a checkpoint every 50 steps)
-    if a.from_distil or a.from_distil2:
-        ck = torch.load(a.from_distil or a.from_distil2)
+    # ---- stage 1: distillation. AdamW, linear warm-up then cosine decay to 5% of the peak; the token embeddings
+    # (the teacher's rows) stay frozen until --unfreeze-at, then join the optimizer. A checkpoint every 100 steps.
+    def lr_at(step, total, peak, warm):
+        if step < warm:
+            return peak * (step + 1) / warm
+        return peak * (0.05 + 0.95 * 0.5 * (1 + math.cos(math.pi * min(1.0, (step - warm) / max(1, total - warm)))))
+
+    tok = model.model.embeddings.tok_embeddings.weight
+    if a.from_distil:
+        ck = torch.load(a.from_distil)
         model.load_state_dict(ck["state"])
-        say(f"stage 1 skipped: {a.from_distil or a.from_distil2} (step {ck['step']})")
+        say(f"stage 1 skipped: {a.from_distil} (step {ck['step']})")
     else:
         opt = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=a.distil_lr, weight_decay=0.01)
         batches = []
         step, t0, toks = 0, time.time(), 0
         model.train()
         while step < a.distil_steps:
+            if step == a.unfreeze_at:
+                tok.requires_grad_(True)
+                opt.add_param_group({"params": [tok], "lr": a.distil_lr, "weight_decay": 0.0})
+                say(f"token embeddings trained from step {step}")
             if not batches: batches = bucketed(len(sseq), slen, a.distil_tokens, rng)
             idx = batches.pop()
-            for g in opt.param_groups: g["lr"] = a.distil_lr * min(1.0, (step + 1) / 50)
+            for g in opt.param_groups: g["lr"] = lr_at(step, a.distil_steps, a.distil_lr, 100)
             loss, c = distil_loss(model, sseq, temb, idx)
             opt.zero_grad(); loss.backward()
             torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
             opt.step(); step += 1; toks += sum(slen[i] for i in idx)
-            if step % 10 == 0:
+            if step % 20 == 0:
                 say(f"distil step {step}/{a.distil_steps} loss {loss.item():.4f} batch cos {c:.3f} {toks} tokens {time.time() - t0:.0f}s")
-            if step % 50 == 0 or step == a.distil_steps:
-                save_ckpt(os.path.join(a.work, f"ckpt-distil.pt"), model, cfg, 1, step)
             if step % 100 == 0 or step == a.distil_steps:
+                save_ckpt(os.path.join(a.work, "ckpt-distil.pt"), model, cfg, 1, step)
+            if step % 600 == 0 or step == a.distil_steps:
                 say(f"  held-out cos {heldout_cos():.4f} at step {step}")
+        say(f"stage 1: {a.distil_steps} steps, {toks} tokens in {time.time() - t0:.0f}s")
 
-    # ---- stage 1b: the same distillation with the token embeddings free as well (a fresh optimizer and a reseeded
-    # shuffle, so a run resumed from a stage-1 checkpoint equals a run in one go)
-    if a.from_distil2:
-        ck = torch.load(a.from_distil2)
-        model.load_state_dict(ck["state"])
-        say(f"stage 1b skipped: {a.from_distil2} (step {ck['step']})")
-    elif a.unfrozen_steps > 0:
-        model.model.embeddings.tok_embeddings.weight.requires_grad_(True)
-        opt = torch.optim.AdamW(model.parameters(), lr=a.distil_lr, weight_decay=0.01)
-        rng = random.Random(SEED + 1)
-        batches = []
-        step, t0, toks = 0, time.time(), 0
-        model.train()
-        while step < a.unfrozen_steps:
-            if not batches: batches = bucketed(len(sseq), slen, a.distil_tokens, rng)
-            idx = batches.pop()
-            for g in opt.param_groups: g["lr"] = a.distil_lr * min(1.0, (step + 1) / 20)
-            loss, c = distil_loss(model, sseq, temb, idx)
-            opt.zero_grad(); loss.backward()
-            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-            opt.step(); step += 1; toks += sum(slen[i] for i in idx)
-            if step % 10 == 0:
-                say(f"distil-1b step {step}/{a.unfrozen_steps} loss {loss.item():.4f} batch cos {c:.3f} {toks} tokens {time.time() - t0:.0f}s")
-            if step % 50 == 0 or step == a.unfrozen_steps:
-                save_ckpt(os.path.join(a.work, f"ckpt-distil2.pt"), model, cfg, 1, step)
-            if step % 100 == 0 or step == a.unfrozen_steps:
-                say(f"  held-out cos {heldout_cos():.4f} at step 1b-{step}")
-        model.model.embeddings.tok_embeddings.weight.requires_grad_(False)
+    # ---- stage 2: the encoder fine-tuned jointly with the ham/spam head (cross-entropy on train-split emails, first
+    # max_len tokens, and on short texts cut from them), with the distillation loss kept on as a regulariser so the
+    # embeddings do not drift. The state with the best validation F1 is kept (the test split is never looked at).
+    tok.requires_grad_(True)
+    for p in model.parameters(): p.requires_grad_(True)
+    train_rows = [e for e in emails if e["split"] == "train"]
+    eseq = [wp.encode(e["text"], a.max_len) for e in train_rows]
+    elab = [LABELS.index(e["label"]) for e in train_rows]
+    short, slab = [], []
+    if a.short_texts:
+        # short texts with their email's label: the subject line, and one sentence of the body (seeded pick), so the
+        # head also sees chat-length input of both classes
+        srng = random.Random(SEED + 2)
+        for e, y in zip(train_rows, elab):
+            subject, _, body = e["text"].partition("\n")
+            cands = [t for t in [subject.strip()] if len(t) >= 8]
+            sents_e = sentences(body)
+            if sents_e: cands.append(srng.choice(sents_e))
+            for t in cands:
+                short.append(wp.encode(t, a.max_len)); slab.append(y)
+        say(f"short texts: {len(short)} ({sum(slab)} spam) from {len(train_rows)} train emails")
+    va_rows = [e for e in emails if e["split"] == "validation"]
+    vseq = [wp.encode(e["text"], a.max_len) for e in va_rows]
+    vlab = torch.tensor([LABELS.index(e["label"]) for e in va_rows])
 
-    # ---- stage 2: the ham/spam head, on the frozen encoder's mean-pooled states of the train emails
-    # (the encoder does not move, so the embeddings keep exactly their stage-1 quality)
-    model.eval()
-    def pooled(split):
-        rows = [e for e in emails if e["split"] == split]
-        seqs = [wp.encode(e["text"], a.max_len) for e in rows]
-        labels = torch.tensor([LABELS.index(e["label"]) for e in rows])
-        order = sorted(range(len(seqs)), key=lambda i: len(seqs[i]))
-        feats = torch.zeros(len(seqs), cfg["hidden_size"])
-        t0 = time.time()
+    def validation_f1():
+        model.eval()
+        order = sorted(range(len(vseq)), key=lambda i: len(vseq[i]))
+        pred = torch.zeros(len(vseq), dtype=torch.long)
         with torch.no_grad():
             for k in range(0, len(order), 32):
                 idx = order[k:k + 32]
-                ids, lengths = pad([seqs[i] for i in idx])
-                h, valid = model.hidden(ids, lengths)
-                feats[idx] = model.mean_pool(h, valid)
-        say(f"pooled states of {len(seqs)} {split} emails in {time.time() - t0:.0f}s")
-        return feats, labels
-    xtr, ytr = pooled("train")
-    xva, yva = pooled("validation")
-    for p in model.parameters(): p.requires_grad_(False)
-    head = [model.head.dense.weight, model.head.norm.weight, model.classifier.weight, model.classifier.bias]
-    for p in head: p.requires_grad_(True)
-    opt = torch.optim.AdamW(head, lr=a.head_lr, weight_decay=0.01)
-    g = torch.Generator().manual_seed(SEED)
+                ids, lengths = pad([vseq[i] for i in idx])
+                pred[idx] = model(ids, lengths)[1].argmax(-1)
+        model.train()
+        tp = int(((pred == 1) & (vlab == 1)).sum()); fp = int(((pred == 1) & (vlab == 0)).sum()); fn = int(((pred == 0) & (vlab == 1)).sum())
+        pr = tp / max(1, tp + fp); rc = tp / max(1, tp + fn)
+        return 2 * pr * rc / max(1e-9, pr + rc), pr, rc
 
-    def head_logits(x):
-        return model.classifier(model.head.norm(F.gelu(model.head.dense(x))))
-
+    head_names = ("head.", "classifier.")
+    groups = [{"params": [p for n, p in model.named_parameters() if not n.startswith(head_names)], "peak": a.joint_lr},
+              {"params": [p for n, p in model.named_parameters() if n.startswith(head_names)], "peak": a.head_lr}]
+    opt = torch.optim.AdamW(groups, lr=a.joint_lr, weight_decay=0.01)
+    rng = random.Random(SEED + 3)
+    eorder, sorder, dbatches = [], [], []
     best = (-1.0, 0, None)
-    for ep in range(a.head_epochs):
-        perm = torch.randperm(len(xtr), generator=g)
-        for k in range(0, len(perm), 64):
-            idx = perm[k:k + 64]
-            loss = F.cross_entropy(head_logits(xtr[idx]), ytr[idx])
-            opt.zero_grad(); loss.backward(); opt.step()
-        if (ep + 1) % 5 == 0 or ep + 1 == a.head_epochs:
-            with torch.no_grad():
-                pred = head_logits(xva).argmax(-1)
-            tp = int(((pred == 1) & (yva == 1)).sum()); fp = int(((pred == 1) & (yva == 0)).sum()); fn = int(((pred == 0) & (yva == 1)).sum())
-            pr = tp / max(1, tp + fp); rc = tp / max(1, tp + fn)
-            f1 = 2 * pr * rc / max(1e-9, pr + rc)
-            say(f"head epoch {ep + 1}: train loss {loss.item():.4f}, validation spam F1 {f1:.4f} (P {pr:.4f} R {rc:.4f})")
-            if f1 > best[0]:   # early stopping on the validation split (the test split is never looked at)
-                best = (f1, ep + 1, {k: v.detach().clone() for k, v in model.state_dict().items() if k.startswith(("head.", "classifier."))})
-    model.load_state_dict(best[2], strict=False)
-    say(f"head: kept epoch {best[1]} (validation spam F1 {best[0]:.4f})")
+    t0 = time.time()
+    model.train()
+    for step in range(a.joint_steps):
+        for g in opt.param_groups: g["lr"] = lr_at(step, a.joint_steps, g["peak"], 30)
+        if len(eorder) < a.email_batch:
+            eorder = list(range(len(eseq))); rng.shuffle(eorder)
+        idx = [eorder.pop() for _ in range(a.email_batch)]
+        ids, lengths = pad([eseq[i] for i in idx])
+        loss_e = F.cross_entropy(model(ids, lengths)[1], torch.tensor([elab[i] for i in idx]))
+        loss = loss_e
+        if short:
+            if len(sorder) < a.short_batch:
+                sorder = list(range(len(short))); rng.shuffle(sorder)
+            idx = [sorder.pop() for _ in range(a.short_batch)]
+            ids, lengths = pad([short[i] for i in idx])
+            loss = loss + a.short_weight * F.cross_entropy(model(ids, lengths)[1], torch.tensor([slab[i] for i in idx]))
+        if not dbatches: dbatches = bucketed(len(sseq), slen, a.joint_distil_tokens, rng)
+        loss_d, c = distil_loss(model, sseq, temb, dbatches.pop())
+        loss = loss + a.joint_distil * loss_d
+        opt.zero_grad(); loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        opt.step()
+        if (step + 1) % 20 == 0:
+            say(f"joint step {step + 1}/{a.joint_steps} email CE {loss_e.item():.4f} distil {loss_d.item():.4f} batch cos {c:.3f} {time.time() - t0:.0f}s")
+        if (step + 1) % a.eval_every == 0 or step + 1 == a.joint_steps:
+            f1, pr, rc = validation_f1()
+            say(f"  validation spam F1 {f1:.4f} (P {pr:.4f} R {rc:.4f}) at joint step {step + 1}")
+            if f1 > best[0]:
+                best = (f1, step + 1, {k: v.detach().clone() for k, v in model.state_dict().items()})
+    model.load_state_dict(best[2])
+    say(f"stage 2: kept joint step {best[1]} (validation spam F1 {best[0]:.4f}), {time.time() - t0:.0f}s")
     say(f"held-out cos {heldout_cos():.4f} (final)")
-    save_ckpt(os.path.join(a.work, "ckpt-final.pt"), model, cfg, 2, a.head_epochs)
+    model.eval()
+    with torch.no_grad():
+        for text in SHORT_PROBES:
+            ids = wp.encode(text, a.max_len)
+            p = torch.softmax(model(torch.tensor([ids]), torch.tensor([len(ids)]))[1][0], -1)[1].item()
+            say(f"  P(spam) {p:.3f}  {text}")
+    save_ckpt(os.path.join(a.work, "ckpt-final.pt"), model, cfg, 2, best[1])
     export(model, cfg, wp, emails, a)
+
+
+SHORT_PROBES = ["Thanks for the quick delivery, the package arrived a day early!",
+                "Thanks for the quick delivery, the parcel arrived this morning.", "The weather in Lisbon is sunny today.",
+                "Meeting moved to 3pm tomorrow", "Can we move our meeting to Thursday at 3pm?",
+                "WIN A FREE iPhone!!! Click here now to claim your prize",
+                "Congratulations! You have been selected to receive a $1000 gift card, reply now"]
 
 
 def export(model, cfg, wp, emails, a):
