@@ -25,6 +25,9 @@ public final class ServiceMetrics {
     private final DistributionSummary deviceBatchFill;
     private final Counter retries;
     private final Counter threadReplacements;
+    private final Map<String, Counter> inputPaused = new ConcurrentHashMap<>();
+    private volatile long lastPausedMillis;
+    private volatile String lastPauseCause = "";
     private final DistributionSummary deviceBatchSequences;
     private final DistributionSummary deviceBatchTokens;
     private final DistributionSummary deviceBatchCallers;
@@ -121,6 +124,38 @@ public final class ServiceMetrics {
 
     public void retried(int sequences) {
         retries.increment(sequences);
+    }
+
+    /**
+     * A record could not be validated yet ({@code cause}: registry-unavailable or
+     * unknown-fingerprint): validation waits and retries, it never dead-letters it.
+     */
+    public void inputPaused(String cause) {
+        inputPaused
+                .computeIfAbsent(
+                        cause,
+                        c ->
+                                Counter.builder("streambert.input.paused")
+                                        .tag("cause", c)
+                                        .description(
+                                                "Decode attempts answered by an unavailable schema registry or an unknown schema (pause policy); the record is retried, never dead-lettered")
+                                        .register(registry))
+                .increment();
+        lastPauseCause = cause;
+        lastPausedMillis = System.currentTimeMillis();
+    }
+
+    public double inputPausedTotal() {
+        return inputPaused.values().stream().mapToDouble(Counter::count).sum();
+    }
+
+    /** Wall clock of the last {@link #inputPaused}, 0 when never. */
+    public long lastPausedMillis() {
+        return lastPausedMillis;
+    }
+
+    public String lastPauseCause() {
+        return lastPauseCause;
     }
 
     public void threadReplaced() {

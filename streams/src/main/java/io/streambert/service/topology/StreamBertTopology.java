@@ -12,6 +12,7 @@ import io.streambert.service.output.OutputMapper;
 import io.streambert.service.schedule.InferenceScheduler;
 import io.streambert.service.validate.TextHasher;
 import io.streambert.service.validate.ValidateProcessor;
+import io.streambert.service.validate.ValidationOptions;
 import java.util.function.BooleanSupplier;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -74,7 +75,6 @@ public final class StreamBertTopology {
      *
      * @param ages where the buffers report their oldest record (health, metrics)
      */
-    @SuppressWarnings({"unchecked", "rawtypes"})
     public static Topology build(
             ServiceConfig config,
             InferenceScheduler scheduler,
@@ -82,6 +82,22 @@ public final class StreamBertTopology {
             ServiceMetrics metrics,
             BufferAges ages,
             BooleanSupplier draining) {
+        return build(
+                config, scheduler, serdes, metrics, ages, draining, ValidationOptions.defaults());
+    }
+
+    /**
+     * @param validation normalization, header copying, dead-letter text and the pause retry
+     */
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    public static Topology build(
+            ServiceConfig config,
+            InferenceScheduler scheduler,
+            ServiceSerdes serdes,
+            ServiceMetrics metrics,
+            BufferAges ages,
+            BooleanSupplier draining,
+            ValidationOptions validation) {
         Topics topics = config.topics();
         InFlightProcessor.Settings buffer =
                 new InFlightProcessor.Settings(
@@ -109,7 +125,8 @@ public final class StreamBertTopology {
                                 BATCH,
                                 deadSink,
                                 metrics,
-                                TextHasher.keyed(config.output().textHashKey().value())),
+                                TextHasher.keyed(config.output().textHashKey().value()),
+                                validation),
                 SOURCE);
         t.addProcessor(
                 BATCH,
