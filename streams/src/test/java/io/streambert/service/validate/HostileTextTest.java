@@ -3,14 +3,20 @@ package io.streambert.service.validate;
 import static io.streambert.service.testing.TopologyHarness.bytes;
 import static org.junit.jupiter.api.Assertions.*;
 
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.streambert.schemas.DeadLetter;
 import io.streambert.schemas.ModerationEvent;
+import io.streambert.schemas.TextEvent;
 import io.streambert.service.deadletter.Reason;
+import io.streambert.service.ops.ServiceMetrics;
 import io.streambert.service.testing.TestEncoder;
 import io.streambert.service.testing.TopologyHarness;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.Map;
+import org.apache.kafka.streams.processor.api.MockProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -88,6 +94,50 @@ class HostileTextTest {
                 assertTrue(d.getErrorMessage().contains("UTF-8"), d.getErrorMessage());
             }
         }
+    }
+
+    /**
+     * Whatever decoder produced the event (a custom one, a future one): validation itself refuses a
+     * string that is not Unicode, naming the field.
+     */
+    @ParameterizedTest
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "id|TextEvent.id",
+                "text|TextEvent.text",
+                "tenant|TextEvent.tenant",
+                "attribute key|TextEvent.attributes.k",
+                "attribute value|TextEvent.attributes.k",
+            })
+    void aLoneSurrogateFromAnyDecoderIsBadSchemaNamingTheField(String where, String field) {
+        String bad = "x\uD800";
+        TextEvent.Builder b = TextEvent.newBuilder().setId("id").setText("text");
+        switch (where) {
+            case "id" -> b.setId(bad);
+            case "text" -> b.setText(bad);
+            case "tenant" -> b.setTenant(bad);
+            case "attribute key" -> b.setAttributes(Map.of("k" + bad, "v"));
+            default -> b.setAttributes(Map.of("k", bad));
+        }
+        TextEvent event = b.build();
+        ValidateProcessor p =
+                new ValidateProcessor(
+                        (topic, data) -> event, // a decoder that lets it through
+                        encoder,
+                        TopologyHarness.config().build().inputLimits(),
+                        "batch",
+                        "dead",
+                        new ServiceMetrics(new SimpleMeterRegistry()));
+        MockProcessorContext<byte[], Object> ctx = new MockProcessorContext<>();
+        ctx.setCurrentSystemTimeMs(1_000_000L);
+        p.init(ctx);
+        ctx.setRecordMetadata("text", 0, 1);
+        p.process(new Record<>(bytes("k"), bytes("anything"), 1_000L));
+        assertEquals(1, ctx.forwarded().size());
+        assertEquals("dead", ctx.forwarded().get(0).childName().orElseThrow());
+        DeadLetter d = (DeadLetter) ctx.forwarded().get(0).record().value();
+        assertReason(d, Reason.BAD_SCHEMA, field);
     }
 
     @Test
