@@ -44,16 +44,16 @@ class RegistryOutageIT {
                             .set("registry.schema.registry.retry.backoff.ms", "50")
                             .set("registry.schema.registry.retry.backoff.max.ms", "200")
                             .build();
-            String input = config.inputTopics().get(0);
+            String input = config.topics().inputs().get(0);
             broker.createTopics(
                     Map.of(
                             input,
                             1,
-                            config.moderationTopic(),
+                            config.topics().moderation(),
                             1,
-                            config.embeddingTopic(),
+                            config.topics().embedding(),
                             1,
-                            config.deadLetterTopic(),
+                            config.topics().deadLetter(),
                             1));
             List<String> ids = List.of("plain-1", "wire-1", "wire-2", "plain-2");
             try (AutoCloseable service = ServiceUnderTest.start(config);
@@ -71,7 +71,7 @@ class RegistryOutageIT {
                 List<ConsumerRecord<byte[], byte[]>> during =
                         TestClients.readUntil(
                                 broker.bootstrapServers(),
-                                config.moderationTopic(),
+                                config.topics().moderation(),
                                 "read_committed",
                                 r -> false,
                                 Duration.ofSeconds(8),
@@ -89,7 +89,7 @@ class RegistryOutageIT {
                 List<ConsumerRecord<byte[], byte[]>> moderation =
                         TestClients.readAtLeast(
                                 broker.bootstrapServers(),
-                                config.moderationTopic(),
+                                config.topics().moderation(),
                                 ids.size(),
                                 Duration.ofSeconds(60));
                 assertEquals(
@@ -100,7 +100,7 @@ class RegistryOutageIT {
                 List<ConsumerRecord<byte[], byte[]>> dead =
                         TestClients.readUntil(
                                 broker.bootstrapServers(),
-                                config.deadLetterTopic(),
+                                config.topics().deadLetter(),
                                 "read_committed",
                                 r -> false,
                                 Duration.ofSeconds(2),

@@ -9,8 +9,6 @@ import io.streambert.service.output.OutputMapper;
 import io.streambert.service.output.Router;
 import io.streambert.service.schedule.InferenceResult;
 import io.streambert.service.validate.DeadLetterPolicy;
-import io.streambert.service.validate.DeadLetterText;
-import io.streambert.service.validate.TextHasher;
 import io.streambert.service.validate.ValidatedText;
 import java.util.ArrayList;
 import java.util.List;
@@ -31,14 +29,6 @@ final class OutputBuilder {
     private final Router router;
     private final Topics topics;
     private final DeadLetterPolicy deadLetters;
-
-    OutputBuilder(OutputMapper mapper, Topics topics, int deadLetterPayload) {
-        this(
-                mapper,
-                topics,
-                new DeadLetterPolicy(
-                        deadLetterPayload, DeadLetterText.ORIGINAL, TextHasher.unkeyed()));
-    }
 
     OutputBuilder(OutputMapper mapper, Topics topics, DeadLetterPolicy deadLetters) {
         this.mapper = mapper;

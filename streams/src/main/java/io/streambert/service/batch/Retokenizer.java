@@ -24,11 +24,6 @@ final class Retokenizer {
     private final Encoder encoder;
     private final boolean normalize;
 
-    /** Normalizing as validation does by default (text.normalize). */
-    Retokenizer(Deserializer<TextEvent> deserializer, Encoder encoder) {
-        this(deserializer, encoder, true);
-    }
-
     /**
      * @param normalize read the text as validation does ({@link
      *     TextNormalization#forClassification}) before tokenizing

@@ -26,6 +26,7 @@ public final class ServiceMetrics {
     private final Counter retries;
     private final Counter threadReplacements;
     private final Map<String, Counter> inputPaused = new ConcurrentHashMap<>();
+    private final Counter pausedReplacements;
     private volatile long lastPausedMillis;
     private volatile String lastPauseCause = "";
     private final DistributionSummary deviceBatchSequences;
@@ -60,6 +61,11 @@ public final class ServiceMetrics {
         threadReplacements =
                 Counter.builder("streambert.stream.thread.replacements")
                         .description("Stream threads replaced after an uncaught exception")
+                        .register(registry);
+        pausedReplacements =
+                Counter.builder("streambert.input.pause.thread.replacements")
+                        .description(
+                                "Of the stream thread replacements, those after a record could not be validated yet (schema registry outage, unknown schema under the pause policy)")
                         .register(registry);
         deviceBatchSequences =
                 DistributionSummary.builder("streambert.device.batch.sequences")
@@ -156,6 +162,20 @@ public final class ServiceMetrics {
 
     public String lastPauseCause() {
         return lastPauseCause;
+    }
+
+    /**
+     * A stream thread was replaced; {@code inputPaused}: because a record could not be validated
+     * yet (schema registry outage), which {@code /health} does not count against its limit.
+     */
+    public void threadReplaced(boolean inputPaused) {
+        threadReplaced();
+        if (inputPaused) pausedReplacements.increment();
+    }
+
+    /** Thread replacements not caused by a registry outage (what /health limits). */
+    public double unexplainedThreadReplacementsTotal() {
+        return threadReplacements.count() - pausedReplacements.count();
     }
 
     public void threadReplaced() {

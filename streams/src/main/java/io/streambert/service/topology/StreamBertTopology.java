@@ -10,6 +10,7 @@ import io.streambert.service.ops.BufferAges;
 import io.streambert.service.ops.ServiceMetrics;
 import io.streambert.service.output.OutputMapper;
 import io.streambert.service.schedule.InferenceScheduler;
+import io.streambert.service.validate.DeadLetterPolicy;
 import io.streambert.service.validate.TextHasher;
 import io.streambert.service.validate.ValidateProcessor;
 import io.streambert.service.validate.ValidationOptions;
@@ -83,11 +84,18 @@ public final class StreamBertTopology {
             BufferAges ages,
             BooleanSupplier draining) {
         return build(
-                config, scheduler, serdes, metrics, ages, draining, ValidationOptions.defaults());
+                config,
+                scheduler,
+                serdes,
+                metrics,
+                ages,
+                draining,
+                ValidationOptions.from(config.validation()));
     }
 
     /**
-     * @param validation normalization, header copying, dead-letter text and the pause retry
+     * @param validation normalization, header copying, dead-letter text and the pause retry (from
+     *     {@code config.validation()} in the other overloads; tests pass their own)
      */
     @SuppressWarnings({"unchecked", "rawtypes"})
     public static Topology build(
@@ -104,7 +112,14 @@ public final class StreamBertTopology {
                         BUFFER_STORE,
                         ModelRevision.of(scheduler.encoder().info(), config.model().dir()),
                         config.buffer().forwardIntervalMs(),
-                        config.scheduler().admissionWaitMs());
+                        config.scheduler().admissionWaitMs(),
+                        validation.normalizeText());
+        TextHasher hasher = TextHasher.keyed(config.output().textHashKey().value());
+        DeadLetterPolicy deadLetters =
+                new DeadLetterPolicy(
+                        config.inputLimits().deadLetterPayload(),
+                        validation.deadLetterText(),
+                        hasher);
         OutputMapper mapper =
                 new OutputMapper(scheduler.encoder().info(), config.thresholds()::threshold);
         String deadSink = Topics.sinkName(topics.deadLetter());
@@ -125,7 +140,7 @@ public final class StreamBertTopology {
                                 BATCH,
                                 deadSink,
                                 metrics,
-                                TextHasher.keyed(config.output().textHashKey().value()),
+                                hasher,
                                 validation),
                 SOURCE);
         t.addProcessor(
@@ -136,7 +151,7 @@ public final class StreamBertTopology {
                                 scheduler,
                                 mapper,
                                 topics,
-                                config.inputLimits().deadLetterPayload(),
+                                deadLetters,
                                 serdes.text().deserializer(),
                                 metrics,
                                 ages,

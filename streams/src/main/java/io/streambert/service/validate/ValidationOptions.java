@@ -1,5 +1,8 @@
 package io.streambert.service.validate;
 
+import io.streambert.service.config.ServiceConfig;
+import java.util.Set;
+
 /**
  * Settings of validation beyond the size limits.
  *
@@ -22,6 +25,16 @@ public record ValidationOptions(
         long pauseRetryMs) {
     public static final long DEFAULT_PAUSE_RETRY_MS = 5_000;
 
+    /** From the service configuration's validation section. */
+    public static ValidationOptions from(ServiceConfig.Validation v) {
+        return new ValidationOptions(
+                v.normalizeText(),
+                new HeaderPolicy(v.copyHeaders(), Set.copyOf(v.headerDeny())),
+                v.hashOnlyDeadLetters() ? DeadLetterText.HASH : DeadLetterText.ORIGINAL,
+                v.pauseRetryMs());
+    }
+
+    /** The configuration's defaults. */
     public static ValidationOptions defaults() {
         return new ValidationOptions(
                 true, HeaderPolicy.copyAll(), DeadLetterText.ORIGINAL, DEFAULT_PAUSE_RETRY_MS);

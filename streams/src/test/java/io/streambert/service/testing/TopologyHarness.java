@@ -51,7 +51,7 @@ public final class TopologyHarness implements AutoCloseable {
     public final TestInputTopic<byte[], byte[]> input;
 
     public TopologyHarness(ServiceConfig config, Encoder encoder, Path stateDir) {
-        this(config, encoder, stateDir, ValidationOptions.defaults());
+        this(config, encoder, stateDir, ValidationOptions.from(config.validation()));
     }
 
     /** With validation options other than the defaults. */

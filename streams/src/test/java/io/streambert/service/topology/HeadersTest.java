@@ -103,6 +103,21 @@ class HeadersTest {
     }
 
     @Test
+    void theDenyListIsReadFromTheConfiguration() {
+        var config =
+                TopologyHarness.config().set("output.headers.deny", "X-REQUEST-ID, binary").build();
+        try (var h = new TopologyHarness(config, new TestEncoder(), state)) {
+            pipe(h, "k", TopologyHarness.textEvent("1", "hello"), input());
+            h.settle();
+            assertEquals(
+                    List.of("traceparent", "tracestate", "no-value"),
+                    list(h.moderation("moderation").readRecord().headers()).stream()
+                            .map(H::key)
+                            .toList());
+        }
+    }
+
+    @Test
     void aDenyListDropsThoseNamesWhateverTheirCaseAndKeepsTheRest() {
         var options =
                 ValidationOptions.defaults()
@@ -126,10 +141,8 @@ class HeadersTest {
 
     @Test
     void copyingCanBeSwitchedOff() {
-        var options = ValidationOptions.defaults().withHeaders(new HeaderPolicy(false, Set.of()));
-        try (var h =
-                new TopologyHarness(
-                        TopologyHarness.config().build(), new TestEncoder(), state, options)) {
+        var config = TopologyHarness.config().set("output.headers.copy", false).build();
+        try (var h = new TopologyHarness(config, new TestEncoder(), state)) {
             pipe(h, "k", TopologyHarness.textEvent("1", "hello"), input());
             pipe(h, "k", TopologyHarness.textEvent("2", ""), input());
             h.settle();

@@ -35,10 +35,10 @@ class HashOnlyDeadLettersTest {
                 TopologyHarness.config()
                         .set("text.hash.key", KEY)
                         .set("text.max.bytes", 40)
+                        .set("dead.letter.text", text.configName())
                         .build(),
                 new TestEncoder(),
-                state,
-                ValidationOptions.defaults().withDeadLetterText(text));
+                state);
     }
 
     private static void assertWithheld(
@@ -64,9 +64,6 @@ class HashOnlyDeadLettersTest {
         }
     }
 
-    @org.junit.jupiter.api.Disabled(
-            "TEMPORARY: the buffer's OutputBuilder gets the policy once InFlightProcessor takes it"
-                    + " (after the ServiceConfig sections refactor lands)")
     @Test
     void aTextThatFailedInInferenceKeepsOnlyItsHash() throws Exception {
         String text = "secret poison words";

@@ -247,6 +247,16 @@ class HostileTextTest {
     }
 
     @Test
+    void normalizationIsOnByDefaultAndSwitchedOffByTextNormalize() {
+        var off = TopologyHarness.config().set("text.normalize", false).build();
+        assertTrue(TopologyHarness.config().build().validation().normalizeText());
+        try (var h = new TopologyHarness(off, encoder, state)) {
+            h.send("k", TopologyHarness.textEvent("e", "you are b\u200Bad"));
+            assertEquals("ok", h.moderation("moderation").readValue().getLabel());
+        }
+    }
+
+    @Test
     void theHashIsOfTheTextAsSentNotAsNormalized() throws Exception {
         try (var h = new TopologyHarness(TopologyHarness.config().build(), encoder, state)) {
             h.send("k", TopologyHarness.textEvent("a", "b\u200Bad"));

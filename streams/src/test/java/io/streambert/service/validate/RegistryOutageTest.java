@@ -67,6 +67,29 @@ class RegistryOutageTest {
     }
 
     @Test
+    void thePauseRetryIsReadFromTheConfiguration() throws Exception {
+        try (var registry = new FakeRegistry(n -> new FakeRegistry.Status(503))) {
+            var config =
+                    TopologyHarness.config()
+                            .set("schema.registry.url", registry.url())
+                            .set("registry.schema.registry.retry.backoff.ms", 10)
+                            .set("registry.schema.registry.retry.backoff.max.ms", 20)
+                            .set("input.pause.retry.ms", 600)
+                            .build();
+            try (var h = new TopologyHarness(config, encoder, state)) {
+                long t0 = System.nanoTime();
+                assertThrows(
+                        StreamsException.class,
+                        () -> h.send("k", FakeRegistry.confluentTextEvent(7, "a", "hello")));
+                long ms = (System.nanoTime() - t0) / 1_000_000;
+                assertTrue(ms >= 500, "retried in place for about 600 ms, took " + ms);
+                assertTrue(registry.requests() >= 5, "retried: " + registry.requests());
+                assertTrue(h.deadLetters().isEmpty());
+            }
+        }
+    }
+
+    @Test
     void noAnswerInTimeIsAnOutageToo() throws Exception {
         try (var registry = new FakeRegistry(n -> new FakeRegistry.Hang(2_000));
                 var h =
