@@ -79,6 +79,7 @@ public final class ConfigKeys {
     public static final String INPUT_MAX_ATTRIBUTES = "input.max.attributes";
     public static final String INPUT_MAX_ATTRIBUTES_BYTES = "input.max.attributes.bytes";
     public static final String DEAD_LETTER_MAX_PAYLOAD_BYTES = "dead.letter.max.payload.bytes";
+    public static final String INPUT_MAX_HEADERS_BYTES = "input.max.headers.bytes";
     public static final String TEXT_NORMALIZE = "text.normalize";
     public static final String OUTPUT_HEADERS_COPY = "output.headers.copy";
     public static final String OUTPUT_HEADERS_DENY = "output.headers.deny";
@@ -347,6 +348,14 @@ public final class ConfigKeys {
                 ConfigValidators.between(0, 64 << 20),
                 LOW,
                 "a dead letter keeps at most this much of the original key and of the value");
+        key(
+                INPUT_MAX_HEADERS_BYTES,
+                INT,
+                16_384,
+                ConfigValidators.between(0, 64 << 20),
+                LOW,
+                "more bytes in the headers outputs copy (8 per header plus name and value)"
+                        + " -> TOO_LARGE (every output carries them)");
 
         section(VALIDATION);
         key(

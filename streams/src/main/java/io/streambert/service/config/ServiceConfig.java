@@ -277,7 +277,8 @@ public final class ServiceConfig {
                         t.integer(INPUT_MAX_ATTRIBUTES),
                         t.integer(INPUT_MAX_ATTRIBUTES_BYTES),
                         t.integer(TEXT_MAX_BYTES),
-                        t.integer(DEAD_LETTER_MAX_PAYLOAD_BYTES));
+                        t.integer(DEAD_LETTER_MAX_PAYLOAD_BYTES),
+                        t.integer(INPUT_MAX_HEADERS_BYTES));
         validation =
                 new Validation(
                         t.bool(TEXT_NORMALIZE),

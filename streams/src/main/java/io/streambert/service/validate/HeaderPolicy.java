@@ -38,6 +38,20 @@ public record HeaderPolicy(boolean copy, Set<String> deny) {
         return new HeaderPolicy(true, Set.of());
     }
 
+    /**
+     * What {@code headers} count against input.max.headers.bytes: 8 bytes per header plus its name
+     * (UTF-8) and value, so that many empty headers count too.
+     */
+    public static long bytes(Headers headers) {
+        long n = 0;
+        for (Header h : headers)
+            n +=
+                    8
+                            + h.key().getBytes(java.nio.charset.StandardCharsets.UTF_8).length
+                            + (h.value() == null ? 0 : h.value().length);
+        return n;
+    }
+
     /** The headers of {@code input} that outputs carry, as a new read-only collection. */
     public Headers filter(Headers input) {
         RecordHeaders out = new RecordHeaders();

@@ -18,6 +18,7 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.Map;
 import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.streams.processor.api.ContextualProcessor;
 import org.apache.kafka.streams.processor.api.Record;
@@ -154,6 +155,22 @@ public final class ValidateProcessor extends ContextualProcessor<byte[], byte[],
                             + value.length
                             + " bytes, more than input.max.value.bytes="
                             + limits.valueBytes());
+            return;
+        }
+        Headers copied = options.headers().filter(record.headers());
+        long headerBytes = HeaderPolicy.bytes(copied);
+        if (headerBytes > limits.headersBytes()) {
+            // Its dead letter carries no headers: they are what is too large.
+            dead(
+                    record.withHeaders(new RecordHeaders()),
+                    topic,
+                    partition,
+                    offset,
+                    Reason.TOO_LARGE,
+                    "record headers to copy hold "
+                            + headerBytes
+                            + " bytes, more than input.max.headers.bytes="
+                            + limits.headersBytes());
             return;
         }
         Long invalid =
@@ -347,7 +364,7 @@ public final class ValidateProcessor extends ContextualProcessor<byte[], byte[],
                         attributes,
                         textSha256,
                         ids,
-                        options.headers().filter(record.headers()));
+                        copied);
         context().forward(record.withValue((Object) v), batchChild);
     }
 

@@ -274,6 +274,7 @@ class ServiceConfigTest {
                         .set("input.max.attributes", 4)
                         .set("input.max.attributes.bytes", 500)
                         .set("dead.letter.max.payload.bytes", 600)
+                        .set("input.max.headers.bytes", 700)
                         .set("text.normalize", "false")
                         .set("output.headers.copy", "FALSE")
                         .set("output.headers.deny", "Cookie, x-secret")
@@ -309,7 +310,7 @@ class ServiceConfigTest {
         assertEquals("k", c.output().textHashKey().value());
         assertEquals(
                 new ServiceConfig.Model(Path.of("/m"), "cpu", 100, true, 64, 3, "fp32"), c.model());
-        assertEquals(new InputLimits(2000, 4096, 30, 4, 500, 1000, 600), c.inputLimits());
+        assertEquals(new InputLimits(2000, 4096, 30, 4, 500, 1000, 600, 700), c.inputLimits());
         assertEquals(
                 new ServiceConfig.Validation(false, false, List.of("Cookie", "x-secret"), true, 17),
                 c.validation());

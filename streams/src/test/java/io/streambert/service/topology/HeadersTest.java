@@ -152,6 +152,49 @@ class HeadersTest {
         }
     }
 
+    /**
+     * Every output copies the headers, so their size is bounded like the value's: more than
+     * input.max.headers.bytes is a TOO_LARGE dead letter (without the headers), never an output the
+     * producer or the topic refuses.
+     */
+    @Test
+    void headersLargerThanTheLimitAreATooLargeDeadLetter() {
+        var config = TopologyHarness.config().set("input.max.headers.bytes", 100).build();
+        try (var h = new TopologyHarness(config, new TestEncoder(), state)) {
+            RecordHeaders big = new RecordHeaders();
+            big.add("traceparent", TRACEPARENT.getBytes(StandardCharsets.US_ASCII));
+            big.add("blob", new byte[90]); // 8 + 11 + 55 and 8 + 4 + 90: 176 bytes
+            pipe(h, "k", TopologyHarness.textEvent("big", "hello"), big);
+            RecordHeaders small = new RecordHeaders();
+            small.add("blob", new byte[88]); // 8 + 4 + 88 = 100 bytes: at the limit
+            pipe(h, "k", TopologyHarness.textEvent("small", "hello"), small);
+            h.settle();
+            var dead = h.deadLetters().readRecord();
+            assertEquals("TOO_LARGE", dead.value().getErrorClass());
+            assertTrue(
+                    dead.value().getErrorMessage().contains("input.max.headers.bytes=100"),
+                    dead.value().getErrorMessage());
+            assertEquals(0, dead.headers().toArray().length);
+            var out = h.moderation("moderation").readRecord();
+            assertEquals("small", out.value().getId());
+            assertEquals(1, out.headers().toArray().length);
+            // Headers the deny list drops do not count.
+        }
+        var deny =
+                TopologyHarness.config()
+                        .set("input.max.headers.bytes", 100)
+                        .set("output.headers.deny", "blob")
+                        .build();
+        try (var h = new TopologyHarness(deny, new TestEncoder(), state.resolve("deny"))) {
+            RecordHeaders big = new RecordHeaders();
+            big.add("blob", new byte[500]);
+            pipe(h, "k", TopologyHarness.textEvent("denied", "hello"), big);
+            h.settle();
+            assertTrue(h.deadLetters().isEmpty());
+            assertEquals("denied", h.moderation("moderation").readValue().getId());
+        }
+    }
+
     /** The buffer is the in-flight log: a record buffered at a crash keeps its headers. */
     @Test
     void headersSurviveACrashWithTheRecordInTheBuffer() throws Exception {
