@@ -10,12 +10,15 @@ import io.streambert.service.config.ServiceConfig;
 import io.streambert.service.testing.FakeRegistry;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -59,14 +62,15 @@ class RegistryOutageIT {
             try (AutoCloseable service = ServiceUnderTest.start(config);
                     KafkaProducer<byte[], byte[]> producer =
                             TestClients.producer(broker.bootstrapServers(), null)) {
+                List<Future<RecordMetadata>> sent = new ArrayList<>();
                 for (String id : ids) {
                     byte[] value =
                             id.startsWith("wire")
                                     ? FakeRegistry.confluentTextEvent(7, id, "hello " + id)
                                     : Outputs.textEvent(input, id, "hello " + id);
-                    producer.send(new ProducerRecord<>(input, Outputs.utf8(id), value));
+                    sent.add(producer.send(new ProducerRecord<>(input, Outputs.utf8(id), value)));
                 }
-                producer.flush();
+                TestClients.awaitAcks(sent);
                 // Longer than the 5 s validation retries in place: the task fails at least once.
                 List<ConsumerRecord<byte[], byte[]>> during =
                         TestClients.readUntil(

@@ -94,6 +94,8 @@ public final class StreamBertTopology {
     }
 
     /**
+     * The topology with validation options of the caller's own.
+     *
      * @param validation normalization, header copying, dead-letter text and the pause retry (from
      *     {@code config.validation()} in the other overloads; tests pass their own)
      */

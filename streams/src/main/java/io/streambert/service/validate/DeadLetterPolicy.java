@@ -23,6 +23,8 @@ public record DeadLetterPolicy(int maxPayload, DeadLetterText text, TextHasher h
     }
 
     /**
+     * The dead letter of one input record.
+     *
      * @param textSha256 the text's hash when the value decoded to a text, else null (then, under
      *     HASH, the whole value is hashed)
      */

@@ -12,13 +12,13 @@ import java.io.IOException;
  * <ul>
  *   <li>{@link Reason#UNDECODABLE}: the bytes are no known encoding: empty, a first byte that opens
  *       neither Avro single-object ({@code C3 01}), Confluent wire ({@code 00} + schema id) nor a
- *       JSON object ({@code '{'}, after blanks and a UTF-8 BOM), or a JSON object that is not
+ *       JSON object (an opening brace, after blanks and a UTF-8 BOM), or a JSON object that is not
  *       well-formed JSON (cut off, a stray token);
  *   <li>{@link Reason#BAD_SCHEMA}: a known encoding whose content is not a valid TextEvent: a
  *       missing or mistyped field, an unknown schema, and <b>any text that is not Unicode</b>,
- *       whether raw bytes that are not UTF-8 or a JSON escape of a lone surrogate ({@code
- *       "\ud800"}). Both forms of invalid text are the same problem and get the same reason, in
- *       every encoding.
+ *       whether raw bytes that are not UTF-8 or a JSON escape of a lone surrogate (backslash u d800
+ *       in a JSON string). Both forms of invalid text are the same problem and get the same reason,
+ *       in every encoding.
  * </ul>
  */
 final class DecodeFailures {

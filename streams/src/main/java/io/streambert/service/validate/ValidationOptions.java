@@ -8,8 +8,8 @@ import java.util.Set;
  *
  * @param normalizeText tokenize the text after {@link
  *     io.streambert.engine.TextNormalization#forClassification} (default-ignorable code points
- *     removed, then NFKC), so that "i\u200Bdiot" reads as "idiot" (text.normalize; on by default).
- *     The hash and the length limit always apply to the text as sent.
+ *     removed, then NFKC), so that "i" + U+200B + "diot" reads as "idiot" (text.normalize; on by
+ *     default). The hash and the length limit always apply to the text as sent.
  * @param headers which input headers outputs and dead letters carry (output.headers.*)
  * @param deadLetterText what dead letters keep of the value (dead.letter.text)
  * @param pauseRetryMs how long one record may hold the stream thread while the schema registry is

@@ -132,7 +132,8 @@ class BufferedRecordSerdeTest {
         var headers = new org.apache.kafka.common.header.internals.RecordHeaders();
         headers.add(
                 "traceparent",
-                "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01".getBytes());
+                "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"
+                        .getBytes(java.nio.charset.StandardCharsets.UTF_8));
         headers.add("bin", new byte[] {0, (byte) 0xFF, (byte) 0x80});
         headers.add("empty", null);
         headers.add("bin", new byte[] {});
@@ -155,7 +156,8 @@ class BufferedRecordSerdeTest {
         assertEquals(4, back.length);
         assertEquals("traceparent", back[0].key());
         assertArrayEquals(
-                "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01".getBytes(),
+                "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"
+                        .getBytes(java.nio.charset.StandardCharsets.UTF_8),
                 back[0].value());
         assertEquals("bin", back[1].key());
         assertArrayEquals(new byte[] {0, (byte) 0xFF, (byte) 0x80}, back[1].value());

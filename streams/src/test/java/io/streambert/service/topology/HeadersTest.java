@@ -52,11 +52,16 @@ class HeadersTest {
     static Headers input() {
         RecordHeaders h = new RecordHeaders();
         h.add("traceparent", TRACEPARENT.getBytes(StandardCharsets.US_ASCII));
-        h.add("tracestate", "congo=t61rcWkgMzE,rojo=00f067aa0ba902b7".getBytes());
-        h.add("X-Request-Id", "req-42".getBytes());
+        h.add(
+                "tracestate",
+                "congo=t61rcWkgMzE,rojo=00f067aa0ba902b7"
+                        .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        h.add("X-Request-Id", "req-42".getBytes(java.nio.charset.StandardCharsets.UTF_8));
         h.add("binary", new byte[] {0, (byte) 0xFF, 7, (byte) 0x80});
         h.add("no-value", null);
-        h.add("X-Request-Id", "second-value-same-name".getBytes());
+        h.add(
+                "X-Request-Id",
+                "second-value-same-name".getBytes(java.nio.charset.StandardCharsets.UTF_8));
         return h;
     }
 

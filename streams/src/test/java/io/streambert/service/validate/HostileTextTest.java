@@ -85,7 +85,7 @@ class HostileTextTest {
             })
     void rawInvalidUtf8InJsonIsBadSchemaNamingTheFieldLikeTheEscapedForm(
             String jsonAroundBadBytes, String field) {
-        String[] parts = jsonAroundBadBytes.split("@");
+        String[] parts = jsonAroundBadBytes.split("@", -1);
         // ED A0 80 is U+D800 written as if it were a character (CESU-8); FF is never UTF-8.
         for (byte[] bad : new byte[][] {{(byte) 0xED, (byte) 0xA0, (byte) 0x80}, {(byte) 0xFF}}) {
             try (var h = new TopologyHarness(TopologyHarness.config().build(), encoder, state)) {
