@@ -64,6 +64,15 @@ public final class InferCommand implements Callable<Integer> {
                     "truncate | reject: what to do with text longer than the limit (default: ${DEFAULT-VALUE}).")
     String truncation;
 
+    @Option(
+            names = "--normalize",
+            negatable = true,
+            defaultValue = "true",
+            fallbackValue = "true",
+            description =
+                    "Read text as the service does (text.normalize): drop invisible default-ignorable characters, then NFKC, before tokenizing, so \"i\\u200Bdiot\" reads as \"idiot\" (default: on; --no-normalize tokenizes the text as sent).")
+    boolean normalize;
+
     /**
      * Default line limit: far above any text a model with an 8192-token context can use, far below
      * the heap.
@@ -120,7 +129,7 @@ public final class InferCommand implements Callable<Integer> {
                                     lineNo,
                                     com.fasterxml.jackson.databind.node.NullNode.instance,
                                     line.utf8Error()));
-                else run.add(InferLine.parse(lineNo, line.text(), json, encoder));
+                else run.add(InferLine.parse(lineNo, line.text(), json, encoder, normalize));
             }
             run.flush();
             out.flush();

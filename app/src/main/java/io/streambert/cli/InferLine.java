@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.NullNode;
 import io.streambert.engine.EmptyText;
 import io.streambert.engine.Encoder;
+import io.streambert.engine.TextNormalization;
 import io.streambert.engine.TokenizerMismatchException;
 
 /**
@@ -64,6 +65,15 @@ record InferLine(long lineNo, JsonNode id, int[] ids, String error) {
      * tokenizer.
      */
     static InferLine parse(long lineNo, String line, ObjectMapper json, Encoder encoder) {
+        return parse(lineNo, line, json, encoder, true);
+    }
+
+    /**
+     * @param normalize tokenize {@link TextNormalization#forClassification} of the text, as the
+     *     service does by default
+     */
+    static InferLine parse(
+            long lineNo, String line, ObjectMapper json, Encoder encoder, boolean normalize) {
         if (line.isBlank()) return failed(lineNo, NullNode.instance, "empty line");
         JsonNode node;
         try {
@@ -114,7 +124,9 @@ record InferLine(long lineNo, JsonNode id, int[] ids, String error) {
                     "\"text\" is empty (only whitespace or invisible characters; the service dead-letters it as EMPTY_TEXT)");
         }
         try {
-            return new InferLine(lineNo, id, encoder.tokenize(text.asText()), null);
+            String read =
+                    normalize ? TextNormalization.forClassification(text.asText()) : text.asText();
+            return new InferLine(lineNo, id, encoder.tokenize(read), null);
         } catch (
                 IllegalArgumentException
                         e) { // InputRejectedException: too long under the reject policy

@@ -214,6 +214,29 @@ class InferHostileInputTest {
     }
 
     @Test
+    void aWordSplitByInvisibleCharactersIsReadLikeTheWordUnlessNormalizationIsOff()
+            throws IOException {
+        byte[] input =
+                lines(
+                        "{\"id\": \"plain\", \"text\": \"you idiot\"}",
+                        "{\"id\": \"hidden\", \"text\": \"you i\\u200Bdi\\u00ADot\"}",
+                        "{\"id\": \"wide\", \"text\": \"you \\uFF49\\uFF44\\uFF49\\uFF4F\\uFF54\"}");
+        Run on = infer(input);
+        assertEquals(3, on.lines().size(), on.stderr());
+        ObjectNode plain = ((ObjectNode) on.lines().get(0).deepCopy());
+        plain.remove("id");
+        for (int i = 1; i < 3; i++) {
+            ObjectNode other = ((ObjectNode) on.lines().get(i).deepCopy());
+            other.remove("id");
+            assertEquals(plain, other, "line " + i + " reads like the plain word");
+        }
+        Run off = infer(input, "--no-normalize");
+        ObjectNode hidden = ((ObjectNode) off.lines().get(1).deepCopy());
+        hidden.remove("id");
+        assertFalse(plain.equals(hidden), "as sent, the zero-width space changes the tokens");
+    }
+
+    @Test
     void aLineWithBothTextAndInputIdsIsRejected() throws IOException {
         Run r =
                 infer(

@@ -26,6 +26,7 @@ import io.streambert.service.schedule.SchedulerListener;
 import io.streambert.service.schedule.SchedulerSettings;
 import io.streambert.service.topology.ServiceSerdes;
 import io.streambert.service.topology.StreamBertTopology;
+import io.streambert.service.validate.InputPausedException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
@@ -175,15 +176,22 @@ public final class StreamBertService implements AutoCloseable {
             log.info("topology:\n{}", topology.describe());
             ks = new KafkaStreams(topology, settings.properties());
             // Device failures never reach a stream thread (the scheduler retries them); anything
-            // else that fails a task
-            // aborts its transaction and a fresh thread retries the records. /health counts the
-            // replacements.
+            // else that fails a task aborts its transaction and a fresh thread retries the records.
+            // /health counts the replacements, except those of a schema registry outage (or an
+            // unknown schema under the pause policy): restarting the process would not help.
             ks.setUncaughtExceptionHandler(
                     e -> {
-                        metrics.threadReplaced();
-                        log.error(
-                                "stream thread failed; replacing it (its transaction aborts, its records are processed again)",
-                                e);
+                        InputPausedException paused = inputPaused(e);
+                        metrics.threadReplaced(paused != null);
+                        if (paused != null)
+                            log.warn(
+                                    "stream thread failed on a record that cannot be validated yet ({}); replacing it, the record is read again: {}",
+                                    paused.pauseCause(),
+                                    paused.getMessage());
+                        else
+                            log.error(
+                                    "stream thread failed; replacing it (its transaction aborts, its records are processed again)",
+                                    e);
                         return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse
                                 .REPLACE_THREAD;
                     });
@@ -354,5 +362,12 @@ public final class StreamBertService implements AutoCloseable {
             registry.close();
             log.info("stopped");
         }
+    }
+
+    /** The {@link InputPausedException} behind a stream thread's failure, or null. */
+    static InputPausedException inputPaused(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause())
+            if (t instanceof InputPausedException p) return p;
+        return null;
     }
 }

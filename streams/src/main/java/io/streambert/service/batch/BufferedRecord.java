@@ -20,23 +20,6 @@ public record BufferedRecord(long seq, long arrivalMs, String revision, Validate
     }
 
     public BufferedRecord withTokenIds(int[] ids, String newRevision) {
-        ValidatedText t = text;
-        return new BufferedRecord(
-                seq,
-                arrivalMs,
-                newRevision,
-                new ValidatedText(
-                        t.key(),
-                        t.value(),
-                        t.topic(),
-                        t.partition(),
-                        t.offset(),
-                        t.timestamp(),
-                        t.id(),
-                        t.tenant(),
-                        t.eventTime(),
-                        t.attributes(),
-                        t.textSha256(),
-                        ids));
+        return new BufferedRecord(seq, arrivalMs, newRevision, text.withTokenIds(ids));
     }
 }

@@ -11,6 +11,8 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.apache.kafka.common.errors.SerializationException;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serializer;
@@ -21,10 +23,12 @@ import org.apache.kafka.common.serialization.Serializer;
  * leading version byte lets a later release read buffers an older one left behind. Version 2 adds
  * the revision and stores event_time as seconds + nanoseconds (any Instant fits, where epoch
  * milliseconds overflow); version 1 records read back with an empty revision, so they are
- * re-tokenized before inference.
+ * re-tokenized before inference. Version 3 adds the input headers that every output carries (after
+ * the token ids: a count, then name and value bytes per header, in order; a null value stays null);
+ * version 1 and 2 records read back without headers.
  */
 public final class BufferedRecordSerde implements Serde<BufferedRecord> {
-    private static final byte VERSION = 2;
+    private static final byte VERSION = 3;
 
     @Override
     public Serializer<BufferedRecord> serializer() {
@@ -60,6 +64,12 @@ public final class BufferedRecordSerde implements Serde<BufferedRecord> {
                 writeString(out, t.textSha256());
                 out.writeInt(t.tokenIds().length);
                 for (int id : t.tokenIds()) out.writeInt(id);
+                Header[] headers = t.headers().toArray();
+                out.writeInt(headers.length);
+                for (Header h : headers) {
+                    writeString(out, h.key());
+                    writeBytes(out, h.value());
+                }
                 out.flush();
                 return bytes.toByteArray();
             } catch (IOException e) {
@@ -75,11 +85,11 @@ public final class BufferedRecordSerde implements Serde<BufferedRecord> {
             try {
                 DataInputStream in = new DataInputStream(new ByteArrayInputStream(data));
                 byte version = in.readByte();
-                if (version != 1 && version != VERSION)
+                if (version < 1 || version > VERSION)
                     throw new SerializationException(
                             "buffered record has layout version "
                                     + version
-                                    + ", this release reads 1 and "
+                                    + ", this release reads 1 to "
                                     + VERSION);
                 long seq = in.readLong();
                 long arrival = in.readLong();
@@ -102,8 +112,17 @@ public final class BufferedRecordSerde implements Serde<BufferedRecord> {
                 Map<String, String> attributes = new LinkedHashMap<>();
                 for (int i = 0; i < n; i++) attributes.put(readString(in), readString(in));
                 String sha = readString(in);
-                int[] ids = new int[in.readInt()];
+                int count = in.readInt();
+                if (count < 0 || count > in.available() / 4)
+                    throw new IOException(
+                            count + " token ids but " + in.available() + " bytes left");
+                int[] ids = new int[count];
                 for (int i = 0; i < ids.length; i++) ids[i] = in.readInt();
+                RecordHeaders headers = new RecordHeaders();
+                if (version >= 3) {
+                    int h = in.readInt();
+                    for (int i = 0; i < h; i++) headers.add(readString(in), readBytes(in));
+                }
                 return new BufferedRecord(
                         seq,
                         arrival,
@@ -120,7 +139,8 @@ public final class BufferedRecordSerde implements Serde<BufferedRecord> {
                                 eventTime,
                                 Map.copyOf(attributes),
                                 sha,
-                                ids));
+                                ids,
+                                headers));
             } catch (SerializationException e) {
                 throw e;
             } catch (IOException | RuntimeException e) {
@@ -138,6 +158,8 @@ public final class BufferedRecordSerde implements Serde<BufferedRecord> {
     private static byte[] readBytes(DataInputStream in) throws IOException {
         int n = in.readInt();
         if (n < 0) return null;
+        if (n > in.available()) // a corrupt length must not allocate gigabytes
+        throw new IOException("length " + n + " but " + in.available() + " bytes left");
         byte[] b = new byte[n];
         in.readFully(b);
         return b;

@@ -10,6 +10,7 @@ import io.streambert.service.schedule.InferenceResult;
 import io.streambert.service.schedule.InferenceScheduler;
 import io.streambert.service.schedule.SchedulerClosedException;
 import io.streambert.service.schedule.Ticket;
+import io.streambert.service.validate.DeadLetterPolicy;
 import io.streambert.service.validate.ValidatedText;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -51,9 +52,18 @@ import org.slf4j.LoggerFactory;
 public final class InFlightProcessor extends ContextualProcessor<byte[], Object, byte[], Object> {
     private static final Logger log = LoggerFactory.getLogger(InFlightProcessor.class);
 
-    /** Settings of the buffer. */
+    /**
+     * Settings of the buffer.
+     *
+     * @param normalizeText re-tokenize (after an upgrade) the text as validation reads it
+     *     (text.normalize)
+     */
     public record Settings(
-            String storeName, String revision, long forwardIntervalMs, long admissionWaitMs) {}
+            String storeName,
+            String revision,
+            long forwardIntervalMs,
+            long admissionWaitMs,
+            boolean normalizeText) {}
 
     private final Settings settings;
     private final InferenceScheduler scheduler;
@@ -84,8 +94,8 @@ public final class InFlightProcessor extends ContextualProcessor<byte[], Object,
     private int unsubmitted; // records without a ticket (draining, or the scheduler refused them)
 
     /**
-     * @param deadLetterPayload dead letters keep at most this many bytes of the key and of the
-     *     value
+     * @param deadLetters how inference failures are written as dead letters (payload limit, the
+     *     original value or only the text's hash)
      * @param deserializer decodes a kept value again, to re-tokenize it after an upgrade
      * @param draining true once shutdown began: nothing new is submitted, records stay buffered
      */
@@ -94,15 +104,16 @@ public final class InFlightProcessor extends ContextualProcessor<byte[], Object,
             InferenceScheduler scheduler,
             OutputMapper mapper,
             Topics topics,
-            int deadLetterPayload,
+            DeadLetterPolicy deadLetters,
             Deserializer<TextEvent> deserializer,
             ServiceMetrics metrics,
             BufferAges ages,
             BooleanSupplier draining) {
         this.settings = settings;
         this.scheduler = scheduler;
-        this.outputs = new OutputBuilder(mapper, topics, deadLetterPayload);
-        this.retokenizer = new Retokenizer(deserializer, scheduler.encoder());
+        this.outputs = new OutputBuilder(mapper, topics, deadLetters);
+        this.retokenizer =
+                new Retokenizer(deserializer, scheduler.encoder(), settings.normalizeText());
         this.metrics = metrics;
         this.ages = ages;
         this.draining = draining;

@@ -8,7 +8,7 @@ import io.streambert.service.deadletter.Reason;
 import io.streambert.service.output.OutputMapper;
 import io.streambert.service.output.Router;
 import io.streambert.service.schedule.InferenceResult;
-import io.streambert.service.validate.DeadLetters;
+import io.streambert.service.validate.DeadLetterPolicy;
 import io.streambert.service.validate.ValidatedText;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,7 +18,8 @@ import org.apache.kafka.streams.processor.api.Record;
  * Every output record of one buffered record and its inference result, with the sink each goes to:
  * the moderation event (and its routed copies), the embedding event, or a dead letter when
  * inference failed. Built completely before anything is forwarded, so an exception leaves nothing
- * half-sent.
+ * half-sent. Every output carries the input headers kept by validation ({@link
+ * ValidatedText#headers()}), unchanged.
  */
 final class OutputBuilder {
     /** One output: the record, the sink node it goes to, and its kind for the events-out metric. */
@@ -27,18 +28,18 @@ final class OutputBuilder {
     private final OutputMapper mapper;
     private final Router router;
     private final Topics topics;
-    private final int deadLetterPayload;
+    private final DeadLetterPolicy deadLetters;
 
-    OutputBuilder(OutputMapper mapper, Topics topics, int deadLetterPayload) {
+    OutputBuilder(OutputMapper mapper, Topics topics, DeadLetterPolicy deadLetters) {
         this.mapper = mapper;
         this.router = new Router(topics);
         this.topics = topics;
-        this.deadLetterPayload = deadLetterPayload;
+        this.deadLetters = deadLetters;
     }
 
     List<Out> build(BufferedRecord b, InferenceResult result, long nowMs) {
         ValidatedText t = b.text();
-        Record<byte[], Object> base = new Record<>(t.key(), null, t.timestamp());
+        Record<byte[], Object> base = new Record<>(t.key(), null, t.timestamp(), t.headers());
         List<Out> out = new ArrayList<>(3);
         switch (result) {
             case InferenceResult.Success s -> {
@@ -71,7 +72,7 @@ final class OutputBuilder {
 
     Out deadLetter(ValidatedText t, Reason reason, String message, long nowMs) {
         DeadLetter d =
-                DeadLetters.of(
+                deadLetters.build(
                         t.key(),
                         t.value(),
                         t.topic(),
@@ -80,12 +81,9 @@ final class OutputBuilder {
                         reason,
                         message,
                         nowMs,
-                        deadLetterPayload);
+                        t.textSha256());
         return new Out(
-                new Record<>(
-                        t.key() == null ? null : DeadLetters.truncate(t.key(), deadLetterPayload),
-                        d,
-                        t.timestamp()),
+                new Record<>(deadLetters.recordKey(t.key()), d, t.timestamp(), t.headers()),
                 Topics.sinkName(topics.deadLetter()),
                 "dead-letter");
     }

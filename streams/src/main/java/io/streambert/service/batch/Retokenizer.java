@@ -2,6 +2,7 @@ package io.streambert.service.batch;
 
 import io.streambert.engine.Encoder;
 import io.streambert.engine.InputRejectedException;
+import io.streambert.engine.TextNormalization;
 import io.streambert.schemas.TextEvent;
 import org.apache.kafka.common.serialization.Deserializer;
 
@@ -21,10 +22,16 @@ final class Retokenizer {
 
     private final Deserializer<TextEvent> deserializer;
     private final Encoder encoder;
+    private final boolean normalize;
 
-    Retokenizer(Deserializer<TextEvent> deserializer, Encoder encoder) {
+    /**
+     * @param normalize read the text as validation does ({@link
+     *     TextNormalization#forClassification}) before tokenizing
+     */
+    Retokenizer(Deserializer<TextEvent> deserializer, Encoder encoder, boolean normalize) {
         this.deserializer = deserializer;
         this.encoder = encoder;
+        this.normalize = normalize;
     }
 
     Outcome retokenize(BufferedRecord r) {
@@ -32,7 +39,9 @@ final class Retokenizer {
             TextEvent e = deserializer.deserialize(r.text().topic(), r.text().value());
             if (e == null || e.getText() == null)
                 return new Rejected(false, "buffered value no longer decodes to a text");
-            return new Ids(encoder.tokenize(e.getText()));
+            String text =
+                    normalize ? TextNormalization.forClassification(e.getText()) : e.getText();
+            return new Ids(encoder.tokenize(text));
         } catch (InputRejectedException e) {
             return new Rejected(true, "re-tokenized after an upgrade: " + e.getMessage());
         } catch (RuntimeException e) {

@@ -36,6 +36,7 @@ public final class ConfigKeys {
     public static final String OUTPUT = "Output";
     public static final String MODEL = "Model";
     public static final String INPUT_LIMITS = "Input limits";
+    public static final String VALIDATION = "Validation";
     public static final String BUFFER = "Buffer";
     public static final String SCHEDULER = "Scheduler";
     public static final String THRESHOLDS = "Thresholds";
@@ -78,6 +79,12 @@ public final class ConfigKeys {
     public static final String INPUT_MAX_ATTRIBUTES = "input.max.attributes";
     public static final String INPUT_MAX_ATTRIBUTES_BYTES = "input.max.attributes.bytes";
     public static final String DEAD_LETTER_MAX_PAYLOAD_BYTES = "dead.letter.max.payload.bytes";
+    public static final String INPUT_MAX_HEADERS_BYTES = "input.max.headers.bytes";
+    public static final String TEXT_NORMALIZE = "text.normalize";
+    public static final String OUTPUT_HEADERS_COPY = "output.headers.copy";
+    public static final String OUTPUT_HEADERS_DENY = "output.headers.deny";
+    public static final String DEAD_LETTER_TEXT = "dead.letter.text";
+    public static final String INPUT_PAUSE_RETRY_MS = "input.pause.retry.ms";
     public static final String BATCH_FORWARD_INTERVAL_MS = "batch.forward.interval.ms";
     public static final String SCHEDULER_MAX_BATCH_TOKENS = "scheduler.max.batch.tokens";
     public static final String SCHEDULER_MAX_BATCH_SEQUENCES = "scheduler.max.batch.sequences";
@@ -341,6 +348,57 @@ public final class ConfigKeys {
                 ConfigValidators.between(0, 64 << 20),
                 LOW,
                 "a dead letter keeps at most this much of the original key and of the value");
+        key(
+                INPUT_MAX_HEADERS_BYTES,
+                INT,
+                16_384,
+                ConfigValidators.between(0, 64 << 20),
+                LOW,
+                "more bytes in the headers outputs copy (8 per header plus name and value)"
+                        + " -> TOO_LARGE (every output carries them)");
+
+        section(VALIDATION);
+        key(
+                TEXT_NORMALIZE,
+                BOOLEAN,
+                true,
+                null,
+                MEDIUM,
+                "tokenize the text with default-ignorable code points removed and in Unicode NFKC,"
+                        + " so \"i\\u200Bdiot\" reads as \"idiot\" (hash and length limit apply to the"
+                        + " text as sent)");
+        key(
+                OUTPUT_HEADERS_COPY,
+                BOOLEAN,
+                true,
+                null,
+                MEDIUM,
+                "copy the input record's headers (traceparent byte for byte) to every output and"
+                        + " dead letter");
+        key(
+                OUTPUT_HEADERS_DENY,
+                LIST,
+                "",
+                null,
+                LOW,
+                "header names never copied, comma-separated, any case");
+        key(
+                DEAD_LETTER_TEXT,
+                STRING,
+                "original",
+                ConfigValidators.oneOf("one of [original, hash]", "original", "hash"),
+                MEDIUM,
+                "what a dead letter keeps of the value: `original` bytes, or `hash` (no value; the"
+                        + " text's keyed hash in the message)");
+        key(
+                INPUT_PAUSE_RETRY_MS,
+                LONG,
+                5_000L,
+                ConfigValidators.between(0, 60_000),
+                LOW,
+                "how long one record is retried in place while the schema registry is unavailable"
+                        + " (or its schema unknown under the pause policy) before the task fails and"
+                        + " reads it again; never dead-lettered");
 
         section(BUFFER);
         key(

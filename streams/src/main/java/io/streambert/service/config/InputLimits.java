@@ -13,6 +13,7 @@ package io.streambert.service.config;
  * @param textBytes the text, UTF-8 ({@code text.max.bytes})
  * @param deadLetterPayload a dead letter keeps at most this many bytes of the original key and of
  *     the value
+ * @param headersBytes names and values of the input headers every output copies, together
  */
 public record InputLimits(
         int valueBytes,
@@ -21,10 +22,11 @@ public record InputLimits(
         int attributes,
         int attributesBytes,
         int textBytes,
-        int deadLetterPayload) {
+        int deadLetterPayload,
+        int headersBytes) {
 
     /** Limits for tests and tools that build a topology without a config file. */
     public static InputLimits defaults() {
-        return new InputLimits(262_144, 4096, 1024, 64, 16_384, 65_536, 65_536);
+        return new InputLimits(262_144, 4096, 1024, 64, 16_384, 65_536, 65_536, 16_384);
     }
 }

@@ -27,7 +27,8 @@ import org.apache.kafka.common.config.types.Password;
  *
  * <p>The values are read by section, one record each: {@link #kafka()}, {@link #topics()} and
  * {@link #topicCreation()}, {@link #output()}, {@link #model()}, {@link #inputLimits()}, {@link
- * #buffer()}, {@link #scheduler()}, {@link #thresholds()} and {@link #ops()}.
+ * #validation()}, {@link #buffer()}, {@link #scheduler()}, {@link #thresholds()} and {@link
+ * #ops()}.
  *
  * <p>Build one programmatically with {@link #builder()} (tests, the demo) or from a file with
  * {@link #load}.
@@ -94,6 +95,25 @@ public final class ServiceConfig {
             int embeddingDim,
             int threads,
             String precision) {}
+
+    /**
+     * How validation reads text, which headers travel, what dead letters keep, how long a record
+     * may wait on the schema registry (docs/SERVICE.md: "Text as the model reads it", "Headers",
+     * "What is kept, and where").
+     *
+     * @param normalizeText tokenize the text without default-ignorable code points, in NFKC
+     * @param copyHeaders copy input headers to every output and dead letter
+     * @param headerDeny header names never copied (compared without regard to case)
+     * @param hashOnlyDeadLetters dead letters keep no value, only the text's hash
+     *     (dead.letter.text=hash)
+     * @param pauseRetryMs how long one record is retried in place on a registry outage
+     */
+    public record Validation(
+            boolean normalizeText,
+            boolean copyHeaders,
+            List<String> headerDeny,
+            boolean hashOnlyDeadLetters,
+            long pauseRetryMs) {}
 
     /**
      * The buffer (the in-flight log).
@@ -179,6 +199,7 @@ public final class ServiceConfig {
     private final Output output;
     private final Model model;
     private final InputLimits inputLimits;
+    private final Validation validation;
     private final Buffer buffer;
     private final Scheduler scheduler;
     private final Thresholds thresholds;
@@ -256,7 +277,15 @@ public final class ServiceConfig {
                         t.integer(INPUT_MAX_ATTRIBUTES),
                         t.integer(INPUT_MAX_ATTRIBUTES_BYTES),
                         t.integer(TEXT_MAX_BYTES),
-                        t.integer(DEAD_LETTER_MAX_PAYLOAD_BYTES));
+                        t.integer(DEAD_LETTER_MAX_PAYLOAD_BYTES),
+                        t.integer(INPUT_MAX_HEADERS_BYTES));
+        validation =
+                new Validation(
+                        t.bool(TEXT_NORMALIZE),
+                        t.bool(OUTPUT_HEADERS_COPY),
+                        List.copyOf(t.list(OUTPUT_HEADERS_DENY)),
+                        t.lowerCase(DEAD_LETTER_TEXT).equals("hash"),
+                        t.longValue(INPUT_PAUSE_RETRY_MS));
         buffer = new Buffer(t.longValue(BATCH_FORWARD_INTERVAL_MS));
         scheduler =
                 new Scheduler(
@@ -507,6 +536,11 @@ public final class ServiceConfig {
     /** Size bounds every input is checked against at validation. */
     public InputLimits inputLimits() {
         return inputLimits;
+    }
+
+    /** Text normalization, header copying, dead-letter text and the registry pause. */
+    public Validation validation() {
+        return validation;
     }
 
     public Buffer buffer() {

@@ -3,16 +3,20 @@ package io.streambert.service.deadletter;
 /** Why a record went to the dead-letter topic: the DeadLetter.error_class codes. */
 public enum Reason {
     /**
-     * The value is null or its bytes are no known encoding (not Avro single-object, Confluent wire,
-     * or parseable JSON).
+     * The value is null or empty, or its bytes are no known encoding: the first bytes open neither
+     * Avro single-object, Confluent wire nor a JSON object, or the JSON is not well-formed.
      */
     UNDECODABLE,
     /**
-     * The encoding is recognised but the content is not a TextEvent (wrong schema, missing or
-     * mistyped field).
+     * The encoding is recognised but the content is not a valid TextEvent: wrong schema, a missing
+     * or mistyped field, or a string that is not Unicode (invalid UTF-8 bytes or an escaped lone
+     * surrogate, in any field). The message names the field.
      */
     BAD_SCHEMA,
-    /** The text is empty or only whitespace. */
+    /**
+     * The text shows nothing: empty, or only Unicode whitespace and default-ignorable code points
+     * ({@code io.streambert.engine.EmptyText}).
+     */
     EMPTY_TEXT,
     /** The text's UTF-8 encoding is longer than text.max.bytes. */
     TEXT_TOO_LONG,
@@ -23,7 +27,8 @@ public enum Reason {
     /** The encoder failed on this record alone (its batch-mates were fine). */
     INFERENCE_FAILED,
     /**
-     * The key, the whole value, the id or the attributes are larger than the input.max.* limits.
+     * The key, the whole value, the id, the attributes or the headers to copy are larger than the
+     * input.max.* limits.
      */
     TOO_LARGE,
     /**

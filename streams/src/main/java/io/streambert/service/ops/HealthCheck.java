@@ -68,7 +68,8 @@ public final class HealthCheck {
                             + " ms (limit "
                             + limits.bufferedAgeMs()
                             + ")");
-        double replaced = metrics.threadReplacementsTotal();
+        // Replacements while the schema registry is out are the retry, not a sick process.
+        double replaced = metrics.unexplainedThreadReplacementsTotal();
         if (replaced > limits.threadReplacements())
             problems.add(
                     String.format(
@@ -100,15 +101,30 @@ public final class HealthCheck {
                                         scheduler.lastFault())
                                 : "ok";
         return String.format(
+                        Locale.ROOT,
+                        "kafka_streams=%s device=%s last_device_batch_age_s=%.1f inflight_tokens=%d "
+                                + "oldest_buffered_age_s=%.1f thread_replacements=%.0f retries=%d",
+                        s,
+                        device,
+                        (now - scheduler.lastSuccessMillis()) / 1000.0,
+                        scheduler.inflightTokens(),
+                        ages.oldestAgeMs(now) / 1000.0,
+                        metrics.threadReplacementsTotal(),
+                        scheduler.retries())
+                + inputPaused(now);
+    }
+
+    /**
+     * " input_paused=CAUSE last_s=N" while validation waited on the schema registry (or an unknown
+     * schema under the pause policy) within the last minute; "" otherwise.
+     */
+    private String inputPaused(long now) {
+        long last = metrics.lastPausedMillis();
+        if (last == 0 || now - last > 60_000) return "";
+        return String.format(
                 Locale.ROOT,
-                "kafka_streams=%s device=%s last_device_batch_age_s=%.1f inflight_tokens=%d "
-                        + "oldest_buffered_age_s=%.1f thread_replacements=%.0f retries=%d",
-                s,
-                device,
-                (now - scheduler.lastSuccessMillis()) / 1000.0,
-                scheduler.inflightTokens(),
-                ages.oldestAgeMs(now) / 1000.0,
-                metrics.threadReplacementsTotal(),
-                scheduler.retries());
+                " input_paused=%s last_s=%.1f",
+                metrics.lastPauseCause(),
+                (now - last) / 1000.0);
     }
 }

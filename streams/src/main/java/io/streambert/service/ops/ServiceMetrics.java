@@ -25,6 +25,10 @@ public final class ServiceMetrics {
     private final DistributionSummary deviceBatchFill;
     private final Counter retries;
     private final Counter threadReplacements;
+    private final Map<String, Counter> inputPaused = new ConcurrentHashMap<>();
+    private final Counter pausedReplacements;
+    private volatile long lastPausedMillis;
+    private volatile String lastPauseCause = "";
     private final DistributionSummary deviceBatchSequences;
     private final DistributionSummary deviceBatchTokens;
     private final DistributionSummary deviceBatchCallers;
@@ -57,6 +61,11 @@ public final class ServiceMetrics {
         threadReplacements =
                 Counter.builder("streambert.stream.thread.replacements")
                         .description("Stream threads replaced after an uncaught exception")
+                        .register(registry);
+        pausedReplacements =
+                Counter.builder("streambert.input.pause.thread.replacements")
+                        .description(
+                                "Of the stream thread replacements, those after a record could not be validated yet (schema registry outage, unknown schema under the pause policy)")
                         .register(registry);
         deviceBatchSequences =
                 DistributionSummary.builder("streambert.device.batch.sequences")
@@ -121,6 +130,52 @@ public final class ServiceMetrics {
 
     public void retried(int sequences) {
         retries.increment(sequences);
+    }
+
+    /**
+     * A record could not be validated yet ({@code cause}: registry-unavailable or
+     * unknown-fingerprint): validation waits and retries, it never dead-letters it.
+     */
+    public void inputPaused(String cause) {
+        inputPaused
+                .computeIfAbsent(
+                        cause,
+                        c ->
+                                Counter.builder("streambert.input.paused")
+                                        .tag("cause", c)
+                                        .description(
+                                                "Decode attempts answered by an unavailable schema registry or an unknown schema (pause policy); the record is retried, never dead-lettered")
+                                        .register(registry))
+                .increment();
+        lastPauseCause = cause;
+        lastPausedMillis = System.currentTimeMillis();
+    }
+
+    public double inputPausedTotal() {
+        return inputPaused.values().stream().mapToDouble(Counter::count).sum();
+    }
+
+    /** Wall clock of the last {@link #inputPaused}, 0 when never. */
+    public long lastPausedMillis() {
+        return lastPausedMillis;
+    }
+
+    public String lastPauseCause() {
+        return lastPauseCause;
+    }
+
+    /**
+     * A stream thread was replaced; {@code inputPaused}: because a record could not be validated
+     * yet (schema registry outage), which {@code /health} does not count against its limit.
+     */
+    public void threadReplaced(boolean inputPaused) {
+        threadReplaced();
+        if (inputPaused) pausedReplacements.increment();
+    }
+
+    /** Thread replacements not caused by a registry outage (what /health limits). */
+    public double unexplainedThreadReplacementsTotal() {
+        return threadReplacements.count() - pausedReplacements.count();
     }
 
     public void threadReplaced() {

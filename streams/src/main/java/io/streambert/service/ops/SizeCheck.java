@@ -41,23 +41,31 @@ public final class SizeCheck {
             InputLimits l, ModelInfo model, int maxTokens, boolean json) {
         long attrs = (long) l.attributesBytes() + 8L * l.attributes();
         long key = l.keyBytes();
+        // Every record kind carries the copied input headers; each counts 8 bytes plus its name
+        // and value against the limit, and takes at most 10 plus those in a record.
+        long headers = 2L * l.headersBytes();
         Map<String, Long> m = new LinkedHashMap<>();
         // The buffered copy keeps the value whole plus the decoded id, attributes and token ids.
         m.put(
                 "buffered record (changelog)",
-                key + l.valueBytes() + l.idBytes() + attrs + 4L * maxTokens + OVERHEAD);
+                key + l.valueBytes() + l.idBytes() + attrs + 4L * maxTokens + headers + OVERHEAD);
         // Outputs echo the id, the tenant (inside the value) and the attributes.
         long labels = 64L * Math.max(1, model.labels().size());
-        m.put("moderation event", key + l.valueBytes() + labels + OVERHEAD);
+        m.put("moderation event", key + l.valueBytes() + labels + headers + OVERHEAD);
         m.put(
                 "embedding event",
-                key + l.valueBytes() + (long) model.embeddingDim() * (json ? 24 : 4) + OVERHEAD);
+                key
+                        + l.valueBytes()
+                        + (long) model.embeddingDim() * (json ? 24 : 4)
+                        + headers
+                        + OVERHEAD);
         m.put(
                 "dead letter",
                 key
                         + Math.min(key, l.deadLetterPayload())
                         + l.deadLetterPayload()
                         + 3L * 2000
+                        + headers
                         + OVERHEAD);
         return m;
     }

@@ -10,8 +10,10 @@ import io.streambert.service.ops.BufferAges;
 import io.streambert.service.ops.ServiceMetrics;
 import io.streambert.service.output.OutputMapper;
 import io.streambert.service.schedule.InferenceScheduler;
+import io.streambert.service.validate.DeadLetterPolicy;
 import io.streambert.service.validate.TextHasher;
 import io.streambert.service.validate.ValidateProcessor;
+import io.streambert.service.validate.ValidationOptions;
 import java.util.function.BooleanSupplier;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -74,7 +76,6 @@ public final class StreamBertTopology {
      *
      * @param ages where the buffers report their oldest record (health, metrics)
      */
-    @SuppressWarnings({"unchecked", "rawtypes"})
     public static Topology build(
             ServiceConfig config,
             InferenceScheduler scheduler,
@@ -82,13 +83,45 @@ public final class StreamBertTopology {
             ServiceMetrics metrics,
             BufferAges ages,
             BooleanSupplier draining) {
+        return build(
+                config,
+                scheduler,
+                serdes,
+                metrics,
+                ages,
+                draining,
+                ValidationOptions.from(config.validation()));
+    }
+
+    /**
+     * The topology with validation options of the caller's own.
+     *
+     * @param validation normalization, header copying, dead-letter text and the pause retry (from
+     *     {@code config.validation()} in the other overloads; tests pass their own)
+     */
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    public static Topology build(
+            ServiceConfig config,
+            InferenceScheduler scheduler,
+            ServiceSerdes serdes,
+            ServiceMetrics metrics,
+            BufferAges ages,
+            BooleanSupplier draining,
+            ValidationOptions validation) {
         Topics topics = config.topics();
         InFlightProcessor.Settings buffer =
                 new InFlightProcessor.Settings(
                         BUFFER_STORE,
                         ModelRevision.of(scheduler.encoder().info(), config.model().dir()),
                         config.buffer().forwardIntervalMs(),
-                        config.scheduler().admissionWaitMs());
+                        config.scheduler().admissionWaitMs(),
+                        validation.normalizeText());
+        TextHasher hasher = TextHasher.keyed(config.output().textHashKey().value());
+        DeadLetterPolicy deadLetters =
+                new DeadLetterPolicy(
+                        config.inputLimits().deadLetterPayload(),
+                        validation.deadLetterText(),
+                        hasher);
         OutputMapper mapper =
                 new OutputMapper(scheduler.encoder().info(), config.thresholds()::threshold);
         String deadSink = Topics.sinkName(topics.deadLetter());
@@ -109,7 +142,8 @@ public final class StreamBertTopology {
                                 BATCH,
                                 deadSink,
                                 metrics,
-                                TextHasher.keyed(config.output().textHashKey().value())),
+                                hasher,
+                                validation),
                 SOURCE);
         t.addProcessor(
                 BATCH,
@@ -119,7 +153,7 @@ public final class StreamBertTopology {
                                 scheduler,
                                 mapper,
                                 topics,
-                                config.inputLimits().deadLetterPayload(),
+                                deadLetters,
                                 serdes.text().deserializer(),
                                 metrics,
                                 ages,

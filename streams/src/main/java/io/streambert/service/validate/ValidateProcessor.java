@@ -1,8 +1,12 @@
 package io.streambert.service.validate;
 
+import io.streambert.engine.EmptyText;
 import io.streambert.engine.Encoder;
 import io.streambert.engine.InputRejectedException;
+import io.streambert.engine.TextNormalization;
 import io.streambert.schemas.TextEvent;
+import io.streambert.serde.UnknownFingerprintException;
+import io.streambert.serde.json.Utf8Check;
 import io.streambert.serde.registry.RegistryUnavailableException;
 import io.streambert.service.config.InputLimits;
 import io.streambert.service.config.InvalidTimestampExtractor;
@@ -13,10 +17,14 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.Map;
+import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.streams.processor.api.ContextualProcessor;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.processor.api.RecordMetadata;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * First step after the (bytes) source: decodes the value as a TextEvent, checks it, tokenizes it.
@@ -29,8 +37,22 @@ import org.apache.kafka.streams.processor.api.RecordMetadata;
  * dead-letter queue) because the handler's DLQ record carries the raw bytes with exception headers,
  * not our DeadLetter schema with a reason code, and because checks beyond decoding (empty, too
  * long, too many tokens) need the same path anyway.
+ *
+ * <p>What is checked, in order: key and value sizes, timestamps, decoding (see {@link
+ * DecodeFailures} for UNDECODABLE vs BAD_SCHEMA), that every string is Unicode (no lone surrogate,
+ * whatever decoder produced it: BAD_SCHEMA naming the field), id and attribute sizes, event_time,
+ * emptiness ({@link EmptyText}: only whitespace and default-ignorable code points, also after
+ * normalization), the text's UTF-8 length, and the token count of the text as the model reads it
+ * ({@link TextNormalization} when {@link ValidationOptions#normalizeText()}).
+ *
+ * <p>A schema registry that gives no usable answer, or an unknown schema under the pause policy, is
+ * not the record's fault: the record is retried in place for {@link
+ * ValidationOptions#pauseRetryMs()}, then the task fails with {@link InputPausedException} so the
+ * record is read again; it is never dead-lettered.
  */
 public final class ValidateProcessor extends ContextualProcessor<byte[], byte[], byte[], Object> {
+    private static final Logger log = LoggerFactory.getLogger(ValidateProcessor.class);
+
     private final Deserializer<TextEvent> deserializer;
     private final Encoder encoder;
     private final InputLimits limits;
@@ -38,6 +60,8 @@ public final class ValidateProcessor extends ContextualProcessor<byte[], byte[],
     private final String deadLetterChild;
     private final ServiceMetrics metrics;
     private final TextHasher hasher;
+    private final ValidationOptions options;
+    private final DeadLetterPolicy deadLetters;
 
     public ValidateProcessor(
             Deserializer<TextEvent> deserializer,
@@ -65,6 +89,30 @@ public final class ValidateProcessor extends ContextualProcessor<byte[], byte[],
             String deadLetterChild,
             ServiceMetrics metrics,
             TextHasher hasher) {
+        this(
+                deserializer,
+                encoder,
+                limits,
+                batchChild,
+                deadLetterChild,
+                metrics,
+                hasher,
+                ValidationOptions.defaults());
+    }
+
+    /** With {@code options} (normalization, headers, dead-letter text, pause retry). */
+    public ValidateProcessor(
+            Deserializer<TextEvent> deserializer,
+            Encoder encoder,
+            InputLimits limits,
+            String batchChild,
+            String deadLetterChild,
+            ServiceMetrics metrics,
+            TextHasher hasher,
+            ValidationOptions options) {
+        this.options = options;
+        this.deadLetters =
+                new DeadLetterPolicy(limits.deadLetterPayload(), options.deadLetterText(), hasher);
         this.deserializer = deserializer;
         this.encoder = encoder;
         this.limits = limits;
@@ -107,6 +155,22 @@ public final class ValidateProcessor extends ContextualProcessor<byte[], byte[],
                             + value.length
                             + " bytes, more than input.max.value.bytes="
                             + limits.valueBytes());
+            return;
+        }
+        Headers copied = options.headers().filter(record.headers());
+        long headerBytes = HeaderPolicy.bytes(copied);
+        if (headerBytes > limits.headersBytes()) {
+            // Its dead letter carries no headers: they are what is too large.
+            dead(
+                    record.withHeaders(new RecordHeaders()),
+                    topic,
+                    partition,
+                    offset,
+                    Reason.TOO_LARGE,
+                    "record headers to copy hold "
+                            + headerBytes
+                            + " bytes, more than input.max.headers.bytes="
+                            + limits.headersBytes());
             return;
         }
         Long invalid =
@@ -152,18 +216,22 @@ public final class ValidateProcessor extends ContextualProcessor<byte[], byte[],
         }
         TextEvent event;
         try {
-            event = deserializer.deserialize(topic, value);
+            event = decode(topic, value);
+        } catch (InputPausedException e) {
+            throw e; // not the record's fault: fail the task, read the record again
         } catch (RuntimeException e) {
-            if (isRegistryOutage(e))
-                throw e; // not the record's fault: fail the task, retry after restart
             Reason reason = DecodeFailures.classify(value);
+            String field = DecodeFailures.field(e);
             dead(
                     record,
                     topic,
                     partition,
                     offset,
                     reason,
-                    "cannot decode a TextEvent: " + e.getMessage());
+                    "cannot decode a TextEvent"
+                            + (field == null ? "" : " (field " + field + ")")
+                            + ": "
+                            + e.getMessage());
             return;
         }
         if (event == null) {
@@ -172,7 +240,18 @@ public final class ValidateProcessor extends ContextualProcessor<byte[], byte[],
         }
         String text = event.getText();
         if (event.getId() == null) {
-            dead(record, topic, partition, offset, Reason.BAD_SCHEMA, "TextEvent has no id");
+            dead(
+                    record,
+                    topic,
+                    partition,
+                    offset,
+                    Reason.BAD_SCHEMA,
+                    "field TextEvent.id is missing: a TextEvent needs an id");
+            return;
+        }
+        String notUnicode = loneSurrogate(event);
+        if (notUnicode != null) {
+            dead(record, topic, partition, offset, Reason.BAD_SCHEMA, notUnicode);
             return;
         }
         String sizeProblem = sizeProblem(event);
@@ -180,6 +259,8 @@ public final class ValidateProcessor extends ContextualProcessor<byte[], byte[],
             dead(record, topic, partition, offset, Reason.TOO_LARGE, sizeProblem);
             return;
         }
+        byte[] utf8 = text == null ? null : text.getBytes(StandardCharsets.UTF_8);
+        String textSha256 = utf8 == null ? null : hasher.hex(utf8);
         if (event.getEventTime() != null && !Timestamps.inRange(event.getEventTime())) {
             dead(
                     record,
@@ -189,24 +270,28 @@ public final class ValidateProcessor extends ContextualProcessor<byte[], byte[],
                     Reason.BAD_TIMESTAMP,
                     "TextEvent "
                             + Timestamps.shorten(event.getId())
-                            + ": event_time "
+                            + ": field TextEvent.event_time "
                             + event.getEventTime()
                             + " is outside years 1-9999 ("
                             + Timestamps.RANGE
-                            + ")");
+                            + ")",
+                    textSha256);
             return;
         }
-        if (text == null || text.isBlank()) {
+        if (EmptyText.isEmpty(text)) {
             dead(
                     record,
                     topic,
                     partition,
                     offset,
                     Reason.EMPTY_TEXT,
-                    "TextEvent " + event.getId() + ": text is empty");
+                    "TextEvent "
+                            + event.getId()
+                            + ": field TextEvent.text is empty (no characters, or only whitespace"
+                            + " and invisible default-ignorable code points)",
+                    textSha256);
             return;
         }
-        byte[] utf8 = text.getBytes(StandardCharsets.UTF_8);
         if (utf8.length > limits.textBytes()) {
             dead(
                     record,
@@ -216,15 +301,30 @@ public final class ValidateProcessor extends ContextualProcessor<byte[], byte[],
                     Reason.TEXT_TOO_LONG,
                     "TextEvent "
                             + event.getId()
-                            + ": text is "
+                            + ": field TextEvent.text is "
                             + utf8.length
                             + " bytes of UTF-8, more than text.max.bytes="
-                            + limits.textBytes());
+                            + limits.textBytes(),
+                    textSha256);
+            return;
+        }
+        String read = options.normalizeText() ? TextNormalization.forClassification(text) : text;
+        if (EmptyText.isEmpty(read)) {
+            dead(
+                    record,
+                    topic,
+                    partition,
+                    offset,
+                    Reason.EMPTY_TEXT,
+                    "TextEvent "
+                            + event.getId()
+                            + ": field TextEvent.text is empty after text.normalize",
+                    textSha256);
             return;
         }
         int[] ids;
         try {
-            ids = encoder.tokenize(text);
+            ids = encoder.tokenize(read);
         } catch (InputRejectedException e) {
             dead(
                     record,
@@ -232,7 +332,8 @@ public final class ValidateProcessor extends ContextualProcessor<byte[], byte[],
                     partition,
                     offset,
                     Reason.TOO_MANY_TOKENS,
-                    "TextEvent " + event.getId() + ": " + e.getMessage());
+                    "TextEvent " + event.getId() + ": " + e.getMessage(),
+                    textSha256);
             return;
         } catch (RuntimeException e) {
             // A tokenizer bug on one odd text must not stop the partition (it would fail again on
@@ -243,7 +344,8 @@ public final class ValidateProcessor extends ContextualProcessor<byte[], byte[],
                     partition,
                     offset,
                     Reason.INFERENCE_FAILED,
-                    "TextEvent " + event.getId() + ": tokenizer failed: " + e);
+                    "TextEvent " + event.getId() + ": tokenizer failed: " + e,
+                    textSha256);
             return;
         }
         Map<String, String> attributes =
@@ -260,9 +362,101 @@ public final class ValidateProcessor extends ContextualProcessor<byte[], byte[],
                         event.getTenant(),
                         event.getEventTime(),
                         attributes,
-                        hasher.hex(utf8),
-                        ids);
+                        textSha256,
+                        ids,
+                        copied);
         context().forward(record.withValue((Object) v), batchChild);
+    }
+
+    /**
+     * Decodes {@code value}; while the registry gives no usable answer (or the schema is unknown
+     * under the pause policy) waits as its backoff asks and tries again, for at most {@link
+     * ValidationOptions#pauseRetryMs()}, then throws {@link InputPausedException}.
+     */
+    private TextEvent decode(String topic, byte[] value) {
+        long deadline = System.nanoTime() + options.pauseRetryMs() * 1_000_000L;
+        for (int attempt = 1; ; attempt++) {
+            RuntimeException pause;
+            try {
+                return deserializer.deserialize(topic, value);
+            } catch (RuntimeException e) {
+                pause = pauseCause(e);
+                if (pause == null) throw e; // the record's own fault (or a bug): dead-letter it
+            }
+            String cause =
+                    pause instanceof UnknownFingerprintException
+                            ? "unknown-fingerprint"
+                            : "registry-unavailable";
+            metrics.inputPaused(cause);
+            long left = deadline - System.nanoTime();
+            long waitMs =
+                    pause instanceof RegistryUnavailableException r
+                            ? Math.max(50, r.retryAfter().toMillis())
+                            : 1_000;
+            if (left <= 0 || waitMs * 1_000_000L > left) {
+                log.warn(
+                        "input paused ({}): {}; the task fails and reads the record again, it is not dead-lettered",
+                        cause,
+                        pause.getMessage());
+                throw new InputPausedException(
+                        cause,
+                        "TextEvent cannot be validated yet ("
+                                + cause
+                                + ", "
+                                + attempt
+                                + " attempts): "
+                                + pause.getMessage(),
+                        pause);
+            }
+            if (attempt == 1)
+                log.warn("input paused ({}), retrying: {}", cause, pause.getMessage());
+            try {
+                Thread.sleep(waitMs);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new InputPausedException(cause, "interrupted while paused", pause);
+            }
+        }
+    }
+
+    /** The registry outage or unknown schema (pause policy) behind {@code e}, or null. */
+    private static RuntimeException pauseCause(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause())
+            if (t instanceof RegistryUnavailableException
+                    || t instanceof UnknownFingerprintException) return (RuntimeException) t;
+        return null;
+    }
+
+    /**
+     * Names the first string field holding a lone surrogate (not Unicode, no UTF-8 form: it would
+     * be written as '?'), or null. The decoders reject these already; this holds for any decoder.
+     */
+    private static String loneSurrogate(TextEvent e) {
+        String where = surrogateIn(e.getId(), "TextEvent.id");
+        if (where == null) where = surrogateIn(e.getText(), "TextEvent.text");
+        if (where == null) where = surrogateIn(e.getTenant(), "TextEvent.tenant");
+        if (where == null && e.getAttributes() != null)
+            for (Map.Entry<String, String> a : e.getAttributes().entrySet()) {
+                String name = "TextEvent.attributes." + Timestamps.shorten(a.getKey());
+                where = surrogateIn(a.getKey(), name + " (key)");
+                if (where == null) where = surrogateIn(a.getValue(), name);
+                if (where != null) break;
+            }
+        return where;
+    }
+
+    private static String surrogateIn(String s, String field) {
+        if (s == null) return null;
+        int at = Utf8Check.firstUnpairedSurrogate(s);
+        return at < 0
+                ? null
+                : "field "
+                        + field
+                        + " has an unpaired surrogate "
+                        + String.format("\\u%04x", (int) s.charAt(at))
+                        + " at character "
+                        + at
+                        + " (not valid Unicode)";
     }
 
     /** Why the id or the attributes are too large, or null. */
@@ -319,6 +513,20 @@ public final class ValidateProcessor extends ContextualProcessor<byte[], byte[],
             long offset,
             Reason reason,
             String message) {
+        dead(record, topic, partition, offset, reason, message, null);
+    }
+
+    /**
+     * @param textSha256 the text's hash once the value decoded, else null
+     */
+    private void dead(
+            Record<byte[], byte[]> record,
+            String topic,
+            int partition,
+            long offset,
+            Reason reason,
+            String message,
+            String textSha256) {
         metrics.deadLetter(reason);
         long now = context().currentSystemTimeMs();
         int max = limits.deadLetterPayload();
@@ -326,13 +534,14 @@ public final class ValidateProcessor extends ContextualProcessor<byte[], byte[],
                 record.key() == null
                         ? null
                         : DeadLetters.truncate(record.key(), Math.min(max, limits.keyBytes()));
+        Headers headers = options.headers().filter(record.headers());
         // Output timestamps must be ones the broker and every output format accept.
         long ts = Timestamps.inRange(record.timestamp()) ? record.timestamp() : now;
         context()
                 .forward(
                         new Record<byte[], Object>(
                                 key,
-                                DeadLetters.of(
+                                deadLetters.build(
                                         record.key(),
                                         record.value(),
                                         topic,
@@ -341,16 +550,10 @@ public final class ValidateProcessor extends ContextualProcessor<byte[], byte[],
                                         reason,
                                         message,
                                         now,
-                                        max),
+                                        textSha256),
                                 ts,
-                                record.headers()),
+                                headers),
                         deadLetterChild);
-    }
-
-    private static boolean isRegistryOutage(Throwable e) {
-        for (Throwable t = e; t != null; t = t.getCause())
-            if (t instanceof RegistryUnavailableException) return true;
-        return false;
     }
 
     static String sha256(byte[] utf8) {

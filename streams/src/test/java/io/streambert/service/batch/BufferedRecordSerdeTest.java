@@ -127,6 +127,99 @@ class BufferedRecordSerdeTest {
         assertArrayEquals(new int[] {1, 2}, r.text().tokenIds());
     }
 
+    @Test
+    void headersSurviveTheChangelogInOrderWithNullAndBinaryValues() {
+        var headers = new org.apache.kafka.common.header.internals.RecordHeaders();
+        headers.add(
+                "traceparent",
+                "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"
+                        .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        headers.add("bin", new byte[] {0, (byte) 0xFF, (byte) 0x80});
+        headers.add("empty", null);
+        headers.add("bin", new byte[] {});
+        ValidatedText t =
+                new ValidatedText(
+                        null,
+                        null,
+                        "in",
+                        0,
+                        0,
+                        0,
+                        "id",
+                        null,
+                        null,
+                        Map.of(),
+                        "h",
+                        new int[] {1, 2},
+                        headers);
+        var back = roundTrip(new BufferedRecord(0, 0, "r", t)).text().headers().toArray();
+        assertEquals(4, back.length);
+        assertEquals("traceparent", back[0].key());
+        assertArrayEquals(
+                "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"
+                        .getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                back[0].value());
+        assertEquals("bin", back[1].key());
+        assertArrayEquals(new byte[] {0, (byte) 0xFF, (byte) 0x80}, back[1].value());
+        assertEquals("empty", back[2].key());
+        assertNull(back[2].value());
+        assertArrayEquals(new byte[] {}, back[3].value());
+    }
+
+    @Test
+    void aVersionTwoRecordReadsBackWithoutHeaders() throws Exception {
+        // Layout 2 as the previous release wrote it: a revision, event_time as seconds + nanos, no
+        // headers after the token ids.
+        var bytes = new java.io.ByteArrayOutputStream();
+        var out = new java.io.DataOutputStream(bytes);
+        out.writeByte(2);
+        out.writeLong(8);
+        out.writeLong(100);
+        writeString(out, "m@r1/tok");
+        out.writeInt(1); // key
+        out.write(new byte[] {'k'});
+        out.writeInt(2); // value
+        out.write(new byte[] {4, 5});
+        writeString(out, "in");
+        out.writeInt(1);
+        out.writeLong(55);
+        out.writeLong(99);
+        writeString(out, "id2");
+        writeString(out, "acme");
+        out.writeBoolean(true);
+        out.writeLong(12);
+        out.writeInt(345);
+        out.writeInt(1); // attributes
+        writeString(out, "lang");
+        writeString(out, "en");
+        writeString(out, "sha");
+        out.writeInt(3);
+        out.writeInt(1);
+        out.writeInt(77);
+        out.writeInt(2);
+        BufferedRecord r = serde.deserializer().deserialize("x", bytes.toByteArray());
+        assertEquals("m@r1/tok", r.revision());
+        assertEquals("id2", r.text().id());
+        assertEquals("acme", r.text().tenant());
+        assertEquals(Instant.ofEpochSecond(12, 345), r.text().eventTime());
+        assertEquals(Map.of("lang", "en"), r.text().attributes());
+        assertArrayEquals(new int[] {1, 77, 2}, r.text().tokenIds());
+        assertEquals(0, r.text().headers().toArray().length);
+    }
+
+    @Test
+    void aCorruptLengthIsACleanErrorNotAHugeAllocation() throws Exception {
+        var bytes = new java.io.ByteArrayOutputStream();
+        var out = new java.io.DataOutputStream(bytes);
+        out.writeByte(3);
+        out.writeLong(0);
+        out.writeLong(0);
+        out.writeInt(Integer.MAX_VALUE); // revision "length"
+        assertThrows(
+                SerializationException.class,
+                () -> serde.deserializer().deserialize("x", bytes.toByteArray()));
+    }
+
     private static void writeString(java.io.DataOutputStream out, String s)
             throws java.io.IOException {
         byte[] b = s.getBytes(java.nio.charset.StandardCharsets.UTF_8);

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.*;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import org.junit.jupiter.api.Test;
@@ -273,6 +274,12 @@ class ServiceConfigTest {
                         .set("input.max.attributes", 4)
                         .set("input.max.attributes.bytes", 500)
                         .set("dead.letter.max.payload.bytes", 600)
+                        .set("input.max.headers.bytes", 700)
+                        .set("text.normalize", "false")
+                        .set("output.headers.copy", "FALSE")
+                        .set("output.headers.deny", "Cookie, x-secret")
+                        .set("dead.letter.text", "HASH")
+                        .set("input.pause.retry.ms", 17)
                         .set("batch.forward.interval.ms", 7)
                         .set("scheduler.max.batch.tokens", 1000)
                         .set("scheduler.max.batch.sequences", 9)
@@ -303,7 +310,10 @@ class ServiceConfigTest {
         assertEquals("k", c.output().textHashKey().value());
         assertEquals(
                 new ServiceConfig.Model(Path.of("/m"), "cpu", 100, true, 64, 3, "fp32"), c.model());
-        assertEquals(new InputLimits(2000, 4096, 30, 4, 500, 1000, 600), c.inputLimits());
+        assertEquals(new InputLimits(2000, 4096, 30, 4, 500, 1000, 600, 700), c.inputLimits());
+        assertEquals(
+                new ServiceConfig.Validation(false, false, List.of("Cookie", "x-secret"), true, 17),
+                c.validation());
         assertEquals(7, c.buffer().forwardIntervalMs());
         assertEquals(new ServiceConfig.Scheduler(1000, 9, 11, 12, 13, 14, 15), c.scheduler());
         assertEquals(0.25, c.thresholds().threshold("spam"), 1e-12);
@@ -311,5 +321,21 @@ class ServiceConfigTest {
         assertEquals(
                 new ServiceConfig.Ops(false, new HealthLimits(120_000, 6, 16), -1, "0.0.0.0", 0),
                 c.ops());
+    }
+
+    @Test
+    void validationDefaultsAndRefusals() {
+        ServiceConfig.Validation v = ServiceConfig.builder().build().validation();
+        assertEquals(new ServiceConfig.Validation(true, true, List.of(), false, 5000), v);
+        ConfigException e =
+                assertThrows(
+                        ConfigException.class,
+                        () -> ServiceConfig.builder().set("dead.letter.text", "text").build());
+        assertTrue(e.getMessage().contains("dead.letter.text"), e.getMessage());
+        e =
+                assertThrows(
+                        ConfigException.class,
+                        () -> ServiceConfig.builder().set("input.pause.retry.ms", -1).build());
+        assertTrue(e.getMessage().contains("input.pause.retry.ms"), e.getMessage());
     }
 }

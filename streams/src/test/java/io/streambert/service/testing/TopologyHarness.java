@@ -9,6 +9,7 @@ import io.streambert.schemas.TextEvent;
 import io.streambert.serde.EventSerdes;
 import io.streambert.service.config.ServiceConfig;
 import io.streambert.service.config.StreamsSettings;
+import io.streambert.service.ops.BufferAges;
 import io.streambert.service.ops.ServiceMetrics;
 import io.streambert.service.schedule.DeviceBatch;
 import io.streambert.service.schedule.InferenceScheduler;
@@ -16,6 +17,7 @@ import io.streambert.service.schedule.SchedulerListener;
 import io.streambert.service.schedule.SchedulerSettings;
 import io.streambert.service.topology.ServiceSerdes;
 import io.streambert.service.topology.StreamBertTopology;
+import io.streambert.service.validate.ValidationOptions;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -49,11 +51,21 @@ public final class TopologyHarness implements AutoCloseable {
     public final TestInputTopic<byte[], byte[]> input;
 
     public TopologyHarness(ServiceConfig config, Encoder encoder, Path stateDir) {
-        this(config, encoder, new ServiceMetrics(new SimpleMeterRegistry()), stateDir);
+        this(config, encoder, stateDir, ValidationOptions.from(config.validation()));
+    }
+
+    /** With validation options other than the defaults. */
+    public TopologyHarness(
+            ServiceConfig config, Encoder encoder, Path stateDir, ValidationOptions validation) {
+        this(config, encoder, new ServiceMetrics(new SimpleMeterRegistry()), stateDir, validation);
     }
 
     private TopologyHarness(
-            ServiceConfig config, Encoder encoder, ServiceMetrics metrics, Path stateDir) {
+            ServiceConfig config,
+            Encoder encoder,
+            ServiceMetrics metrics,
+            Path stateDir,
+            ValidationOptions validation) {
         this.config = config;
         this.metrics = metrics;
         this.scheduler =
@@ -75,7 +87,9 @@ public final class TopologyHarness implements AutoCloseable {
                                 scheduler,
                                 ServiceSerdes.forConfig(config),
                                 metrics,
-                                draining::get),
+                                new BufferAges(),
+                                draining::get,
+                                validation),
                         props,
                         Instant.ofEpochMilli(1_000_000));
         input =
