@@ -39,86 +39,81 @@ public final class PlainJson {
     }
 
     /** One value of {@code schema} as JSON; {@code path} names it in errors (e.g. a NaN float). */
-    @SuppressWarnings("StatementSwitchToExpressionSwitch") // issue 9 edits this file: convert later
     public static JsonNode write(Schema schema, Object value, String path) {
         switch (schema.getType()) {
-            case RECORD:
-                {
-                    SpecificRecord rec = (SpecificRecord) value;
-                    ObjectNode obj = NODES.objectNode();
-                    for (Schema.Field f : schema.getFields()) {
-                        obj.set(
-                                f.name(),
-                                write(f.schema(), rec.get(f.pos()), path + "." + f.name()));
-                    }
-                    return obj;
+            case RECORD -> {
+                SpecificRecord rec = (SpecificRecord) value;
+                ObjectNode obj = NODES.objectNode();
+                for (Schema.Field f : schema.getFields()) {
+                    obj.set(f.name(), write(f.schema(), rec.get(f.pos()), path + "." + f.name()));
                 }
-            case UNION:
-                {
-                    if (value == null) {
-                        return NODES.nullNode();
-                    }
-                    return write(nonNullBranch(schema, path), value, path);
+                return obj;
+            }
+            case UNION -> {
+                if (value == null) {
+                    return NODES.nullNode();
                 }
-            case MAP:
-                {
-                    ObjectNode obj = NODES.objectNode();
-                    for (Map.Entry<?, ?> e : ((Map<?, ?>) value).entrySet()) {
-                        String key = e.getKey().toString();
-                        obj.set(key, write(schema.getValueType(), e.getValue(), path + "." + key));
-                    }
-                    return obj;
+                return write(nonNullBranch(schema, path), value, path);
+            }
+            case MAP -> {
+                ObjectNode obj = NODES.objectNode();
+                for (Map.Entry<?, ?> e : ((Map<?, ?>) value).entrySet()) {
+                    String key = e.getKey().toString();
+                    obj.set(key, write(schema.getValueType(), e.getValue(), path + "." + key));
                 }
-            case ARRAY:
-                {
-                    ArrayNode arr = NODES.arrayNode();
-                    int i = 0;
-                    for (Object item : (Iterable<?>) value) {
-                        arr.add(write(schema.getElementType(), item, path + "[" + i++ + "]"));
-                    }
-                    return arr;
+                return obj;
+            }
+            case ARRAY -> {
+                ArrayNode arr = NODES.arrayNode();
+                int i = 0;
+                for (Object item : (Iterable<?>) value) {
+                    arr.add(write(schema.getElementType(), item, path + "[" + i++ + "]"));
                 }
-            case STRING:
-            case ENUM:
+                return arr;
+            }
+            case STRING, ENUM -> {
                 return NODES.textNode(value.toString());
-            case BYTES:
-                {
-                    ByteBuffer buf = ((ByteBuffer) value).duplicate();
-                    byte[] raw = new byte[buf.remaining()];
-                    buf.get(raw);
-                    return NODES.textNode(Base64.getEncoder().encodeToString(raw));
-                }
-            case INT:
+            }
+            case BYTES -> {
+                ByteBuffer buf = ((ByteBuffer) value).duplicate();
+                byte[] raw = new byte[buf.remaining()];
+                buf.get(raw);
+                return NODES.textNode(Base64.getEncoder().encodeToString(raw));
+            }
+            case INT -> {
                 return NODES.numberNode((Integer) value);
-            case LONG:
+            }
+            case LONG -> {
                 return NODES.numberNode(
                         isTimestampMillis(schema)
                                 ? ((Instant) value).toEpochMilli()
                                 : (Long) value);
-            case FLOAT:
-                {
-                    float f = (Float) value;
-                    if (!Float.isFinite(f)) {
-                        throw new JsonFieldException(path, "is " + f + ", which JSON cannot carry");
-                    }
-                    return NODES.numberNode(f);
+            }
+            case FLOAT -> {
+                float f = (Float) value;
+                if (!Float.isFinite(f)) {
+                    throw new JsonFieldException(path, "is " + f + ", which JSON cannot carry");
                 }
-            case DOUBLE:
-                {
-                    double d = (Double) value;
-                    if (!Double.isFinite(d)) {
-                        throw new JsonFieldException(path, "is " + d + ", which JSON cannot carry");
-                    }
-                    return NODES.numberNode(d);
+                return NODES.numberNode(f);
+            }
+            case DOUBLE -> {
+                double d = (Double) value;
+                if (!Double.isFinite(d)) {
+                    throw new JsonFieldException(path, "is " + d + ", which JSON cannot carry");
                 }
-            case BOOLEAN:
+                return NODES.numberNode(d);
+            }
+            case BOOLEAN -> {
                 return NODES.booleanNode((Boolean) value);
-            case NULL:
+            }
+            case NULL -> {
                 return NODES.nullNode();
-            default:
+            }
+            default -> {
                 throw new JsonFieldException(
                         path,
                         "has Avro type " + schema.getType() + ", which PlainJson does not map");
+            }
         }
     }
 
@@ -131,7 +126,6 @@ public final class PlainJson {
         return (T) read(schema, node, schema.getName());
     }
 
-    @SuppressWarnings("StatementSwitchToExpressionSwitch") // issue 9 edits this file: convert later
     public static Object read(Schema schema, JsonNode node, String path) {
         if (schema.getType() == Schema.Type.UNION) {
             if (node == null || node.isNull()) {
@@ -149,82 +143,86 @@ public final class PlainJson {
             throw new JsonFieldException(path, "is null but must be " + expected(schema));
         }
         switch (schema.getType()) {
-            case RECORD:
+            case RECORD -> {
                 return readRecord(schema, node, path);
-            case MAP:
-                {
-                    requireType(node.isObject(), schema, node, path);
-                    Map<String, Object> map = new LinkedHashMap<>();
-                    for (Map.Entry<String, JsonNode> e : node.properties()) {
-                        String entryPath = path + "." + shown(e.getKey());
-                        requireUnicode(e.getKey(), entryPath, "key");
-                        map.put(e.getKey(), read(schema.getValueType(), e.getValue(), entryPath));
-                    }
-                    return map;
+            }
+            case MAP -> {
+                requireType(node.isObject(), schema, node, path);
+                Map<String, Object> map = new LinkedHashMap<>();
+                for (Map.Entry<String, JsonNode> e : node.properties()) {
+                    String entryPath = path + "." + shown(e.getKey());
+                    requireUnicode(e.getKey(), entryPath, "key");
+                    map.put(e.getKey(), read(schema.getValueType(), e.getValue(), entryPath));
                 }
-            case ARRAY:
-                {
-                    requireType(node.isArray(), schema, node, path);
-                    List<Object> list = new ArrayList<>(node.size());
-                    for (int i = 0; i < node.size(); i++) {
-                        list.add(read(schema.getElementType(), node.get(i), path + "[" + i + "]"));
-                    }
-                    return list;
+                return map;
+            }
+            case ARRAY -> {
+                requireType(node.isArray(), schema, node, path);
+                List<Object> list = new ArrayList<>(node.size());
+                for (int i = 0; i < node.size(); i++) {
+                    list.add(read(schema.getElementType(), node.get(i), path + "[" + i + "]"));
                 }
-            case STRING:
+                return list;
+            }
+            case STRING -> {
                 requireType(node.isTextual(), schema, node, path);
                 requireUnicode(node.textValue(), path, "value");
                 return node.textValue();
-            case ENUM:
+            }
+            case ENUM -> {
                 requireType(
                         node.isTextual() && schema.hasEnumSymbol(node.textValue()),
                         schema,
                         node,
                         path);
                 return SpecificData.get().createEnum(node.textValue(), schema);
-            case BYTES:
+            }
+            case BYTES -> {
                 requireType(node.isTextual(), schema, node, path);
                 try {
                     return ByteBuffer.wrap(Base64.getDecoder().decode(node.textValue()));
                 } catch (IllegalArgumentException e) {
                     throw new JsonFieldException(path, "is not valid base64: " + e.getMessage());
                 }
-            case INT:
+            }
+            case INT -> {
                 requireType(node.isIntegralNumber() && node.canConvertToInt(), schema, node, path);
                 return node.intValue();
-            case LONG:
+            }
+            case LONG -> {
                 if (isTimestampMillis(schema)) {
                     return readTimestamp(node, path);
                 }
                 requireType(node.isIntegralNumber() && node.canConvertToLong(), schema, node, path);
                 return node.longValue();
-            case FLOAT:
-                {
-                    requireType(node.isNumber(), schema, node, path);
-                    float f = node.floatValue();
-                    if (!Float.isFinite(f)) {
-                        throw new JsonFieldException(
-                                path, "is " + node.asText() + ", outside the range of a float");
-                    }
-                    return f;
+            }
+            case FLOAT -> {
+                requireType(node.isNumber(), schema, node, path);
+                float f = node.floatValue();
+                if (!Float.isFinite(f)) {
+                    throw new JsonFieldException(
+                            path, "is " + node.asText() + ", outside the range of a float");
                 }
-            case DOUBLE:
-                {
-                    requireType(node.isNumber(), schema, node, path);
-                    double d = node.doubleValue();
-                    if (!Double.isFinite(d)) {
-                        throw new JsonFieldException(
-                                path, "is " + node.asText() + ", outside the range of a double");
-                    }
-                    return d;
+                return f;
+            }
+            case DOUBLE -> {
+                requireType(node.isNumber(), schema, node, path);
+                double d = node.doubleValue();
+                if (!Double.isFinite(d)) {
+                    throw new JsonFieldException(
+                            path, "is " + node.asText() + ", outside the range of a double");
                 }
-            case BOOLEAN:
+                return d;
+            }
+            case BOOLEAN -> {
                 requireType(node.isBoolean(), schema, node, path);
                 return node.booleanValue();
-            default:
+            }
+            default -> {
                 throw new JsonFieldException(
                         path,
                         "has Avro type " + schema.getType() + ", which PlainJson does not map");
+            }
         }
     }
 
