@@ -129,90 +129,82 @@ public final class ValidateProcessor extends ContextualProcessor<byte[], byte[],
         String topic = meta == null ? "" : meta.topic();
         int partition = meta == null ? -1 : meta.partition();
         long offset = meta == null ? -1 : meta.offset();
-        byte[] value = record.value();
-        byte[] key = record.key();
-        if (key != null && key.length > limits.keyBytes()) {
+        ValidatedText v;
+        try {
+            v = validate(record, topic, partition, offset);
+        } catch (Rejected r) {
             dead(
-                    record,
+                    r.dropHeaders ? record.withHeaders(new RecordHeaders()) : record,
                     topic,
                     partition,
                     offset,
+                    r.reason,
+                    r.getMessage(),
+                    r.textSha256);
+            return;
+        }
+        context().forward(record.withValue((Object) v), batchChild);
+    }
+
+    /**
+     * Every check, in order; the first that fails throws the dead letter's reason and message. The
+     * registry's pause ({@link InputPausedException}) is not a rejection and propagates.
+     */
+    private ValidatedText validate(
+            Record<byte[], byte[]> record, String topic, int partition, long offset)
+            throws Rejected {
+        byte[] value = record.value();
+        byte[] key = record.key();
+        if (key != null && key.length > limits.keyBytes()) {
+            throw new Rejected(
                     Reason.TOO_LARGE,
                     "record key is "
                             + key.length
                             + " bytes, more than input.max.key.bytes="
                             + limits.keyBytes());
-            return;
         }
         if (value != null && value.length > limits.valueBytes()) {
-            dead(
-                    record,
-                    topic,
-                    partition,
-                    offset,
+            throw new Rejected(
                     Reason.TOO_LARGE,
                     "record value is "
                             + value.length
                             + " bytes, more than input.max.value.bytes="
                             + limits.valueBytes());
-            return;
         }
         Headers copied = options.headers().filter(record.headers());
         long headerBytes = HeaderPolicy.bytes(copied);
         if (headerBytes > limits.headersBytes()) {
             // Its dead letter carries no headers: they are what is too large.
-            dead(
-                    record.withHeaders(new RecordHeaders()),
-                    topic,
-                    partition,
-                    offset,
+            throw Rejected.withoutHeaders(
                     Reason.TOO_LARGE,
                     "record headers to copy hold "
                             + headerBytes
                             + " bytes, more than input.max.headers.bytes="
                             + limits.headersBytes());
-            return;
         }
         Long invalid =
                 InvalidTimestampExtractor.originalTimestamp(
                         record.headers().lastHeader(InvalidTimestampExtractor.HEADER));
         if (invalid != null) {
-            dead(
-                    record,
-                    topic,
-                    partition,
-                    offset,
+            throw new Rejected(
                     Reason.BAD_TIMESTAMP,
                     "record timestamp "
                             + invalid
                             + " ms is outside years 1-9999 ("
                             + Timestamps.RANGE
                             + ")");
-            return;
         }
         if (!Timestamps.inRange(record.timestamp())) {
-            dead(
-                    record,
-                    topic,
-                    partition,
-                    offset,
+            throw new Rejected(
                     Reason.BAD_TIMESTAMP,
                     "record timestamp "
                             + record.timestamp()
                             + " ms is outside years 1-9999 ("
                             + Timestamps.RANGE
                             + ")");
-            return;
         }
         if (value == null) {
-            dead(
-                    record,
-                    topic,
-                    partition,
-                    offset,
-                    Reason.UNDECODABLE,
-                    "record has no value (null / tombstone)");
-            return;
+            throw new Rejected(Reason.UNDECODABLE, "record has no value (null / tombstone)");
         }
         TextEvent event;
         try {
@@ -222,51 +214,33 @@ public final class ValidateProcessor extends ContextualProcessor<byte[], byte[],
         } catch (RuntimeException e) {
             Reason reason = DecodeFailures.classify(value);
             String field = DecodeFailures.field(e);
-            dead(
-                    record,
-                    topic,
-                    partition,
-                    offset,
+            throw new Rejected(
                     reason,
                     "cannot decode a TextEvent"
                             + (field == null ? "" : " (field " + field + ")")
                             + ": "
                             + e.getMessage());
-            return;
         }
         if (event == null) {
-            dead(record, topic, partition, offset, Reason.UNDECODABLE, "value decoded to nothing");
-            return;
+            throw new Rejected(Reason.UNDECODABLE, "value decoded to nothing");
         }
         String text = event.getText();
         if (event.getId() == null) {
-            dead(
-                    record,
-                    topic,
-                    partition,
-                    offset,
-                    Reason.BAD_SCHEMA,
-                    "field TextEvent.id is missing: a TextEvent needs an id");
-            return;
+            throw new Rejected(
+                    Reason.BAD_SCHEMA, "field TextEvent.id is missing: a TextEvent needs an id");
         }
         String notUnicode = loneSurrogate(event);
         if (notUnicode != null) {
-            dead(record, topic, partition, offset, Reason.BAD_SCHEMA, notUnicode);
-            return;
+            throw new Rejected(Reason.BAD_SCHEMA, notUnicode);
         }
         String sizeProblem = sizeProblem(event);
         if (sizeProblem != null) {
-            dead(record, topic, partition, offset, Reason.TOO_LARGE, sizeProblem);
-            return;
+            throw new Rejected(Reason.TOO_LARGE, sizeProblem);
         }
         byte[] utf8 = text == null ? null : text.getBytes(StandardCharsets.UTF_8);
         String textSha256 = utf8 == null ? null : hasher.hex(utf8);
         if (event.getEventTime() != null && !Timestamps.inRange(event.getEventTime())) {
-            dead(
-                    record,
-                    topic,
-                    partition,
-                    offset,
+            throw new Rejected(
                     Reason.BAD_TIMESTAMP,
                     "TextEvent "
                             + Timestamps.shorten(event.getId())
@@ -276,28 +250,18 @@ public final class ValidateProcessor extends ContextualProcessor<byte[], byte[],
                             + Timestamps.RANGE
                             + ")",
                     textSha256);
-            return;
         }
         if (EmptyText.isEmpty(text)) {
-            dead(
-                    record,
-                    topic,
-                    partition,
-                    offset,
+            throw new Rejected(
                     Reason.EMPTY_TEXT,
                     "TextEvent "
                             + event.getId()
                             + ": field TextEvent.text is empty (no characters, or only whitespace"
                             + " and invisible default-ignorable code points)",
                     textSha256);
-            return;
         }
         if (utf8.length > limits.textBytes()) {
-            dead(
-                    record,
-                    topic,
-                    partition,
-                    offset,
+            throw new Rejected(
                     Reason.TEXT_TOO_LONG,
                     "TextEvent "
                             + event.getId()
@@ -306,47 +270,31 @@ public final class ValidateProcessor extends ContextualProcessor<byte[], byte[],
                             + " bytes of UTF-8, more than text.max.bytes="
                             + limits.textBytes(),
                     textSha256);
-            return;
         }
         String read = options.normalizeText() ? TextNormalization.forClassification(text) : text;
         if (EmptyText.isEmpty(read)) {
-            dead(
-                    record,
-                    topic,
-                    partition,
-                    offset,
+            throw new Rejected(
                     Reason.EMPTY_TEXT,
                     "TextEvent "
                             + event.getId()
                             + ": field TextEvent.text is empty after text.normalize",
                     textSha256);
-            return;
         }
         int[] ids;
         try {
             ids = encoder.tokenize(read);
         } catch (InputRejectedException e) {
-            dead(
-                    record,
-                    topic,
-                    partition,
-                    offset,
+            throw new Rejected(
                     Reason.TOO_MANY_TOKENS,
                     "TextEvent " + event.getId() + ": " + e.getMessage(),
                     textSha256);
-            return;
         } catch (RuntimeException e) {
             // A tokenizer bug on one odd text must not stop the partition (it would fail again on
             // every retry).
-            dead(
-                    record,
-                    topic,
-                    partition,
-                    offset,
+            throw new Rejected(
                     Reason.INFERENCE_FAILED,
                     "TextEvent " + event.getId() + ": tokenizer failed: " + e,
                     textSha256);
-            return;
         }
         Map<String, String> attributes =
                 event.getAttributes() == null ? Map.of() : Map.copyOf(event.getAttributes());
@@ -365,7 +313,7 @@ public final class ValidateProcessor extends ContextualProcessor<byte[], byte[],
                         textSha256,
                         ids,
                         copied);
-        context().forward(record.withValue((Object) v), batchChild);
+        return v;
     }
 
     /**
@@ -506,16 +454,6 @@ public final class ValidateProcessor extends ContextualProcessor<byte[], byte[],
         return n;
     }
 
-    private void dead(
-            Record<byte[], byte[]> record,
-            String topic,
-            int partition,
-            long offset,
-            Reason reason,
-            String message) {
-        dead(record, topic, partition, offset, reason, message, null);
-    }
-
     /**
      * @param textSha256 the text's hash once the value decoded, else null
      */
@@ -554,6 +492,33 @@ public final class ValidateProcessor extends ContextualProcessor<byte[], byte[],
                                 ts,
                                 headers),
                         deadLetterChild);
+    }
+
+    /** Why a record goes to the dead-letter topic: thrown by a check, caught once by process. */
+    private static final class Rejected extends Exception {
+        private static final long serialVersionUID = 1L;
+        final Reason reason;
+        final String textSha256; // the text's hash once the value decoded, else null
+        final boolean dropHeaders; // the headers themselves are the problem: not copied
+
+        Rejected(Reason reason, String message) {
+            this(reason, message, null, false);
+        }
+
+        Rejected(Reason reason, String message, String textSha256) {
+            this(reason, message, textSha256, false);
+        }
+
+        private Rejected(Reason reason, String message, String textSha256, boolean dropHeaders) {
+            super(message, null, false, false); // control flow: no stack trace
+            this.reason = reason;
+            this.textSha256 = textSha256;
+            this.dropHeaders = dropHeaders;
+        }
+
+        static Rejected withoutHeaders(Reason reason, String message) {
+            return new Rejected(reason, message, null, true);
+        }
     }
 
     static String sha256(byte[] utf8) {
