@@ -51,14 +51,7 @@ public final class Int8Linear implements LinearOp {
         if (!NativeCpu.int8())
             throw new IllegalStateException(
                     "no int8 kernel on this machine: " + NativeCpu.describe());
-        if (out <= 0 || in <= 0)
-            throw new IllegalArgumentException(
-                    "linear layer needs positive sizes, got " + out + "x" + in);
-        if (w.length != (long) out * in)
-            throw new IllegalArgumentException(
-                    "weight has " + w.length + " values, expected " + out + "x" + in);
-        if (b != null && b.length != out)
-            throw new IllegalArgumentException("bias has " + b.length + " values, expected " + out);
+        LinearShapes.checkWeights(w, b, out, in);
         int kpad = kpadFor(in), panels = (out + NR - 1) / NR;
         long size = (long) panels * NR * kpad;
         if (size > Integer.MAX_VALUE - 64)
@@ -127,13 +120,7 @@ public final class Int8Linear implements LinearOp {
 
     @Override
     public void apply(float[] x, int rows, float[] y) {
-        if (rows < 0) throw new IllegalArgumentException("rows " + rows);
-        if (x.length < (long) rows * in)
-            throw new IllegalArgumentException(
-                    "x has " + x.length + " values, expected at least " + rows + "x" + in);
-        if (y.length < (long) rows * out)
-            throw new IllegalArgumentException(
-                    "y has " + y.length + " values, expected at least " + rows + "x" + out);
+        LinearShapes.checkActivations(x, rows, in, y, out);
         if (rows == 0) return;
         Scratch sc = SCRATCH.get();
         if (sc.qx.length < (long) rows * kpad)

@@ -24,13 +24,7 @@ final class LinearKernel {
 
     static void linear(float[] x, int rows, PackedLinear w, float[] y) {
         int in = w.in, out = w.out;
-        if (rows < 0) throw new IllegalArgumentException("rows " + rows);
-        if (x.length < (long) rows * in)
-            throw new IllegalArgumentException(
-                    "x has " + x.length + " values, expected at least " + rows + "x" + in);
-        if (y.length < (long) rows * out)
-            throw new IllegalArgumentException(
-                    "y has " + y.length + " values, expected at least " + rows + "x" + out);
+        LinearShapes.checkActivations(x, rows, in, y, out);
         if (rows == 0) return;
         int rowBlock = Math.max(MR, (ROW_BLOCK_BYTES / (4 * in)) / MR * MR);
         TileGrid.forEachTile(

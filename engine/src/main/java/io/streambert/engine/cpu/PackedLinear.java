@@ -36,15 +36,7 @@ public final class PackedLinear {
      * @param bias [out] or null
      */
     public static PackedLinear pack(float[] w, float[] bias, int out, int in) {
-        if (out <= 0 || in <= 0)
-            throw new IllegalArgumentException(
-                    "linear layer needs positive sizes, got " + out + "x" + in);
-        if (w.length != (long) out * in)
-            throw new IllegalArgumentException(
-                    "weight has " + w.length + " values, expected " + out + "x" + in);
-        if (bias != null && bias.length != out)
-            throw new IllegalArgumentException(
-                    "bias has " + bias.length + " values, expected " + out);
+        LinearShapes.checkWeights(w, bias, out, in);
         int nr = LinearTile.NR;
         int panels = panelsFor(out);
         long size = (long) panels * in * nr;
