@@ -151,6 +151,7 @@ def main():
     ap.add_argument("--email-batch", type=int, default=16)
     ap.add_argument("--short-batch", type=int, default=16)
     ap.add_argument("--short-weight", type=float, default=0.5, help="weight of the short texts' cross-entropy")
+    ap.add_argument("--prose-ham", type=int, default=3000, help="non-email train sentences added to the short texts as ham")
     ap.add_argument("--no-short-texts", dest="short_texts", action="store_false", help="train the head on whole emails only")
     ap.add_argument("--joint-distil", type=float, default=1.0, help="weight of the distillation loss in stage 2")
     ap.add_argument("--joint-distil-tokens", type=int, default=512, help="padded tokens per distillation batch in stage 2")
@@ -308,7 +309,13 @@ def main():
             if sents_e: cands.append(srng.choice(sents_e))
             for t in cands:
                 short.append(wp.encode(t, a.max_len)); slab.append(y)
-        say(f"short texts: {len(short)} ({sum(slab)} spam) from {len(train_rows)} train emails")
+        # ordinary English that is not email (Debian descriptions, fortunes, the Debian Reference) as ham: chat-like
+        # messages are neither of the corpus' classes, and the head saw no ordinary short text that is not email
+        prose = [s["text"] for s in sents if s["split"] == "train" and s["source"] != "email"]
+        prose = srng.sample(prose, min(a.prose_ham, len(prose)))
+        for t in prose:
+            short.append(wp.encode(t, a.max_len)); slab.append(0)
+        say(f"short texts: {len(short)} ({sum(slab)} spam) from {len(train_rows)} train emails and {len(prose)} non-email sentences (ham)")
     va_rows = [e for e in emails if e["split"] == "validation"]
     vseq = [wp.encode(e["text"], a.max_len) for e in va_rows]
     vlab = torch.tensor([LABELS.index(e["label"]) for e in va_rows])
