@@ -166,8 +166,8 @@ def main():
     ap.add_argument("--corpus", required=True, help="unpacked npm package folder (holds data/)")
     ap.add_argument("--out", required=True)
     ap.add_argument("--debian", type=int, default=30000, help="how many Debian short descriptions to add to the distillation set")
-    ap.add_argument("--fortunes", type=int, default=30000, help="at most this many sentences of the fortunes package")
-    ap.add_argument("--debian-reference", type=int, default=10000, help="at most this many sentences of debian-reference-en")
+    ap.add_argument("--fortunes", type=int, default=0, help="at most this many sentences of the fortunes package (off: see training/README.md)")
+    ap.add_argument("--debian-reference", type=int, default=0, help="at most this many sentences of debian-reference-en (off: see training/README.md)")
     ap.add_argument("--email-sentences", type=int, default=60000, help="at most this many train-split email sentences for distillation")
     ap.add_argument("--validation-sentences", type=int, default=2000, help="validation-split sentences, to watch the distillation")
     ap.add_argument("--heldout-sentences", type=int, default=2000, help="test-split sentences, for the figures only")
@@ -216,8 +216,10 @@ def main():
     deb = [d for d in debian_descriptions() if d.lower() not in sseen]
     rng.shuffle(deb); deb = deb[: a.debian]
     extra = []
-    for source, found, limit in (("fortunes", fortunes(), a.fortunes), ("debian-reference", debian_reference(), a.debian_reference)):
-        found = [t for t in found if t.lower() not in sseen]
+    for source, read, limit in (("fortunes", fortunes, a.fortunes), ("debian-reference", debian_reference, a.debian_reference)):
+        if limit <= 0:
+            continue
+        found = [t for t in read() if t.lower() not in sseen]
         rng.shuffle(found)
         extra += [(source, t) for t in found[:limit]]
     with open(os.path.join(a.out, "sentences.jsonl"), "w") as f:
