@@ -207,6 +207,10 @@ def main():
     # the teacher's token embeddings stay as they are: fewer weights to move, and cheaper steps on 2 cores
     model.model.embeddings.tok_embeddings.weight.requires_grad_(False)
     n_params = sum(p.numel() for p in model.parameters())
+    if n_params * 2 > 24e6 and not a.smoke:
+        # the model directory (F16 weights + tokenizer + reference.json) must stay under 25 MB (issue 10)
+        sys.exit(f"train.py: {n_params / 1e6:.2f} M parameters are {n_params * 2 / 1e6:.1f} MB in F16, over the 24 MB "
+                 f"the weights may take; raise --min-count (vocabulary {len(new_to_old)}) or shrink --intermediate/--layers")
     say(f"bf16 autocast: {BF16}; token loss weight {TOKEN}")
     say(f"student: {n_params / 1e6:.2f} M parameters, " + json.dumps({k: cfg[k] for k in ("hidden_size", "intermediate_size", "num_hidden_layers", "num_attention_heads", "vocab_size", "local_attention", "max_position_embeddings")}))
 
