@@ -14,6 +14,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -161,6 +162,21 @@ public final class InferenceScheduler implements AutoCloseable {
                 .thenApply(v -> futures.stream().map(CompletableFuture::join).toList());
     }
 
+    /**
+     * Completes a ticket's future and gives its tokens back as one step under the lock, which
+     * {@link #inflightTokens()} also takes: no reader sees a done future whose tokens still count,
+     * nor a drained count whose results are not yet visible.
+     */
+    private void finish(Ticket t, Consumer<Ticket> complete) {
+        lock.lock();
+        try {
+            complete.accept(t);
+            t.release();
+        } finally {
+            lock.unlock();
+        }
+    }
+
     void released(int tokens) {
         lock.lock();
         try {
@@ -178,7 +194,12 @@ public final class InferenceScheduler implements AutoCloseable {
      * device).
      */
     public long inflightTokens() {
-        return inflightTokens;
+        lock.lock();
+        try {
+            return inflightTokens;
+        } finally {
+            lock.unlock();
+        }
     }
 
     /** Kept for the progress log and older callers: same as {@link #inflightTokens()}. */
@@ -418,9 +439,8 @@ public final class InferenceScheduler implements AutoCloseable {
         consecutiveFailures = 0;
         listener.batch(db);
         for (int i = 0; i < live.size(); i++) {
-            Ticket t = live.get(i);
-            t.release();
-            t.future.complete(new InferenceResult.Success(predictions.get(i), db));
+            InferenceResult r = new InferenceResult.Success(predictions.get(i), db);
+            finish(live.get(i), t -> t.future.complete(r));
         }
         return true;
     }
@@ -437,12 +457,12 @@ public final class InferenceScheduler implements AutoCloseable {
                                     : e instanceof InputRejectedException
                                             ? "encoder rejected the input: "
                                             : "encoder failed on this input: ";
-                    t.release();
-                    t.future.complete(
+                    InferenceResult r =
                             new InferenceResult.Failure(
                                     "INFERENCE_FAILED",
                                     what + e.getClass().getSimpleName() + ": " + e.getMessage(),
-                                    new DeviceBatch(1, tokens, 1, System.currentTimeMillis(), 0)));
+                                    new DeviceBatch(1, tokens, 1, System.currentTimeMillis(), 0));
+                    finish(t, done -> done.future.complete(r));
                     return true;
                 }
                 log.warn(
@@ -532,10 +552,10 @@ public final class InferenceScheduler implements AutoCloseable {
             pending.clear();
             backingOff.clear();
             prepared = null;
-            for (Ticket t : left) {
-                t.release();
-                t.future.completeExceptionally(new SchedulerClosedException());
-            }
+            for (Ticket t : left)
+                finish(
+                        t,
+                        done -> done.future.completeExceptionally(new SchedulerClosedException()));
         } finally {
             lock.unlock();
         }
