@@ -218,7 +218,6 @@ def main():
     va = [i for i, s in enumerate(sents) if s["split"] == "validation"]
     ho = [i for i, s in enumerate(sents) if s["split"] == "test"]
     sseq = [wp.encode(sents[i]["text"], 64) for i in tr]
-    old = torch.tensor(new_to_old)
     toff = teach["off"]
     aligned = [[new_to_old[x] for x in sseq[k]] == big.encode(sents[i]["text"], 64) for k, i in enumerate(tr)]
     offs = torch.stack([toff[torch.tensor(tr)], toff[torch.tensor(tr) + 1]], 1)
