@@ -47,16 +47,7 @@ class DeadLettersIT {
                         .set(ConfigKeys.TEXT_MAX_BYTES, Integer.toString(MAX_BYTES))
                         .build();
         String input = config.topics().inputs().get(0);
-        broker.createTopics(
-                Map.of(
-                        input,
-                        1,
-                        config.topics().moderation(),
-                        1,
-                        config.topics().embedding(),
-                        1,
-                        config.topics().deadLetter(),
-                        1));
+        ServiceUnderTest.createTopics(broker, config, 1);
 
         byte[] poison = {(byte) 0xC3, 0x28, (byte) 0xFF, 0x00, 0x13, 0x37, 0x42};
         byte[] truncatedAvro =

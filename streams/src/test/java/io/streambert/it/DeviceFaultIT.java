@@ -73,16 +73,7 @@ class DeviceFaultIT {
                         .set(ConfigKeys.SCHEDULER_RETRY_BACKOFF_MAX_MS, 2000)
                         .build();
         String input = config.topics().inputs().get(0);
-        broker.createTopics(
-                Map.of(
-                        input,
-                        4,
-                        config.topics().moderation(),
-                        4,
-                        config.topics().embedding(),
-                        4,
-                        config.topics().deadLetter(),
-                        1));
+        ServiceUnderTest.createTopics(broker, config, 4);
         FlakyDevice device = new FlakyDevice();
         HttpClient http = HttpClient.newHttpClient();
         AtomicBoolean stop = new AtomicBoolean();

@@ -52,16 +52,7 @@ class KillAndRestartIT {
         ServiceConfig config =
                 ServiceUnderTest.config(broker.bootstrapServers(), app, state).build();
         String input = config.topics().inputs().get(0);
-        broker.createTopics(
-                Map.of(
-                        input,
-                        2,
-                        config.topics().moderation(),
-                        2,
-                        config.topics().embedding(),
-                        2,
-                        config.topics().deadLetter(),
-                        1));
+        ServiceUnderTest.createTopics(broker, config, 2);
 
         ServiceProcess first =
                 ServiceProcess.launch(

@@ -49,16 +49,7 @@ class PoisonInputsIT {
                         .set(ConfigKeys.NUM_STREAM_THREADS, 2)
                         .build();
         String input = config.topics().inputs().get(0);
-        broker.createTopics(
-                Map.of(
-                        input,
-                        PARTITIONS,
-                        config.topics().moderation(),
-                        PARTITIONS,
-                        config.topics().embedding(),
-                        PARTITIONS,
-                        config.topics().deadLetter(),
-                        1));
+        ServiceUnderTest.createTopics(broker, config, PARTITIONS);
 
         Map<String, ProducerRecord<byte[], byte[]>> poison = new LinkedHashMap<>();
         String key530 = "k".repeat(530_000);

@@ -12,7 +12,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -48,16 +47,7 @@ class RegistryOutageIT {
                             .set("registry.schema.registry.retry.backoff.max.ms", "200")
                             .build();
             String input = config.topics().inputs().get(0);
-            broker.createTopics(
-                    Map.of(
-                            input,
-                            1,
-                            config.topics().moderation(),
-                            1,
-                            config.topics().embedding(),
-                            1,
-                            config.topics().deadLetter(),
-                            1));
+            ServiceUnderTest.createTopics(broker, config, 1);
             List<String> ids = List.of("plain-1", "wire-1", "wire-2", "plain-2");
             try (AutoCloseable service = ServiceUnderTest.start(config);
                     KafkaProducer<byte[], byte[]> producer =

@@ -1,5 +1,6 @@
 package io.streambert.it;
 
+import io.streambert.broker.EmbeddedKafkaBroker;
 import io.streambert.service.StreamBertService;
 import io.streambert.service.config.ConfigKeys;
 import io.streambert.service.config.ServiceConfig;
@@ -7,6 +8,7 @@ import java.net.URISyntaxException;
 import java.net.URL;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 
 /**
  * How the broker ITs start the service and which settings they use: small batches and short waits
@@ -24,6 +26,23 @@ final class ServiceUnderTest {
                     "the service did not become ready within 60 s (state " + service.state() + ")");
         }
         return service;
+    }
+
+    /**
+     * Creates the service's topics: its first input, moderation and embedding topics with {@code
+     * partitions} partitions each, the dead-letter topic with one.
+     */
+    static void createTopics(EmbeddedKafkaBroker broker, ServiceConfig config, int partitions) {
+        broker.createTopics(
+                Map.of(
+                        config.topics().inputs().get(0),
+                        partitions,
+                        config.topics().moderation(),
+                        partitions,
+                        config.topics().embedding(),
+                        partitions,
+                        config.topics().deadLetter(),
+                        1));
     }
 
     /** The golden tiny-a model (test resource): 4 layers, labels safe/spam/toxic. */

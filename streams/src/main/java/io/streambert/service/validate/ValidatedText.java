@@ -36,36 +36,6 @@ public record ValidatedText(
         headers = copy;
     }
 
-    /** Without headers. */
-    public ValidatedText(
-            byte[] key,
-            byte[] value,
-            String topic,
-            int partition,
-            long offset,
-            long timestamp,
-            String id,
-            String tenant,
-            Instant eventTime,
-            Map<String, String> attributes,
-            String textSha256,
-            int[] tokenIds) {
-        this(
-                key,
-                value,
-                topic,
-                partition,
-                offset,
-                timestamp,
-                id,
-                tenant,
-                eventTime,
-                attributes,
-                textSha256,
-                tokenIds,
-                null);
-    }
-
     /** The same record with other token ids (re-tokenized after an upgrade). */
     public ValidatedText withTokenIds(int[] ids) {
         return new ValidatedText(

@@ -16,6 +16,13 @@ class BufferedRecordSerdeTest {
                 .deserialize("changelog", serde.serializer().serialize("changelog", r));
     }
 
+    /** A record with only the required fields: no key, value, tenant or attributes. */
+    private static ValidatedText minimal(
+            Instant eventTime, int[] ids, org.apache.kafka.common.header.Headers headers) {
+        return new ValidatedText(
+                null, null, "in", 0, 0, 0, "id", null, eventTime, Map.of(), "h", ids, headers);
+    }
+
     @Test
     void everyFieldSurvivesTheChangelog() {
         ValidatedText t =
@@ -31,7 +38,8 @@ class BufferedRecordSerdeTest {
                         Instant.ofEpochMilli(777),
                         Map.of("k", "v", "ключ", "значение"),
                         "ab12",
-                        new int[] {657, 5, 658});
+                        new int[] {657, 5, 658},
+                        null);
         BufferedRecord back = roundTrip(new BufferedRecord(42, 1000, "m@r1/tok", t));
         assertEquals(42, back.seq());
         assertEquals(1000, back.arrivalMs());
@@ -53,20 +61,7 @@ class BufferedRecordSerdeTest {
 
     @Test
     void nullsStayNull() {
-        ValidatedText t =
-                new ValidatedText(
-                        null,
-                        null,
-                        "in",
-                        0,
-                        0,
-                        0,
-                        "id",
-                        null,
-                        null,
-                        Map.of(),
-                        "h",
-                        new int[] {1, 2});
+        ValidatedText t = minimal(null, new int[] {1, 2}, null);
         ValidatedText b = roundTrip(new BufferedRecord(0, 0, "r", t)).text();
         assertNull(b.key());
         assertNull(b.value());
@@ -79,20 +74,7 @@ class BufferedRecordSerdeTest {
     @Test
     void anyInstantSurvivesEvenWhereEpochMillisOverflow() {
         Instant far = Instant.parse("+1000000000-12-31T23:59:59Z");
-        ValidatedText t =
-                new ValidatedText(
-                        null,
-                        null,
-                        "in",
-                        0,
-                        0,
-                        0,
-                        "id",
-                        null,
-                        far,
-                        Map.of(),
-                        "h",
-                        new int[] {1, 2});
+        ValidatedText t = minimal(far, new int[] {1, 2}, null);
         assertEquals(far, roundTrip(new BufferedRecord(0, 0, "r", t)).text().eventTime());
     }
 
@@ -137,21 +119,7 @@ class BufferedRecordSerdeTest {
         headers.add("bin", new byte[] {0, (byte) 0xFF, (byte) 0x80});
         headers.add("empty", null);
         headers.add("bin", new byte[] {});
-        ValidatedText t =
-                new ValidatedText(
-                        null,
-                        null,
-                        "in",
-                        0,
-                        0,
-                        0,
-                        "id",
-                        null,
-                        null,
-                        Map.of(),
-                        "h",
-                        new int[] {1, 2},
-                        headers);
+        ValidatedText t = minimal(null, new int[] {1, 2}, headers);
         var back = roundTrip(new BufferedRecord(0, 0, "r", t)).text().headers().toArray();
         assertEquals(4, back.length);
         assertEquals("traceparent", back[0].key());
@@ -233,23 +201,7 @@ class BufferedRecordSerdeTest {
                 serde.serializer()
                         .serialize(
                                 "x",
-                                new BufferedRecord(
-                                        0,
-                                        0,
-                                        "r",
-                                        new ValidatedText(
-                                                null,
-                                                null,
-                                                "in",
-                                                0,
-                                                0,
-                                                0,
-                                                "id",
-                                                null,
-                                                null,
-                                                Map.of(),
-                                                "h",
-                                                new int[] {1})));
+                                new BufferedRecord(0, 0, "r", minimal(null, new int[] {1}, null)));
         bytes[0] = 9;
         SerializationException e =
                 assertThrows(
