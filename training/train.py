@@ -152,6 +152,7 @@ def main():
     ap.add_argument("--short-batch", type=int, default=16)
     ap.add_argument("--short-weight", type=float, default=0.5, help="weight of the short texts' cross-entropy")
     ap.add_argument("--prose-ham", type=int, default=3000, help="non-email train sentences added to the short texts as ham")
+    ap.add_argument("--ham-texts", type=int, default=5000, help="sentences of ham-texts.jsonl (fortunes) added to the short texts as ham; the rest are held out to count false alarms")
     ap.add_argument("--no-short-texts", dest="short_texts", action="store_false", help="train the head on whole emails only")
     ap.add_argument("--joint-distil", type=float, default=1.0, help="weight of the distillation loss in stage 2")
     ap.add_argument("--joint-distil-tokens", type=int, default=512, help="padded tokens per distillation batch in stage 2")
@@ -174,6 +175,8 @@ def main():
     emails = [json.loads(l) for l in open(os.path.join(a.data, "emails.jsonl"))]
     sents = [json.loads(l) for l in open(os.path.join(a.data, "sentences.jsonl"))]
     teach = torch.load(os.path.join(a.data, "teacher.pt"))
+    ham_path = os.path.join(a.data, "ham-texts.jsonl")
+    ham_texts = [json.loads(l)["text"] for l in open(ham_path)] if os.path.exists(ham_path) else []
     assert teach["text"] == [s["text"] for s in sents], "teacher.pt does not match sentences.jsonl"
     if a.smoke:
         emails = emails[::20]; a.distil_steps = 6; a.unfreeze_at = 3; a.joint_steps = 4; a.eval_every = 2
@@ -318,7 +321,12 @@ def main():
         prose = srng.sample(prose, min(a.prose_ham, len(prose)))
         for t in prose:
             short.append(wp.encode(t, a.max_len)); slab.append(0)
-        say(f"short texts: {len(short)} ({sum(slab)} spam) from {len(train_rows)} train emails and {len(prose)} non-email sentences (ham)")
+        # quotations and jokes (ham-texts.jsonl, fortunes): ordinary conversational English, closer to chat than
+        # package descriptions are; the first --ham-texts are trained on, the rest count false alarms below
+        for t in ham_texts[: a.ham_texts]:
+            short.append(wp.encode(t, a.max_len)); slab.append(0)
+        say(f"short texts: {len(short)} ({sum(slab)} spam) from {len(train_rows)} train emails, {len(prose)} non-email "
+            f"sentences and {min(a.ham_texts, len(ham_texts))} fortunes sentences (ham)")
     va_rows = [e for e in emails if e["split"] == "validation"]
     vseq = [wp.encode(e["text"], a.max_len) for e in va_rows]
     vlab = torch.tensor([LABELS.index(e["label"]) for e in va_rows])
@@ -388,6 +396,14 @@ def main():
             ids = wp.encode(text, a.max_len)
             p = torch.softmax(model(torch.tensor([ids]), torch.tensor([len(ids)]))[1][0], -1)[1].item()
             say(f"  P(spam) {p:.3f}  {text}")
+        held = ham_texts[a.ham_texts:]
+        if held:
+            flagged = 0
+            for k in range(0, len(held), 64):
+                seqs = [wp.encode(t, a.max_len) for t in held[k:k + 64]]
+                ids, lengths = pad(seqs)
+                flagged += int((model(ids, lengths)[1].argmax(-1) == 1).sum())
+            say(f"held-out fortunes sentences flagged as spam: {flagged} of {len(held)}")
     save_ckpt(os.path.join(a.work, "ckpt-final.pt"), model, cfg, 2, best[1])
     export(model, cfg, wp, emails, a)
 
@@ -396,7 +412,10 @@ SHORT_PROBES = ["Thanks for the quick delivery, the package arrived a day early!
                 "Thanks for the quick delivery, the parcel arrived this morning.", "The weather in Lisbon is sunny today.",
                 "Meeting moved to 3pm tomorrow", "Can we move our meeting to Thursday at 3pm?",
                 "WIN A FREE iPhone!!! Click here now to claim your prize",
-                "Congratulations! You have been selected to receive a $1000 gift card, reply now"]
+                "Congratulations! You have been selected to receive a $1000 gift card, reply now",
+                "Can you pick up some milk on the way home?", "Happy birthday! Hope you have a wonderful day.",
+                "Your account has been suspended, verify your password at this link today",
+                "Lowest mortgage rates guaranteed, apply online in minutes"]
 
 
 def export(model, cfg, wp, emails, a):
