@@ -75,7 +75,7 @@ public record DemoSummary(
                         ? "every event came out: OK"
                         : "INCOMPLETE: some expected outputs did not arrive in time");
         out.println(
-                "(the bundled model mini-spam was trained on emails: docs/MODEL.md has its measured quality; short chat"
-                        + " messages are outside what it learnt)");
+                "(the bundled model mini-spam was trained on emails, with ordinary English sentences as ham:"
+                        + " docs/MODEL.md has its measured quality; it is not a chat moderation model)");
     }
 }

@@ -13,8 +13,9 @@ import org.apache.kafka.common.serialization.Serializer;
  * The demo's sample traffic: a dozen chat/comment-style messages (ordinary and spammy ones), the
  * held-out SpamAssassin emails shipped beside the bundled model (test split: never trained on),
  * then an empty text and a poison pill (bytes that are neither Avro nor JSON) to show the
- * dead-letter topic. The bundled model was trained on emails (training/README.md), so short chat
- * messages are outside what it learnt: the demo shows both.
+ * dead-letter topic. The bundled model was trained on emails, with ordinary English sentences as
+ * ham (training/README.md); no labelled chat was available, so the chat messages show how it
+ * carries over.
  */
 public final class SampleEvents {
     private static final List<String> MESSAGES =

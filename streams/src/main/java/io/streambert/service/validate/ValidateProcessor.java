@@ -63,6 +63,9 @@ public final class ValidateProcessor extends ContextualProcessor<byte[], byte[],
     private final ValidationOptions options;
     private final DeadLetterPolicy deadLetters;
 
+    /**
+     * Unkeyed text_sha256 and default {@link ValidationOptions}: what the tests' topologies use.
+     */
     public ValidateProcessor(
             Deserializer<TextEvent> deserializer,
             Encoder encoder,
@@ -77,30 +80,14 @@ public final class ValidateProcessor extends ContextualProcessor<byte[], byte[],
                 batchChild,
                 deadLetterChild,
                 metrics,
-                TextHasher.unkeyed());
-    }
-
-    /** With {@code hasher} for text_sha256 (HMAC-SHA256 when text.hash.key is set). */
-    public ValidateProcessor(
-            Deserializer<TextEvent> deserializer,
-            Encoder encoder,
-            InputLimits limits,
-            String batchChild,
-            String deadLetterChild,
-            ServiceMetrics metrics,
-            TextHasher hasher) {
-        this(
-                deserializer,
-                encoder,
-                limits,
-                batchChild,
-                deadLetterChild,
-                metrics,
-                hasher,
+                TextHasher.unkeyed(),
                 ValidationOptions.defaults());
     }
 
-    /** With {@code options} (normalization, headers, dead-letter text, pause retry). */
+    /**
+     * With {@code hasher} for text_sha256 (HMAC-SHA256 when text.hash.key is set) and {@code
+     * options} (normalization, headers, dead-letter text, pause retry).
+     */
     public ValidateProcessor(
             Deserializer<TextEvent> deserializer,
             Encoder encoder,
