@@ -11,7 +11,7 @@ Output: <out>/emails.jsonl     {"id","group","label","split","text"} one per ded
         <out>/ham-texts.jsonl  {"text","source"} fortunes sentences the classification head is trained on as ham
 Everything is sorted and drawn with random.Random(SEED): the same inputs give the same files.
 """
-import argparse, email, email.policy, hashlib, html, html.parser, json, os, random, re, subprocess, sys
+import argparse, email, email.policy, functools, hashlib, html, html.parser, json, os, random, re, subprocess, sys
 
 SEED = 20261205
 GROUPS = {"easy-ham-1": "easy_ham", "easy-ham-2": "easy_ham", "hard-ham-1": "hard_ham", "spam-1": "spam", "spam-2": "spam"}
@@ -133,12 +133,13 @@ def debian_descriptions():
     return sorted(seen)
 
 
+@functools.lru_cache(maxsize=None)
 def fortunes(folder="/usr/share/games/fortunes"):
     """Sentences of the fortune cookie files (package `fortunes`): cookies are separated by lines holding "%"."""
     out = set()
     if not os.path.isdir(folder):
         print(f"no fortunes ({folder} missing: apt-get install fortunes)", file=sys.stderr)
-        return []
+        return ()
     for name in sorted(os.listdir(folder)):
         path = os.path.join(folder, name)
         if "." in name or not os.path.isfile(path):
@@ -146,7 +147,7 @@ def fortunes(folder="/usr/share/games/fortunes"):
         with open(path, encoding="utf-8", errors="replace") as f:
             for cookie in f.read().split("\n%\n"):
                 out.update(sentences(cookie))
-    return sorted(out)
+    return tuple(sorted(out))
 
 
 def debian_reference(folder="/usr/share/debian-reference"):

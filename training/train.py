@@ -56,6 +56,18 @@ def pad(seqs):
     return ids, torch.tensor([len(s) for s in seqs])
 
 
+def head_logits(model, seqs, batch=32):
+    """-> float32 [len(seqs), labels] classification logits, in length-sorted padded batches (caller sets no_grad,
+    eval mode and any autocast)"""
+    order = sorted(range(len(seqs)), key=lambda i: len(seqs[i]))
+    logits = torch.zeros(len(seqs), len(LABELS))
+    for k in range(0, len(order), batch):
+        idx = order[k:k + batch]
+        ids, lengths = pad([seqs[i] for i in idx])
+        logits[idx] = model(ids, lengths)[1].float()
+    return logits
+
+
 def bucketed(n_items, lengths, max_tokens, rng, max_rows=256):
     """Batches of indices: shuffled, then sorted by length within windows so padding stays small."""
     order = list(range(n_items)); rng.shuffle(order)
@@ -334,13 +346,8 @@ def main():
     def validation():
         """-> (cross-entropy, F1, precision, recall) of the head on the validation emails"""
         model.eval()
-        order = sorted(range(len(vseq)), key=lambda i: len(vseq[i]))
-        logits = torch.zeros(len(vseq), len(LABELS))
         with torch.no_grad(), autocast():
-            for k in range(0, len(order), 32):
-                idx = order[k:k + 32]
-                ids, lengths = pad([vseq[i] for i in idx])
-                logits[idx] = model(ids, lengths)[1].float()
+            logits = head_logits(model, vseq)
         model.train()
         pred = logits.argmax(-1)
         tp = int(((pred == 1) & (vlab == 1)).sum()); fp = int(((pred == 1) & (vlab == 0)).sum()); fn = int(((pred == 0) & (vlab == 1)).sum())
@@ -398,11 +405,7 @@ def main():
             say(f"  P(spam) {p:.3f}  {text}")
         held = ham_texts[a.ham_texts:]
         if held:
-            flagged = 0
-            for k in range(0, len(held), 64):
-                seqs = [wp.encode(t, a.max_len) for t in held[k:k + 64]]
-                ids, lengths = pad(seqs)
-                flagged += int((model(ids, lengths)[1].argmax(-1) == 1).sum())
+            flagged = int((head_logits(model, [wp.encode(t, a.max_len) for t in held]).argmax(-1) == 1).sum())
             say(f"held-out fortunes sentences flagged as spam: {flagged} of {len(held)}")
     save_ckpt(os.path.join(a.work, "ckpt-final.pt"), model, cfg, 2, best[1])
     export(model, cfg, wp, emails, a)
